@@ -1,0 +1,689 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use folio_store::metadata::NameCandidates;
+use folio_store::*;
+use folio_wopi::lock::{self, LockRequest, LockState};
+use folio_wopi::{FileId, LockId, WopiError};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Metadata in one SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    write: SqlitePool,
+    read: SqlitePool,
+}
+
+fn map_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyExists,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::backend(other),
+    }
+}
+
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+const FILE_COLUMNS: &str = "f.id, f.folder_id, f.owner_id, f.name, f.version, f.lock_id, \
+     f.lock_expires_at, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, v.source";
+
+fn content_from_row(row: &SqliteRow) -> Result<ContentRecord, sqlx::Error> {
+    Ok(ContentRecord {
+        blob_key: row.try_get("blob_key")?,
+        size: row.try_get::<i64, _>("size")?.max(0) as u64,
+        sha256: row.try_get("sha256")?,
+        created_at: row.try_get("created_at")?,
+        author_id: row.try_get("author_id")?,
+        source: row.try_get("source")?,
+    })
+}
+
+fn file_from_row(row: &SqliteRow) -> Result<FileRecord, sqlx::Error> {
+    let lock_id: Option<String> = row.try_get("lock_id")?;
+    let lock_expires_at: Option<i64> = row.try_get("lock_expires_at")?;
+    Ok(FileRecord {
+        id: FileId::from_trusted(row.try_get("id")?),
+        folder_id: row.try_get("folder_id")?,
+        owner_id: row.try_get("owner_id")?,
+        name: row.try_get("name")?,
+        version: row.try_get("version")?,
+        content: content_from_row(row)?,
+        lock: match (lock_id, lock_expires_at) {
+            (Some(id), Some(expires_at)) => Some(LockState {
+                id: LockId::from_trusted(id),
+                expires_at,
+            }),
+            _ => None,
+        },
+    })
+}
+
+fn user_from_row(row: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        is_admin: row.try_get("is_admin")?,
+        password_hash: row.try_get("password_hash")?,
+        user_info: row.try_get("user_info")?,
+        root_folder_id: row.try_get("root_folder_id")?,
+    })
+}
+
+fn folder_from_row(row: &SqliteRow) -> Result<FolderRecord, sqlx::Error> {
+    Ok(FolderRecord {
+        id: row.try_get("id")?,
+        owner_id: row.try_get("owner_id")?,
+        parent_id: row.try_get("parent_id")?,
+        name: row.try_get("name")?,
+    })
+}
+
+fn role_from_i64(r: i64) -> Role {
+    match r {
+        2 => Role::Owner,
+        1 => Role::Editor,
+        _ => Role::Viewer,
+    }
+}
+
+fn role_to_i64(r: Role) -> i64 {
+    match r {
+        Role::Owner => 2,
+        Role::Editor => 1,
+        Role::Viewer => 0,
+    }
+}
+
+async fn file_in_tx(
+    tx: &mut Transaction<'static, Sqlite>,
+    id: &FileId,
+) -> Result<FileRecord, StoreError> {
+    let sql = format!(
+        "SELECT {FILE_COLUMNS} FROM files f JOIN file_versions v \
+         ON v.file_id = f.id AND v.version = f.version WHERE f.id = ? AND f.deleted_at IS NULL"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+    file_from_row(&row).map_err(map_err)
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'static, Sqlite>,
+    id: &str,
+    version: i64,
+    c: &ContentRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO file_versions (file_id, version, blob_key, size, sha256, created_at, \
+         author_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(c.blob_key.as_str())
+    .bind(c.size as i64)
+    .bind(c.sha256.as_slice())
+    .bind(c.created_at)
+    .bind(c.author_id.as_str())
+    .bind(c.source.as_str())
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+async fn name_taken(
+    tx: &mut Transaction<'static, Sqlite>,
+    folder_id: &str,
+    name: &str,
+    except: Option<&str>,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT id FROM files WHERE folder_id = ? AND name_key = ? AND deleted_at IS NULL",
+    )
+    .bind(folder_id)
+    .bind(name_key(name))
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(match row {
+        Some(r) => {
+            let id: String = r.try_get("id").map_err(map_err)?;
+            Some(id.as_str()) != except
+        }
+        None => false,
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let opts = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(map_err)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await
+            .map_err(map_err)?;
+        MIGRATOR.run(&write).await.map_err(|e| StoreError::backend(e))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(map_err)?;
+        Ok(Self { write, read })
+    }
+
+    async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+    }
+
+    /// Closes both pools (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+#[async_trait]
+impl MetadataStore for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.read).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn create_user(&self, user: NewUser, now: i64) -> Result<UserRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = random_id(16);
+        let root = random_id(16);
+        sqlx::query(
+            "INSERT INTO users (id, login, name, email, is_admin, password_hash, root_folder_id, \
+             created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&user.login)
+        .bind(&user.name)
+        .bind(&user.email)
+        .bind(user.is_admin)
+        .bind(user.password_hash.as_deref())
+        .bind(&root)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at) \
+             VALUES (?, ?, NULL, '', '', ?)",
+        )
+        .bind(&root)
+        .bind(&id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(UserRecord {
+            id,
+            login: user.login,
+            name: user.name,
+            email: user.email,
+            is_admin: user.is_admin,
+            password_hash: user.password_hash,
+            user_info: None,
+            root_folder_id: root,
+        })
+    }
+
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE login = ?")
+            .bind(login)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| user_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| user_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn set_user_info(&self, user_id: &str, info: &str) -> Result<(), StoreError> {
+        let r = sqlx::query("UPDATE users SET user_info = ? WHERE id = ?")
+            .bind(info)
+            .bind(user_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn folder(&self, id: &str) -> Result<Option<FolderRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM folders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| folder_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn ensure_folder_path(
+        &self,
+        owner_id: &str,
+        path: &[String],
+        now: i64,
+    ) -> Result<FolderRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT f.* FROM folders f JOIN users u ON u.root_folder_id = f.id WHERE u.id = ?")
+            .bind(owner_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        let mut folder = folder_from_row(&row).map_err(map_err)?;
+        for name in path {
+            let existing = sqlx::query(
+                "SELECT * FROM folders WHERE owner_id = ? AND parent_id = ? AND name_key = ?",
+            )
+            .bind(owner_id)
+            .bind(&folder.id)
+            .bind(name_key(name))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            folder = match existing {
+                Some(r) => folder_from_row(&r).map_err(map_err)?,
+                None => {
+                    let child = FolderRecord {
+                        id: random_id(16),
+                        owner_id: owner_id.to_owned(),
+                        parent_id: Some(folder.id.clone()),
+                        name: name.clone(),
+                    };
+                    sqlx::query(
+                        "INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at) \
+                         VALUES (?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&child.id)
+                    .bind(owner_id)
+                    .bind(&folder.id)
+                    .bind(name)
+                    .bind(name_key(name))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                    child
+                }
+            };
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(folder)
+    }
+
+    async fn create_file(
+        &self,
+        file: NewFile,
+        names: NameCandidates<'_>,
+        now: i64,
+    ) -> Result<FileRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut n = 0;
+        let name = loop {
+            let Some(candidate) = names(n) else {
+                return Err(StoreError::AlreadyExists);
+            };
+            if !name_taken(&mut tx, &file.folder_id, &candidate, None).await? {
+                break candidate;
+            }
+            n += 1;
+        };
+        let id = random_id(22);
+        sqlx::query(
+            "INSERT INTO files (id, folder_id, owner_id, name, name_key, version, created_at) \
+             VALUES (?, ?, ?, ?, ?, 1, ?)",
+        )
+        .bind(&id)
+        .bind(&file.folder_id)
+        .bind(&file.owner_id)
+        .bind(&name)
+        .bind(name_key(&name))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        insert_version(&mut tx, &id, 1, &file.content).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(FileRecord {
+            id: FileId::from_trusted(id),
+            folder_id: file.folder_id,
+            owner_id: file.owner_id,
+            name,
+            version: 1,
+            content: file.content,
+            lock: None,
+        })
+    }
+
+    async fn file(&self, id: &FileId) -> Result<Option<FileRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM files f JOIN file_versions v \
+             ON v.file_id = f.id AND v.version = f.version WHERE f.id = ? AND f.deleted_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| file_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn file_by_name(
+        &self,
+        folder_id: &str,
+        name: &str,
+    ) -> Result<Option<FileRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM files f JOIN file_versions v \
+             ON v.file_id = f.id AND v.version = f.version \
+             WHERE f.folder_id = ? AND f.name_key = ? AND f.deleted_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(folder_id)
+            .bind(name_key(name))
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| file_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn role(&self, file_id: &FileId, user_id: &str) -> Result<Option<Role>, StoreError> {
+        let row = sqlx::query(
+            "SELECT CASE WHEN f.owner_id = ?1 THEN 2 ELSE s.role END AS role \
+             FROM files f LEFT JOIN shares s ON s.file_id = f.id AND s.user_id = ?1 \
+             WHERE f.id = ?2 AND f.deleted_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(file_id.as_str())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_err)?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let role: Option<i64> = r.try_get("role").map_err(map_err)?;
+                Ok(role.map(role_from_i64))
+            }
+        }
+    }
+
+    async fn commit_version(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        content: ContentRecord,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut file = file_in_tx(&mut tx, id).await?;
+        let decision = match &check {
+            WriteCheck::PutFile(header) => {
+                lock::check_put_file(file.lock.as_ref(), header.as_ref(), file.content.size, now)
+            }
+            WriteCheck::Unlocked => lock::check_unlocked(file.lock.as_ref(), now),
+        };
+        if let Err(e) = decision {
+            return Ok(Err(e));
+        }
+        let version = file.version + 1;
+        insert_version(&mut tx, id.as_str(), version, &content).await?;
+        sqlx::query("UPDATE files SET version = ? WHERE id = ?")
+            .bind(version)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        file.version = version;
+        file.content = content;
+        Ok(Ok(file))
+    }
+
+    async fn apply_lock(
+        &self,
+        id: &FileId,
+        request: &LockRequest,
+        now: i64,
+    ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut file = file_in_tx(&mut tx, id).await?;
+        let next = match lock::transition(file.lock.as_ref(), request, now) {
+            Ok(next) => next,
+            Err(e) => return Ok(Err(e)),
+        };
+        sqlx::query("UPDATE files SET lock_id = ?, lock_expires_at = ? WHERE id = ?")
+            .bind(next.as_ref().map(|l| l.id.as_str()))
+            .bind(next.as_ref().map(|l| l.expires_at))
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        file.lock = next.clone();
+        Ok(Ok((next, file)))
+    }
+
+    async fn rename_file(
+        &self,
+        id: &FileId,
+        lock_header: Option<&LockId>,
+        names: NameCandidates<'_>,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut file = file_in_tx(&mut tx, id).await?;
+        if let Err(e) = lock::check_rename(file.lock.as_ref(), lock_header, now) {
+            return Ok(Err(e));
+        }
+        let mut n = 0;
+        let name = loop {
+            let Some(candidate) = names(n) else {
+                return Ok(Err(WopiError::NameExists { suggestion: None }));
+            };
+            if !name_taken(&mut tx, &file.folder_id, &candidate, Some(id.as_str())).await? {
+                break candidate;
+            }
+            n += 1;
+        };
+        sqlx::query("UPDATE files SET name = ?, name_key = ? WHERE id = ?")
+            .bind(&name)
+            .bind(name_key(&name))
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        file.name = name;
+        Ok(Ok(file))
+    }
+
+    async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError> {
+        let mut tx = self.begin().await?;
+        let file = file_in_tx(&mut tx, id).await?;
+        if let Err(e) = lock::check_unlocked(file.lock.as_ref(), now) {
+            return Ok(Err(e));
+        }
+        sqlx::query("UPDATE files SET deleted_at = ?, lock_id = NULL, lock_expires_at = NULL WHERE id = ?")
+            .bind(now)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM tokens WHERE file_id = ?")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Ok(()))
+    }
+
+    async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, blob_key, size, sha256, created_at, author_id, source \
+             FROM file_versions WHERE file_id = ? ORDER BY version DESC",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(VersionRecord {
+                    version: r.try_get("version")?,
+                    content: content_from_row(r)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)
+    }
+
+    async fn share_file(&self, id: &FileId, user_id: &str, role: Role) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO shares (file_id, user_id, role) VALUES (?, ?, ?) \
+             ON CONFLICT (file_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(id.as_str())
+        .bind(user_id)
+        .bind(role_to_i64(role))
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn insert_token(
+        &self,
+        hash: &[u8],
+        token: &TokenRecord,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(hash)
+        .bind(&token.user_id)
+        .bind(token.file_id.as_str())
+        .bind(token.can_write)
+        .bind(token.expires_at)
+        .bind(now)
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.file_id, t.can_write, t.expires_at, u.* FROM tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.disabled = 0",
+        )
+        .bind(hash)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let user = user_from_row(&r).map_err(map_err)?;
+        let token = TokenRecord {
+            user_id: user.id.clone(),
+            file_id: FileId::from_trusted(r.try_get("file_id").map_err(map_err)?),
+            can_write: r.try_get("can_write").map_err(map_err)?,
+            expires_at: r.try_get("expires_at").map_err(map_err)?,
+        };
+        Ok(Some((token, user)))
+    }
+
+    async fn revoke_token(&self, hash: &[u8]) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM tokens WHERE hash = ?")
+            .bind(hash)
+            .execute(&self.write)
+            .await
+            .map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn purge_expired_tokens(&self, now: i64) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM tokens WHERE expires_at < ?")
+            .bind(now)
+            .execute(&self.write)
+            .await
+            .map_err(map_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(fresh)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let row = sqlx::query("SELECT value FROM secrets WHERE name = ?")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        row.try_get("value").map_err(map_err)
+    }
+
+    async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError> {
+        let rows = sqlx::query("SELECT blob_key FROM file_versions")
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("blob_key"))
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+}

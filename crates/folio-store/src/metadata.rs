@@ -1,0 +1,131 @@
+//! The `MetadataStore` trait: every method is one atomic unit (one transaction). Lock decisions
+//! are made by the pure functions of `folio_wopi::lock`, called by the backend *inside* its
+//! transaction with the row it just read, so check and write cannot be separated by another
+//! request — in one process or across replicas.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use folio_wopi::lock::{LockRequest, LockState};
+use folio_wopi::{FileId, LockId, WopiError};
+
+use crate::error::StoreError;
+use crate::model::*;
+
+/// A protocol outcome inside a successful store call: `Err` is a WOPI condition (lock mismatch,
+/// name exists) decided atomically in the store; nothing was written.
+pub type Outcome<T> = Result<T, WopiError>;
+
+/// Which lock rule a content write must pass.
+#[derive(Debug, Clone)]
+pub enum WriteCheck {
+    /// WOPI PutFile with this `X-WOPI-Lock` header (`folio_wopi::lock::check_put_file`).
+    PutFile(Option<LockId>),
+    /// Overwrite by PutRelativeFile or an upload: the file must be unlocked.
+    Unlocked,
+}
+
+/// Generates candidate names for a new or renamed file: `names(0)` is the requested name,
+/// `names(n)` the n-th alternative, `None` when there are no more (exact-name mode).
+pub type NameCandidates<'a> = &'a (dyn Fn(u32) -> Option<String> + Send + Sync);
+
+/// Metadata: users, folders, files, versions, locks, tokens. Implemented by `SqliteStore` and
+/// (later) `PostgresStore`; both must pass `crate::conformance`.
+#[async_trait]
+pub trait MetadataStore: Send + Sync + 'static {
+    /// Cheap round trip for readiness checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    // Users.
+    /// Creates a user and its root folder. `AlreadyExists` if the login is taken.
+    async fn create_user(&self, user: NewUser, now: i64) -> Result<UserRecord, StoreError>;
+    /// Looks a user up by login.
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Looks a user up by id.
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Stores the PutUserInfo string of a user.
+    async fn set_user_info(&self, user_id: &str, info: &str) -> Result<(), StoreError>;
+
+    // Folders.
+    /// A folder by id.
+    async fn folder(&self, id: &str) -> Result<Option<FolderRecord>, StoreError>;
+    /// Returns the folder at `path` (names, root first) under the user's root, creating the
+    /// missing ones. An empty path is the root.
+    async fn ensure_folder_path(
+        &self,
+        owner_id: &str,
+        path: &[String],
+        now: i64,
+    ) -> Result<FolderRecord, StoreError>;
+
+    // Files.
+    /// Creates a file with its first version, taking the first free name of `names`.
+    /// `AlreadyExists` when every candidate is taken.
+    async fn create_file(
+        &self,
+        file: NewFile,
+        names: NameCandidates<'_>,
+        now: i64,
+    ) -> Result<FileRecord, StoreError>;
+    /// A live (not deleted) file by id.
+    async fn file(&self, id: &FileId) -> Result<Option<FileRecord>, StoreError>;
+    /// A live file by folder and name (names compare case-insensitively).
+    async fn file_by_name(
+        &self,
+        folder_id: &str,
+        name: &str,
+    ) -> Result<Option<FileRecord>, StoreError>;
+    /// The user's role on a live file, if any (owner, or a share).
+    async fn role(&self, file_id: &FileId, user_id: &str) -> Result<Option<Role>, StoreError>;
+    /// Records a new current version after the lock rule `check` passed, atomically with the
+    /// check. `NotFound` if the file is gone.
+    async fn commit_version(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        content: ContentRecord,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError>;
+    /// Applies a lock request with `folio_wopi::lock::transition`. Returns the lock after the
+    /// request and the file (for its version).
+    async fn apply_lock(
+        &self,
+        id: &FileId,
+        request: &LockRequest,
+        now: i64,
+    ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError>;
+    /// Renames a file after `folio_wopi::lock::check_rename`, taking the first free candidate.
+    /// `Err(NameExists)` when all candidates are taken.
+    async fn rename_file(
+        &self,
+        id: &FileId,
+        lock: Option<&LockId>,
+        names: NameCandidates<'_>,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError>;
+    /// Deletes an unlocked file (soft: its id is never reused and its versions are kept until
+    /// purged).
+    async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError>;
+    /// Every version of a file, newest first.
+    async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError>;
+    /// Grants `role` on a file to a user (replacing an earlier share).
+    async fn share_file(&self, id: &FileId, user_id: &str, role: Role) -> Result<(), StoreError>;
+
+    // Tokens.
+    /// Stores a token under the hash of its secret.
+    async fn insert_token(&self, hash: &[u8], token: &TokenRecord, now: i64)
+    -> Result<(), StoreError>;
+    /// The token stored under `hash`, unless revoked; with its user.
+    async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError>;
+    /// Revokes one token. Returns whether it existed.
+    async fn revoke_token(&self, hash: &[u8]) -> Result<bool, StoreError>;
+    /// Deletes tokens that expired before `now`. Returns how many.
+    async fn purge_expired_tokens(&self, now: i64) -> Result<u64, StoreError>;
+
+    // Host state.
+    /// Returns the named secret, storing `fresh` first if there is none yet (first start wins
+    /// across processes and replicas).
+    async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError>;
+    /// Every blob key any version references (for the orphan sweep).
+    async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError>;
+}

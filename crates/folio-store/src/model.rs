@@ -1,0 +1,133 @@
+//! Plain records the stores return. No serde: store models never reach the wire.
+
+use folio_wopi::FileId;
+use folio_wopi::lock::LockState;
+
+/// A person who can sign in or be named by an integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Stable, random id (WOPI `UserId`/`OwnerId`).
+    pub id: String,
+    /// Unique sign-in name.
+    pub login: String,
+    /// Display name (`UserFriendlyName`).
+    pub name: String,
+    /// E-mail address, possibly empty.
+    pub email: String,
+    /// May administer Folio.
+    pub is_admin: bool,
+    /// Argon2 PHC string, if the user can sign in with a password.
+    pub password_hash: Option<String>,
+    /// The string PutUserInfo stored.
+    pub user_info: Option<String>,
+    /// The user's root folder.
+    pub root_folder_id: String,
+}
+
+/// What `create_user` needs.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Unique sign-in name.
+    pub login: String,
+    /// Display name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Administrator.
+    pub is_admin: bool,
+    /// Argon2 PHC string.
+    pub password_hash: Option<String>,
+}
+
+/// A folder (WOPI container).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderRecord {
+    /// Stable, random id.
+    pub id: String,
+    /// Owner.
+    pub owner_id: String,
+    /// Parent folder; `None` for a user's root.
+    pub parent_id: Option<String>,
+    /// Name (empty for a root).
+    pub name: String,
+}
+
+/// A file and its current version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Stable, random id, never reused.
+    pub id: FileId,
+    /// Containing folder.
+    pub folder_id: String,
+    /// Owner.
+    pub owner_id: String,
+    /// Name with extension.
+    pub name: String,
+    /// Current version number: 1 for the first content, +1 on every save.
+    pub version: i64,
+    /// Current content.
+    pub content: ContentRecord,
+    /// The lock as stored (it may have expired; check with `is_live`).
+    pub lock: Option<LockState>,
+}
+
+/// One immutable content of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentRecord {
+    /// Where the bytes are.
+    pub blob_key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the bytes, raw.
+    pub sha256: Vec<u8>,
+    /// Unix ms when this content was saved.
+    pub created_at: i64,
+    /// Who saved it.
+    pub author_id: String,
+    /// Which client saved it (e.g. "upload", "wopi", "Collabora"), for the version list.
+    pub source: String,
+}
+
+/// A file version as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRecord {
+    /// The version number.
+    pub version: i64,
+    /// Its content.
+    pub content: ContentRecord,
+}
+
+/// What to record for a new file.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// Containing folder.
+    pub folder_id: String,
+    /// Owner.
+    pub owner_id: String,
+    /// The first content.
+    pub content: ContentRecord,
+}
+
+/// A user's right on a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// May read.
+    Viewer,
+    /// May read and write.
+    Editor,
+    /// Owns the file.
+    Owner,
+}
+
+/// An access token as stored (the token itself is only kept hashed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The user the token speaks for.
+    pub user_id: String,
+    /// The one file it is for.
+    pub file_id: FileId,
+    /// Whether it allows writes.
+    pub can_write: bool,
+    /// Unix ms after which it is refused.
+    pub expires_at: i64,
+}

@@ -1,0 +1,55 @@
+//! Protocol outcomes. Variants name conditions, never status codes: the one mapping to HTTP
+//! lives in `folio-http/src/error.rs`.
+
+use crate::ids::LockId;
+
+/// A WOPI request could not be carried out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WopiError {
+    /// The access token is missing, malformed, expired, revoked, or for another file.
+    #[error("invalid access token")]
+    InvalidToken,
+    /// The file does not exist, was deleted, or the user may not see it.
+    #[error("file not found")]
+    FileNotFound,
+    /// The user may see the file but the operation needs a right the token lacks.
+    #[error("not permitted")]
+    NotPermitted,
+    /// A request header or body is missing or malformed.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    /// The lock state does not allow the operation; `current` is the lock to report (none: `""`).
+    #[error("lock mismatch")]
+    LockMismatch {
+        /// The lock currently on the file, if any.
+        current: Option<LockId>,
+        /// A short reason for logs (`X-WOPI-LockFailureReason`).
+        reason: &'static str,
+    },
+    /// The file is larger than `X-WOPI-MaxExpectedSize`.
+    #[error("file larger than the client accepts")]
+    LargerThanExpected,
+    /// The body is larger than the host accepts.
+    #[error("file too large")]
+    FileTooLarge,
+    /// A name is not acceptable (RenameFile, PutRelativeFile relative mode).
+    #[error("invalid file name: {reason}")]
+    InvalidName {
+        /// Why the name was refused.
+        reason: String,
+        /// A name that would be accepted, if the host can suggest one.
+        suggestion: Option<String>,
+    },
+    /// PutRelativeFile relative mode: the target exists and may not be overwritten.
+    #[error("a file with that name exists")]
+    NameExists {
+        /// A free name the client may retry with.
+        suggestion: Option<String>,
+    },
+    /// The operation (override) is not implemented or not supported for this request.
+    #[error("operation not supported: {0}")]
+    Unsupported(&'static str),
+    /// A proof-key signature did not verify.
+    #[error("proof key verification failed")]
+    ProofInvalid,
+}

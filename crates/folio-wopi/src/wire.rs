@@ -1,0 +1,206 @@
+//! The JSON bodies Folio sends to WOPI clients. The only serde in this crate. Optional
+//! properties are omitted, never `null` (spec/operations.md §1.7).
+
+use serde::Serialize;
+
+/// The CheckFileInfo response (spec/checkfileinfo.md). Field names are the WOPI property names.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct CheckFileInfo {
+    // Required.
+    /// File name with extension, no path.
+    pub base_file_name: String,
+    /// Stable id of the owner.
+    pub owner_id: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Stable id of the token's user.
+    pub user_id: String,
+    /// Changes on every content change, never repeats for the file.
+    pub version: String,
+
+    // File metadata.
+    /// The extension with its dot.
+    pub file_extension: String,
+    /// Longest name (without extension) RenameFile accepts.
+    pub file_name_max_length: u32,
+    /// UTC ISO 8601 round-trip time of the last content change.
+    pub last_modified_time: String,
+    /// Base64 SHA-256 of the current content.
+    #[serde(rename = "SHA256")]
+    pub sha256: String,
+
+    // User metadata.
+    /// Display name of the token's user.
+    pub user_friendly_name: String,
+    /// Opaque string stored by PutUserInfo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_info: Option<String>,
+    /// The user is not signed in to the host.
+    pub is_anonymous_user: bool,
+    /// Microsoft 365 education user.
+    pub is_edu_user: bool,
+    /// Business-user license check for editing.
+    pub license_check_for_edit_is_enabled: bool,
+
+    // Capabilities.
+    /// Lock, Unlock, RefreshLock, UnlockAndRelock.
+    pub supports_locks: bool,
+    /// GetLock.
+    pub supports_get_lock: bool,
+    /// Lock ids up to 1024 characters.
+    pub supports_extended_lock_length: bool,
+    /// PutFile and PutRelativeFile.
+    pub supports_update: bool,
+    /// RenameFile.
+    pub supports_rename: bool,
+    /// DeleteFile.
+    pub supports_delete_file: bool,
+    /// PutUserInfo.
+    pub supports_user_info: bool,
+    /// Containers endpoints.
+    pub supports_containers: bool,
+    /// Share URL types GetShareUrl accepts.
+    pub supported_share_url_types: Vec<String>,
+
+    // Permissions.
+    /// The user may change the file.
+    pub user_can_write: bool,
+    /// The user may rename the file.
+    pub user_can_rename: bool,
+    /// The user may not create files with PutRelativeFile.
+    pub user_can_not_write_relative: bool,
+    /// The file is read-only for everyone.
+    pub read_only: bool,
+    /// The user may not edit in the browser.
+    pub web_editing_disabled: bool,
+
+    // Host URLs (absolute; omitted when the page does not exist).
+    /// Host page for the view action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_view_url: Option<String>,
+    /// Host page for the edit action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_edit_url: Option<String>,
+    /// Where the editor goes on close.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close_url: Option<String>,
+    /// Download link for the user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
+    /// Version history page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_version_url: Option<String>,
+    /// Sharing page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_sharing_url: Option<String>,
+    /// Direct, self-authorised URL to the current bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_url: Option<String>,
+
+    // Breadcrumbs.
+    /// Product name.
+    pub breadcrumb_brand_name: String,
+    /// Product URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breadcrumb_brand_url: Option<String>,
+    /// File name shown in the breadcrumb.
+    pub breadcrumb_doc_name: String,
+    /// Containing folder's name.
+    pub breadcrumb_folder_name: String,
+    /// Containing folder's page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breadcrumb_folder_url: Option<String>,
+
+    // PostMessage (set by the host page when it handles them).
+    /// Origin of the host page that embeds the editor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_message_origin: Option<String>,
+    /// The host page handles UI_Close.
+    pub close_post_message: bool,
+    /// The host page handles UI_Edit.
+    pub edit_mode_post_message: bool,
+    /// The host page handles UI_Sharing.
+    pub file_sharing_post_message: bool,
+    /// The host page handles UI_FileVersions.
+    pub file_version_post_message: bool,
+}
+
+/// PutRelativeFile response.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRelativeFileResponse {
+    /// Name of the new file, with extension.
+    pub name: String,
+    /// WOPISrc of the new file with `?access_token=`.
+    pub url: String,
+    /// Host page for viewing the new file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_view_url: Option<String>,
+    /// Host page for editing the new file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_edit_url: Option<String>,
+}
+
+/// RenameFile response: the new name without extension.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct RenameFileResponse {
+    /// New name, without extension.
+    pub name: String,
+}
+
+/// GetShareUrl response.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ShareUrlResponse {
+    /// Absolute URL of a page giving access to the file.
+    pub share_url: String,
+}
+
+/// Formats Unix milliseconds as the ISO 8601 round-trip form WOPI uses
+/// (`2009-06-15T13:45:30.0000000Z`).
+pub fn format_wopi_time(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let ms = unix_ms.rem_euclid(1000);
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}0000Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            ms
+        ),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wopi_time_format() {
+        assert_eq!(format_wopi_time(0), "1970-01-01T00:00:00.0000000Z");
+        assert_eq!(
+            format_wopi_time(1_245_073_530_123),
+            "2009-06-15T13:45:30.1230000Z"
+        );
+    }
+
+    #[test]
+    fn check_file_info_omits_absent_urls_and_never_sends_null() {
+        let cfi = CheckFileInfo {
+            base_file_name: "a.docx".into(),
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&cfi).unwrap_or_default();
+        assert!(json.contains(r#""BaseFileName":"a.docx""#), "{json}");
+        assert!(json.contains(r#""SHA256":"#), "{json}");
+        assert!(!json.contains("null"), "{json}");
+        assert!(!json.contains("HostEditUrl"), "{json}");
+    }
+}
