@@ -556,11 +556,8 @@ impl MetadataStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        sqlx::query("DELETE FROM tokens WHERE file_id = ?")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        // Tokens for the file stay until they expire: requests with them now get 404 (the file
+        // is gone), which is what WOPI clients expect, rather than 401.
         tx.commit().await.map_err(map_err)?;
         Ok(Ok(()))
     }

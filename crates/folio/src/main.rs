@@ -1,1 +1,433 @@
-fn main() {}
+//! `folio`: the composition root. Parses the command line, loads and validates settings, picks
+//! the storage backends, and runs a subcommand. The only crate that reads files and environment
+//! variables for configuration.
+
+mod config;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use folio_app::folio_store::local::LocalBlobStore;
+use folio_app::folio_store::{ByteStream, NewUser};
+use folio_app::{App, AppConfig, AppError};
+use folio_store_sqlite::SqliteStore;
+use folio_wopi::clock::SystemClock;
+use folio_wopi::{FileId, WopiError};
+
+use crate::config::{Overrides, Settings};
+
+/// Folio: a WOPI host for Microsoft 365 for the web, Collabora Online and ONLYOFFICE.
+#[derive(Debug, Parser)]
+#[command(name = "folio", version, about)]
+struct Cli {
+    /// Data directory (metadata database and blobs).
+    #[arg(long, global = true, env = "FOLIO_DATA", value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "FOLIO_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The origin WOPI clients and browsers see (used in WOPISrc and every returned URL).
+    #[arg(long, global = true, env = "FOLIO_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "FOLIO_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Manage users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Manage files.
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
+    /// Mint a WOPI access token for a user and a file; prints JSON.
+    Token {
+        /// The user's login.
+        #[arg(long)]
+        user: String,
+        /// The file id.
+        #[arg(long)]
+        file: String,
+        /// Lifetime in seconds (default: the configured token lifetime).
+        #[arg(long, value_name = "SECONDS")]
+        ttl: Option<u64>,
+        /// Read-only token.
+        #[arg(long)]
+        view: bool,
+    },
+    /// Delete orphaned blobs, interrupted uploads and expired tokens now.
+    Sweep {
+        /// Only collect items older than this many seconds.
+        #[arg(long, default_value_t = 3600)]
+        grace: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create a user.
+    Add(UsersAdd),
+}
+
+#[derive(Debug, Args)]
+struct UsersAdd {
+    /// Sign-in name.
+    login: String,
+    /// Display name (default: the login).
+    #[arg(long)]
+    name: Option<String>,
+    /// E-mail address.
+    #[arg(long)]
+    email: Option<String>,
+    /// Make the user an administrator.
+    #[arg(long)]
+    admin: bool,
+    /// Read a password from standard input (first line).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum FilesCommand {
+    /// Import a local file; prints the new file id.
+    Put {
+        /// The file to import.
+        local_path: PathBuf,
+        /// Owner's login.
+        #[arg(long)]
+        owner: String,
+        /// Folder path under the owner's root, e.g. "Projects/2026" (created if missing).
+        #[arg(long)]
+        folder: Option<String>,
+        /// Name in Folio (default: the local file name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// A failure with the exit code it deserves: 2 for bad input (nothing was written), 1 otherwise.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Self {
+            code: 1,
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+fn app_failure(e: AppError, what: &str) -> Failure {
+    match e {
+        AppError::Wopi(WopiError::BadRequest(m)) => Failure::usage(format!("{what}: {m}")),
+        AppError::Wopi(WopiError::FileNotFound) => {
+            Failure::usage(format!("{what}: no such file, or the user cannot see it"))
+        }
+        AppError::Wopi(WopiError::NameExists { .. }) => {
+            Failure::usage(format!("{what}: a file with that name already exists there"))
+        }
+        AppError::Wopi(WopiError::InvalidName { reason, .. }) => {
+            Failure::usage(format!("{what}: invalid name: {reason}"))
+        }
+        AppError::Store(folio_app::folio_store::StoreError::AlreadyExists) => {
+            Failure::usage(format!("{what}: already exists"))
+        }
+        other => Failure {
+            code: 1,
+            message: format!("{what}: {other}"),
+        },
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        config: cli.config.clone(),
+        data: cli.data.clone(),
+        listen: match &cli.command {
+            Command::Serve { listen } => listen.clone(),
+            _ => None,
+        },
+        public_url: cli.public_url.clone(),
+    };
+    let settings = match Settings::load(&overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("folio: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&settings, matches!(cli.command, Command::Serve { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("folio: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("folio: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn init_logging(settings: &Settings, serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { settings.log.as_str() } else { "warn" };
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(default))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn db_path(data: &Path) -> PathBuf {
+    data.join("folio.db")
+}
+
+async fn open_app(settings: &Settings, create: bool) -> Result<App, Failure> {
+    if !create && !db_path(&settings.data).exists() {
+        return Err(Failure::usage(format!(
+            "no Folio data in {} (create a user first with `folio users add`, or pass --data)",
+            settings.data.display()
+        )));
+    }
+    std::fs::create_dir_all(&settings.data)
+        .with_context(|| format!("cannot create data directory {}", settings.data.display()))?;
+    let meta = SqliteStore::open(&db_path(&settings.data))
+        .await
+        .context("cannot open the metadata database")?;
+    let blobs = LocalBlobStore::open(&settings.data)
+        .await
+        .context("cannot open the blob store")?;
+    let config = AppConfig {
+        public_url: settings.public_url.clone(),
+        token_ttl_ms: settings.token_ttl_ms,
+        max_file_size: settings.max_file_size,
+        ..AppConfig::default()
+    };
+    App::new(Arc::new(meta), Arc::new(blobs), Arc::new(SystemClock), config)
+        .await
+        .map_err(|e| app_failure(e, "cannot start"))
+}
+
+async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
+    match command {
+        Command::Serve { .. } => serve(settings).await,
+        Command::Users {
+            command: UsersCommand::Add(add),
+        } => {
+            if add.login.trim().is_empty()
+                || add.login.len() > 64
+                || add.login.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(Failure::usage(
+                    "login must be 1-64 characters without spaces or control characters",
+                ));
+            }
+            let password_hash = if add.password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                let pw = line.trim_end_matches(['\r', '\n']);
+                if pw.len() < 8 {
+                    return Err(Failure::usage("password must be at least 8 characters"));
+                }
+                Some(folio_app::tokens::hash_password(pw).map_err(|e| Failure::usage(e))?)
+            } else {
+                None
+            };
+            let app = open_app(&settings, true).await?;
+            let user = app
+                .create_user(NewUser {
+                    name: add.name.unwrap_or_else(|| add.login.clone()),
+                    login: add.login,
+                    email: add.email.unwrap_or_default(),
+                    is_admin: add.admin,
+                    password_hash,
+                })
+                .await
+                .map_err(|e| app_failure(e, "cannot add user"))?;
+            println!("{}", user.id);
+            Ok(())
+        }
+        Command::Files {
+            command:
+                FilesCommand::Put {
+                    local_path,
+                    owner,
+                    folder,
+                    name,
+                },
+        } => {
+            let meta = std::fs::metadata(&local_path).map_err(|e| {
+                Failure::usage(format!("cannot read {}: {e}", local_path.display()))
+            })?;
+            if !meta.is_file() {
+                return Err(Failure::usage(format!("{} is not a file", local_path.display())));
+            }
+            let name = match name {
+                Some(n) => n,
+                None => local_path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .map(str::to_owned)
+                    .ok_or_else(|| Failure::usage("the local file name is not UTF-8; pass --name"))?,
+            };
+            let folder: Vec<String> = folder
+                .unwrap_or_default()
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let app = open_app(&settings, false).await?;
+            let file = tokio::fs::File::open(&local_path)
+                .await
+                .with_context(|| format!("cannot open {}", local_path.display()))?;
+            let body: ByteStream = Box::pin(tokio_util_stream(file));
+            let record = app
+                .import_file(&owner, &folder, &name, body)
+                .await
+                .map_err(|e| app_failure(e, "cannot import file"))?;
+            println!("{}", record.id);
+            Ok(())
+        }
+        Command::Token {
+            user,
+            file,
+            ttl,
+            view,
+        } => {
+            let file_id = FileId::parse(&file)
+                .map_err(|_| Failure::usage(format!("{file:?} is not a file id")))?;
+            if ttl == Some(0) {
+                return Err(Failure::usage("--ttl must be positive"));
+            }
+            let app = open_app(&settings, false).await?;
+            let minted = app
+                .mint_token_for_login(&user, &file_id, view, ttl.map(|s| s as i64 * 1000))
+                .await
+                .map_err(|e| app_failure(e, "cannot mint token"))?;
+            let out = serde_json::json!({
+                "wopi_src": minted.wopi_src,
+                "access_token": minted.access_token,
+                "access_token_ttl": minted.access_token_ttl,
+            });
+            println!("{out}");
+            Ok(())
+        }
+        Command::Sweep { grace } => {
+            settings.public_url_from_listen = false;
+            let app = open_app(&settings, false).await?;
+            let r = app
+                .sweep(grace as i64 * 1000)
+                .await
+                .map_err(|e| app_failure(e, "sweep failed"))?;
+            println!(
+                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{}}}",
+                r.orphan_blobs, r.incomplete_uploads, r.expired_tokens
+            );
+            Ok(())
+        }
+    }
+}
+
+fn tokio_util_stream(
+    file: tokio::fs::File,
+) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send {
+    tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024)
+}
+
+async fn serve(mut settings: Settings) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| Failure::usage(format!("cannot listen on {}: {e}", settings.listen)))?;
+    let bound = listener.local_addr().context("cannot read the bound address")?;
+    if settings.public_url_from_listen {
+        settings.public_url = format!("http://{bound}");
+    }
+    let app = Arc::new(open_app(&settings, true).await?);
+
+    // Background sweep: orphan blobs and interrupted uploads older than an hour, expired tokens.
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match sweeper.sweep(3600 * 1000).await {
+                Ok(r) => tracing::info!(
+                    sweep.orphan_blobs = r.orphan_blobs,
+                    sweep.incomplete_uploads = r.incomplete_uploads,
+                    sweep.expired_tokens = r.expired_tokens,
+                    "sweep done"
+                ),
+                Err(e) => tracing::warn!(error = %e, "sweep failed"),
+            }
+        }
+    });
+
+    let router = folio_http::router(folio_http::AppState { app });
+    // The first line on stdout is the contract for scripts and tests that start Folio on port 0.
+    println!("folio listening on http://{bound} (public URL {})", settings.public_url);
+    tracing::info!(listen = %bound, public_url = %settings.public_url, data = %settings.data.display(), "folio started");
+    folio_http::serve(listener, router, shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("folio stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,175 @@
+//! Configuration: command-line flags, `FOLIO_*` environment variables (through clap), and an
+//! optional TOML file, merged in that order of precedence into a validated `Settings`. Every
+//! problem is reported before anything is written or bound.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The TOML file, as written by an operator. Unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Address to listen on (default 127.0.0.1:8080).
+    pub listen: Option<String>,
+    /// Data directory (default ./folio-data).
+    pub data: Option<PathBuf>,
+    /// Origin WOPI clients and browsers see (default http://<listen>).
+    pub public_url: Option<String>,
+    /// Access-token lifetime in seconds (default 36000 = 10 h).
+    pub token_ttl_secs: Option<u64>,
+    /// Largest accepted file in bytes (default 1 GiB).
+    pub max_file_size: Option<u64>,
+    /// Log filter, e.g. "info" or "folio=debug" (default "info"; RUST_LOG overrides).
+    pub log: Option<String>,
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Data directory.
+    pub data: PathBuf,
+    /// Public origin without trailing slash.
+    pub public_url: String,
+    /// The public URL was not configured and is derived from the listen address (so `serve`
+    /// re-derives it from the address actually bound, e.g. with port 0).
+    pub public_url_from_listen: bool,
+    /// Token lifetime in ms.
+    pub token_ttl_ms: i64,
+    /// Largest accepted file.
+    pub max_file_size: u64,
+    /// Log filter.
+    pub log: String,
+}
+
+/// Values from flags/env (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--config` / `FOLIO_CONFIG`.
+    pub config: Option<PathBuf>,
+    /// `--data` / `FOLIO_DATA`.
+    pub data: Option<PathBuf>,
+    /// `--listen` / `FOLIO_LISTEN`.
+    pub listen: Option<String>,
+    /// `--public-url` / `FOLIO_PUBLIC_URL`.
+    pub public_url: Option<String>,
+}
+
+fn read_file(path: &Path) -> Result<RawConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("config file {}: {}", path.display(), e.message()))
+}
+
+fn validate_public_url(url: &str) -> Result<String, String> {
+    let trimmed = url.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))
+        .ok_or_else(|| format!("public URL {url:?} must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(format!("public URL {url:?} must be an origin like https://folio.example.com (an optional path prefix is allowed; no query)"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+impl Settings {
+    /// Merges flags/env over the config file over defaults, and validates. Errors name every
+    /// problem found.
+    pub fn load(o: &Overrides) -> Result<Settings, String> {
+        let raw = match &o.config {
+            Some(p) => read_file(p)?,
+            None => RawConfig::default(),
+        };
+        let mut problems = Vec::new();
+        let listen_text = o
+            .listen
+            .clone()
+            .or(raw.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let listen = match listen_text.parse::<SocketAddr>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                problems.push(format!("listen address {listen_text:?} is not IP:PORT"));
+                None
+            }
+        };
+        let data = o
+            .data
+            .clone()
+            .or(raw.data)
+            .unwrap_or_else(|| PathBuf::from("folio-data"));
+        if data.as_os_str().is_empty() {
+            problems.push("data directory is empty".to_owned());
+        }
+        let explicit = o.public_url.clone().or(raw.public_url);
+        let public_url_from_listen = explicit.is_none();
+        let public_url = match explicit {
+            Some(u) => match validate_public_url(&u) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            },
+            None => listen.map(|a| format!("http://{a}")),
+        };
+        let ttl = raw.token_ttl_secs.unwrap_or(36_000);
+        if ttl == 0 || ttl > 7 * 24 * 3600 {
+            problems.push(format!("token_ttl_secs {ttl} must be between 1 and 604800"));
+        }
+        let max_file_size = raw.max_file_size.unwrap_or(1 << 30);
+        if max_file_size == 0 {
+            problems.push("max_file_size must be positive".to_owned());
+        }
+        match (listen, public_url, problems.is_empty()) {
+            (Some(listen), Some(public_url), true) => Ok(Settings {
+                listen,
+                data,
+                public_url,
+                public_url_from_listen,
+                token_ttl_ms: ttl as i64 * 1000,
+                max_file_size,
+                log: raw.log.unwrap_or_else(|| "info".to_owned()),
+            }),
+            _ => Err(problems.join("; ")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_precedence() {
+        let s = Settings::load(&Overrides::default());
+        let s = s.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.data, PathBuf::from("folio-data"));
+        assert_eq!(s.token_ttl_ms, 36_000_000);
+
+        let o = Overrides {
+            listen: Some("0.0.0.0:9000".into()),
+            public_url: Some("https://docs.example.com/".into()),
+            ..Default::default()
+        };
+        let s = Settings::load(&o).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.public_url, "https://docs.example.com");
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let o = Overrides {
+            listen: Some("nope".into()),
+            public_url: Some("ftp://x".into()),
+            ..Default::default()
+        };
+        let e = Settings::load(&o).err().unwrap_or_default();
+        assert!(e.contains("listen address") && e.contains("public URL"), "{e}");
+    }
+}

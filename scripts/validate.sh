@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the official WOPI validator (../shared/wopi-validator) against a Folio started on a
+# temporary data directory. Usage: scripts/validate.sh [validator args...]
+#   e.g. scripts/validate.sh -g Locks     or     scripts/validate.sh --proof-keys test
+# Env: FOLIO_BIN (default target/release/folio, built if missing), VALIDATOR_DIR.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+validator=${VALIDATOR_DIR:-$here/../shared/wopi-validator}
+if [ ! -x "$validator/wopi-validator" ]; then
+  echo "validate.sh: no validator at $validator; skipping" >&2
+  exit 0
+fi
+bin=${FOLIO_BIN:-$here/target/release/folio}
+if [ ! -x "$bin" ]; then
+  (cd "$here" && cargo build --release -q -p folio)
+fi
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export FOLIO_DATA=$work/data
+"$bin" users add validator --name "WOPI Validator" >/dev/null
+: > "$work/test.wopitest"
+file_id=$("$bin" files put "$work/test.wopitest" --owner validator)
+mkfifo "$work/out"
+"$bin" serve --listen 127.0.0.1:0 ${FOLIO_SERVE_ARGS:-} >"$work/out" 2>"$work/server.log" &
+server_pid=$!
+read -r line <"$work/out"
+cat "$work/out" >/dev/null &
+url=$(echo "$line" | sed -n 's/^folio listening on \(http:[^ ]*\).*/\1/p')
+[ -n "$url" ] || { echo "validate.sh: server did not start: $line" >&2; cat "$work/server.log" >&2; exit 1; }
+token_json=$(FOLIO_PUBLIC_URL=$url "$bin" token --user validator --file "$file_id")
+wopi_src=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["wopi_src"])' <<<"$token_json")
+token=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' <<<"$token_json")
+ttl=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token_ttl"])' <<<"$token_json")
+cd "$validator"
+set +e
+./wopi-validator -w "$wopi_src" -t "$token" -l "$ttl" "$@"
+rc=$?
+set -e
+if [ -n "${VALIDATOR_SERVER_LOG:-}" ]; then cp "$work/server.log" "$VALIDATOR_SERVER_LOG"; fi
+exit $rc
