@@ -199,7 +199,9 @@ impl App {
             can_write,
             expires_at,
         };
-        self.meta.insert_token(&tokens::hash(&secret), &record, self.now()).await?;
+        self.meta
+            .insert_token(&tokens::hash(&secret), &record, self.now())
+            .await?;
         Ok(MintedToken {
             access_token: secret,
             access_token_ttl: expires_at,
@@ -228,7 +230,8 @@ impl App {
             .ok_or(WopiError::FileNotFound)?;
         let can_write = !view_only && role >= Role::Editor;
         let ttl = ttl_ms.unwrap_or(self.config.token_ttl_ms);
-        self.mint_token(&user.id, file_id, can_write, self.now() + ttl).await
+        self.mint_token(&user.id, file_id, can_write, self.now() + ttl)
+            .await
     }
 
     /// Revokes a token; later requests with it get 401.
@@ -245,7 +248,9 @@ impl App {
         file_id: &FileId,
         needed: Permission,
     ) -> Result<Principal, AppError> {
-        let token = token.filter(|t| tokens::well_formed(t)).ok_or(WopiError::InvalidToken)?;
+        let token = token
+            .filter(|t| tokens::well_formed(t))
+            .ok_or(WopiError::InvalidToken)?;
         let (record, user) = self
             .meta
             .token(&tokens::hash(token))
@@ -254,7 +259,11 @@ impl App {
         if record.expires_at <= self.now() || record.file_id != *file_id {
             return Err(WopiError::InvalidToken.into());
         }
-        let file = self.meta.file(file_id).await?.ok_or(WopiError::FileNotFound)?;
+        let file = self
+            .meta
+            .file(file_id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
         let role = if file.owner_id == user.id {
             Role::Owner
         } else {
@@ -407,7 +416,10 @@ impl App {
     /// Streams `body` into a new blob (bounded by the configured maximum).
     async fn store_blob(&self, body: ByteStream) -> Result<(BlobKey, PutBlob), AppError> {
         let key = BlobKey::generate();
-        let put = self.blobs.put(&key, body, self.config.max_file_size).await?;
+        let put = self
+            .blobs
+            .put(&key, body, self.config.max_file_size)
+            .await?;
         Ok((key, put))
     }
 
@@ -431,7 +443,10 @@ impl App {
         key: &BlobKey,
         content: ContentRecord,
     ) -> Result<FileRecord, AppError> {
-        let result = self.meta.commit_version(id, check, content, self.now()).await;
+        let result = self
+            .meta
+            .commit_version(id, check, content, self.now())
+            .await;
         match result {
             Ok(Ok(file)) => Ok(file),
             Ok(Err(e)) => {
@@ -462,7 +477,8 @@ impl App {
         )?;
         let (key, put) = self.store_blob(body).await?;
         let content = self.content(&key, &put, &p.user.id, source);
-        self.commit(&p.file.id, WriteCheck::PutFile(lock_header), &key, content).await
+        self.commit(&p.file.id, WriteCheck::PutFile(lock_header), &key, content)
+            .await
     }
 
     // ---- Locks ----------------------------------------------------------------------------
@@ -473,7 +489,10 @@ impl App {
         p: &Principal,
         request: LockRequest,
     ) -> Result<(Option<LockState>, FileRecord), AppError> {
-        let out = self.meta.apply_lock(&p.file.id, &request, self.now()).await?;
+        let out = self
+            .meta
+            .apply_lock(&p.file.id, &request, self.now())
+            .await?;
         Ok(out?)
     }
 
@@ -525,7 +544,8 @@ impl App {
         let content = self.content(&key, &put, &p.user.id, "wopi");
         let file = match (&target, existing) {
             (RelativeTarget::Relative { .. }, Some(existing)) => {
-                self.commit(&existing.id, WriteCheck::Unlocked, &key, content).await?
+                self.commit(&existing.id, WriteCheck::Unlocked, &key, content)
+                    .await?
             }
             _ => {
                 let exact = matches!(target, RelativeTarget::Relative { .. });
@@ -566,7 +586,9 @@ impl App {
             }
         };
         if file.owner_id != p.user.id {
-            self.meta.share_file(&file.id, &p.user.id, Role::Editor).await?;
+            self.meta
+                .share_file(&file.id, &p.user.id, Role::Editor)
+                .await?;
         }
         let token = self
             .mint_token(&p.user.id, &file.id, true, p.token.expires_at)
@@ -592,12 +614,11 @@ impl App {
         requested: &str,
         lock_header: Option<LockId>,
     ) -> Result<FileRecord, AppError> {
-        let name = naming::rename_target(&p.file.name, requested).map_err(|e| {
-            WopiError::InvalidName {
+        let name =
+            naming::rename_target(&p.file.name, requested).map_err(|e| WopiError::InvalidName {
                 reason: e.to_string(),
                 suggestion: None,
-            }
-        })?;
+            })?;
         let names = move |n: u32| (n < 1000).then(|| naming::nth_alternative(&name, n));
         let out = self
             .meta
@@ -663,7 +684,10 @@ impl App {
             .user_by_login(owner_login)
             .await?
             .ok_or(WopiError::BadRequest("no such user"))?;
-        let folder = self.meta.ensure_folder_path(&owner.id, folder, self.now()).await?;
+        let folder = self
+            .meta
+            .ensure_folder_path(&owner.id, folder, self.now())
+            .await?;
         if self.meta.file_by_name(&folder.id, name).await?.is_some() {
             return Err(WopiError::NameExists { suggestion: None }.into());
         }

@@ -46,7 +46,11 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
             WopiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WopiError::LockMismatch { current, reason } => {
                 // WOPI: every 409 lock conflict carries the current lock, "" when none.
-                header(&mut h, headers::LOCK, current.as_ref().map_or("", |l| l.as_str()));
+                header(
+                    &mut h,
+                    headers::LOCK,
+                    current.as_ref().map_or("", |l| l.as_str()),
+                );
                 header(&mut h, headers::LOCK_FAILURE_REASON, reason);
                 StatusCode::CONFLICT
             }
@@ -67,7 +71,11 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
             }
             WopiError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
             WopiError::ProofInvalid => {
-                header(&mut h, headers::SERVER_ERROR, "proof key verification failed");
+                header(
+                    &mut h,
+                    headers::SERVER_ERROR,
+                    "proof key verification failed",
+                );
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         },
@@ -131,20 +139,31 @@ mod tests {
             (WopiError::NotPermitted.into(), 404, vec![]),
             (WopiError::BadRequest("x").into(), 400, vec![]),
             (
-                WopiError::LockMismatch { current: lock("abc"), reason: "r" }.into(),
+                WopiError::LockMismatch {
+                    current: lock("abc"),
+                    reason: "r",
+                }
+                .into(),
                 409,
                 vec![("x-wopi-lock", "abc"), ("x-wopi-lockfailurereason", "r")],
             ),
             (
-                WopiError::LockMismatch { current: None, reason: "r" }.into(),
+                WopiError::LockMismatch {
+                    current: None,
+                    reason: "r",
+                }
+                .into(),
                 409,
                 vec![("x-wopi-lock", "")],
             ),
             (WopiError::LargerThanExpected.into(), 412, vec![]),
             (WopiError::FileTooLarge.into(), 413, vec![]),
             (
-                WopiError::InvalidName { reason: "bad".into(), suggestion: Some("a_b.docx".into()) }
-                    .into(),
+                WopiError::InvalidName {
+                    reason: "bad".into(),
+                    suggestion: Some("a_b.docx".into()),
+                }
+                .into(),
                 400,
                 vec![
                     ("x-wopi-invalidfilenameerror", "bad"),
@@ -152,17 +171,32 @@ mod tests {
                 ],
             ),
             (
-                WopiError::NameExists { suggestion: Some("a (1).docx".into()) }.into(),
+                WopiError::NameExists {
+                    suggestion: Some("a (1).docx".into()),
+                }
+                .into(),
                 409,
                 vec![("x-wopi-validrelativetarget", "a (1).docx")],
             ),
             (WopiError::Unsupported("x").into(), 501, vec![]),
-            (WopiError::ProofInvalid.into(), 500, vec![("x-wopi-servererror", "proof key verification failed")]),
+            (
+                WopiError::ProofInvalid.into(),
+                500,
+                vec![("x-wopi-servererror", "proof key verification failed")],
+            ),
             (StoreError::NotFound.into(), 404, vec![]),
             (StoreError::TooLarge { limit: 1 }.into(), 413, vec![]),
             (StoreError::Aborted("x".into()).into(), 400, vec![]),
-            (StoreError::Unavailable("db down".into()).into(), 503, vec![("x-wopi-servererror", "storage unavailable")]),
-            (StoreError::Backend("secret detail".into()).into(), 500, vec![("x-wopi-servererror", "internal error")]),
+            (
+                StoreError::Unavailable("db down".into()).into(),
+                503,
+                vec![("x-wopi-servererror", "storage unavailable")],
+            ),
+            (
+                StoreError::Backend("secret detail".into()).into(),
+                500,
+                vec![("x-wopi-servererror", "internal error")],
+            ),
         ];
         for (err, status, want_headers) in rows {
             let (s, h, body) = parts(&err);
@@ -177,7 +211,10 @@ mod tests {
             if want_headers.is_empty() {
                 assert!(h.is_empty(), "{err:?} sends no extra headers: {h:?}");
             }
-            assert!(!body.contains("secret"), "internal text never reaches the client");
+            assert!(
+                !body.contains("secret"),
+                "internal text never reaches the client"
+            );
         }
     }
 }

@@ -194,7 +194,7 @@ impl SqliteStore {
             .connect_with(opts.clone())
             .await
             .map_err(map_err)?;
-        MIGRATOR.run(&write).await.map_err(|e| StoreError::backend(e))?;
+        MIGRATOR.run(&write).await.map_err(StoreError::backend)?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
@@ -205,7 +205,10 @@ impl SqliteStore {
     }
 
     async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+        self.write
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(map_err)
     }
 
     /// Closes both pools (checkpointing the WAL).
@@ -218,7 +221,10 @@ impl SqliteStore {
 #[async_trait]
 impl MetadataStore for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map_err(map_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
@@ -301,7 +307,9 @@ impl MetadataStore for SqliteStore {
             .fetch_optional(&self.read)
             .await
             .map_err(map_err)?;
-        row.map(|r| folder_from_row(&r)).transpose().map_err(map_err)
+        row.map(|r| folder_from_row(&r))
+            .transpose()
+            .map_err(map_err)
     }
 
     async fn ensure_folder_path(
@@ -311,12 +319,14 @@ impl MetadataStore for SqliteStore {
         now: i64,
     ) -> Result<FolderRecord, StoreError> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT f.* FROM folders f JOIN users u ON u.root_folder_id = f.id WHERE u.id = ?")
-            .bind(owner_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(
+            "SELECT f.* FROM folders f JOIN users u ON u.root_folder_id = f.id WHERE u.id = ?",
+        )
+        .bind(owner_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
         let mut folder = folder_from_row(&row).map_err(map_err)?;
         for name in path {
             let existing = sqlx::query(
@@ -550,12 +560,14 @@ impl MetadataStore for SqliteStore {
         if let Err(e) = lock::check_unlocked(file.lock.as_ref(), now) {
             return Ok(Err(e));
         }
-        sqlx::query("UPDATE files SET deleted_at = ?, lock_id = NULL, lock_expires_at = NULL WHERE id = ?")
-            .bind(now)
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query(
+            "UPDATE files SET deleted_at = ?, lock_id = NULL, lock_expires_at = NULL WHERE id = ?",
+        )
+        .bind(now)
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         // Tokens for the file stay until they expire: requests with them now get 404 (the file
         // is gone), which is what WOPI clients expect, rather than 401.
         tx.commit().await.map_err(map_err)?;
@@ -658,12 +670,14 @@ impl MetadataStore for SqliteStore {
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(fresh)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         let row = sqlx::query("SELECT value FROM secrets WHERE name = ?")
             .bind(name)
             .fetch_one(&mut *tx)

@@ -48,8 +48,12 @@ pub struct PutBlob {
 pub trait BlobStore: Send + Sync + 'static {
     /// Streams `body` into a new blob. The blob becomes visible only complete and durable; on
     /// any error (limit exceeded, body error) nothing is left behind.
-    async fn put(&self, key: &BlobKey, body: ByteStream, max_size: u64)
-    -> Result<PutBlob, StoreError>;
+    async fn put(
+        &self,
+        key: &BlobKey,
+        body: ByteStream,
+        max_size: u64,
+    ) -> Result<PutBlob, StoreError>;
     /// Streams a blob's bytes. `NotFound` if it does not exist.
     async fn get(&self, key: &BlobKey) -> Result<ByteStream, StoreError>;
     /// Deletes a blob; deleting a missing blob is not an error.

@@ -113,8 +113,12 @@ pub trait MetadataStore: Send + Sync + 'static {
 
     // Tokens.
     /// Stores a token under the hash of its secret.
-    async fn insert_token(&self, hash: &[u8], token: &TokenRecord, now: i64)
-    -> Result<(), StoreError>;
+    async fn insert_token(
+        &self,
+        hash: &[u8],
+        token: &TokenRecord,
+        now: i64,
+    ) -> Result<(), StoreError>;
     /// The token stored under `hash`, unless revoked; with its user.
     async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError>;
     /// Revokes one token. Returns whether it existed.

@@ -15,7 +15,8 @@ impl FileId {
     pub fn parse(s: &str) -> Result<Self, WopiError> {
         if !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
             Ok(Self(s.to_owned()))
         } else {
@@ -63,7 +64,9 @@ impl LockId {
             return Err(WopiError::BadRequest("the lock header is empty"));
         }
         if s.len() > MAX_LOCK_LEN {
-            return Err(WopiError::BadRequest("the lock id is longer than 1024 characters"));
+            return Err(WopiError::BadRequest(
+                "the lock id is longer than 1024 characters",
+            ));
         }
         if !s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
             return Err(WopiError::BadRequest("the lock id is not printable ASCII"));

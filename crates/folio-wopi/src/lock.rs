@@ -84,9 +84,7 @@ pub fn transition(
         (LockRequest::Unlock(h), Some(x)) if *h == x.id => Ok(None),
         (LockRequest::Unlock(_), Some(x)) => Err(conflict(Some(x), "lock id differs")),
         // Rows 15–17: never passes through an unlocked state.
-        (LockRequest::UnlockAndRelock { .. }, None) => {
-            Err(conflict(None, "file is not locked"))
-        }
+        (LockRequest::UnlockAndRelock { .. }, None) => Err(conflict(None, "file is not locked")),
         (LockRequest::UnlockAndRelock { new, old }, Some(x)) if *old == x.id => Ok(fresh(new)),
         (LockRequest::UnlockAndRelock { .. }, Some(x)) => {
             Err(conflict(Some(x), "old lock id differs"))
@@ -164,7 +162,11 @@ mod tests {
         match (got, expect) {
             (Ok(Some(s)), Ok(Some(want))) => {
                 assert_eq!(s.id, id(want), "{req:?}");
-                assert_eq!(s.expires_at, NOW + LOCK_TTL_MS, "{req:?} must (re)start the timer");
+                assert_eq!(
+                    s.expires_at,
+                    NOW + LOCK_TTL_MS,
+                    "{req:?} must (re)start the timer"
+                );
             }
             (Ok(None), Ok(None)) => {}
             (Err(WopiError::LockMismatch { current, .. }), Err(want)) => {
@@ -195,10 +197,38 @@ mod tests {
             (locked("A"), Unlock(id("B")), Err(Some("A"))),
             (expired("A"), Unlock(id("A")), Err(None)),
             // UnlockAndRelock
-            (None, UnlockAndRelock { new: id("N"), old: id("A") }, Err(None)),
-            (locked("A"), UnlockAndRelock { new: id("N"), old: id("A") }, Ok(Some("N"))),
-            (locked("A"), UnlockAndRelock { new: id("N"), old: id("W") }, Err(Some("A"))),
-            (expired("A"), UnlockAndRelock { new: id("N"), old: id("A") }, Err(None)),
+            (
+                None,
+                UnlockAndRelock {
+                    new: id("N"),
+                    old: id("A"),
+                },
+                Err(None),
+            ),
+            (
+                locked("A"),
+                UnlockAndRelock {
+                    new: id("N"),
+                    old: id("A"),
+                },
+                Ok(Some("N")),
+            ),
+            (
+                locked("A"),
+                UnlockAndRelock {
+                    new: id("N"),
+                    old: id("W"),
+                },
+                Err(Some("A")),
+            ),
+            (
+                expired("A"),
+                UnlockAndRelock {
+                    new: id("N"),
+                    old: id("A"),
+                },
+                Err(None),
+            ),
         ];
         for (state, req, expect) in rows {
             check(state, req, expect);
@@ -209,7 +239,12 @@ mod tests {
     fn put_file_rules() {
         let a = id("A");
         let b = id("B");
-        let rows: Vec<(Option<LockState>, Option<&LockId>, u64, Result<(), Option<&str>>)> = vec![
+        let rows: Vec<(
+            Option<LockState>,
+            Option<&LockId>,
+            u64,
+            Result<(), Option<&str>>,
+        )> = vec![
             (locked("A"), Some(&a), 10, Ok(())),
             (locked("A"), Some(&b), 10, Err(Some("A"))),
             (locked("A"), None, 0, Err(Some("A"))),

@@ -71,7 +71,9 @@ fn validate_public_url(url: &str) -> Result<String, String> {
         .or_else(|| trimmed.strip_prefix("https://"))
         .ok_or_else(|| format!("public URL {url:?} must start with http:// or https://"))?;
     if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-        return Err(format!("public URL {url:?} must be an origin like https://folio.example.com (an optional path prefix is allowed; no query)"));
+        return Err(format!(
+            "public URL {url:?} must be an origin like https://folio.example.com (an optional path prefix is allowed; no query)"
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -170,6 +172,9 @@ mod tests {
             ..Default::default()
         };
         let e = Settings::load(&o).err().unwrap_or_default();
-        assert!(e.contains("listen address") && e.contains("public URL"), "{e}");
+        assert!(
+            e.contains("listen address") && e.contains("public URL"),
+            "{e}"
+        );
     }
 }

@@ -150,9 +150,9 @@ fn app_failure(e: AppError, what: &str) -> Failure {
         AppError::Wopi(WopiError::FileNotFound) => {
             Failure::usage(format!("{what}: no such file, or the user cannot see it"))
         }
-        AppError::Wopi(WopiError::NameExists { .. }) => {
-            Failure::usage(format!("{what}: a file with that name already exists there"))
-        }
+        AppError::Wopi(WopiError::NameExists { .. }) => Failure::usage(format!(
+            "{what}: a file with that name already exists there"
+        )),
         AppError::Wopi(WopiError::InvalidName { reason, .. }) => {
             Failure::usage(format!("{what}: invalid name: {reason}"))
         }
@@ -185,7 +185,10 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&settings, matches!(cli.command, Command::Serve { .. }));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("folio: cannot start the async runtime: {e}");
@@ -203,7 +206,11 @@ fn main() -> ExitCode {
 
 fn init_logging(settings: &Settings, serving: bool) {
     use tracing_subscriber::EnvFilter;
-    let default = if serving { settings.log.as_str() } else { "warn" };
+    let default = if serving {
+        settings.log.as_str()
+    } else {
+        "warn"
+    };
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(default))
         .unwrap_or_else(|_| EnvFilter::new("info"));
@@ -238,9 +245,14 @@ async fn open_app(settings: &Settings, create: bool) -> Result<App, Failure> {
         max_file_size: settings.max_file_size,
         ..AppConfig::default()
     };
-    App::new(Arc::new(meta), Arc::new(blobs), Arc::new(SystemClock), config)
-        .await
-        .map_err(|e| app_failure(e, "cannot start"))
+    App::new(
+        Arc::new(meta),
+        Arc::new(blobs),
+        Arc::new(SystemClock),
+        config,
+    )
+    .await
+    .map_err(|e| app_failure(e, "cannot start"))
 }
 
 async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
@@ -251,7 +263,10 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
         } => {
             if add.login.trim().is_empty()
                 || add.login.len() > 64
-                || add.login.chars().any(|c| c.is_whitespace() || c.is_control())
+                || add
+                    .login
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control())
             {
                 return Err(Failure::usage(
                     "login must be 1-64 characters without spaces or control characters",
@@ -266,7 +281,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                 if pw.len() < 8 {
                     return Err(Failure::usage("password must be at least 8 characters"));
                 }
-                Some(folio_app::tokens::hash_password(pw).map_err(|e| Failure::usage(e))?)
+                Some(folio_app::tokens::hash_password(pw).map_err(Failure::usage)?)
             } else {
                 None
             };
@@ -297,7 +312,10 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                 Failure::usage(format!("cannot read {}: {e}", local_path.display()))
             })?;
             if !meta.is_file() {
-                return Err(Failure::usage(format!("{} is not a file", local_path.display())));
+                return Err(Failure::usage(format!(
+                    "{} is not a file",
+                    local_path.display()
+                )));
             }
             let name = match name {
                 Some(n) => n,
@@ -305,7 +323,9 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                     .file_name()
                     .and_then(|n| n.to_str())
                     .map(str::to_owned)
-                    .ok_or_else(|| Failure::usage("the local file name is not UTF-8; pass --name"))?,
+                    .ok_or_else(|| {
+                        Failure::usage("the local file name is not UTF-8; pass --name")
+                    })?,
             };
             let folder: Vec<String> = folder
                 .unwrap_or_default()
@@ -375,7 +395,9 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| Failure::usage(format!("cannot listen on {}: {e}", settings.listen)))?;
-    let bound = listener.local_addr().context("cannot read the bound address")?;
+    let bound = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
     if settings.public_url_from_listen {
         settings.public_url = format!("http://{bound}");
     }
@@ -401,7 +423,10 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
 
     let router = folio_http::router(folio_http::AppState { app });
     // The first line on stdout is the contract for scripts and tests that start Folio on port 0.
-    println!("folio listening on http://{bound} (public URL {})", settings.public_url);
+    println!(
+        "folio listening on http://{bound} (public URL {})",
+        settings.public_url
+    );
     tracing::info!(listen = %bound, public_url = %settings.public_url, data = %settings.data.display(), "folio started");
     folio_http::serve(listener, router, shutdown_signal())
         .await

@@ -113,7 +113,10 @@ fn file_response(s: &AppState, c: FileContent) -> Response {
     let len = c.file.content.size;
     let mut resp = Response::new(Body::from_stream(c.body));
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let (n, v) = item_version(c.file.version);
@@ -294,7 +297,10 @@ pub async fn files_post(
                 }
             };
             check_declared_size(&h, s.app.config().max_file_size)?;
-            let created = s.app.put_relative_file(p, target, body_stream(body)).await?;
+            let created = s
+                .app
+                .put_relative_file(p, target, body_stream(body))
+                .await?;
             let url = format!(
                 "{}?access_token={}",
                 created.token.wopi_src, created.token.access_token

@@ -1,0 +1,236 @@
+//! `TestServer`: the real binary on port 0 with a temporary data directory, plus CLI helpers.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_folio")
+}
+
+/// A running `folio serve`.
+pub struct TestServer {
+    child: Option<Child>,
+    pub url: String,
+    pub data: PathBuf,
+    pub dir: tempfile::TempDir,
+    config: Option<PathBuf>,
+    pub log: PathBuf,
+}
+
+pub struct Minted {
+    pub wopi_src: String,
+    pub token: String,
+    pub ttl: i64,
+}
+
+impl Minted {
+    pub fn file_url(&self) -> String {
+        format!("{}?access_token={}", self.wopi_src, self.token)
+    }
+    pub fn contents_url(&self) -> String {
+        format!("{}/contents?access_token={}", self.wopi_src, self.token)
+    }
+}
+
+impl TestServer {
+    pub fn start() -> Self {
+        Self::start_with_config(None)
+    }
+
+    /// Starts with a TOML config file holding `config`.
+    pub fn start_with_config(config: Option<&str>) -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let data = dir.path().join("data");
+        let config = config.map(|c| {
+            let p = dir.path().join("folio.toml");
+            std::fs::write(&p, c).unwrap_or_else(|e| panic!("write config: {e}"));
+            p
+        });
+        let log = dir.path().join("server.log");
+        let mut s = Self {
+            child: None,
+            url: String::new(),
+            data,
+            dir,
+            config,
+            log,
+        };
+        // Create the database first so the CLI helpers and the server share it.
+        s.cli_ok(&["users", "add", "root-admin", "--admin"]);
+        s.spawn(&[]);
+        s
+    }
+
+    /// (Re)starts the server process on a new port with extra environment variables.
+    pub fn spawn(&mut self, env: &[(&str, &str)]) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .unwrap_or_else(|e| panic!("log file: {e}"));
+        let mut cmd = Command::new(bin());
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .env("FOLIO_DATA", &self.data)
+            .env_remove("FOLIO_PUBLIC_URL")
+            .env_remove("FOLIO_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log));
+        if let Some(c) = &self.config {
+            cmd.arg("--config").arg(c);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn folio: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("read banner: {e}"));
+        let url = line
+            .strip_prefix("folio listening on ")
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_else(|| {
+                panic!(
+                    "unexpected banner {line:?}; log: {}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                )
+            })
+            .to_owned();
+        self.url = url;
+        self.child = Some(child);
+    }
+
+    /// SIGKILL, as in a crash.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, then wait; returns the exit status.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
+        c.wait().ok()
+    }
+
+    pub fn cli(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(bin());
+        cmd.args(args)
+            .env("FOLIO_DATA", &self.data)
+            .env("FOLIO_PUBLIC_URL", self.url_or_default())
+            .env_remove("FOLIO_CONFIG");
+        if let Some(c) = &self.config {
+            cmd.arg("--config").arg(c);
+        }
+        cmd.output()
+            .unwrap_or_else(|e| panic!("run folio {args:?}: {e}"))
+    }
+
+    fn url_or_default(&self) -> String {
+        if self.url.is_empty() {
+            "http://127.0.0.1:8080".to_owned()
+        } else {
+            self.url.clone()
+        }
+    }
+
+    pub fn cli_ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "folio {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    pub fn add_user(&self, login: &str) {
+        self.cli_ok(&["users", "add", login, "--name", &format!("User {login}")]);
+    }
+
+    /// Imports `content` as `name` for `owner`; returns the file id.
+    pub fn put_file(&self, owner: &str, name: &str, content: &[u8]) -> String {
+        let local = self.dir.path().join(format!("upload-{}", rand_suffix()));
+        std::fs::write(&local, content).unwrap_or_else(|e| panic!("write: {e}"));
+        let path = local.to_string_lossy().to_string();
+        let id = self.cli_ok(&["files", "put", &path, "--owner", owner, "--name", name]);
+        let _ = std::fs::remove_file(&local);
+        id
+    }
+
+    pub fn token(&self, user: &str, file: &str, extra: &[&str]) -> Minted {
+        let mut args = vec!["token", "--user", user, "--file", file];
+        args.extend_from_slice(extra);
+        let out = self.cli_ok(&args);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("token JSON {out:?}: {e}"));
+        Minted {
+            wopi_src: v["wopi_src"].as_str().unwrap_or_default().to_owned(),
+            token: v["access_token"].as_str().unwrap_or_default().to_owned(),
+            ttl: v["access_token_ttl"].as_i64().unwrap_or_default(),
+        }
+    }
+
+    /// A user, a file with `content`, and a token for it.
+    pub fn file_with_token(&self, user: &str, name: &str, content: &[u8]) -> Minted {
+        self.add_user(user);
+        let id = self.put_file(user, name, content);
+        self.token(user, &id, &[])
+    }
+
+    pub fn server_log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// Files under `dir` (recursively).
+pub fn count_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() { count_files(&p) } else { 1 }
+        })
+        .sum()
+}
+
+pub fn header<'a>(r: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    r.headers().get(name).and_then(|v| v.to_str().ok())
+}
