@@ -10,7 +10,7 @@ if [ ! -x "$validator/wopi-validator" ]; then
   echo "validate.sh: no validator at $validator; skipping" >&2
   exit 0
 fi
-bin=${FOLIO_BIN:-$here/target/release/folio}
+bin=${FOLIO_BIN:-${CARGO_TARGET_DIR:-$here/target}/release/folio}
 if [ ! -x "$bin" ]; then
   (cd "$here" && cargo build --release -q -p folio)
 fi

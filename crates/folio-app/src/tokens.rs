@@ -22,22 +22,6 @@ pub fn well_formed(token: &str) -> bool {
     token.len() == TOKEN_LEN && token.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_alphanumeric_and_distinct() {
-        let a = generate();
-        let b = generate();
-        assert!(well_formed(&a) && well_formed(&b));
-        assert_ne!(a, b);
-        assert_ne!(hash(&a), hash(&b));
-        assert!(!well_formed("INVALID"));
-        assert!(!well_formed(&format!("{}-", &a[1..])));
-    }
-}
-
 /// Hashes a password with Argon2id and a fresh salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String, String> {
     use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
@@ -58,4 +42,29 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_alphanumeric_and_distinct() {
+        let a = generate();
+        let b = generate();
+        assert!(well_formed(&a) && well_formed(&b));
+        assert_ne!(a, b);
+        assert_ne!(hash(&a), hash(&b));
+        assert!(!well_formed("INVALID"));
+        assert!(!well_formed(&format!("{}-", &a[1..])));
+    }
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let h = hash_password("correct horse").unwrap_or_default();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
 }

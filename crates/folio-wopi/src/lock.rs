@@ -239,12 +239,13 @@ mod tests {
     fn put_file_rules() {
         let a = id("A");
         let b = id("B");
-        let rows: Vec<(
+        type Row<'a> = (
             Option<LockState>,
-            Option<&LockId>,
+            Option<&'a LockId>,
             u64,
-            Result<(), Option<&str>>,
-        )> = vec![
+            Result<(), Option<&'a str>>,
+        );
+        let rows: Vec<Row> = vec![
             (locked("A"), Some(&a), 10, Ok(())),
             (locked("A"), Some(&b), 10, Err(Some("A"))),
             (locked("A"), None, 0, Err(Some("A"))),

@@ -133,13 +133,14 @@ mod tests {
 
     #[test]
     fn dispatch_table() {
-        let rows: &[(
+        type Row<'a> = (
             Method,
             Endpoint,
-            Option<&str>,
+            Option<&'a str>,
             bool,
             Option<(Op, Permission)>,
-        )] = &[
+        );
+        let rows: &[Row] = &[
             (
                 Get,
                 File,
