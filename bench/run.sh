@@ -157,7 +157,8 @@ kb_to_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 # ---------------------------------------------------------------------------- 1. CheckFileInfo
 code=$(curl -s -o "$work/resp" -w '%{http_code}' "$src?access_token=$tok") || die "CheckFileInfo failed (curl)"
 [ "$code" = 200 ] || die "CheckFileInfo returned HTTP $code: $(head -c 300 "$work/resp")"
-say "CheckFileInfo: wrk -t$threads -c$connections -d$duration"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)   # other work on the machine skews the figures
+say "CheckFileInfo: wrk -t$threads -c$connections -d$duration (load average $load_before)"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency "$src?access_token=$tok" >"$work/wrk.txt" 2>&1 \
   || { cat "$work/wrk.txt" >&2; die "wrk failed"; }
 sed 's/^/  wrk| /' "$work/wrk.txt" >&2
@@ -218,7 +219,7 @@ fi
 cat <<EOF
 
 -- details --
-CheckFileInfo: $rps req/s, latency p50 ${p50:-n/a} p99 ${p99:-n/a} (wrk -t$threads -c$connections -d$duration)
+CheckFileInfo: $rps req/s, latency p50 ${p50:-n/a} p99 ${p99:-n/a} (wrk -t$threads -c$connections -d$duration; load average before: $load_before)
 PutFile ${mid_mb} MB x$runs: best $(mbps "$put_best") MB/s, median $(mbps "$put_med") MB/s  [$(for s in "${put_speeds[@]}"; do printf '%s ' "$(mbps "$s")"; done)]
 GetFile ${mid_mb} MB x$runs: best $(mbps "$get_best") MB/s, median $(mbps "$get_med") MB/s  [$(for s in "${get_speeds[@]}"; do printf '%s ' "$(mbps "$s")"; done)]
 RSS (server pid $server_pid; VmHWM before the ${big_mb} MB test, from earlier phases: $(kb_to_mb "$hwm_earlier") MB; reset: $hwm_reset)

@@ -13,6 +13,7 @@ use folio_wopi::wire::{self, CheckFileInfo};
 use folio_wopi::{FileId, LockId, WopiError, naming};
 use hmac::{KeyInit, Mac};
 
+use crate::editors::{EditorKind, Editors};
 use crate::error::AppError;
 use crate::tokens;
 
@@ -43,6 +44,7 @@ impl Default for AppConfig {
 
 /// The application: stores, clock, settings.
 pub struct App {
+    editors: Arc<Editors>,
     meta: Arc<dyn MetadataStore>,
     blobs: Arc<dyn BlobStore>,
     clock: Arc<dyn Clock>,
@@ -87,6 +89,15 @@ pub struct FileContent {
     pub file: FileRecord,
     /// Its bytes.
     pub body: ByteStream,
+}
+
+/// Client extras on PutFile.
+#[derive(Debug, Clone, Default)]
+pub struct PutOptions {
+    /// Collabora `X-COOL-WOPI-Timestamp`: the LastModifiedTime the client's edit is based on.
+    pub expected_modified_time: Option<String>,
+    /// Save flags to record with the version (e.g. "autosave", "exit save", "no user change").
+    pub flags: Vec<&'static str>,
 }
 
 /// How PutRelativeFile names its target.
@@ -136,10 +147,12 @@ impl App {
         blobs: Arc<dyn BlobStore>,
         clock: Arc<dyn Clock>,
         config: AppConfig,
+        editors: Arc<Editors>,
     ) -> Result<Self, AppError> {
         let fresh = random_id(48);
         let file_url_key = meta.secret("file-url-key", fresh.as_bytes()).await?;
         Ok(Self {
+            editors,
             meta,
             blobs,
             clock,
@@ -156,6 +169,41 @@ impl App {
     /// Now, from the app's clock.
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// The configured editors (WOPI clients).
+    pub fn editors(&self) -> &Arc<Editors> {
+        &self.editors
+    }
+
+    /// The page of a folder (where the editor's Close leads).
+    pub fn folder_url(&self, folder_id: &str) -> String {
+        format!("{}/folders/{}", self.config.public_url, folder_id)
+    }
+
+    /// The version list page of a file.
+    pub fn versions_url(&self, id: &FileId) -> String {
+        format!("{}/files/{}/versions", self.config.public_url, id)
+    }
+
+    /// The download link of a file (for signed-in users).
+    pub fn download_url(&self, id: &FileId) -> String {
+        format!("{}/files/{}/download", self.config.public_url, id)
+    }
+
+    /// The origin part of the public URL (`scheme://host[:port]`), for PostMessageOrigin.
+    pub fn public_origin(&self) -> String {
+        let u = &self.config.public_url;
+        let after_scheme = u.find("://").map_or(0, |i| i + 3);
+        match u[after_scheme..].find('/') {
+            Some(i) => u[..after_scheme + i].to_owned(),
+            None => u.clone(),
+        }
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.blobs
     }
 
     /// The metadata store (for the binary's admin commands).
@@ -192,12 +240,26 @@ impl App {
         can_write: bool,
         expires_at: i64,
     ) -> Result<MintedToken, AppError> {
+        self.mint_token_for_client(user_id, file_id, can_write, expires_at, None)
+            .await
+    }
+
+    /// Mints a token bound to a WOPI client (editor) name.
+    pub async fn mint_token_for_client(
+        &self,
+        user_id: &str,
+        file_id: &FileId,
+        can_write: bool,
+        expires_at: i64,
+        client: Option<&str>,
+    ) -> Result<MintedToken, AppError> {
         let secret = tokens::generate();
         let record = TokenRecord {
             user_id: user_id.to_owned(),
             file_id: file_id.clone(),
             can_write,
             expires_at,
+            client: client.map(str::to_owned),
         };
         self.meta
             .insert_token(&tokens::hash(&secret), &record, self.now())
@@ -331,16 +393,49 @@ impl App {
         self.stream(file).await
     }
 
-    /// WOPI CheckFileInfo.
+    /// WOPI CheckFileInfo, shaped for the client the token was minted for (docs/CLIENTS.md).
     pub async fn check_file_info(&self, p: &Principal) -> Result<CheckFileInfo, AppError> {
         let f = &p.file;
         let (_, ext) = naming::split_ext(&f.name);
-        let folder = self.meta.folder(&f.folder_id).await?;
-        let folder_name = match &folder {
-            Some(d) if d.parent_id.is_some() => d.name.clone(),
-            _ => "My files".to_owned(),
+        let folder_name = f
+            .folder_name
+            .clone()
+            .unwrap_or_else(|| "My files".to_owned());
+        let kind = match &p.token.client {
+            Some(c) => self.editors.kind_of(c).await,
+            None => None,
         };
         let can_write = p.can_write();
+        let mut extra = serde_json::Map::new();
+        match kind {
+            Some(EditorKind::Collabora) => {
+                // Collabora extensions (CollaboraOnline/online wsd/wopi/WopiStorage.cpp).
+                for (k, v) in [
+                    ("EnableOwnerTermination", false),
+                    ("EnableInsertRemoteImage", false),
+                    ("DisableExport", false),
+                    ("DisableCopy", false),
+                    ("HidePrintOption", false),
+                    ("HideSaveOption", false),
+                    ("HideExportOption", false),
+                ] {
+                    extra.insert(k.into(), serde_json::Value::Bool(v));
+                }
+                extra.insert(
+                    "UserExtraInfo".into(),
+                    serde_json::json!({ "mail": p.user.email }),
+                );
+            }
+            Some(EditorKind::OnlyOffice) => {
+                extra.insert("SupportsReviewing".into(), serde_json::Value::Bool(false));
+                extra.insert("UserCanReview".into(), serde_json::Value::Bool(false));
+                extra.insert(
+                    "EnableInsertRemoteImage".into(),
+                    serde_json::Value::Bool(false),
+                );
+            }
+            _ => {}
+        }
         Ok(CheckFileInfo {
             base_file_name: f.name.clone(),
             owner_id: f.owner_id.clone(),
@@ -372,21 +467,24 @@ impl App {
             web_editing_disabled: false,
             host_view_url: Some(self.host_page_url(&f.id, "view")),
             host_edit_url: can_write.then(|| self.host_page_url(&f.id, "edit")),
-            close_url: None,
-            download_url: None,
-            file_version_url: None,
+            close_url: Some(self.folder_url(&f.folder_id)),
+            download_url: Some(self.download_url(&f.id)),
+            file_version_url: Some(self.versions_url(&f.id)),
             file_sharing_url: None,
-            file_url: Some(self.file_url(&f.id, p.token.expires_at)),
+            file_url: (kind != Some(EditorKind::OnlyOffice))
+                .then(|| self.file_url(&f.id, p.token.expires_at)),
             breadcrumb_brand_name: "Folio".into(),
             breadcrumb_brand_url: Some(format!("{}/", self.config.public_url)),
             breadcrumb_doc_name: f.name.clone(),
             breadcrumb_folder_name: folder_name,
-            breadcrumb_folder_url: None,
-            post_message_origin: None,
-            close_post_message: false,
-            edit_mode_post_message: false,
+            breadcrumb_folder_url: Some(self.folder_url(&f.folder_id)),
+            // The host page (routes/ui/host_page) handles exactly these messages.
+            post_message_origin: Some(self.public_origin()),
+            close_post_message: true,
+            edit_mode_post_message: can_write,
             file_sharing_post_message: false,
-            file_version_post_message: false,
+            file_version_post_message: true,
+            extra,
         })
     }
 
@@ -461,14 +559,22 @@ impl App {
     }
 
     /// WOPI PutFile: the lock rule is checked before the body is read (a mismatch costs no
-    /// upload) and again atomically with the commit.
+    /// upload) and again atomically with the commit. `opts` carries client extras (Collabora's
+    /// timestamp check and save flags).
     pub async fn put_file(
         &self,
         p: Principal,
         lock_header: Option<LockId>,
         body: ByteStream,
-        source: &str,
+        opts: PutOptions,
     ) -> Result<FileRecord, AppError> {
+        let expected_version = match &opts.expected_modified_time {
+            Some(t) if *t != wire::format_wopi_time(p.file.content.created_at) => {
+                return Err(WopiError::ContentChanged.into());
+            }
+            Some(_) => Some(p.file.version),
+            None => None,
+        };
         lock::check_put_file(
             p.file.lock.as_ref(),
             lock_header.as_ref(),
@@ -476,9 +582,18 @@ impl App {
             self.now(),
         )?;
         let (key, put) = self.store_blob(body).await?;
-        let content = self.content(&key, &put, &p.user.id, source);
-        self.commit(&p.file.id, WriteCheck::PutFile(lock_header), &key, content)
-            .await
+        let source = match (&p.token.client, opts.flags.is_empty()) {
+            (Some(c), true) => c.clone(),
+            (Some(c), false) => format!("{c} ({})", opts.flags.join(", ")),
+            (None, true) => "wopi".to_owned(),
+            (None, false) => format!("wopi ({})", opts.flags.join(", ")),
+        };
+        let content = self.content(&key, &put, &p.user.id, &source);
+        let check = WriteCheck::PutFile {
+            lock: lock_header,
+            expected_version,
+        };
+        self.commit(&p.file.id, check, &key, content).await
     }
 
     // ---- Locks ----------------------------------------------------------------------------

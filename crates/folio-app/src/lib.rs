@@ -2,8 +2,10 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod editors;
 mod error;
 pub mod tokens;
+pub mod web;
 
 pub use app::*;
 pub use error::AppError;

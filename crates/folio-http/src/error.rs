@@ -70,6 +70,7 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
                 StatusCode::CONFLICT
             }
             WopiError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
+            WopiError::ContentChanged => StatusCode::CONFLICT,
             WopiError::ProofInvalid => {
                 header(
                     &mut h,
@@ -108,8 +109,23 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
     (status, h, body)
 }
 
+/// Collabora's save-conflict answer: 409 with `COOLStatusCode` 1010 (and the older LOOL key).
+const CONTENT_CHANGED_BODY: &str = r#"{"COOLStatusCode":1010,"LOOLStatusCode":1010}"#;
+
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        if matches!(self.0, AppError::Wopi(WopiError::ContentChanged)) {
+            tracing::info!(
+                status = 409,
+                "PutFile refused: the file changed underneath the client"
+            );
+            return (
+                StatusCode::CONFLICT,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                CONTENT_CHANGED_BODY,
+            )
+                .into_response();
+        }
         let (status, headers, body) = parts(&self.0);
         if status.is_server_error() {
             // Logged once here, at the boundary; the client sees a generic body.
@@ -179,6 +195,7 @@ mod tests {
                 vec![("x-wopi-validrelativetarget", "a (1).docx")],
             ),
             (WopiError::Unsupported("x").into(), 501, vec![]),
+            (WopiError::ContentChanged.into(), 409, vec![]),
             (
                 WopiError::ProofInvalid.into(),
                 500,

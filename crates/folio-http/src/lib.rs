@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use folio_app::App;
 use tokio::net::TcpListener;
 
@@ -35,10 +35,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/wopi/{*rest}", any(routes::wopi::not_implemented))
         .route("/blob/{id}", get(routes::wopi::get_file_url))
-        .route("/open/{id}", get(routes::pages::open))
-        .route("/", get(routes::pages::home))
+        .route("/open/{id}", get(routes::ui::host_page::open))
+        .route("/", get(routes::ui::files::home))
+        .route("/folders/{id}", get(routes::ui::files::folder))
+        .route("/files/{id}/versions", get(routes::ui::files::versions))
+        .route("/files/{id}/download", get(routes::ui::files::download))
+        .route(
+            "/login",
+            get(routes::ui::auth::login_form).post(routes::ui::auth::login),
+        )
+        .route("/logout", post(routes::ui::auth::logout))
+        .route("/static/folio.css", get(routes::ui::css))
+        .route("/static/host_page.js", get(routes::ui::host_page_js))
         .route("/healthz", get(routes::admin::healthz))
         .route("/readyz", get(routes::admin::readyz))
+        .route("/status/editors", get(routes::admin::editors_status))
+        .route("/metrics", get(routes::admin::metrics))
         .layer(axum::middleware::from_fn(middleware::trace))
         .with_state(state)
 }

@@ -42,7 +42,12 @@ fn name_key(name: &str) -> String {
 }
 
 const FILE_COLUMNS: &str = "f.id, f.folder_id, f.owner_id, f.name, f.version, f.lock_id, \
-     f.lock_expires_at, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, v.source";
+     f.lock_expires_at, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, v.source, \
+     CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS folder_name";
+
+/// Files joined with their current version and folder.
+const FILE_FROM: &str = "files f JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
+     JOIN folders fo ON fo.id = f.folder_id";
 
 fn content_from_row(row: &SqliteRow) -> Result<ContentRecord, sqlx::Error> {
     Ok(ContentRecord {
@@ -65,6 +70,7 @@ fn file_from_row(row: &SqliteRow) -> Result<FileRecord, sqlx::Error> {
         name: row.try_get("name")?,
         version: row.try_get("version")?,
         content: content_from_row(row)?,
+        folder_name: row.try_get("folder_name")?,
         lock: match (lock_id, lock_expires_at) {
             (Some(id), Some(expires_at)) => Some(LockState {
                 id: LockId::from_trusted(id),
@@ -85,6 +91,7 @@ fn user_from_row(row: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
         password_hash: row.try_get("password_hash")?,
         user_info: row.try_get("user_info")?,
         root_folder_id: row.try_get("root_folder_id")?,
+        disabled: row.try_get("disabled")?,
     })
 }
 
@@ -117,10 +124,8 @@ async fn file_in_tx(
     tx: &mut Transaction<'static, Sqlite>,
     id: &FileId,
 ) -> Result<FileRecord, StoreError> {
-    let sql = format!(
-        "SELECT {FILE_COLUMNS} FROM files f JOIN file_versions v \
-         ON v.file_id = f.id AND v.version = f.version WHERE f.id = ? AND f.deleted_at IS NULL"
-    );
+    let sql =
+        format!("SELECT {FILE_COLUMNS} FROM {FILE_FROM} WHERE f.id = ? AND f.deleted_at IS NULL");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.as_str())
         .fetch_optional(&mut **tx)
@@ -267,7 +272,16 @@ impl MetadataStore for SqliteStore {
             password_hash: user.password_hash,
             user_info: None,
             root_folder_id: root,
+            disabled: false,
         })
+    }
+
+    async fn any_user(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT EXISTS (SELECT 1 FROM users) AS any")
+            .fetch_one(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.try_get("any").map_err(map_err)
     }
 
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -286,6 +300,59 @@ impl MetadataStore for SqliteStore {
             .await
             .map_err(map_err)?;
         row.map(|r| user_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY login")
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(user_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+            .bind(disabled)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn set_password(&self, user_id: &str, hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
     }
 
     async fn set_user_info(&self, user_id: &str, info: &str) -> Result<(), StoreError> {
@@ -368,6 +435,37 @@ impl MetadataStore for SqliteStore {
         Ok(folder)
     }
 
+    async fn list_folder(
+        &self,
+        folder_id: &str,
+    ) -> Result<(Vec<FolderRecord>, Vec<FileRecord>), StoreError> {
+        let folders = sqlx::query("SELECT * FROM folders WHERE parent_id = ? ORDER BY name_key")
+            .bind(folder_id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
+             WHERE f.folder_id = ? AND f.deleted_at IS NULL ORDER BY f.name_key"
+        );
+        let files = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(folder_id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        let folders = folders
+            .iter()
+            .map(folder_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        let files = files
+            .iter()
+            .map(file_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        Ok((folders, files))
+    }
+
     async fn create_file(
         &self,
         file: NewFile,
@@ -400,22 +498,14 @@ impl MetadataStore for SqliteStore {
         .await
         .map_err(map_err)?;
         insert_version(&mut tx, &id, 1, &file.content).await?;
+        let record = file_in_tx(&mut tx, &FileId::from_trusted(id)).await?;
         tx.commit().await.map_err(map_err)?;
-        Ok(FileRecord {
-            id: FileId::from_trusted(id),
-            folder_id: file.folder_id,
-            owner_id: file.owner_id,
-            name,
-            version: 1,
-            content: file.content,
-            lock: None,
-        })
+        Ok(record)
     }
 
     async fn file(&self, id: &FileId) -> Result<Option<FileRecord>, StoreError> {
         let sql = format!(
-            "SELECT {FILE_COLUMNS} FROM files f JOIN file_versions v \
-             ON v.file_id = f.id AND v.version = f.version WHERE f.id = ? AND f.deleted_at IS NULL"
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} WHERE f.id = ? AND f.deleted_at IS NULL"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.as_str())
@@ -431,8 +521,7 @@ impl MetadataStore for SqliteStore {
         name: &str,
     ) -> Result<Option<FileRecord>, StoreError> {
         let sql = format!(
-            "SELECT {FILE_COLUMNS} FROM files f JOIN file_versions v \
-             ON v.file_id = f.id AND v.version = f.version \
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
              WHERE f.folder_id = ? AND f.name_key = ? AND f.deleted_at IS NULL"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -446,9 +535,16 @@ impl MetadataStore for SqliteStore {
 
     async fn role(&self, file_id: &FileId, user_id: &str) -> Result<Option<Role>, StoreError> {
         let row = sqlx::query(
-            "SELECT CASE WHEN f.owner_id = ?1 THEN 2 ELSE s.role END AS role \
-             FROM files f LEFT JOIN shares s ON s.file_id = f.id AND s.user_id = ?1 \
-             WHERE f.id = ?2 AND f.deleted_at IS NULL",
+            "WITH RECURSIVE anc(id) AS ( \
+                 SELECT folder_id FROM files WHERE id = ?2 AND deleted_at IS NULL \
+                 UNION ALL SELECT fo.parent_id FROM folders fo JOIN anc ON fo.id = anc.id \
+                 WHERE fo.parent_id IS NOT NULL) \
+             SELECT CASE WHEN f.owner_id = ?1 THEN 2 ELSE ( \
+                 SELECT MAX(role) FROM ( \
+                     SELECT role FROM shares WHERE file_id = ?2 AND user_id = ?1 \
+                     UNION ALL SELECT role FROM folder_shares \
+                     WHERE user_id = ?1 AND folder_id IN (SELECT id FROM anc))) END AS role \
+             FROM files f WHERE f.id = ?2 AND f.deleted_at IS NULL",
         )
         .bind(user_id)
         .bind(file_id.as_str())
@@ -464,6 +560,251 @@ impl MetadataStore for SqliteStore {
         }
     }
 
+    async fn folder_role(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+    ) -> Result<Option<Role>, StoreError> {
+        let row = sqlx::query(
+            "WITH RECURSIVE anc(id) AS ( \
+                 SELECT ?2 UNION ALL SELECT fo.parent_id FROM folders fo JOIN anc ON fo.id = anc.id \
+                 WHERE fo.parent_id IS NOT NULL) \
+             SELECT CASE WHEN d.owner_id = ?1 THEN 2 ELSE ( \
+                 SELECT MAX(role) FROM folder_shares \
+                 WHERE user_id = ?1 AND folder_id IN (SELECT id FROM anc)) END AS role \
+             FROM folders d WHERE d.id = ?2",
+        )
+        .bind(user_id)
+        .bind(folder_id)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_err)?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let role: Option<i64> = r.try_get("role").map_err(map_err)?;
+                Ok(role.map(role_from_i64))
+            }
+        }
+    }
+
+    async fn share_folder(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO folder_shares (folder_id, user_id, role) VALUES (?, ?, ?) \
+             ON CONFLICT (folder_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(folder_id)
+        .bind(user_id)
+        .bind(role_to_i64(role))
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn shared_with(
+        &self,
+        user_id: &str,
+    ) -> Result<(Vec<(FolderRecord, Role)>, Vec<(FileRecord, Role)>), StoreError> {
+        let folders = sqlx::query(
+            "SELECT d.*, s.role AS share_role FROM folder_shares s JOIN folders d ON d.id = s.folder_id \
+             WHERE s.user_id = ? ORDER BY d.name_key",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        let sql = format!(
+            "SELECT {FILE_COLUMNS}, s.role AS share_role FROM {FILE_FROM} JOIN shares s ON s.file_id = f.id \
+             WHERE s.user_id = ? AND f.deleted_at IS NULL ORDER BY f.name_key"
+        );
+        let files = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        let folders = folders
+            .iter()
+            .map(|r| Ok((folder_from_row(r)?, role_from_i64(r.try_get("share_role")?))))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)?;
+        let files = files
+            .iter()
+            .map(|r| Ok((file_from_row(r)?, role_from_i64(r.try_get("share_role")?))))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)?;
+        Ok((folders, files))
+    }
+
+    async fn create_folder(
+        &self,
+        parent_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<FolderRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let parent = sqlx::query("SELECT * FROM folders WHERE id = ?")
+            .bind(parent_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        let parent = folder_from_row(&parent).map_err(map_err)?;
+        let folder = FolderRecord {
+            id: random_id(16),
+            owner_id: parent.owner_id.clone(),
+            parent_id: Some(parent.id.clone()),
+            name: name.to_owned(),
+        };
+        sqlx::query(
+            "INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&folder.id)
+        .bind(&folder.owner_id)
+        .bind(&parent.id)
+        .bind(name)
+        .bind(name_key(name))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(folder)
+    }
+
+    async fn delete_folder(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT parent_id, \
+               (SELECT COUNT(*) FROM folders c WHERE c.parent_id = d.id) + \
+               (SELECT COUNT(*) FROM files f WHERE f.folder_id = d.id AND f.deleted_at IS NULL) AS children \
+             FROM folders d WHERE d.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+        let parent: Option<String> = row.try_get("parent_id").map_err(map_err)?;
+        let children: i64 = row.try_get("children").map_err(map_err)?;
+        if parent.is_none() || children > 0 {
+            return Ok(false);
+        }
+        // Deleted files keep pointing at their folder (their versions are kept), so the
+        // folder row stays as a tombstone-free parent only if needed: re-home them to the parent.
+        sqlx::query("UPDATE files SET folder_id = ? WHERE folder_id = ?")
+            .bind(parent.as_deref())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM folder_shares WHERE folder_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM folders WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
+    }
+
+    async fn move_file(
+        &self,
+        id: &FileId,
+        folder_id: &str,
+        _now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let file = file_in_tx(&mut tx, id).await?;
+        let target = sqlx::query("SELECT id FROM folders WHERE id = ?")
+            .bind(folder_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if target.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if name_taken(&mut tx, folder_id, &file.name, Some(id.as_str())).await? {
+            return Ok(Err(WopiError::NameExists { suggestion: None }));
+        }
+        sqlx::query("UPDATE files SET folder_id = ? WHERE id = ?")
+            .bind(folder_id)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let moved = file_in_tx(&mut tx, id).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Ok(moved))
+    }
+
+    async fn locked_files(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
+             WHERE f.lock_id IS NOT NULL AND f.lock_expires_at > ? AND f.deleted_at IS NULL \
+             ORDER BY f.lock_expires_at"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(file_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
+    async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL WHERE id = ? AND lock_id IS NOT NULL",
+        )
+        .bind(id.as_str())
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.user_id, t.file_id, t.can_write, t.expires_at, t.client, u.name AS user_name, \
+                    f.name AS file_name \
+             FROM tokens t JOIN users u ON u.id = t.user_id JOIN files f ON f.id = t.file_id \
+             WHERE t.client IS NOT NULL AND t.expires_at > ? AND f.deleted_at IS NULL \
+             ORDER BY t.created_at DESC LIMIT 200",
+        )
+        .bind(now)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(EditingSession {
+                    token: TokenRecord {
+                        user_id: r.try_get("user_id")?,
+                        file_id: FileId::from_trusted(r.try_get("file_id")?),
+                        can_write: r.try_get("can_write")?,
+                        expires_at: r.try_get("expires_at")?,
+                        client: r.try_get("client")?,
+                    },
+                    user_name: r.try_get("user_name")?,
+                    file_name: r.try_get("file_name")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)
+    }
+
     async fn commit_version(
         &self,
         id: &FileId,
@@ -474,9 +815,18 @@ impl MetadataStore for SqliteStore {
         let mut tx = self.begin().await?;
         let mut file = file_in_tx(&mut tx, id).await?;
         let decision = match &check {
-            WriteCheck::PutFile(header) => {
-                lock::check_put_file(file.lock.as_ref(), header.as_ref(), file.content.size, now)
-            }
+            WriteCheck::PutFile {
+                lock: header,
+                expected_version,
+            } => match expected_version {
+                Some(v) if *v != file.version => Err(WopiError::ContentChanged),
+                _ => lock::check_put_file(
+                    file.lock.as_ref(),
+                    header.as_ref(),
+                    file.content.size,
+                    now,
+                ),
+            },
             WriteCheck::Unlocked => lock::check_unlocked(file.lock.as_ref(), now),
         };
         if let Err(e) = decision {
@@ -615,8 +965,8 @@ impl MetadataStore for SqliteStore {
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, client) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(hash)
         .bind(&token.user_id)
@@ -624,6 +974,7 @@ impl MetadataStore for SqliteStore {
         .bind(token.can_write)
         .bind(token.expires_at)
         .bind(now)
+        .bind(token.client.as_deref())
         .execute(&self.write)
         .await
         .map_err(map_err)?;
@@ -632,7 +983,7 @@ impl MetadataStore for SqliteStore {
 
     async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
         let row = sqlx::query(
-            "SELECT t.file_id, t.can_write, t.expires_at, u.* FROM tokens t \
+            "SELECT t.file_id, t.can_write, t.expires_at, t.client, u.* FROM tokens t \
              JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.disabled = 0",
         )
         .bind(hash)
@@ -646,6 +997,7 @@ impl MetadataStore for SqliteStore {
             file_id: FileId::from_trusted(r.try_get("file_id").map_err(map_err)?),
             can_write: r.try_get("can_write").map_err(map_err)?,
             expires_at: r.try_get("expires_at").map_err(map_err)?,
+            client: r.try_get("client").map_err(map_err)?,
         };
         Ok(Some((token, user)))
     }
@@ -666,6 +1018,77 @@ impl MetadataStore for SqliteStore {
             .await
             .map_err(map_err)?;
         Ok(r.rows_affected())
+    }
+
+    async fn create_session(
+        &self,
+        hash: &[u8],
+        user_id: &str,
+        csrf: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (hash, user_id, csrf, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn session(&self, hash: &[u8], now: i64) -> Result<Option<SessionRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.csrf, s.expires_at AS session_expires_at, u.* FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.hash = ? AND s.expires_at > ? AND u.disabled = 0",
+        )
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(SessionRecord {
+            user: user_from_row(&r).map_err(map_err)?,
+            csrf: r.try_get("csrf").map_err(map_err)?,
+            expires_at: r.try_get("session_expires_at").map_err(map_err)?,
+        }))
+    }
+
+    async fn delete_session(&self, hash: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE hash = ?")
+            .bind(hash)
+            .execute(&self.write)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn record_login_failure(&self, login: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO login_failures (login, at) VALUES (?, ?)")
+            .bind(login)
+            .bind(now)
+            .execute(&self.write)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(&self, login: &str, since: i64) -> Result<u64, StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE login = ? AND at >= ?")
+                .bind(login)
+                .bind(since)
+                .fetch_one(&self.read)
+                .await
+                .map_err(map_err)?;
+        let n: i64 = row.try_get("n").map_err(map_err)?;
+        Ok(n.max(0) as u64)
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {

@@ -72,17 +72,20 @@ async fn new_user(store: &dyn MetadataStore, login: &str) -> UserRecord {
 /// Runs every metadata behaviour against `store` (which must be empty).
 pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     ok!(store.ping().await);
+    assert!(!ok!(store.any_user().await), "a fresh store has no users");
     users_and_folders(&*store).await;
     files_versions_and_names(&*store).await;
     locks(&*store).await;
     put_rules(&*store).await;
     tokens_and_secrets(&*store).await;
+    folders_sharing_and_admin(&*store).await;
     concurrent_locks_have_one_winner(store.clone()).await;
 }
 
 async fn users_and_folders(store: &dyn MetadataStore) {
     let u = new_user(store, "alice").await;
     assert_eq!(u.login, "alice");
+    assert!(ok!(store.any_user().await));
     assert!(u.user_info.is_none());
     let again = store
         .create_user(
@@ -121,6 +124,15 @@ async fn users_and_folders(store: &dyn MetadataStore) {
     assert_eq!(docs.id, again.id, "ensure_folder_path is idempotent");
     let top = ok!(store.ensure_folder_path(&u.id, &[], NOW).await);
     assert_eq!(top.id, u.root_folder_id);
+    let (subfolders, files) = ok!(store.list_folder(&u.root_folder_id).await);
+    assert_eq!(
+        subfolders
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Docs"]
+    );
+    assert!(files.is_empty());
 }
 
 async fn files_versions_and_names(store: &dyn MetadataStore) {
@@ -172,6 +184,9 @@ async fn files_versions_and_names(store: &dyn MetadataStore) {
         .await);
     assert_eq!(alt.name, "Report.docx.1");
     assert_ne!(alt.id, f.id);
+    let (_, listed) = ok!(store.list_folder(&u.root_folder_id).await);
+    let names: Vec<&str> = listed.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, vec!["Report.docx", "Report.docx.1"]);
     let found = ok!(store.file_by_name(&u.root_folder_id, "REPORT.docx").await);
     assert_eq!(found.map(|f| f.id), Some(f.id.clone()));
 
@@ -341,7 +356,10 @@ async fn put_rules(store: &dyn MetadataStore) {
     let put = ok!(store
         .commit_version(
             &empty.id,
-            WriteCheck::PutFile(None),
+            WriteCheck::PutFile {
+                lock: None,
+                expected_version: None
+            },
             content("p1", 4, "x"),
             NOW
         )
@@ -354,7 +372,10 @@ async fn put_rules(store: &dyn MetadataStore) {
     let again = ok!(store
         .commit_version(
             &empty.id,
-            WriteCheck::PutFile(None),
+            WriteCheck::PutFile {
+                lock: None,
+                expected_version: None
+            },
             content("p2", 4, "x"),
             NOW
         )
@@ -369,7 +390,10 @@ async fn put_rules(store: &dyn MetadataStore) {
     let wrong = ok!(store
         .commit_version(
             &empty.id,
-            WriteCheck::PutFile(Some(lock("W"))),
+            WriteCheck::PutFile {
+                lock: Some(lock("W")),
+                expected_version: None
+            },
             content("p3", 4, "x"),
             NOW
         )
@@ -384,10 +408,29 @@ async fn put_rules(store: &dyn MetadataStore) {
         matches!(&over, Err(WopiError::LockMismatch { .. })),
         "overwrite of a locked file"
     );
+    let stale = ok!(store
+        .commit_version(
+            &empty.id,
+            WriteCheck::PutFile {
+                lock: Some(lock("L")),
+                expected_version: Some(1)
+            },
+            content("p6", 4, "x"),
+            NOW
+        )
+        .await);
+    assert_eq!(
+        stale.map(|f| f.version),
+        Err(WopiError::ContentChanged),
+        "stale base version"
+    );
     let right = ok!(store
         .commit_version(
             &empty.id,
-            WriteCheck::PutFile(Some(lock("L"))),
+            WriteCheck::PutFile {
+                lock: Some(lock("L")),
+                expected_version: Some(2)
+            },
             content("p5", 4, "x"),
             NOW
         )
@@ -405,6 +448,7 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
         file_id: FileId::from_trusted("fileX".into()),
         can_write: true,
         expires_at: NOW + 1000,
+        client: Some("dev".into()),
     };
     ok!(store.insert_token(b"hash-1", &t, NOW).await);
     let got = ok!(store.token(b"hash-1").await);
@@ -424,6 +468,30 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     ok!(store.insert_token(b"hash-3", &t2, NOW).await);
     assert!(ok!(store.purge_expired_tokens(NOW).await) >= 1);
     assert_eq!(ok!(store.token(b"hash-3").await), None);
+
+    // Sessions: live until expiry, gone after delete.
+    ok!(store
+        .create_session(b"sess-1", &u.id, "csrf-1", NOW + 1000, NOW)
+        .await);
+    let sess = ok!(store.session(b"sess-1", NOW).await);
+    assert_eq!(
+        sess.as_ref().map(|s| s.user.id.as_str()),
+        Some(u.id.as_str())
+    );
+    assert_eq!(sess.as_ref().map(|s| s.csrf.as_str()), Some("csrf-1"));
+    assert_eq!(
+        ok!(store.session(b"sess-1", NOW + 1000).await),
+        None,
+        "expired session"
+    );
+    ok!(store.delete_session(b"sess-1").await);
+    assert_eq!(ok!(store.session(b"sess-1", NOW).await), None);
+    // Sign-in failures are counted per login and window.
+    ok!(store.record_login_failure("frank", NOW - 10).await);
+    ok!(store.record_login_failure("frank", NOW).await);
+    assert_eq!(ok!(store.login_failures_since("frank", NOW - 5).await), 1);
+    assert_eq!(ok!(store.login_failures_since("frank", NOW - 100).await), 2);
+    assert_eq!(ok!(store.login_failures_since("nobody", 0).await), 0);
 
     let s1 = ok!(store.secret("test-secret", b"first").await);
     let s2 = ok!(store.secret("test-secret", b"second").await);
@@ -458,6 +526,154 @@ async fn concurrent_locks_have_one_winner(store: Arc<dyn MetadataStore>) {
         (winners, losers),
         (1, 31),
         "exactly one of 32 racing Locks wins"
+    );
+}
+
+async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
+    let owner = new_user(store, "gina").await;
+    let guest = new_user(store, "hank").await;
+    let docs = ok!(store
+        .create_folder(&owner.root_folder_id, "Docs", NOW)
+        .await);
+    assert_eq!(docs.owner_id, owner.id);
+    let dup = store
+        .create_folder(&owner.root_folder_id, "docs", NOW)
+        .await;
+    assert!(matches!(dup, Err(StoreError::AlreadyExists)), "{dup:?}");
+    let inner = ok!(store.create_folder(&docs.id, "Inner", NOW).await);
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: inner.id.clone(),
+                owner_id: owner.id.clone(),
+                content: content("s1", 1, &owner.id)
+            },
+            &exact("deep.docx"),
+            NOW,
+        )
+        .await);
+    assert_eq!(f.folder_name.as_deref(), Some("Inner"));
+    // No access until shared; a folder share reaches everything below it.
+    assert_eq!(ok!(store.role(&f.id, &guest.id).await), None);
+    assert_eq!(ok!(store.folder_role(&inner.id, &guest.id).await), None);
+    assert_eq!(
+        ok!(store.folder_role(&inner.id, &owner.id).await),
+        Some(Role::Owner)
+    );
+    ok!(store.share_folder(&docs.id, &guest.id, Role::Viewer).await);
+    assert_eq!(ok!(store.role(&f.id, &guest.id).await), Some(Role::Viewer));
+    assert_eq!(
+        ok!(store.folder_role(&inner.id, &guest.id).await),
+        Some(Role::Viewer)
+    );
+    // The stronger of a file share and a folder share wins.
+    ok!(store.share_file(&f.id, &guest.id, Role::Editor).await);
+    assert_eq!(ok!(store.role(&f.id, &guest.id).await), Some(Role::Editor));
+    let (sf, sfiles) = ok!(store.shared_with(&guest.id).await);
+    assert_eq!(
+        sf.iter()
+            .map(|(d, r)| (d.name.as_str(), *r))
+            .collect::<Vec<_>>(),
+        vec![("Docs", Role::Viewer)]
+    );
+    assert_eq!(
+        sfiles
+            .iter()
+            .map(|(x, r)| (x.id.clone(), *r))
+            .collect::<Vec<_>>(),
+        vec![(f.id.clone(), Role::Editor)]
+    );
+
+    // Move keeps the id; a taken name refuses.
+    let moved = ok!(ok!(store
+        .move_file(&f.id, &owner.root_folder_id, NOW)
+        .await));
+    assert_eq!(moved.id, f.id);
+    assert_eq!(moved.folder_id, owner.root_folder_id);
+    assert_eq!(moved.folder_name, None, "the root has no folder name");
+    let twin = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: inner.id.clone(),
+                owner_id: owner.id.clone(),
+                content: content("s2", 1, &owner.id)
+            },
+            &exact("deep.docx"),
+            NOW,
+        )
+        .await);
+    let clash = ok!(store.move_file(&twin.id, &owner.root_folder_id, NOW).await);
+    assert!(
+        matches!(clash, Err(WopiError::NameExists { .. })),
+        "{clash:?}"
+    );
+    // Folders delete only when empty; roots never.
+    assert!(!ok!(store.delete_folder(&inner.id).await), "not empty");
+    assert!(
+        !ok!(store.delete_folder(&owner.root_folder_id).await),
+        "root"
+    );
+    assert_eq!(ok!(store.delete_file(&twin.id, NOW).await), Ok(()));
+    assert!(ok!(store.delete_folder(&inner.id).await));
+    assert_eq!(ok!(store.folder(&inner.id).await), None);
+
+    // Locks: listing and forced release.
+    ok!(ok!(store
+        .apply_lock(&f.id, &LockRequest::Lock(lock("stuck")), NOW)
+        .await));
+    let locked = ok!(store.locked_files(NOW).await);
+    assert!(locked.iter().any(|x| x.id == f.id));
+    assert!(
+        ok!(store.locked_files(NOW + LOCK_TTL_MS).await)
+            .iter()
+            .all(|x| x.id != f.id),
+        "expired locks are not listed"
+    );
+    assert!(ok!(store.force_unlock(&f.id).await));
+    assert!(!ok!(store.force_unlock(&f.id).await));
+    assert_eq!(ok!(store.file(&f.id).await).and_then(|x| x.lock), None);
+
+    // Editing sessions are tokens minted for an editor.
+    let t = TokenRecord {
+        user_id: guest.id.clone(),
+        file_id: f.id.clone(),
+        can_write: true,
+        expires_at: NOW + 1000,
+        client: Some("dev".into()),
+    };
+    ok!(store.insert_token(b"edit-session", &t, NOW).await);
+    let sessions = ok!(store.editing_sessions(NOW).await);
+    assert!(
+        sessions
+            .iter()
+            .any(|e| e.token == t && e.user_name == guest.name && e.file_name == "deep.docx")
+    );
+
+    // Users: listing, disabling (ends sessions, refuses tokens), password reset.
+    let users = ok!(store.list_users().await);
+    assert!(users.iter().any(|u| u.login == "gina") && users.iter().any(|u| u.login == "hank"));
+    ok!(store
+        .create_session(b"hank-session", &guest.id, "c", NOW + 1000, NOW)
+        .await);
+    ok!(store.set_user_disabled(&guest.id, true).await);
+    assert_eq!(ok!(store.session(b"hank-session", NOW).await), None);
+    assert_eq!(
+        ok!(store.token(b"edit-session").await),
+        None,
+        "a disabled user's tokens stop working"
+    );
+    assert_eq!(
+        ok!(store.user_by_id(&guest.id).await).map(|u| u.disabled),
+        Some(true)
+    );
+    ok!(store.set_user_disabled(&guest.id, false).await);
+    assert!(ok!(store.token(b"edit-session").await).is_some());
+    ok!(store.set_password(&guest.id, "$argon2id$new").await);
+    assert_eq!(
+        ok!(store.user_by_id(&guest.id).await)
+            .and_then(|u| u.password_hash)
+            .as_deref(),
+        Some("$argon2id$new")
     );
 }
 

@@ -19,8 +19,15 @@ pub type Outcome<T> = Result<T, WopiError>;
 /// Which lock rule a content write must pass.
 #[derive(Debug, Clone)]
 pub enum WriteCheck {
-    /// WOPI PutFile with this `X-WOPI-Lock` header (`folio_wopi::lock::check_put_file`).
-    PutFile(Option<LockId>),
+    /// WOPI PutFile with this `X-WOPI-Lock` header (`folio_wopi::lock::check_put_file`); when
+    /// `expected_version` is set, the current version must still be that one (Collabora's
+    /// save-conflict check), else `ContentChanged`.
+    PutFile {
+        /// The lock header.
+        lock: Option<LockId>,
+        /// The version the client's content is based on.
+        expected_version: Option<i64>,
+    },
     /// Overwrite by PutRelativeFile or an upload: the file must be unlocked.
     Unlocked,
 }
@@ -39,10 +46,18 @@ pub trait MetadataStore: Send + Sync + 'static {
     // Users.
     /// Creates a user and its root folder. `AlreadyExists` if the login is taken.
     async fn create_user(&self, user: NewUser, now: i64) -> Result<UserRecord, StoreError>;
+    /// Whether at least one user exists.
+    async fn any_user(&self) -> Result<bool, StoreError>;
     /// Looks a user up by login.
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
     /// Looks a user up by id.
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Every user, by login.
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    /// Disables or re-enables a user.
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<(), StoreError>;
+    /// Replaces a user's password hash (and ends their sessions).
+    async fn set_password(&self, user_id: &str, hash: &str) -> Result<(), StoreError>;
     /// Stores the PutUserInfo string of a user.
     async fn set_user_info(&self, user_id: &str, info: &str) -> Result<(), StoreError>;
 
@@ -57,6 +72,52 @@ pub trait MetadataStore: Send + Sync + 'static {
         path: &[String],
         now: i64,
     ) -> Result<FolderRecord, StoreError>;
+
+    /// The live subfolders and files of a folder, each sorted by name.
+    async fn list_folder(
+        &self,
+        folder_id: &str,
+    ) -> Result<(Vec<FolderRecord>, Vec<FileRecord>), StoreError>;
+
+    /// Creates a folder under `parent_id` (owned by the parent's owner). `AlreadyExists` if the
+    /// name is taken there (case-insensitively).
+    async fn create_folder(
+        &self,
+        parent_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<FolderRecord, StoreError>;
+    /// Deletes an empty, non-root folder. `Ok(false)` when it is not empty.
+    async fn delete_folder(&self, id: &str) -> Result<bool, StoreError>;
+    /// The user's role on a folder: owner, or a share on it or an ancestor.
+    async fn folder_role(&self, folder_id: &str, user_id: &str)
+    -> Result<Option<Role>, StoreError>;
+    /// Grants `role` on a folder (and everything below) to a user.
+    async fn share_folder(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+        role: Role,
+    ) -> Result<(), StoreError>;
+    /// Folders and files shared directly with a user.
+    async fn shared_with(
+        &self,
+        user_id: &str,
+    ) -> Result<(Vec<(FolderRecord, Role)>, Vec<(FileRecord, Role)>), StoreError>;
+    /// Moves a file to another folder (same id); `Err(NameExists)` if the name is taken there.
+    async fn move_file(
+        &self,
+        id: &FileId,
+        folder_id: &str,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError>;
+    /// Files whose lock is live at `now`.
+    async fn locked_files(&self, now: i64) -> Result<Vec<FileRecord>, StoreError>;
+    /// Removes a file's lock whatever its id (administrators releasing a stuck lock).
+    /// Returns whether there was one.
+    async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError>;
+    /// Live tokens minted for an editor (editing sessions), newest first.
+    async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError>;
 
     // Files.
     /// Creates a file with its first version, taking the first free name of `names`.
@@ -125,6 +186,25 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn revoke_token(&self, hash: &[u8]) -> Result<bool, StoreError>;
     /// Deletes tokens that expired before `now`. Returns how many.
     async fn purge_expired_tokens(&self, now: i64) -> Result<u64, StoreError>;
+
+    // Browser sessions.
+    /// Stores a session under the hash of its cookie value.
+    async fn create_session(
+        &self,
+        hash: &[u8],
+        user_id: &str,
+        csrf: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The live session stored under `hash` (not expired at `now`, user not disabled).
+    async fn session(&self, hash: &[u8], now: i64) -> Result<Option<SessionRecord>, StoreError>;
+    /// Ends a session.
+    async fn delete_session(&self, hash: &[u8]) -> Result<(), StoreError>;
+    /// Records a failed sign-in for `login`.
+    async fn record_login_failure(&self, login: &str, now: i64) -> Result<(), StoreError>;
+    /// Failed sign-ins for `login` since `since` (Unix ms).
+    async fn login_failures_since(&self, login: &str, since: i64) -> Result<u64, StoreError>;
 
     // Host state.
     /// Returns the named secret, storing `fresh` first if there is none yet (first start wins

@@ -22,6 +22,8 @@ pub struct UserRecord {
     pub user_info: Option<String>,
     /// The user's root folder.
     pub root_folder_id: String,
+    /// Disabled users cannot sign in and their tokens and sessions stop working.
+    pub disabled: bool,
 }
 
 /// What `create_user` needs.
@@ -63,6 +65,8 @@ pub struct FileRecord {
     pub owner_id: String,
     /// Name with extension.
     pub name: String,
+    /// Name of the containing folder; `None` when it is the owner's root.
+    pub folder_name: Option<String>,
     /// Current version number: 1 for the first content, +1 on every save.
     pub version: i64,
     /// Current content.
@@ -130,4 +134,28 @@ pub struct TokenRecord {
     pub can_write: bool,
     /// Unix ms after which it is refused.
     pub expires_at: i64,
+    /// The WOPI client (editor) it was minted for, if any.
+    pub client: Option<String>,
+}
+
+/// A signed-in browser session (stored under the hash of its cookie value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Who is signed in.
+    pub user: UserRecord,
+    /// The CSRF token every state-changing form must echo.
+    pub csrf: String,
+    /// Unix ms after which the session is refused.
+    pub expires_at: i64,
+}
+
+/// An editing session as the admin page lists it: a live token minted for an editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditingSession {
+    /// The token (without its secret).
+    pub token: TokenRecord,
+    /// Who.
+    pub user_name: String,
+    /// Which file.
+    pub file_name: String,
 }

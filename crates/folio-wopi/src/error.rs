@@ -49,6 +49,9 @@ pub enum WopiError {
     /// The operation (override) is not implemented or not supported for this request.
     #[error("operation not supported: {0}")]
     Unsupported(&'static str),
+    /// Collabora PutFile: the file changed since the client's `X-COOL-WOPI-Timestamp`.
+    #[error("the file changed in storage since the client loaded it")]
+    ContentChanged,
     /// A proof-key signature did not verify.
     #[error("proof key verification failed")]
     ProofInvalid,

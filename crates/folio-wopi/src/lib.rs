@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod action_url;
 pub mod clock;
+pub mod discovery;
 pub mod error;
 pub mod headers;
 pub mod ids;
 pub mod lock;
 pub mod naming;
 pub mod operation;
+pub mod proof;
 pub mod utf7;
 pub mod wire;
 

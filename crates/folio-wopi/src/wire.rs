@@ -124,6 +124,10 @@ pub struct CheckFileInfo {
     pub file_sharing_post_message: bool,
     /// The host page handles UI_FileVersions.
     pub file_version_post_message: bool,
+
+    /// Client-specific properties (Collabora, ONLYOFFICE extensions), merged into the object.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// PutRelativeFile response.

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use folio_app::editors::{EditorConfig, EditorKind};
 use serde::Deserialize;
 
 /// The TOML file, as written by an operator. Unknown keys are errors.
@@ -23,6 +24,23 @@ pub struct RawConfig {
     pub max_file_size: Option<u64>,
     /// Log filter, e.g. "info" or "folio=debug" (default "info"; RUST_LOG overrides).
     pub log: Option<String>,
+    /// WOPI clients (editors), tried in this order when opening a file.
+    #[serde(default)]
+    pub editors: Vec<RawEditor>,
+}
+
+/// One `[[editors]]` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEditor {
+    /// Short unique name (default: derived from the discovery URL's host or the file name).
+    pub name: Option<String>,
+    /// Discovery URL (`https://…/hosting/discovery`) or a local discovery XML file.
+    pub discovery: String,
+    /// `"enforce"` (default: verify proof keys when published) or `"off"` (development only).
+    pub proof_keys: Option<String>,
+    /// Force the editor kind: microsoft, collabora, onlyoffice, dev, other (default: detected).
+    pub kind: Option<String>,
 }
 
 /// Validated settings.
@@ -43,6 +61,10 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Log filter.
     pub log: String,
+    /// Configured editors (without the development editor, which `serve` adds).
+    pub editors: Vec<EditorConfig>,
+    /// Serve the development editor at /dev-editor and use it as an editor.
+    pub dev_editor: bool,
 }
 
 /// Values from flags/env (highest precedence).
@@ -56,6 +78,53 @@ pub struct Overrides {
     pub listen: Option<String>,
     /// `--public-url` / `FOLIO_PUBLIC_URL`.
     pub public_url: Option<String>,
+    /// `--discovery` (repeatable) / `FOLIO_DISCOVERY` (comma-separated).
+    pub discovery: Vec<String>,
+    /// `--no-proof-keys`: turn proof-key enforcement off for every editor (development).
+    pub no_proof_keys: bool,
+    /// `--dev-editor`.
+    pub dev_editor: bool,
+}
+
+fn derive_name(source: &str) -> String {
+    let base = if let Some(rest) = source
+        .strip_prefix("https://")
+        .or_else(|| source.strip_prefix("http://"))
+    {
+        rest.split(['/', ':']).next().unwrap_or("editor").to_owned()
+    } else {
+        Path::new(source)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("editor")
+            .to_owned()
+    };
+    let clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        "editor".to_owned()
+    } else {
+        clean
+    }
+}
+
+fn parse_kind(k: &str) -> Option<EditorKind> {
+    match k {
+        "microsoft" => Some(EditorKind::Microsoft),
+        "collabora" => Some(EditorKind::Collabora),
+        "onlyoffice" => Some(EditorKind::OnlyOffice),
+        "dev" => Some(EditorKind::Dev),
+        "other" => Some(EditorKind::Other),
+        _ => None,
+    }
 }
 
 fn read_file(path: &Path) -> Result<RawConfig, String> {
@@ -127,6 +196,67 @@ impl Settings {
         if max_file_size == 0 {
             problems.push("max_file_size must be positive".to_owned());
         }
+        let mut editors: Vec<EditorConfig> = Vec::new();
+        let mut raw_editors = raw.editors;
+        for d in &o.discovery {
+            if !d.trim().is_empty() {
+                raw_editors.push(RawEditor {
+                    discovery: d.trim().to_owned(),
+                    ..Default::default()
+                });
+            }
+        }
+        for e in raw_editors {
+            let is_url = e.discovery.starts_with("http://") || e.discovery.starts_with("https://");
+            if !is_url && !Path::new(&e.discovery).is_file() {
+                problems.push(format!(
+                    "discovery {:?} is neither an http(s) URL nor an existing file",
+                    e.discovery
+                ));
+                continue;
+            }
+            let enforce = match e.proof_keys.as_deref() {
+                None | Some("enforce") => !o.no_proof_keys,
+                Some("off") => false,
+                Some(other) => {
+                    problems.push(format!(
+                        "editor proof_keys {other:?} must be \"enforce\" or \"off\""
+                    ));
+                    continue;
+                }
+            };
+            let kind = match e.kind.as_deref() {
+                None => None,
+                Some(k) => match parse_kind(k) {
+                    Some(k) => Some(k),
+                    None => {
+                        problems.push(format!("editor kind {k:?} is not one of microsoft, collabora, onlyoffice, dev, other"));
+                        continue;
+                    }
+                },
+            };
+            let mut name = e.name.unwrap_or_else(|| derive_name(&e.discovery));
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            {
+                problems.push(format!("editor name {name:?} is not usable"));
+                continue;
+            }
+            let base = name.clone();
+            let mut n = 2;
+            while editors.iter().any(|x| x.name == name) || (o.dev_editor && name == "dev") {
+                name = format!("{base}-{n}");
+                n += 1;
+            }
+            editors.push(EditorConfig {
+                name,
+                discovery: e.discovery,
+                enforce_proof_keys: enforce,
+                kind,
+            });
+        }
         match (listen, public_url, problems.is_empty()) {
             (Some(listen), Some(public_url), true) => Ok(Settings {
                 listen,
@@ -136,6 +266,8 @@ impl Settings {
                 token_ttl_ms: ttl as i64 * 1000,
                 max_file_size,
                 log: raw.log.unwrap_or_else(|| "info".to_owned()),
+                editors,
+                dev_editor: o.dev_editor,
             }),
             _ => Err(problems.join("; ")),
         }

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use folio_app::editors::{EditorConfig, EditorKind, Editors};
 use folio_app::folio_store::local::LocalBlobStore;
 use folio_app::folio_store::{ByteStream, NewUser};
 use folio_app::{App, AppConfig, AppError};
@@ -44,6 +45,20 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "FOLIO_LISTEN", value_name = "ADDR")]
         listen: Option<String>,
+        /// A WOPI client's discovery URL or a local discovery file (repeatable).
+        #[arg(
+            long,
+            env = "FOLIO_DISCOVERY",
+            value_delimiter = ',',
+            value_name = "URL_OR_PATH"
+        )]
+        discovery: Vec<String>,
+        /// Do not verify proof keys (development only; every WOPI request is then trusted).
+        #[arg(long)]
+        no_proof_keys: bool,
+        /// Serve the development editor at /dev-editor and use it as an editor.
+        #[arg(long, env = "FOLIO_DEV_EDITOR")]
+        dev_editor: bool,
     },
     /// Manage users.
     Users {
@@ -171,12 +186,23 @@ fn main() -> ExitCode {
     let overrides = Overrides {
         config: cli.config.clone(),
         data: cli.data.clone(),
-        listen: match &cli.command {
-            Command::Serve { listen } => listen.clone(),
-            _ => None,
-        },
+        listen: None,
         public_url: cli.public_url.clone(),
+        ..Default::default()
     };
+    let mut overrides = overrides;
+    if let Command::Serve {
+        listen,
+        discovery,
+        no_proof_keys,
+        dev_editor,
+    } = &cli.command
+    {
+        overrides.listen = listen.clone();
+        overrides.discovery = discovery.clone();
+        overrides.no_proof_keys = *no_proof_keys;
+        overrides.dev_editor = *dev_editor;
+    }
     let settings = match Settings::load(&overrides) {
         Ok(s) => s,
         Err(e) => {
@@ -225,6 +251,14 @@ fn db_path(data: &Path) -> PathBuf {
 }
 
 async fn open_app(settings: &Settings, create: bool) -> Result<App, Failure> {
+    open_app_with(settings, create, Vec::new()).await
+}
+
+async fn open_app_with(
+    settings: &Settings,
+    create: bool,
+    editors: Vec<EditorConfig>,
+) -> Result<App, Failure> {
     if !create && !db_path(&settings.data).exists() {
         return Err(Failure::usage(format!(
             "no Folio data in {} (create a user first with `folio users add`, or pass --data)",
@@ -245,11 +279,13 @@ async fn open_app(settings: &Settings, create: bool) -> Result<App, Failure> {
         max_file_size: settings.max_file_size,
         ..AppConfig::default()
     };
+    let editors = Arc::new(Editors::new(editors, settings.data.join("discovery")).await);
     App::new(
         Arc::new(meta),
         Arc::new(blobs),
         Arc::new(SystemClock),
         config,
+        editors,
     )
     .await
     .map_err(|e| app_failure(e, "cannot start"))
@@ -401,7 +437,41 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
     if settings.public_url_from_listen {
         settings.public_url = format!("http://{bound}");
     }
-    let app = Arc::new(open_app(&settings, true).await?);
+    let mut editors = settings.editors.clone();
+    let dev_editor = if settings.dev_editor {
+        std::fs::create_dir_all(&settings.data)
+            .with_context(|| format!("cannot create data directory {}", settings.data.display()))?;
+        let dev = folio_dev_editor::DevEditor::open(
+            settings.public_url.clone(),
+            settings.data.join("dev-editor-keys.json"),
+        )
+        .await
+        .map_err(|e| Failure::from(anyhow::anyhow!("cannot start the development editor: {e}")))?;
+        editors.insert(
+            0,
+            EditorConfig {
+                name: "dev".into(),
+                discovery: dev.discovery_url(),
+                enforce_proof_keys: true,
+                kind: Some(EditorKind::Dev),
+            },
+        );
+        Some(dev)
+    } else {
+        None
+    };
+    let app = Arc::new(open_app_with(&settings, true, editors).await?);
+
+    // Discovery: fetch now (in the background, so an unreachable editor never blocks start-up;
+    // the persisted copies are already loaded) and every 12 hours.
+    let refresher = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(12 * 3600));
+        loop {
+            tick.tick().await;
+            refresher.editors().refresh_all().await;
+        }
+    });
 
     // Background sweep: orphan blobs and interrupted uploads older than an hour, expired tokens.
     let sweeper = app.clone();
@@ -421,7 +491,11 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
         }
     });
 
-    let router = folio_http::router(folio_http::AppState { app });
+    let mut router = folio_http::router(folio_http::AppState { app });
+    if let Some(dev) = &dev_editor {
+        router = router.nest("/dev-editor", dev.router());
+        tracing::warn!("development editor enabled at /dev-editor (not for production)");
+    }
     // The first line on stdout is the contract for scripts and tests that start Folio on port 0.
     println!(
         "folio listening on http://{bound} (public URL {})",

@@ -1,5 +1,5 @@
 //! Route handlers, one module per route group.
 
 pub mod admin;
-pub mod pages;
+pub mod ui;
 pub mod wopi;

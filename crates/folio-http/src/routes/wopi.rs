@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use folio_app::folio_store::ByteStream;
-use folio_app::{AppError, FileContent, Principal, RelativeTarget};
+use folio_app::{AppError, FileContent, Principal, PutOptions, RelativeTarget};
 use folio_wopi::lock::LockRequest;
 use folio_wopi::operation::{Endpoint, Method, Permission, WopiOperation};
+use folio_wopi::proof::ProofHeaders;
 use folio_wopi::wire::{self, PutRelativeFileResponse, RenameFileResponse, ShareUrlResponse};
 use folio_wopi::{FileId, LockId, WopiError, headers, utf7};
 use futures::TryStreamExt;
@@ -125,13 +126,37 @@ fn file_response(s: &AppState, c: FileContent) -> Response {
     resp
 }
 
+/// Verifies the proof-key headers (when an editor with proof keys is configured), then the
+/// token. The signed URL is the public URL plus the path and query exactly as received, so it
+/// matches what the client requested through a TLS-terminating proxy.
 async fn authorize(
     s: &AppState,
     q: &WopiQuery,
     h: &HeaderMap,
+    uri: &Uri,
     id: &str,
     needed: Permission,
 ) -> std::result::Result<Principal, AppError> {
+    let proof_headers = ProofHeaders {
+        proof: h.get(headers::PROOF).and_then(|v| v.to_str().ok()),
+        proof_old: h.get(headers::PROOF_OLD).and_then(|v| v.to_str().ok()),
+        timestamp: h.get(headers::TIMESTAMP).and_then(|v| v.to_str().ok()),
+    };
+    let url = format!(
+        "{}{}",
+        s.app.config().public_url,
+        uri.path_and_query().map_or("", |p| p.as_str())
+    );
+    let presented = token(q, h).unwrap_or("");
+    if let Err(e) = s
+        .app
+        .editors()
+        .verify_proof(presented, &url, &proof_headers, s.app.now())
+        .await
+    {
+        tracing::warn!(reason = %e.0, http.path = %uri.path(), "proof-key verification failed");
+        return Err(WopiError::ProofInvalid.into());
+    }
     let id = parse_id(id)?;
     s.app.authorize(token(q, h), &id, needed).await
 }
@@ -141,9 +166,10 @@ pub async fn check_file_info(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<WopiQuery>,
+    uri: Uri,
     h: HeaderMap,
 ) -> Result<Response> {
-    let p = authorize(&s, &q, &h, &id, Permission::Read).await?;
+    let p = authorize(&s, &q, &h, &uri, &id, Permission::Read).await?;
     let info = s.app.check_file_info(&p).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(info)).into_response())
 }
@@ -153,9 +179,10 @@ pub async fn get_file(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<WopiQuery>,
+    uri: Uri,
     h: HeaderMap,
 ) -> Result<Response> {
-    let p = authorize(&s, &q, &h, &id, Permission::Read).await?;
+    let p = authorize(&s, &q, &h, &uri, &id, Permission::Read).await?;
     let max = match text(&h, headers::MAX_EXPECTED_SIZE)? {
         None => None,
         Some(v) => Some(
@@ -189,11 +216,43 @@ pub async fn get_file_url(
     Ok(file_response(&s, content))
 }
 
+/// A Collabora (`X-COOL-WOPI-*`) or older (`X-LOOL-WOPI-*`) header.
+fn cool_header<'a>(
+    h: &'a HeaderMap,
+    name: &str,
+) -> std::result::Result<Option<&'a str>, WopiError> {
+    match text(h, &format!("X-COOL-WOPI-{name}"))? {
+        Some(v) => Ok(Some(v)),
+        None => text(h, &format!("X-LOOL-WOPI-{name}")),
+    }
+}
+
+fn put_options(h: &HeaderMap) -> std::result::Result<PutOptions, WopiError> {
+    let flag = |name: &str| -> std::result::Result<Option<bool>, WopiError> {
+        Ok(cool_header(h, name)?.map(|v| v.eq_ignore_ascii_case("true")))
+    };
+    let mut flags = Vec::new();
+    if flag("IsAutosave")? == Some(true) {
+        flags.push("autosave");
+    }
+    if flag("IsExitSave")? == Some(true) {
+        flags.push("exit save");
+    }
+    if flag("IsModifiedByUser")? == Some(false) {
+        flags.push("not modified by user");
+    }
+    Ok(PutOptions {
+        expected_modified_time: cool_header(h, "Timestamp")?.map(str::to_owned),
+        flags,
+    })
+}
+
 /// POST /wopi/files/{id}/contents: PutFile.
 pub async fn put_file(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<WopiQuery>,
+    uri: Uri,
     h: HeaderMap,
     body: Body,
 ) -> Result<Response> {
@@ -206,14 +265,15 @@ pub async fn put_file(
     let op = match op {
         Ok(op) => op,
         Err(e) => {
-            authorize(&s, &q, &h, &id, Permission::Read).await?;
+            authorize(&s, &q, &h, &uri, &id, Permission::Read).await?;
             return Err(e.into());
         }
     };
-    let p = authorize(&s, &q, &h, &id, op.required_permission()).await?;
+    let p = authorize(&s, &q, &h, &uri, &id, op.required_permission()).await?;
     check_declared_size(&h, s.app.config().max_file_size)?;
     let lock = optional_lock(&h)?;
-    let file = s.app.put_file(p, lock, body_stream(body), "wopi").await?;
+    let opts = put_options(&h)?;
+    let file = s.app.put_file(p, lock, body_stream(body), opts).await?;
     let body = serde_json::json!({
         "LastModifiedTime": wire::format_wopi_time(file.content.created_at)
     });
@@ -225,6 +285,7 @@ pub async fn files_post(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<WopiQuery>,
+    uri: Uri,
     h: HeaderMap,
     body: Body,
 ) -> Result<Response> {
@@ -238,11 +299,11 @@ pub async fn files_post(
         Ok(op) => op,
         Err(e) => {
             // 401/404 win over 501.
-            authorize(&s, &q, &h, &id, Permission::Read).await?;
+            authorize(&s, &q, &h, &uri, &id, Permission::Read).await?;
             return Err(e.into());
         }
     };
-    let p = authorize(&s, &q, &h, &id, op.required_permission()).await?;
+    let p = authorize(&s, &q, &h, &uri, &id, op.required_permission()).await?;
     use WopiOperation::*;
     match op {
         Lock | UnlockAndRelock | Unlock | RefreshLock => {

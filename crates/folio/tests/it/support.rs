@@ -18,6 +18,7 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     config: Option<PathBuf>,
     pub log: PathBuf,
+    serve_args: Vec<String>,
 }
 
 pub struct Minted {
@@ -42,6 +43,11 @@ impl TestServer {
 
     /// Starts with a TOML config file holding `config`.
     pub fn start_with_config(config: Option<&str>) -> Self {
+        Self::start_with(config, &[])
+    }
+
+    /// Starts with a config file and extra `serve` arguments (e.g. `--dev-editor`).
+    pub fn start_with(config: Option<&str>, serve_args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let data = dir.path().join("data");
         let config = config.map(|c| {
@@ -57,6 +63,7 @@ impl TestServer {
             dir,
             config,
             log,
+            serve_args: serve_args.iter().map(|s| s.to_string()).collect(),
         };
         // Create the database first so the CLI helpers and the server share it.
         s.cli_ok(&["users", "add", "root-admin", "--admin"]);
@@ -83,6 +90,7 @@ impl TestServer {
         if let Some(c) = &self.config {
             cmd.arg("--config").arg(c);
         }
+        cmd.args(&self.serve_args);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -145,6 +153,72 @@ impl TestServer {
         }
     }
 
+    /// Runs the CLI with `input` on stdin.
+    pub fn cli_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut cmd = Command::new(bin());
+        cmd.args(args)
+            .env("FOLIO_DATA", &self.data)
+            .env_remove("FOLIO_CONFIG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn: {e}"));
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("wait: {e}"))
+    }
+
+    /// Adds a user who can sign in with `password`.
+    pub fn add_user_with_password(&self, login: &str, password: &str) {
+        let out = self.cli_stdin(
+            &[
+                "users",
+                "add",
+                login,
+                "--name",
+                &format!("User {login}"),
+                "--password-stdin",
+            ],
+            &format!("{password}\n"),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Polls `cond` (up to ~10 s) — for background work such as a discovery fetch.
+    pub async fn eventually<F, Fut>(mut cond: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        for _ in 0..200 {
+            if cond().await {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    /// GET /status/editors as JSON.
+    pub async fn editors_status(&self) -> serde_json::Value {
+        match client()
+            .get(format!("{}/status/editors", self.url))
+            .send()
+            .await
+        {
+            Ok(r) => r.json().await.unwrap_or_default(),
+            Err(_) => serde_json::Value::Null,
+        }
+    }
+
     pub fn cli_ok(&self, args: &[&str]) -> String {
         let out = self.cli(args);
         assert!(
@@ -198,6 +272,15 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The directory test artifacts (screenshots, reports) go to.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = std::env::var_os("FOLIO_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts"));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
 
 pub fn rand_suffix() -> String {

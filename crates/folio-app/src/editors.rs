@@ -1,0 +1,512 @@
+//! WOPI clients (editors) Folio can open documents in: their discovery documents, cached in
+//! memory and persisted on disk (so a restart works while an editor is unreachable), refreshed
+//! on a schedule and — rate-limited — when a proof-key check fails or needs the old key; the
+//! choice of editor/action per file; and proof-key verification of WOPI requests.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use folio_wopi::discovery::{self, Discovery};
+use folio_wopi::proof::{self, ProofHeaders, ProofKey, ProofKeys, ProofOutcome};
+use tokio::sync::{Mutex, RwLock};
+
+/// What kind of editor a client is; CheckFileInfo and the host page differ slightly per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditorKind {
+    /// Microsoft 365 for the web.
+    Microsoft,
+    /// Collabora Online / CODE.
+    Collabora,
+    /// ONLYOFFICE Docs.
+    OnlyOffice,
+    /// Folio's development editor.
+    Dev,
+    /// Anything else speaking WOPI (e.g. the validator's WopiTest app).
+    Other,
+}
+
+impl EditorKind {
+    /// Lower-case name for logs and the status page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Microsoft => "microsoft",
+            Self::Collabora => "collabora",
+            Self::OnlyOffice => "onlyoffice",
+            Self::Dev => "dev",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// One configured editor.
+#[derive(Debug, Clone)]
+pub struct EditorConfig {
+    /// Short name (unique), e.g. "collabora".
+    pub name: String,
+    /// Discovery URL (`http(s)://…/hosting/discovery`) or a local file path.
+    pub discovery: String,
+    /// Verify proof keys on WOPI requests when the discovery publishes them (default true).
+    pub enforce_proof_keys: bool,
+    /// Forced kind; detected from the discovery document when `None`.
+    pub kind: Option<EditorKind>,
+}
+
+/// The state of one editor's discovery, for the status endpoint.
+#[derive(Debug, Clone)]
+pub struct EditorStatus {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: EditorKind,
+    /// Discovery source.
+    pub discovery: String,
+    /// A discovery document is loaded.
+    pub loaded: bool,
+    /// It came from the persisted copy (the editor has not been reached since start).
+    pub from_persisted_copy: bool,
+    /// Unix ms of the last successful fetch.
+    pub fetched_at: Option<i64>,
+    /// The last refresh error, if the last attempt failed.
+    pub last_error: Option<String>,
+    /// Proof keys published and enforced.
+    pub proof_keys_enforced: bool,
+    /// Extensions it handles.
+    pub extensions: Vec<String>,
+}
+
+struct Loaded {
+    discovery: Arc<Discovery>,
+    keys: Option<ProofKeys>,
+    kind: EditorKind,
+    fetched_at: Option<i64>,
+    persisted: bool,
+}
+
+struct Editor {
+    config: EditorConfig,
+    state: RwLock<Option<Loaded>>,
+    last_error: RwLock<Option<String>>,
+    /// Serializes refreshes and rate-limits proof-triggered ones.
+    refresh_gate: Mutex<Option<Instant>>,
+}
+
+/// A choice of editor for a file.
+#[derive(Debug, Clone)]
+pub struct EditorChoice {
+    /// Editor name.
+    pub editor: String,
+    /// Editor kind.
+    pub kind: EditorKind,
+    /// App name in discovery (Word, Excel, a MIME type…).
+    pub app: String,
+    /// Favicon from discovery.
+    pub favicon: Option<String>,
+    /// Action name (view, edit, editnew…).
+    pub action: String,
+    /// The urlsrc template.
+    pub urlsrc: String,
+    /// The editor's origin (PostMessage checks).
+    pub origin: String,
+}
+
+/// Why a proof check refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofFailure(pub String);
+
+/// All configured editors.
+pub struct Editors {
+    editors: Vec<Editor>,
+    http: reqwest::Client,
+    cache_dir: PathBuf,
+    /// Proof-key failures since start (metrics).
+    pub proof_failures: AtomicU64,
+    /// Discovery refreshes since start (metrics).
+    pub refreshes: AtomicU64,
+}
+
+/// Minimum time between two proof-triggered refreshes of one editor's discovery.
+pub const PROOF_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+
+fn detect_kind(source: &str, d: &Discovery) -> EditorKind {
+    let urls: Vec<&str> = d
+        .apps
+        .iter()
+        .flat_map(|a| a.actions.iter().map(|x| x.urlsrc.as_str()))
+        .collect();
+    let any = |needle: &str| source.contains(needle) || urls.iter().any(|u| u.contains(needle));
+    if any("officeapps.live.com") || any("officeapps-df.live.com") {
+        EditorKind::Microsoft
+    } else if any("cool.html") || any("loleaflet") || any("/browser/") {
+        EditorKind::Collabora
+    } else if any("/hosting/wopi/") || d.apps.iter().any(|a| a.name.contains("onlyoffice")) {
+        EditorKind::OnlyOffice
+    } else if any("/dev-editor/") {
+        EditorKind::Dev
+    } else {
+        EditorKind::Other
+    }
+}
+
+fn keys_of(d: &Discovery) -> Result<Option<ProofKeys>, String> {
+    let Some(raw) = &d.proof_key else {
+        return Ok(None);
+    };
+    let current = ProofKey::from_discovery(&raw.value, &raw.modulus, &raw.exponent)
+        .map_err(|e| format!("proof-key: {e}"))?;
+    let old = ProofKey::from_discovery(&raw.old_value, &raw.old_modulus, &raw.old_exponent)
+        .map_err(|e| format!("old proof-key: {e}"))?;
+    Ok(current.map(|current| ProofKeys { current, old }))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Editors {
+    /// Sets up the editors: loads persisted discovery copies from `cache_dir` (no network).
+    /// Call `refresh_all` afterwards (e.g. once the server listens).
+    pub async fn new(configs: Vec<EditorConfig>, cache_dir: PathBuf) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap_or_default();
+        let mut editors = Vec::new();
+        for config in configs {
+            let e = Editor {
+                config,
+                state: RwLock::new(None),
+                last_error: RwLock::new(None),
+                refresh_gate: Mutex::new(None),
+            };
+            let is_url = e.config.discovery.starts_with("http://")
+                || e.config.discovery.starts_with("https://");
+            if !is_url {
+                // A local discovery file is read right away: nothing to wait for.
+                match tokio::fs::read_to_string(&e.config.discovery).await {
+                    Ok(xml) => match Self::load(&e.config, &xml, Some(now_ms()), false) {
+                        Ok(l) => *e.state.write().await = Some(l),
+                        Err(err) => *e.last_error.write().await = Some(err),
+                    },
+                    Err(err) => {
+                        *e.last_error.write().await =
+                            Some(format!("cannot read {}: {err}", e.config.discovery))
+                    }
+                }
+                editors.push(e);
+                continue;
+            }
+            let path = cache_dir.join(format!("{}.xml", e.config.name));
+            if let Ok(xml) = tokio::fs::read_to_string(&path).await {
+                match Self::load(&e.config, &xml, None, true) {
+                    Ok(l) => *e.state.write().await = Some(l),
+                    Err(err) => {
+                        tracing::warn!(editor = %e.config.name, error = %err, "persisted discovery unusable")
+                    }
+                }
+            }
+            editors.push(e);
+        }
+        Self {
+            editors,
+            http,
+            cache_dir,
+            proof_failures: AtomicU64::new(0),
+            refreshes: AtomicU64::new(0),
+        }
+    }
+
+    fn load(
+        config: &EditorConfig,
+        xml: &str,
+        fetched_at: Option<i64>,
+        persisted: bool,
+    ) -> Result<Loaded, String> {
+        let d = discovery::parse(xml).map_err(|e| format!("discovery: {e}"))?;
+        let keys = keys_of(&d)?;
+        let kind = config
+            .kind
+            .unwrap_or_else(|| detect_kind(&config.discovery, &d));
+        Ok(Loaded {
+            discovery: Arc::new(d),
+            keys,
+            kind,
+            fetched_at,
+            persisted,
+        })
+    }
+
+    async fn fetch(&self, source: &str) -> Result<String, String> {
+        if source.starts_with("http://") || source.starts_with("https://") {
+            let r = self
+                .http
+                .get(source)
+                .send()
+                .await
+                .map_err(|e| format!("cannot fetch {source}: {e}"))?;
+            if !r.status().is_success() {
+                return Err(format!("{source} answered {}", r.status()));
+            }
+            r.text()
+                .await
+                .map_err(|e| format!("cannot read {source}: {e}"))
+        } else {
+            tokio::fs::read_to_string(source)
+                .await
+                .map_err(|e| format!("cannot read {source}: {e}"))
+        }
+    }
+
+    async fn refresh_one(&self, e: &Editor) -> Result<(), String> {
+        self.refreshes.fetch_add(1, Ordering::Relaxed);
+        let result = async {
+            let xml = self.fetch(&e.config.discovery).await?;
+            let loaded = Self::load(&e.config, &xml, Some(now_ms()), false)?;
+            // Persist the last good copy (temp + rename) so a restart works offline.
+            if tokio::fs::create_dir_all(&self.cache_dir).await.is_ok() {
+                let path = self.cache_dir.join(format!("{}.xml", e.config.name));
+                let tmp = path.with_extension("xml.tmp");
+                if tokio::fs::write(&tmp, &xml).await.is_ok() {
+                    let _ = tokio::fs::rename(&tmp, &path).await;
+                }
+            }
+            Ok::<_, String>(loaded)
+        }
+        .await;
+        match result {
+            Ok(loaded) => {
+                *e.state.write().await = Some(loaded);
+                *e.last_error.write().await = None;
+                tracing::info!(editor = %e.config.name, "discovery refreshed");
+                Ok(())
+            }
+            Err(err) => {
+                // A failing refresh never drops the last good copy.
+                tracing::warn!(editor = %e.config.name, error = %err, "discovery refresh failed");
+                *e.last_error.write().await = Some(err.clone());
+                Err(err)
+            }
+        }
+    }
+
+    /// Refreshes every editor's discovery; failures are logged and kept for the status page.
+    pub async fn refresh_all(&self) {
+        for e in &self.editors {
+            // Serialized with proof-triggered refreshes, but does not count against their rate
+            // limit (that limit only stops forged requests from causing fetch storms).
+            let _gate = e.refresh_gate.lock().await;
+            let _ = self.refresh_one(e).await;
+        }
+    }
+
+    /// Whether any editor is configured.
+    pub fn is_empty(&self) -> bool {
+        self.editors.is_empty()
+    }
+
+    /// Status of every editor.
+    pub async fn status(&self) -> Vec<EditorStatus> {
+        let mut out = Vec::new();
+        for e in &self.editors {
+            let state = e.state.read().await;
+            let mut extensions: Vec<String> = state
+                .as_ref()
+                .map(|l| {
+                    l.discovery
+                        .apps
+                        .iter()
+                        .flat_map(|a| a.actions.iter().filter_map(|x| x.ext.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            extensions.sort();
+            extensions.dedup();
+            out.push(EditorStatus {
+                name: e.config.name.clone(),
+                kind: state.as_ref().map_or(EditorKind::Other, |l| l.kind),
+                discovery: e.config.discovery.clone(),
+                loaded: state.is_some(),
+                from_persisted_copy: state.as_ref().is_some_and(|l| l.persisted),
+                fetched_at: state.as_ref().and_then(|l| l.fetched_at),
+                last_error: e.last_error.read().await.clone(),
+                proof_keys_enforced: e.config.enforce_proof_keys
+                    && state.as_ref().is_some_and(|l| l.keys.is_some()),
+                extensions,
+            });
+        }
+        out
+    }
+
+    /// Picks an editor and action for a file extension. `action`: the wanted action (`view`,
+    /// `edit`, `editnew`, …; `None` → the default action); `editor`: a preferred editor name.
+    /// Editors are tried in configuration order.
+    pub async fn choose(
+        &self,
+        ext: &str,
+        action: Option<&str>,
+        editor: Option<&str>,
+    ) -> Option<EditorChoice> {
+        for e in &self.editors {
+            if editor.is_some_and(|name| name != e.config.name) {
+                continue;
+            }
+            let state = e.state.read().await;
+            let Some(l) = state.as_ref() else { continue };
+            let found = match action {
+                Some(a) => l.discovery.find(ext, a),
+                None => l.discovery.default_action(ext),
+            };
+            if let Some((app, act)) = found {
+                return Some(EditorChoice {
+                    editor: e.config.name.clone(),
+                    kind: l.kind,
+                    app: app.name.clone(),
+                    favicon: app.fav_icon_url.clone(),
+                    action: act.name.clone(),
+                    urlsrc: act.urlsrc.clone(),
+                    origin: l.discovery.origin().unwrap_or_default(),
+                });
+            }
+        }
+        None
+    }
+
+    /// Every action some editor offers for an extension.
+    pub async fn actions_for(&self, ext: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in &self.editors {
+            if let Some(l) = e.state.read().await.as_ref() {
+                for a in l.discovery.actions_for(ext) {
+                    if !out.iter().any(|x: &String| x == a) {
+                        out.push(a.to_owned());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The kind of a named editor.
+    pub async fn kind_of(&self, name: &str) -> Option<EditorKind> {
+        for e in &self.editors {
+            if e.config.name == name {
+                return e.state.read().await.as_ref().map(|l| l.kind);
+            }
+        }
+        None
+    }
+
+    /// Whether Microsoft 365 for the web is among the configured editors.
+    pub async fn has_microsoft(&self) -> bool {
+        for e in &self.editors {
+            if e.state
+                .read()
+                .await
+                .as_ref()
+                .is_some_and(|l| l.kind == EditorKind::Microsoft)
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The keys of every loaded editor with enforcement on, and whether verification is
+    /// required at all: it is when some enforcing editor publishes keys, or has never loaded its
+    /// discovery (its keys are unknown, so nothing unsigned may pass).
+    async fn enforcing_keys(&self) -> (bool, Vec<(usize, ProofKeys)>) {
+        let mut required = false;
+        let mut out = Vec::new();
+        for (i, e) in self.editors.iter().enumerate() {
+            if !e.config.enforce_proof_keys {
+                continue;
+            }
+            match e.state.read().await.as_ref() {
+                None => required = true,
+                Some(l) => {
+                    if let Some(keys) = &l.keys {
+                        required = true;
+                        out.push((i, keys.clone()));
+                    }
+                }
+            }
+        }
+        (required, out)
+    }
+
+    fn check(
+        keys: &[(usize, ProofKeys)],
+        token: &str,
+        url: &str,
+        h: &ProofHeaders<'_>,
+        now: i64,
+    ) -> Result<(usize, ProofOutcome), String> {
+        let mut last = String::from("no proof keys");
+        for (i, k) in keys {
+            match proof::verify_request(k, token, url, h, now) {
+                Ok(outcome) => return Ok((*i, outcome)),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(last)
+    }
+
+    /// Refreshes one editor unless it was refreshed less than `PROOF_REFRESH_INTERVAL` ago.
+    /// Returns whether a refresh succeeded.
+    async fn refresh_rate_limited(&self, i: usize) -> bool {
+        let Some(e) = self.editors.get(i) else {
+            return false;
+        };
+        let mut gate = e.refresh_gate.lock().await;
+        if gate.is_some_and(|t| t.elapsed() < PROOF_REFRESH_INTERVAL) {
+            return false;
+        }
+        *gate = Some(Instant::now());
+        self.refresh_one(e).await.is_ok()
+    }
+
+    /// Verifies the proof headers of a WOPI request against every editor that publishes proof
+    /// keys with enforcement on. No such editor → accepted. `url` is the absolute URL the client
+    /// requested (public origin + path + query). On failure, or success with the old key, the
+    /// discovery is re-fetched (rate-limited); after a failure the check is retried once.
+    pub async fn verify_proof(
+        &self,
+        token: &str,
+        url: &str,
+        h: &ProofHeaders<'_>,
+        now: i64,
+    ) -> Result<(), ProofFailure> {
+        let (required, keys) = self.enforcing_keys().await;
+        if !required {
+            return Ok(());
+        }
+        match Self::check(&keys, token, url, h, now) {
+            Ok((_, ProofOutcome::Valid)) => Ok(()),
+            Ok((i, ProofOutcome::ValidRotated)) => {
+                tracing::info!("proof verified with a rotated key; refreshing discovery");
+                self.refresh_rate_limited(i).await;
+                Ok(())
+            }
+            Err(first) => {
+                let mut refreshed = false;
+                for (i, e) in self.editors.iter().enumerate() {
+                    if e.config.enforce_proof_keys {
+                        refreshed |= self.refresh_rate_limited(i).await;
+                    }
+                }
+                if refreshed {
+                    let (_, keys) = self.enforcing_keys().await;
+                    if Self::check(&keys, token, url, h, now).is_ok() {
+                        return Ok(());
+                    }
+                }
+                self.proof_failures.fetch_add(1, Ordering::Relaxed);
+                Err(ProofFailure(first))
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The file browser: home (redirects to the user's root), folders, versions, downloads.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use folio_wopi::{FileId, naming};
+use serde::Deserialize;
+
+use super::auth::SignedIn;
+use super::{page_error, render};
+use crate::AppState;
+
+/// A file row.
+pub struct FileRow {
+    id: String,
+    name: String,
+    icon: &'static str,
+    size: String,
+    modified: String,
+    can_open: bool,
+    can_edit: bool,
+}
+
+#[derive(Template)]
+#[template(path = "folder.html")]
+struct FolderPage {
+    user_name: String,
+    csrf: String,
+    folder_name: String,
+    crumbs: Vec<(String, String)>,
+    folders: Vec<folio_store::FolderRecord>,
+    files: Vec<FileRow>,
+    notice: Option<String>,
+}
+
+/// Human-readable size.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// `YYYY-MM-DD HH:MM UTC`.
+pub fn human_time(ms: i64) -> String {
+    let t = folio_wopi::wire::format_wopi_time(ms);
+    match (t.get(..10), t.get(11..16)) {
+        (Some(d), Some(hm)) => format!("{d} {hm} UTC"),
+        _ => t,
+    }
+}
+
+/// An icon per file type.
+pub fn icon_for(name: &str) -> &'static str {
+    let (_, ext) = naming::split_ext(name);
+    match ext.to_ascii_lowercase().as_str() {
+        ".docx" | ".doc" | ".odt" | ".rtf" => "📝",
+        ".xlsx" | ".xls" | ".ods" | ".csv" => "📊",
+        ".pptx" | ".ppt" | ".odp" => "📽",
+        ".pdf" => "📕",
+        ".txt" | ".md" => "📄",
+        ".png" | ".jpg" | ".jpeg" | ".gif" | ".svg" => "🖼",
+        _ => "📦",
+    }
+}
+
+/// GET /
+pub async fn home(user: SignedIn) -> Response {
+    Redirect::to(&format!("/folders/{}", user.0.user.root_folder_id)).into_response()
+}
+
+/// GET /folders/{id}
+pub async fn folder(State(s): State<AppState>, user: SignedIn, Path(id): Path<String>) -> Response {
+    let view = match s.app.folder_view(&user.0.user, &id).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&e),
+    };
+    let mut files = Vec::new();
+    for f in &view.files {
+        let (_, ext) = naming::split_ext(&f.name);
+        let ext = ext.trim_start_matches('.');
+        let actions = s.app.editors().actions_for(ext).await;
+        files.push(FileRow {
+            id: f.id.to_string(),
+            name: f.name.clone(),
+            icon: icon_for(&f.name),
+            size: human_size(f.content.size),
+            modified: human_time(f.content.created_at),
+            can_open: !actions.is_empty(),
+            can_edit: actions.iter().any(|a| a == "edit"),
+        });
+    }
+    let folder_name = if view.folder.parent_id.is_none() {
+        "My files".to_owned()
+    } else {
+        view.folder.name.clone()
+    };
+    let notice = s.app.editors().is_empty().then(|| {
+        "No editor is configured, so files can only be downloaded. An administrator can add one with --discovery.".to_owned()
+    });
+    render(
+        StatusCode::OK,
+        &FolderPage {
+            user_name: user.0.user.name.clone(),
+            csrf: user.0.csrf.clone(),
+            folder_name,
+            crumbs: view.ancestors,
+            folders: view.folders,
+            files,
+            notice,
+        },
+    )
+}
+
+struct VersionRow {
+    version: i64,
+    current: bool,
+    saved: String,
+    size: String,
+    author: String,
+    source: String,
+}
+
+#[derive(Template)]
+#[template(path = "versions.html")]
+struct VersionsPage {
+    file_id: String,
+    file_name: String,
+    folder_id: String,
+    versions: Vec<VersionRow>,
+}
+
+/// GET /files/{id}/versions
+pub async fn versions(
+    State(s): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = FileId::parse(&id) else {
+        return page_error(&folio_wopi::WopiError::FileNotFound.into());
+    };
+    let (file, versions) = match s.app.versions_view(&user.0.user, &id).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&e),
+    };
+    let rows = versions
+        .into_iter()
+        .map(|v| VersionRow {
+            version: v.record.version,
+            current: v.record.version == file.version,
+            saved: human_time(v.record.content.created_at),
+            size: human_size(v.record.content.size),
+            author: v.author,
+            source: v.record.content.source.clone(),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &VersionsPage {
+            file_id: id.to_string(),
+            file_name: file.name,
+            folder_id: file.folder_id,
+            versions: rows,
+        },
+    )
+}
+
+/// `?version=N`
+#[derive(Debug, Deserialize)]
+pub struct VersionQuery {
+    version: Option<i64>,
+}
+
+/// GET /files/{id}/download[?version=N] — streamed, as an attachment.
+pub async fn download(
+    State(s): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Response {
+    let Ok(id) = FileId::parse(&id) else {
+        return page_error(&folio_wopi::WopiError::FileNotFound.into());
+    };
+    match s.app.download(&user.0.user, &id, q.version).await {
+        Ok((name, size, body)) => {
+            let mut r = Response::new(Body::from_stream(body));
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+            let ascii: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let disposition = format!(
+                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                super::auth::encode(&name).replace('/', "%2F")
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => page_error(&e),
+    }
+}

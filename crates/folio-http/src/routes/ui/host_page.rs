@@ -1,0 +1,101 @@
+//! `GET /open/{file_id}?action=view|edit|editnew&editor=NAME`: the host page that embeds the
+//! chosen editor (spec hostpage.md): the token is POSTed into the iframe by a form, never put in
+//! a URL; the page listens for the editor's PostMessages, checking their origin.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use folio_wopi::FileId;
+use serde::Deserialize;
+
+use super::auth::SignedIn;
+use super::{page_error, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "host_page.html")]
+struct HostPageTemplate {
+    file_name: String,
+    favicon: Option<String>,
+    action_url: String,
+    access_token: String,
+    access_token_ttl: i64,
+    user_id: String,
+    owner_id: String,
+    editor_origin: String,
+    close_url: String,
+    versions_url: String,
+    edit_url: String,
+    microsoft_notice: bool,
+}
+
+/// `?action=…&editor=…`
+#[derive(Debug, Deserialize)]
+pub struct OpenQuery {
+    action: Option<String>,
+    editor: Option<String>,
+}
+
+fn language(h: &HeaderMap) -> String {
+    h.get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// GET /open/{id}
+pub async fn open(
+    State(s): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<OpenQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(id) = FileId::parse(&id) else {
+        return page_error(&folio_wopi::WopiError::FileNotFound.into());
+    };
+    let page = match s
+        .app
+        .host_page(
+            &user.0.user,
+            &id,
+            q.action.as_deref(),
+            q.editor.as_deref(),
+            &language(&headers),
+        )
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return page_error(&e),
+    };
+    let t = HostPageTemplate {
+        file_name: page.file_name,
+        favicon: page.editor.favicon.clone(),
+        action_url: page.action_url,
+        access_token: page.access_token,
+        access_token_ttl: page.access_token_ttl,
+        user_id: page.user_id,
+        owner_id: page.owner_id,
+        editor_origin: page.editor.origin.clone(),
+        close_url: page.close_url,
+        versions_url: s.app.versions_url(&id),
+        edit_url: page.edit_url.unwrap_or_default(),
+        microsoft_notice: page.microsoft_notice,
+    };
+    let mut r = render(StatusCode::OK, &t);
+    let h = r.headers_mut();
+    // hostpage.md §5: never cache (a cached page replays an expired token).
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    h.insert(header::EXPIRES, HeaderValue::from_static("-1"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    r
+}
