@@ -120,4 +120,21 @@ for f in "New document.docx" "New workbook.xlsx" "New presentation.pptx"; do
     echo "$f -> $(wc -c <"$pdf/${f%.*}.pdf") byte PDF"
 done
 rm -rf "$profile"
+# The page sizes LibreOffice laid out must be the ones the files declare (A4 for the
+# document, 16:9 13.33x7.5 in for the slides), which shows it read them rather than
+# falling back to its own defaults.
+"$venv/bin/python" - "$pdf" <<'PY'
+import re, sys
+from pathlib import Path
+pdf = Path(sys.argv[1])
+def media_box(name):
+    data = (pdf / name).read_bytes()
+    m = re.search(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert m, f"{name}: no MediaBox"
+    return tuple(round(float(v)) for v in m.groups()[2:])
+for name, want in [("New document.pdf", (595, 842)), ("New presentation.pdf", (960, 540))]:
+    got = media_box(name)
+    assert got == want, f"{name}: page {got} pt, expected {want}"
+    print(f"{name}: {got[0]}x{got[1]} pt as declared")
+PY
 echo "LibreOffice: OK"

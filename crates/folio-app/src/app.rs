@@ -36,7 +36,7 @@ impl Default for AppConfig {
         Self {
             public_url: "http://127.0.0.1:8080".into(),
             token_ttl_ms: 10 * 3600 * 1000,
-            max_file_size: 1 << 30,
+            max_file_size: 2 << 30,
             file_url_ttl_ms: 10 * 60 * 1000,
         }
     }

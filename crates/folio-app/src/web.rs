@@ -336,3 +336,517 @@ impl App {
         Ok((file.name, content.size, body))
     }
 }
+
+/// Why a web action was refused, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebError {
+    /// The thing does not exist or the user cannot see it.
+    NotFound,
+    /// The user can see it but may not do this.
+    Forbidden(&'static str),
+    /// The name is not acceptable.
+    BadName(String),
+    /// The name is taken.
+    NameTaken(String),
+    /// The file is locked by an editing session.
+    Locked,
+    /// Too large.
+    TooLarge(u64),
+    /// The folder is not empty.
+    NotEmpty,
+}
+
+/// A web action's result: `Ok(Err(_))` is a refusal to show to the user.
+pub type WebResult<T> = Result<Result<T, WebError>, AppError>;
+
+fn name_error(e: folio_wopi::naming::NameError) -> WebError {
+    WebError::BadName(e.to_string())
+}
+
+impl App {
+    async fn folder_access(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+    ) -> Result<Option<Role>, AppError> {
+        Ok(self.meta().folder_role(folder_id, &user.id).await?)
+    }
+
+    /// The folder as `user` sees it: owner, or shared with them (directly or above).
+    pub async fn folder_view_shared(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+    ) -> Result<(FolderView, Role), AppError> {
+        let role = self
+            .folder_access(user, folder_id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        let meta = self.meta();
+        let folder = meta
+            .folder(folder_id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        let mut ancestors = Vec::new();
+        let mut parent = folder.parent_id.clone();
+        while let Some(pid) = parent {
+            // Only ancestors the user may see appear in the breadcrumbs.
+            if self.folder_access(user, &pid).await?.is_none() {
+                break;
+            }
+            let Some(p) = meta.folder(&pid).await? else {
+                break;
+            };
+            let name = if p.parent_id.is_none() {
+                "My files".to_owned()
+            } else {
+                p.name.clone()
+            };
+            ancestors.push((p.id.clone(), name));
+            parent = p.parent_id.clone();
+            if ancestors.len() > 64 {
+                break;
+            }
+        }
+        ancestors.reverse();
+        let (folders, files) = meta.list_folder(&folder.id).await?;
+        Ok((
+            FolderView {
+                folder,
+                ancestors,
+                folders,
+                files,
+            },
+            role,
+        ))
+    }
+
+    /// Streams an upload into a new file in `folder_id` (Editor on the folder needed).
+    pub async fn upload(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+        name: &str,
+        body: folio_store::ByteStream,
+    ) -> WebResult<folio_store::FileRecord> {
+        if let Err(e) = naming::validate_file_name(name) {
+            return Ok(Err(name_error(e)));
+        }
+        match self.folder_access(user, folder_id).await? {
+            None => return Ok(Err(WebError::NotFound)),
+            Some(r) if r < Role::Editor => {
+                return Ok(Err(WebError::Forbidden("you can only view this folder")));
+            }
+            Some(_) => {}
+        }
+        let folder = self
+            .meta()
+            .folder(folder_id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        if self.meta().file_by_name(folder_id, name).await?.is_some() {
+            return Ok(Err(WebError::NameTaken(name.to_owned())));
+        }
+        let key = folio_store::BlobKey::generate();
+        let put = match self
+            .blobs()
+            .put(&key, body, self.config().max_file_size)
+            .await
+        {
+            Ok(p) => p,
+            Err(folio_store::StoreError::TooLarge { limit }) => {
+                return Ok(Err(WebError::TooLarge(limit)));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let content = folio_store::ContentRecord {
+            blob_key: key.as_str().to_owned(),
+            size: put.size,
+            sha256: put.sha256,
+            created_at: self.now(),
+            author_id: user.id.clone(),
+            source: "upload".into(),
+        };
+        let exact = name.to_owned();
+        let names = move |n: u32| (n == 0).then(|| exact.clone());
+        let created = self
+            .meta()
+            .create_file(
+                folio_store::NewFile {
+                    folder_id: folder.id,
+                    owner_id: folder.owner_id,
+                    content,
+                },
+                &names,
+                self.now(),
+            )
+            .await;
+        match created {
+            Ok(f) => Ok(Ok(f)),
+            Err(e) => {
+                let _ = self.blobs().delete(&key).await;
+                match e {
+                    folio_store::StoreError::AlreadyExists => {
+                        Ok(Err(WebError::NameTaken(name.to_owned())))
+                    }
+                    other => Err(other.into()),
+                }
+            }
+        }
+    }
+
+    /// Creates a blank Word/Excel/PowerPoint document (generated by folio-ooxml) in a folder,
+    /// named like "New document.docx" (numbered when taken).
+    pub async fn new_document(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+        kind: folio_ooxml::Kind,
+    ) -> WebResult<folio_store::FileRecord> {
+        let bytes = bytes::Bytes::from(folio_ooxml::blank(kind));
+        let body: folio_store::ByteStream =
+            Box::pin(futures::stream::once(async move { Ok(bytes) }));
+        let base = kind.default_name();
+        let mut name = base.to_owned();
+        for n in 0..1000u32 {
+            name = naming::nth_alternative(base, n);
+            if self.meta().file_by_name(folder_id, &name).await?.is_none() {
+                break;
+            }
+        }
+        self.upload(user, folder_id, &name, body).await
+    }
+
+    /// Creates a subfolder.
+    pub async fn new_folder(
+        &self,
+        user: &UserRecord,
+        parent_id: &str,
+        name: &str,
+    ) -> WebResult<folio_store::FolderRecord> {
+        if let Err(e) = naming::validate_file_name(name) {
+            return Ok(Err(name_error(e)));
+        }
+        match self.folder_access(user, parent_id).await? {
+            None => return Ok(Err(WebError::NotFound)),
+            Some(r) if r < Role::Editor => {
+                return Ok(Err(WebError::Forbidden("you can only view this folder")));
+            }
+            Some(_) => {}
+        }
+        match self.meta().create_folder(parent_id, name, self.now()).await {
+            Ok(f) => Ok(Ok(f)),
+            Err(folio_store::StoreError::AlreadyExists) => {
+                Ok(Err(WebError::NameTaken(name.to_owned())))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes an empty folder (owner or editor above it).
+    pub async fn delete_folder(&self, user: &UserRecord, folder_id: &str) -> WebResult<String> {
+        let folder = match self.meta().folder(folder_id).await? {
+            Some(f) => f,
+            None => return Ok(Err(WebError::NotFound)),
+        };
+        match self.folder_access(user, folder_id).await? {
+            None => return Ok(Err(WebError::NotFound)),
+            Some(r) if r < Role::Editor => {
+                return Ok(Err(WebError::Forbidden("you can only view this folder")));
+            }
+            Some(_) => {}
+        }
+        let parent = folder.parent_id.clone().unwrap_or_default();
+        if self.meta().delete_folder(folder_id).await? {
+            Ok(Ok(parent))
+        } else {
+            Ok(Err(WebError::NotEmpty))
+        }
+    }
+
+    async fn writable_file(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+    ) -> WebResult<(folio_store::FileRecord, Role)> {
+        let Some(file) = self.meta().file(id).await? else {
+            return Ok(Err(WebError::NotFound));
+        };
+        match self.meta().role(id, &user.id).await? {
+            None => Ok(Err(WebError::NotFound)),
+            Some(r) if r < Role::Editor => {
+                Ok(Err(WebError::Forbidden("you can only view this file")))
+            }
+            Some(r) => Ok(Ok((file, r))),
+        }
+    }
+
+    /// Renames a file (full new name; the id never changes). Refused while locked.
+    pub async fn rename_from_web(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+        new_name: &str,
+    ) -> WebResult<folio_store::FileRecord> {
+        if let Err(e) = naming::validate_file_name(new_name) {
+            return Ok(Err(name_error(e)));
+        }
+        if let Err(e) = self.writable_file(user, id).await? {
+            return Ok(Err(e));
+        }
+        let exact = new_name.to_owned();
+        let names = move |n: u32| (n == 0).then(|| exact.clone());
+        match self
+            .meta()
+            .rename_file(id, None, &names, self.now())
+            .await?
+        {
+            Ok(f) => Ok(Ok(f)),
+            Err(WopiError::LockMismatch { .. }) => Ok(Err(WebError::Locked)),
+            Err(_) => Ok(Err(WebError::NameTaken(new_name.to_owned()))),
+        }
+    }
+
+    /// Moves a file into another folder the user can write.
+    pub async fn move_from_web(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+        folder_id: &str,
+    ) -> WebResult<folio_store::FileRecord> {
+        if let Err(e) = self.writable_file(user, id).await? {
+            return Ok(Err(e));
+        }
+        match self.folder_access(user, folder_id).await? {
+            None => return Ok(Err(WebError::NotFound)),
+            Some(r) if r < Role::Editor => {
+                return Ok(Err(WebError::Forbidden(
+                    "you can only view the target folder",
+                )));
+            }
+            Some(_) => {}
+        }
+        match self.meta().move_file(id, folder_id, self.now()).await? {
+            Ok(f) => Ok(Ok(f)),
+            Err(_) => Ok(Err(WebError::NameTaken(
+                "a file with that name is already in the target folder".into(),
+            ))),
+        }
+    }
+
+    /// Deletes a file (refused while an editor holds its lock).
+    pub async fn delete_from_web(&self, user: &UserRecord, id: &FileId) -> WebResult<String> {
+        let (file, _) = match self.writable_file(user, id).await? {
+            Ok(x) => x,
+            Err(e) => return Ok(Err(e)),
+        };
+        match self.meta().delete_file(id, self.now()).await? {
+            Ok(()) => Ok(Ok(file.folder_id)),
+            Err(_) => Ok(Err(WebError::Locked)),
+        }
+    }
+
+    /// Restores an old version as a new version (the old one stays listed).
+    pub async fn restore_version(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+        version: i64,
+    ) -> WebResult<folio_store::FileRecord> {
+        if let Err(e) = self.writable_file(user, id).await? {
+            return Ok(Err(e));
+        }
+        let Some(old) = self
+            .meta()
+            .versions(id)
+            .await?
+            .into_iter()
+            .find(|v| v.version == version)
+        else {
+            return Ok(Err(WebError::NotFound));
+        };
+        let content = folio_store::ContentRecord {
+            created_at: self.now(),
+            author_id: user.id.clone(),
+            source: format!("restored from version {version}"),
+            ..old.content
+        };
+        match self
+            .meta()
+            .commit_version(id, folio_store::WriteCheck::Unlocked, content, self.now())
+            .await?
+        {
+            Ok(f) => Ok(Ok(f)),
+            Err(_) => Ok(Err(WebError::Locked)),
+        }
+    }
+
+    /// Shares a file or folder (owner only) with the user named `login` as viewer or editor.
+    pub async fn share(
+        &self,
+        user: &UserRecord,
+        target: ShareTarget<'_>,
+        login: &str,
+        role: Role,
+    ) -> WebResult<()> {
+        let Some(other) = self.meta().user_by_login(login.trim()).await? else {
+            return Ok(Err(WebError::BadName(format!(
+                "there is no user {:?}",
+                login.trim()
+            ))));
+        };
+        if other.id == user.id {
+            return Ok(Err(WebError::BadName(
+                "you cannot share with yourself".into(),
+            )));
+        }
+        let role = role.min(Role::Editor);
+        match target {
+            ShareTarget::File(id) => {
+                match self.meta().role(id, &user.id).await? {
+                    None => return Ok(Err(WebError::NotFound)),
+                    Some(r) if r < Role::Owner => {
+                        return Ok(Err(WebError::Forbidden("only the owner can share")));
+                    }
+                    Some(_) => {}
+                }
+                self.meta().share_file(id, &other.id, role).await?;
+            }
+            ShareTarget::Folder(fid) => {
+                match self.folder_access(user, fid).await? {
+                    None => return Ok(Err(WebError::NotFound)),
+                    Some(r) if r < Role::Owner => {
+                        return Ok(Err(WebError::Forbidden("only the owner can share")));
+                    }
+                    Some(_) => {}
+                }
+                self.meta().share_folder(fid, &other.id, role).await?;
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Files and folders shared with `user`.
+    pub async fn shared_with_me(
+        &self,
+        user: &UserRecord,
+    ) -> Result<
+        (
+            Vec<(folio_store::FolderRecord, Role)>,
+            Vec<(folio_store::FileRecord, Role)>,
+        ),
+        AppError,
+    > {
+        Ok(self.meta().shared_with(&user.id).await?)
+    }
+
+    // ---- Administration ----------------------------------------------------------------
+
+    /// The parent of a folder, if any (for redirects).
+    pub async fn meta_folder_parent(&self, folder_id: &str) -> Option<String> {
+        self.meta()
+            .folder(folder_id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|f| f.parent_id)
+    }
+
+    /// Every user (admins only; the caller checks).
+    pub async fn admin_users(&self) -> Result<Vec<UserRecord>, AppError> {
+        Ok(self.meta().list_users().await?)
+    }
+
+    /// Creates a user with a password.
+    pub async fn admin_create_user(
+        &self,
+        login: &str,
+        name: &str,
+        password: &str,
+        admin: bool,
+    ) -> WebResult<UserRecord> {
+        let login = login.trim();
+        if login.is_empty()
+            || login.len() > 64
+            || login.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Ok(Err(WebError::BadName(
+                "login must be 1-64 characters without spaces".into(),
+            )));
+        }
+        if password.len() < 8 {
+            return Ok(Err(WebError::BadName(
+                "password must be at least 8 characters".into(),
+            )));
+        }
+        let hash = tokens::hash_password(password)
+            .map_err(|_| WopiError::BadRequest("cannot hash password"))?;
+        let user = folio_store::NewUser {
+            login: login.to_owned(),
+            name: if name.trim().is_empty() {
+                login.to_owned()
+            } else {
+                name.trim().to_owned()
+            },
+            email: String::new(),
+            is_admin: admin,
+            password_hash: Some(hash),
+        };
+        match self.meta().create_user(user, self.now()).await {
+            Ok(u) => Ok(Ok(u)),
+            Err(folio_store::StoreError::AlreadyExists) => {
+                Ok(Err(WebError::NameTaken(login.to_owned())))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Disables or re-enables a user.
+    pub async fn admin_set_disabled(&self, user_id: &str, disabled: bool) -> Result<(), AppError> {
+        Ok(self.meta().set_user_disabled(user_id, disabled).await?)
+    }
+
+    /// Sets a new password (ending the user's sessions).
+    pub async fn admin_reset_password(&self, user_id: &str, password: &str) -> WebResult<()> {
+        if password.len() < 8 {
+            return Ok(Err(WebError::BadName(
+                "password must be at least 8 characters".into(),
+            )));
+        }
+        let hash = tokens::hash_password(password)
+            .map_err(|_| WopiError::BadRequest("cannot hash password"))?;
+        self.meta().set_password(user_id, &hash).await?;
+        Ok(Ok(()))
+    }
+
+    /// Live locks and editing sessions.
+    pub async fn admin_activity(
+        &self,
+    ) -> Result<
+        (
+            Vec<folio_store::FileRecord>,
+            Vec<folio_store::EditingSession>,
+        ),
+        AppError,
+    > {
+        let now = self.now();
+        Ok((
+            self.meta().locked_files(now).await?,
+            self.meta().editing_sessions(now).await?,
+        ))
+    }
+
+    /// Releases a stuck lock.
+    pub async fn admin_release_lock(&self, id: &FileId) -> Result<bool, AppError> {
+        Ok(self.meta().force_unlock(id).await?)
+    }
+}
+
+/// What is being shared.
+#[derive(Debug, Clone, Copy)]
+pub enum ShareTarget<'a> {
+    /// A file.
+    File(&'a FileId),
+    /// A folder and everything in it.
+    Folder(&'a str),
+}

@@ -45,6 +45,50 @@ pub fn router(state: AppState) -> Router {
             get(routes::ui::auth::login_form).post(routes::ui::auth::login),
         )
         .route("/logout", post(routes::ui::auth::logout))
+        .route("/folders/{id}/upload", post(routes::ui::actions::upload))
+        .route(
+            "/folders/{id}/new-folder",
+            post(routes::ui::actions::new_folder),
+        )
+        .route(
+            "/folders/{id}/new-document",
+            post(routes::ui::actions::new_document),
+        )
+        .route(
+            "/folders/{id}/delete",
+            post(routes::ui::actions::delete_folder),
+        )
+        .route(
+            "/folders/{id}/share",
+            get(routes::ui::actions::share_folder_page).post(routes::ui::actions::share_folder),
+        )
+        .route("/files/{id}/rename", post(routes::ui::actions::rename))
+        .route("/files/{id}/move", post(routes::ui::actions::move_file))
+        .route("/files/{id}/delete", post(routes::ui::actions::delete_file))
+        .route(
+            "/files/{id}/share",
+            get(routes::ui::actions::share_file_page).post(routes::ui::actions::share_file),
+        )
+        .route(
+            "/files/{id}/versions/{version}/restore",
+            post(routes::ui::actions::restore),
+        )
+        .route("/shared", get(routes::ui::actions::shared))
+        .route("/admin", get(routes::ui::actions::admin))
+        .route("/admin/users", post(routes::ui::actions::admin_create_user))
+        .route(
+            "/admin/users/{id}/password",
+            post(routes::ui::actions::admin_reset_password),
+        )
+        .route(
+            "/admin/users/{id}/{action}",
+            post(routes::ui::actions::admin_set_disabled),
+        )
+        .route(
+            "/admin/locks/{id}/release",
+            post(routes::ui::actions::admin_release_lock),
+        )
+        .route("/static/upload.js", get(routes::ui::upload_js))
         .route("/static/folio.css", get(routes::ui::css))
         .route("/static/host_page.js", get(routes::ui::host_page_js))
         .route("/healthz", get(routes::admin::healthz))

@@ -20,7 +20,7 @@ pub struct RawConfig {
     pub public_url: Option<String>,
     /// Access-token lifetime in seconds (default 36000 = 10 h).
     pub token_ttl_secs: Option<u64>,
-    /// Largest accepted file in bytes (default 1 GiB).
+    /// Largest accepted file in bytes (default 2 GiB).
     pub max_file_size: Option<u64>,
     /// Log filter, e.g. "info" or "folio=debug" (default "info"; RUST_LOG overrides).
     pub log: Option<String>,
@@ -192,7 +192,7 @@ impl Settings {
         if ttl == 0 || ttl > 7 * 24 * 3600 {
             problems.push(format!("token_ttl_secs {ttl} must be between 1 and 604800"));
         }
-        let max_file_size = raw.max_file_size.unwrap_or(1 << 30);
+        let max_file_size = raw.max_file_size.unwrap_or(2 << 30);
         if max_file_size == 0 {
             problems.push("max_file_size must be positive".to_owned());
         }

@@ -6,4 +6,5 @@ mod cli;
 mod durability;
 mod editors;
 mod support;
+mod web;
 mod wopi;

@@ -317,3 +317,43 @@ pub fn count_files(dir: &Path) -> usize {
 pub fn header<'a>(r: &'a reqwest::Response, name: &str) -> Option<&'a str> {
     r.headers().get(name).and_then(|v| v.to_str().ok())
 }
+
+/// A browser-like HTTP client (cookie store) signed in as `login`.
+pub async fn web_client(s: &TestServer, login: &str, password: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let page = c
+        .get(format!("{}/login", s.url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("login page: {e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let csrf = form_value(&page, "csrf");
+    let r = c
+        .post(format!("{}/login", s.url))
+        .form(&[
+            ("login", login),
+            ("password", password),
+            ("csrf", csrf.as_str()),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    assert_eq!(r.status(), 303, "sign-in redirects");
+    c
+}
+
+/// The value of `<input name="NAME" value="…">` in a page.
+pub fn form_value(html: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    html.split_once(&needle)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v.to_owned())
+        .unwrap_or_default()
+}

@@ -465,3 +465,66 @@ async fn access_tokens_never_reach_the_log() -> TestResult {
     assert!(!log.contains(&m.token), "token leaked into the log");
     Ok(())
 }
+
+#[tokio::test]
+async fn collabora_save_conflicts_get_1010_and_save_flags_are_recorded() -> TestResult {
+    let s = TestServer::start();
+    s.add_user_with_password("cora", "cora's password");
+    let id = s.put_file("cora", "c.odt", b"one");
+    let m = s.token("cora", &id, &[]);
+    post(&m, "LOCK", &[("X-WOPI-Lock", "cool")]).await;
+    let seen = cfi(&m).await["LastModifiedTime"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // A save based on what the client saw: accepted; the reply carries the new time.
+    let r = client()
+        .post(m.contents_url())
+        .header("X-WOPI-Override", "PUT")
+        .header("X-WOPI-Lock", "cool")
+        .header("X-COOL-WOPI-Timestamp", &seen)
+        .header("X-COOL-WOPI-IsAutosave", "true")
+        .header("X-COOL-WOPI-IsModifiedByUser", "true")
+        .body("two")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await?;
+    let after = v["LastModifiedTime"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(after.ends_with('Z'));
+    assert_eq!(cfi(&m).await["LastModifiedTime"], after.as_str());
+    // A save based on the old time: the file changed underneath → 409 with COOLStatusCode 1010.
+    let r = client()
+        .post(m.contents_url())
+        .header("X-WOPI-Override", "PUT")
+        .header("X-WOPI-Lock", "cool")
+        .header("X-LOOL-WOPI-Timestamp", "2001-01-01T00:00:00.0000000Z")
+        .body("stale")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 409);
+    let v: serde_json::Value = r.json().await?;
+    assert_eq!(v["COOLStatusCode"], 1010);
+    assert_eq!(v["LOOLStatusCode"], 1010);
+    assert_eq!(
+        cfi(&m).await["Version"],
+        "2",
+        "the stale save changed nothing"
+    );
+    // Overwrite (no timestamp header) after the user chose to: accepted.
+    assert_eq!(put(&m, Some("cool"), b"three").await.status(), 200);
+    // The version list records how each version was saved.
+    let web = web_client(&s, "cora", "cora's password").await;
+    let page = web
+        .get(format!("{}/files/{id}/versions", s.url))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(page.contains("wopi (autosave)"), "{page}");
+    assert!(page.contains("3 (current)"), "{page}");
+    Ok(())
+}

@@ -21,6 +21,7 @@ pub struct FileRow {
     modified: String,
     can_open: bool,
     can_edit: bool,
+    locked: bool,
 }
 
 #[derive(Template)]
@@ -28,11 +29,31 @@ pub struct FileRow {
 struct FolderPage {
     user_name: String,
     csrf: String,
+    is_admin: bool,
+    folder_id: String,
     folder_name: String,
     crumbs: Vec<(String, String)>,
     folders: Vec<folio_store::FolderRecord>,
     files: Vec<FileRow>,
     notice: Option<String>,
+    error: Option<String>,
+    no_editor: bool,
+    can_write: bool,
+    is_owner: bool,
+    max_size: u64,
+    move_targets: Vec<(String, String)>,
+    flip_name: &'static str,
+    flip_size: &'static str,
+    flip_modified: &'static str,
+}
+
+/// `?sort=&dir=&notice=&error=` of the folder page.
+#[derive(Debug, Default, Deserialize)]
+pub struct FolderQuery {
+    sort: Option<String>,
+    dir: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
 }
 
 /// Human-readable size.
@@ -80,44 +101,90 @@ pub async fn home(user: SignedIn) -> Response {
 }
 
 /// GET /folders/{id}
-pub async fn folder(State(s): State<AppState>, user: SignedIn, Path(id): Path<String>) -> Response {
-    let view = match s.app.folder_view(&user.0.user, &id).await {
+pub async fn folder(
+    State(s): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<FolderQuery>,
+) -> Response {
+    let (view, role) = match s.app.folder_view_shared(&user.0.user, &id).await {
         Ok(v) => v,
         Err(e) => return page_error(&e),
     };
     let mut files = Vec::new();
+    let now = s.app.now();
     for f in &view.files {
         let (_, ext) = naming::split_ext(&f.name);
         let ext = ext.trim_start_matches('.');
         let actions = s.app.editors().actions_for(ext).await;
-        files.push(FileRow {
-            id: f.id.to_string(),
-            name: f.name.clone(),
-            icon: icon_for(&f.name),
-            size: human_size(f.content.size),
-            modified: human_time(f.content.created_at),
-            can_open: !actions.is_empty(),
-            can_edit: actions.iter().any(|a| a == "edit"),
-        });
+        files.push((
+            f.content.size,
+            f.content.created_at,
+            FileRow {
+                id: f.id.to_string(),
+                name: f.name.clone(),
+                icon: icon_for(&f.name),
+                size: human_size(f.content.size),
+                modified: human_time(f.content.created_at),
+                can_open: !actions.is_empty(),
+                can_edit: actions.iter().any(|a| a == "edit"),
+                locked: f.lock.as_ref().is_some_and(|l| l.is_live(now)),
+            },
+        ));
+    }
+    let desc = q.dir.as_deref() == Some("desc");
+    match q.sort.as_deref() {
+        Some("size") => files.sort_by_key(|(size, _, _)| *size),
+        Some("modified") => files.sort_by_key(|(_, t, _)| *t),
+        _ => {}
+    }
+    let mut folders = view.folders;
+    if desc {
+        files.reverse();
+        if q.sort.as_deref().is_none_or(|s| s == "name") {
+            folders.reverse();
+        }
+    }
+    let flip = |col: &str| {
+        if q.sort.as_deref().unwrap_or("name") == col && !desc {
+            "desc"
+        } else {
+            "asc"
+        }
+    };
+    let mut move_targets: Vec<(String, String)> = Vec::new();
+    if let Some(parent) = view.ancestors.last() {
+        move_targets.push((parent.0.clone(), format!("↑ {}", parent.1)));
+    }
+    for f in &folders {
+        move_targets.push((f.id.clone(), f.name.clone()));
     }
     let folder_name = if view.folder.parent_id.is_none() {
         "My files".to_owned()
     } else {
         view.folder.name.clone()
     };
-    let notice = s.app.editors().is_empty().then(|| {
-        "No editor is configured, so files can only be downloaded. An administrator can add one with --discovery.".to_owned()
-    });
     render(
         StatusCode::OK,
         &FolderPage {
             user_name: user.0.user.name.clone(),
             csrf: user.0.csrf.clone(),
+            is_admin: user.0.user.is_admin,
+            folder_id: view.folder.id.clone(),
             folder_name,
             crumbs: view.ancestors,
-            folders: view.folders,
-            files,
-            notice,
+            folders,
+            files: files.into_iter().map(|(_, _, r)| r).collect(),
+            notice: q.notice,
+            error: q.error,
+            no_editor: s.app.editors().is_empty(),
+            can_write: role >= folio_store::Role::Editor,
+            is_owner: role == folio_store::Role::Owner,
+            max_size: s.app.config().max_file_size,
+            move_targets,
+            flip_name: flip("name"),
+            flip_size: flip("size"),
+            flip_modified: flip("modified"),
         },
     )
 }
@@ -134,6 +201,12 @@ struct VersionRow {
 #[derive(Template)]
 #[template(path = "versions.html")]
 struct VersionsPage {
+    user_name: String,
+    csrf: String,
+    is_admin: bool,
+    can_write: bool,
+    notice: Option<String>,
+    error: Option<String>,
     file_id: String,
     file_name: String,
     folder_id: String,
@@ -145,6 +218,7 @@ pub async fn versions(
     State(s): State<AppState>,
     user: SignedIn,
     Path(id): Path<String>,
+    Query(q): Query<FolderQuery>,
 ) -> Response {
     let Ok(id) = FileId::parse(&id) else {
         return page_error(&folio_wopi::WopiError::FileNotFound.into());
@@ -153,6 +227,10 @@ pub async fn versions(
         Ok(v) => v,
         Err(e) => return page_error(&e),
     };
+    let can_write = matches!(
+        s.app.file_for_user(&user.0.user, &id).await,
+        Ok((_, r)) if r >= folio_store::Role::Editor
+    );
     let rows = versions
         .into_iter()
         .map(|v| VersionRow {
@@ -167,6 +245,12 @@ pub async fn versions(
     render(
         StatusCode::OK,
         &VersionsPage {
+            user_name: user.0.user.name.clone(),
+            csrf: user.0.csrf.clone(),
+            is_admin: user.0.user.is_admin,
+            can_write,
+            notice: q.notice,
+            error: q.error,
             file_id: id.to_string(),
             file_name: file.name,
             folder_id: file.folder_id,

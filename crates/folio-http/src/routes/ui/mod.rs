@@ -1,6 +1,7 @@
 //! Pages for people: sign-in, the file browser, versions, downloads, and the host page that
 //! embeds an editor. Server-rendered askama templates; forms POST with a CSRF token and redirect.
 
+pub mod actions;
 pub mod auth;
 pub mod files;
 pub mod host_page;
@@ -109,6 +110,17 @@ pub async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         include_str!("../../../static/folio.css"),
+    )
+}
+
+/// `/static/upload.js`
+pub async fn upload_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../../static/upload.js"),
     )
 }
 
