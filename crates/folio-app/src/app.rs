@@ -186,6 +186,11 @@ impl App {
         format!("{}/files/{}/versions", self.config.public_url, id)
     }
 
+    /// The sharing page of a file (for its owner).
+    pub fn share_url_page(&self, id: &FileId) -> String {
+        format!("{}/files/{}/share", self.config.public_url, id)
+    }
+
     /// The download link of a file (for signed-in users).
     pub fn download_url(&self, id: &FileId) -> String {
         format!("{}/files/{}/download", self.config.public_url, id)
@@ -470,7 +475,7 @@ impl App {
             close_url: Some(self.folder_url(&f.folder_id)),
             download_url: Some(self.download_url(&f.id)),
             file_version_url: Some(self.versions_url(&f.id)),
-            file_sharing_url: None,
+            file_sharing_url: (p.role == Role::Owner).then(|| self.share_url_page(&f.id)),
             file_url: (kind != Some(EditorKind::OnlyOffice))
                 .then(|| self.file_url(&f.id, p.token.expires_at)),
             breadcrumb_brand_name: "Folio".into(),
@@ -482,7 +487,7 @@ impl App {
             post_message_origin: Some(self.public_origin()),
             close_post_message: true,
             edit_mode_post_message: can_write,
-            file_sharing_post_message: false,
+            file_sharing_post_message: p.role == Role::Owner,
             file_version_post_message: true,
             extra,
         })

@@ -61,6 +61,8 @@ pub struct HostPage {
     pub close_url: String,
     /// The edit variant of this page, if the user can edit and the editor offers edit.
     pub edit_url: Option<String>,
+    /// The user owns the file (the page handles UI_Sharing).
+    pub is_owner: bool,
 }
 
 impl App {
@@ -202,6 +204,7 @@ impl App {
             owner_id: file.owner_id.clone(),
             close_url: self.folder_url(&file.folder_id),
             edit_url,
+            is_owner: role == Role::Owner,
         })
     }
 }

@@ -44,6 +44,7 @@
       case 'UI_Close': go(body.getAttribute('data-close-url')); break;
       case 'UI_Edit': go(body.getAttribute('data-edit-url')); break;
       case 'UI_FileVersions': go(body.getAttribute('data-versions-url')); break;
+      case 'UI_Sharing': go(body.getAttribute('data-sharing-url')); break;
       case 'File_Rename':
         if (msg.Values && msg.Values.NewName) { document.title = msg.Values.NewName + ' – Folio'; }
         break;

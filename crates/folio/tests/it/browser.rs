@@ -225,3 +225,232 @@ async fn edit_a_document_in_the_dev_editor_through_the_host_page() -> TestResult
     b.close().await;
     Ok(())
 }
+
+async fn fill(b: &Browser, css: &str, text: &str) {
+    let e = b
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let _ = e.clear().await;
+    e.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+async fn sign_out(b: &Browser) {
+    click(b, "#signout").await;
+    b.wait_url(|u| u.contains("/login")).await;
+}
+
+/// The web application end to end, as a person uses it.
+#[tokio::test]
+async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
+    let s = TestServer::start_with(None, &["--dev-editor"]);
+    let out = s.cli_stdin(
+        &[
+            "users",
+            "add",
+            "ada",
+            "--name",
+            "Ada Admin",
+            "--admin",
+            "--password-stdin",
+        ],
+        "ada admin password\n",
+    );
+    assert!(out.status.success());
+    let dir = tempfile::tempdir()?;
+    let small = dir.path().join("minutes.txt");
+    std::fs::write(&small, b"minutes of the meeting")?;
+    let big = dir.path().join("dataset.bin");
+    let big_bytes: Vec<u8> = (0..50u32 * 1024 * 1024)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    std::fs::write(&big, &big_bytes)?;
+    let big_sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&big_bytes))
+    };
+    drop(big_bytes);
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    // The admin signs in and creates two users.
+    c.goto(&format!("{}/", s.url)).await?;
+    b.wait_url(|u| u.contains("/login")).await;
+    b.sign_in("ada", "ada admin password").await;
+    b.wait_url(|u| u.contains("/folders/")).await;
+    c.goto(&format!("{}/admin", s.url)).await?;
+    for (login, name) in [("uma", "Uma"), ("vic", "Vic")] {
+        fill(&b, "#new-login", login).await;
+        fill(&b, "#new-name", name).await;
+        fill(&b, "#new-password", &format!("{login} password 1")).await;
+        click(&b, "#create-user").await;
+        b.wait_text("#notice", |t| t.contains(&format!("User {login} created")))
+            .await;
+    }
+    b.screenshot("admin").await;
+    sign_out(&b).await;
+
+    // Uma signs in, creates a folder and opens it.
+    b.sign_in("uma", "uma password 1").await;
+    b.wait_url(|u| u.contains("/folders/")).await;
+    fill(&b, "#new-folder-name", "Reports").await;
+    click(&b, "#new-folder-btn").await;
+    b.wait_text("#notice", |t| t.contains("Reports")).await;
+    c.find(Locator::LinkText("Reports")).await?.click().await?;
+    b.wait_text("h1", |t| t == "Reports").await;
+
+    // Upload two files at once; both progress bars finish.
+    let input = c.find(Locator::Css("#upload-input")).await?;
+    input
+        .send_keys(&format!("{}\n{}", small.display(), big.display()))
+        .await?;
+    for _ in 0..600 {
+        let done = c
+            .execute(
+                "return document.querySelectorAll('#uploads li[data-state=done]').length",
+                vec![],
+            )
+            .await?;
+        if done.as_u64() == Some(2) {
+            break;
+        }
+        let failed = c.execute("return Array.from(document.querySelectorAll('#uploads li.failed')).map(l => l.textContent).join('|')", vec![]).await?;
+        assert_eq!(failed.as_str(), Some(""), "an upload failed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bars = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#uploads progress')).map(p => p.value)",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        bars,
+        serde_json::json!([100, 100]),
+        "both progress bars finished"
+    );
+    b.screenshot("uploads").await;
+    c.refresh().await?;
+    b.wait_text("table.files", |t| {
+        t.contains("minutes.txt") && t.contains("dataset.bin")
+    })
+    .await;
+
+    // Rename.
+    let row = c
+        .find(Locator::Css("tr.file-row[data-name='minutes.txt']"))
+        .await?;
+    row.find(Locator::Css("summary")).await?.click().await?;
+    let field = row.find(Locator::Css("input[name=name]")).await?;
+    field.clear().await?;
+    field.send_keys("notes.txt").await?;
+    row.find(Locator::Css("form[action$='/rename'] button"))
+        .await?
+        .click()
+        .await?;
+    b.wait_text("#notice", |t| t.contains("Renamed to notes.txt"))
+        .await;
+
+    // Download the big file in the page and compare bytes (SHA-256 of what the server sent).
+    let sha = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const a = document.querySelector(\"tr.file-row[data-name='dataset.bin'] a[href$='/download']\");
+             fetch(a.href).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))
+               .then(h => done(Array.from(new Uint8Array(h)).map(x => x.toString(16).padStart(2, '0')).join('')))
+               .catch(e => done('error: ' + e));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        sha.as_str(),
+        Some(big_sha.as_str()),
+        "downloaded bytes equal the uploaded file"
+    );
+    b.screenshot("file-browser").await;
+    let browser_shot = artifacts_dir().join("file-browser.png");
+
+    // Edit notes.txt in the dev editor through the host page, save, close.
+    let row = c
+        .find(Locator::Css("tr.file-row[data-name='notes.txt']"))
+        .await?;
+    row.find(Locator::LinkText("Open for editing"))
+        .await?
+        .click()
+        .await?;
+    b.wait_url(|u| u.contains("/open/")).await;
+    c.find(Locator::Css("#office_frame"))
+        .await?
+        .enter_frame()
+        .await?;
+    b.wait_text("#status", |t| t.contains("Loaded")).await;
+    fill(&b, "#doc-text", "minutes, corrected").await;
+    click(&b, "#save-btn").await;
+    b.wait_text("#status", |t| t.contains("Saved version 2"))
+        .await;
+    click(&b, "#versions-btn").await;
+    let _ = c.enter_parent_frame().await;
+    b.wait_url(|u| u.contains("/versions")).await;
+    let table = b
+        .wait_text("#versions", |t| t.contains("2 (current)"))
+        .await;
+    assert!(
+        table.contains("Uma") && table.contains("dev") && table.contains("upload"),
+        "{table}"
+    );
+    b.screenshot("versions").await;
+    let versions_shot = artifacts_dir().join("versions.png");
+
+    // A new Word document opens in the host page.
+    c.find(Locator::LinkText("Back to folder"))
+        .await?
+        .click()
+        .await?;
+    click(&b, "#new-word").await;
+    b.wait_url(|u| u.contains("/open/")).await;
+    c.find(Locator::Css("#office_frame"))
+        .await?
+        .enter_frame()
+        .await?;
+    assert_eq!(
+        b.wait_text("#doc-name", |t| t.ends_with(".docx")).await,
+        "New document.docx"
+    );
+    let _ = c.enter_parent_frame().await;
+    b.screenshot("new-word-document").await;
+
+    // Share notes.txt with Vic, who then sees it under Shared with me.
+    c.back().await?;
+    b.wait_url(|u| u.contains("/folders/")).await;
+    c.refresh().await?;
+    let row = c
+        .find(Locator::Css("tr.file-row[data-name='notes.txt']"))
+        .await?;
+    row.find(Locator::LinkText("Share")).await?.click().await?;
+    fill(&b, "#share-login", "vic").await;
+    click(&b, "#share-btn").await;
+    b.wait_text("#notice", |t| t.contains("Shared with vic"))
+        .await;
+    sign_out(&b).await;
+    b.sign_in("vic", "vic password 1").await;
+    b.wait_url(|u| u.contains("/folders/")).await;
+    c.goto(&format!("{}/shared", s.url)).await?;
+    b.wait_text("#shared", |t| {
+        t.contains("notes.txt") && t.contains("Can view")
+    })
+    .await;
+    b.screenshot("shared-with-me").await;
+    sign_out(&b).await;
+    b.close().await;
+
+    // The two README screenshots are kept under docs/ when asked to (FOLIO_UPDATE_DOCS=1).
+    if std::env::var_os("FOLIO_UPDATE_DOCS").is_some() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+        std::fs::copy(browser_shot, docs.join("screenshot-file-browser.png"))?;
+        std::fs::copy(versions_shot, docs.join("screenshot-versions.png"))?;
+    }
+    Ok(())
+}

@@ -47,8 +47,8 @@ fn status_of(e: &WebError) -> StatusCode {
     }
 }
 
-fn parse_file(id: &str) -> Result<FileId, Response> {
-    FileId::parse(id).map_err(|_| page_error(&folio_wopi::WopiError::FileNotFound.into()))
+fn parse_file(id: &str) -> Result<FileId, Box<Response>> {
+    FileId::parse(id).map_err(|_| Box::new(page_error(&folio_wopi::WopiError::FileNotFound.into())))
 }
 
 /// `?name=` of an upload.
@@ -237,7 +237,7 @@ pub async fn rename(
     }
     let id = match parse_file(&id) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let back = folder_of(&s, &user, &id).await;
     match s
@@ -271,7 +271,7 @@ pub async fn move_file(
     }
     let id = match parse_file(&id) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let back = folder_of(&s, &user, &id).await;
     match s.app.move_from_web(&user.0.user, &id, &f.folder).await {
@@ -293,7 +293,7 @@ pub async fn delete_file(
     }
     let id = match parse_file(&id) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let back = folder_of(&s, &user, &id).await;
     match s.app.delete_from_web(&user.0.user, &id).await {
@@ -315,7 +315,7 @@ pub async fn restore(
     }
     let id = match parse_file(&id) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let back = format!("/files/{id}/versions");
     match s.app.restore_version(&user.0.user, &id, version).await {
@@ -357,7 +357,7 @@ pub async fn share_file_page(
 ) -> Response {
     let id = match parse_file(&id) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.file_for_user(&user.0.user, &id).await {
         Ok((f, Role::Owner)) => share_page(&user, f.name, format!("/folders/{}", f.folder_id), q),
@@ -437,7 +437,7 @@ pub async fn share_file(
     }
     let fid = match parse_file(&id) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let back = format!("/files/{id}/share");
     match s
@@ -761,7 +761,7 @@ pub async fn admin_release_lock(
     }
     let id = match parse_file(&id) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.admin_release_lock(&id).await {
         Ok(true) => go("/admin", "notice", "Lock released."),

@@ -81,17 +81,17 @@ pub fn human_time(ms: i64) -> String {
     }
 }
 
-/// An icon per file type.
+/// An icon class per file type (drawn by CSS, no icon font needed).
 pub fn icon_for(name: &str) -> &'static str {
     let (_, ext) = naming::split_ext(name);
     match ext.to_ascii_lowercase().as_str() {
-        ".docx" | ".doc" | ".odt" | ".rtf" => "📝",
-        ".xlsx" | ".xls" | ".ods" | ".csv" => "📊",
-        ".pptx" | ".ppt" | ".odp" => "📽",
-        ".pdf" => "📕",
-        ".txt" | ".md" => "📄",
-        ".png" | ".jpg" | ".jpeg" | ".gif" | ".svg" => "🖼",
-        _ => "📦",
+        ".docx" | ".doc" | ".odt" | ".rtf" => "word",
+        ".xlsx" | ".xls" | ".ods" | ".csv" => "excel",
+        ".pptx" | ".ppt" | ".odp" => "powerpoint",
+        ".pdf" => "pdf",
+        ".txt" | ".md" => "text",
+        ".png" | ".jpg" | ".jpeg" | ".gif" | ".svg" => "image",
+        _ => "file",
     }
 }
 

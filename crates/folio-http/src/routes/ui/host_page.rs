@@ -27,6 +27,7 @@ struct HostPageTemplate {
     close_url: String,
     versions_url: String,
     edit_url: String,
+    sharing_url: String,
     microsoft_notice: bool,
 }
 
@@ -82,6 +83,11 @@ pub async fn open(
         close_url: page.close_url,
         versions_url: s.app.versions_url(&id),
         edit_url: page.edit_url.unwrap_or_default(),
+        sharing_url: if page.is_owner {
+            s.app.share_url_page(&id)
+        } else {
+            String::new()
+        },
         microsoft_notice: page.microsoft_notice,
     };
     let mut r = render(StatusCode::OK, &t);
