@@ -265,6 +265,7 @@ impl App {
             can_write,
             expires_at,
             client: client.map(str::to_owned),
+            session_id: None,
         };
         self.meta
             .insert_token(&tokens::hash(&secret), &record, self.now())

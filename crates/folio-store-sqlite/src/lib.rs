@@ -95,6 +95,52 @@ fn user_from_row(row: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
     })
 }
 
+fn api_key_from_row(row: &SqliteRow) -> Result<ApiKeyRecord, sqlx::Error> {
+    let scopes: String = row.try_get("scopes")?;
+    Ok(ApiKeyRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        app_user_id: row.try_get("app_user_id")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+fn session_from_row(row: &SqliteRow) -> Result<WopiSessionRecord, sqlx::Error> {
+    Ok(WopiSessionRecord {
+        id: row.try_get("id")?,
+        api_key_id: row.try_get("api_key_id")?,
+        user_id: row.try_get("user_id")?,
+        file_id: FileId::from_trusted(row.try_get("file_id")?),
+        can_write: row.try_get("can_write")?,
+        client: row.try_get("client")?,
+        action: row.try_get("action")?,
+        expires_at: row.try_get("expires_at")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+fn delivery_from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
+    Ok(Delivery {
+        id: row.try_get("id")?,
+        event: OutboxEvent {
+            id: row.try_get("event_id")?,
+            event_type: row.try_get("event_type")?,
+            payload: row.try_get("payload")?,
+            created_at: row.try_get("event_created_at")?,
+        },
+        url: row.try_get("url")?,
+        state: row.try_get("state")?,
+        attempts: row.try_get("attempts")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        last_status: row.try_get("last_status")?,
+        last_error: row.try_get("last_error")?,
+        delivered_at: row.try_get("delivered_at")?,
+    })
+}
+
 fn folder_from_row(row: &SqliteRow) -> Result<FolderRecord, sqlx::Error> {
     Ok(FolderRecord {
         id: row.try_get("id")?,
@@ -777,7 +823,8 @@ impl MetadataStore for SqliteStore {
 
     async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError> {
         let rows = sqlx::query(
-            "SELECT t.user_id, t.file_id, t.can_write, t.expires_at, t.client, u.name AS user_name, \
+            "SELECT t.user_id, t.file_id, t.can_write, t.expires_at, t.client, t.session_id, \
+                    u.name AS user_name, \
                     f.name AS file_name \
              FROM tokens t JOIN users u ON u.id = t.user_id JOIN files f ON f.id = t.file_id \
              WHERE t.client IS NOT NULL AND t.expires_at > ? AND f.deleted_at IS NULL \
@@ -796,6 +843,7 @@ impl MetadataStore for SqliteStore {
                         can_write: r.try_get("can_write")?,
                         expires_at: r.try_get("expires_at")?,
                         client: r.try_get("client")?,
+                        session_id: r.try_get("session_id")?,
                     },
                     user_name: r.try_get("user_name")?,
                     file_name: r.try_get("file_name")?,
@@ -965,8 +1013,8 @@ impl MetadataStore for SqliteStore {
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, client) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, client, \
+             session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(hash)
         .bind(&token.user_id)
@@ -975,6 +1023,7 @@ impl MetadataStore for SqliteStore {
         .bind(token.expires_at)
         .bind(now)
         .bind(token.client.as_deref())
+        .bind(token.session_id.as_deref())
         .execute(&self.write)
         .await
         .map_err(map_err)?;
@@ -983,7 +1032,7 @@ impl MetadataStore for SqliteStore {
 
     async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
         let row = sqlx::query(
-            "SELECT t.file_id, t.can_write, t.expires_at, t.client, u.* FROM tokens t \
+            "SELECT t.file_id, t.can_write, t.expires_at, t.client, t.session_id, u.* FROM tokens t \
              JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.disabled = 0",
         )
         .bind(hash)
@@ -998,6 +1047,7 @@ impl MetadataStore for SqliteStore {
             can_write: r.try_get("can_write").map_err(map_err)?,
             expires_at: r.try_get("expires_at").map_err(map_err)?,
             client: r.try_get("client").map_err(map_err)?,
+            session_id: r.try_get("session_id").map_err(map_err)?,
         };
         Ok(Some((token, user)))
     }
@@ -1089,6 +1139,307 @@ impl MetadataStore for SqliteStore {
                 .map_err(map_err)?;
         let n: i64 = row.try_get("n").map_err(map_err)?;
         Ok(n.max(0) as u64)
+    }
+
+    async fn create_api_key(&self, key: &ApiKeyRecord, hash: &[u8]) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, name, hash, scopes, app_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&key.id)
+        .bind(&key.name)
+        .bind(hash)
+        .bind(key.scopes.join(","))
+        .bind(&key.app_user_id)
+        .bind(key.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn api_key(&self, hash: &[u8]) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL")
+            .bind(hash)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| api_key_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_at DESC")
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(api_key_from_row).collect::<Result<_, _>>().map_err(map_err)
+    }
+
+    async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn upsert_external_user(&self, user: &ExternalUser, now: i64) -> Result<UserRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let existing = sqlx::query("SELECT id FROM users WHERE external_id = ?")
+            .bind(&user.external_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let id = match existing {
+            Some(r) => {
+                let id: String = r.try_get("id").map_err(map_err)?;
+                sqlx::query("UPDATE users SET name = ?, email = ?, language = ? WHERE id = ?")
+                    .bind(&user.name)
+                    .bind(&user.email)
+                    .bind(&user.language)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                id
+            }
+            None => {
+                let id = random_id(16);
+                let root = random_id(16);
+                sqlx::query(
+                    "INSERT INTO users (id, login, name, email, is_admin, root_folder_id, created_at, \
+                     external_id, language) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind(format!("ext:{}", user.external_id))
+                .bind(&user.name)
+                .bind(&user.email)
+                .bind(&root)
+                .bind(now)
+                .bind(&user.external_id)
+                .bind(&user.language)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at) \
+                     VALUES (?, ?, NULL, '', '', ?)",
+                )
+                .bind(&root)
+                .bind(&id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                id
+            }
+        };
+        let row = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        user_from_row(&row).map_err(map_err)
+    }
+
+    async fn create_wopi_session(&self, w: &WopiSessionRecord, launch_hash: Option<&[u8]>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO wopi_sessions (id, api_key_id, user_id, file_id, can_write, client, action, \
+             expires_at, launch_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&w.id)
+        .bind(w.api_key_id.as_deref())
+        .bind(&w.user_id)
+        .bind(w.file_id.as_str())
+        .bind(w.can_write)
+        .bind(w.client.as_deref())
+        .bind(w.action.as_deref())
+        .bind(w.expires_at)
+        .bind(launch_hash)
+        .bind(w.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn wopi_session(&self, id: &str) -> Result<Option<WopiSessionRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM wopi_sessions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| session_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn take_launch_code(&self, hash: &[u8], now: i64) -> Result<Option<WopiSessionRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT * FROM wopi_sessions WHERE launch_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+        )
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let session = session_from_row(&row).map_err(map_err)?;
+        sqlx::query("UPDATE wopi_sessions SET launch_hash = NULL WHERE id = ?")
+            .bind(&session.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Some(session))
+    }
+
+    async fn list_wopi_sessions(&self, api_key_id: &str, file_id: Option<&FileId>) -> Result<Vec<WopiSessionRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM wopi_sessions WHERE api_key_id = ? AND (? IS NULL OR file_id = ?) \
+             ORDER BY created_at DESC LIMIT 500",
+        )
+        .bind(api_key_id)
+        .bind(file_id.map(|f| f.as_str()))
+        .bind(file_id.map(|f| f.as_str()))
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(session_from_row).collect::<Result<_, _>>().map_err(map_err)
+    }
+
+    async fn revoke_wopi_session(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE wopi_sessions SET revoked_at = ?, launch_hash = NULL WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM tokens WHERE session_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn use_nonce(&self, jti: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM used_nonces WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let r = sqlx::query("INSERT INTO used_nonces (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING")
+            .bind(jti)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn enqueue_event(&self, event: &OutboxEvent, urls: &[String]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO outbox (id, event_type, payload, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&event.id)
+            .bind(&event.event_type)
+            .bind(&event.payload)
+            .bind(event.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        for url in urls {
+            sqlx::query(
+                "INSERT INTO deliveries (id, event_id, url, state, next_attempt_at, created_at) \
+                 VALUES (?, ?, ?, 'pending', ?, ?)",
+            )
+            .bind(random_id(20))
+            .bind(&event.id)
+            .bind(url)
+            .bind(event.created_at)
+            .bind(event.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn claim_deliveries(&self, now: i64, limit: i64, lease_ms: i64) -> Result<Vec<Delivery>, StoreError> {
+        let mut tx = self.begin().await?;
+        let rows = sqlx::query(
+            "SELECT d.*, o.event_type, o.payload, o.created_at AS event_created_at FROM deliveries d \
+             JOIN outbox o ON o.id = d.event_id \
+             WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 \
+               AND (d.lease_until IS NULL OR d.lease_until <= ?1) \
+             ORDER BY d.next_attempt_at LIMIT ?2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let out: Vec<Delivery> = rows.iter().map(delivery_from_row).collect::<Result<_, _>>().map_err(map_err)?;
+        for d in &out {
+            sqlx::query("UPDATE deliveries SET lease_until = ? WHERE id = ?")
+                .bind(now + lease_ms)
+                .bind(&d.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(out)
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        delivered: bool,
+        status: Option<i64>,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let state = match (delivered, next_attempt_at) {
+            (true, _) => "delivered",
+            (false, Some(_)) => "pending",
+            (false, None) => "failed",
+        };
+        sqlx::query(
+            "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?, \
+             next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, \
+             delivered_at = CASE WHEN ? THEN ? ELSE delivered_at END WHERE id = ?",
+        )
+        .bind(state)
+        .bind(status)
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(delivered)
+        .bind(now)
+        .bind(id)
+        .execute(&self.write)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.*, o.event_type, o.payload, o.created_at AS event_created_at FROM deliveries d \
+             JOIN outbox o ON o.id = d.event_id ORDER BY d.created_at DESC, d.id LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(delivery_from_row).collect::<Result<_, _>>().map_err(map_err)
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {

@@ -206,6 +206,48 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Failed sign-ins for `login` since `since` (Unix ms).
     async fn login_failures_since(&self, login: &str, since: i64) -> Result<u64, StoreError>;
 
+    // Integration API.
+    /// Stores an API key under the hash of its secret.
+    async fn create_api_key(&self, key: &ApiKeyRecord, hash: &[u8]) -> Result<(), StoreError>;
+    /// The live (not revoked) key stored under `hash`.
+    async fn api_key(&self, hash: &[u8]) -> Result<Option<ApiKeyRecord>, StoreError>;
+    /// Every key, newest first.
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    /// Revokes a key by id. Returns whether a live key was revoked.
+    async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Creates or updates the user an application names, atomically (two replicas racing on
+    /// the same external id end with one user).
+    async fn upsert_external_user(&self, user: &ExternalUser, now: i64) -> Result<UserRecord, StoreError>;
+    /// Stores a WOPI session (and the hash of its one-time launch code, if any).
+    async fn create_wopi_session(&self, s: &WopiSessionRecord, launch_hash: Option<&[u8]>) -> Result<(), StoreError>;
+    /// A session by id.
+    async fn wopi_session(&self, id: &str) -> Result<Option<WopiSessionRecord>, StoreError>;
+    /// Consumes a launch code: returns its live session and clears the code (single use).
+    async fn take_launch_code(&self, hash: &[u8], now: i64) -> Result<Option<WopiSessionRecord>, StoreError>;
+    /// Sessions created by an API key (optionally for one file), newest first.
+    async fn list_wopi_sessions(&self, api_key_id: &str, file_id: Option<&FileId>) -> Result<Vec<WopiSessionRecord>, StoreError>;
+    /// Revokes a session and deletes its tokens at once. Returns whether it was live.
+    async fn revoke_wopi_session(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Records a single-use nonce (launch-link `jti`) until `expires_at`; `false` if it was
+    /// already used. Expired nonces are forgotten.
+    async fn use_nonce(&self, jti: &str, expires_at: i64, now: i64) -> Result<bool, StoreError>;
+    /// Appends an event to the outbox with one pending delivery per URL, in one transaction.
+    async fn enqueue_event(&self, event: &OutboxEvent, urls: &[String]) -> Result<(), StoreError>;
+    /// Claims up to `limit` due deliveries for `lease_ms` (so one replica delivers each).
+    async fn claim_deliveries(&self, now: i64, limit: i64, lease_ms: i64) -> Result<Vec<Delivery>, StoreError>;
+    /// Records an attempt: delivered, or failed with the next attempt time (`None`: give up).
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        delivered: bool,
+        status: Option<i64>,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The most recent deliveries, newest first.
+    async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, StoreError>;
+
     // Host state.
     /// Returns the named secret, storing `fresh` first if there is none yet (first start wins
     /// across processes and replicas).

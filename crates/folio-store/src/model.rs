@@ -136,6 +136,8 @@ pub struct TokenRecord {
     pub expires_at: i64,
     /// The WOPI client (editor) it was minted for, if any.
     pub client: Option<String>,
+    /// The integration-API session it belongs to (revoking the session revokes it).
+    pub session_id: Option<String>,
 }
 
 /// A signed-in browser session (stored under the hash of its cookie value).
@@ -158,4 +160,96 @@ pub struct EditingSession {
     pub user_name: String,
     /// Which file.
     pub file_name: String,
+}
+
+/// An integration API key (the secret itself is only stored hashed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    /// Public id (shown in listings, used to revoke).
+    pub id: String,
+    /// Operator-chosen name.
+    pub name: String,
+    /// Scopes: "files", "sessions", "admin".
+    pub scopes: Vec<String>,
+    /// The Folio user that owns the application's files.
+    pub app_user_id: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms when revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// A user named by an integrating application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalUser {
+    /// The application's stable id for the user.
+    pub external_id: String,
+    /// Display name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Language tag (e.g. "de-DE"), possibly empty.
+    pub language: String,
+}
+
+/// An editing session created through the integration API: one user, one file, one permission;
+/// its tokens carry its id so revoking it revokes them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WopiSessionRecord {
+    /// Public id.
+    pub id: String,
+    /// The API key that created it (None for launch links).
+    pub api_key_id: Option<String>,
+    /// The user.
+    pub user_id: String,
+    /// The file.
+    pub file_id: FileId,
+    /// Edit or view.
+    pub can_write: bool,
+    /// Editor name.
+    pub client: Option<String>,
+    /// Action (view, edit, …).
+    pub action: Option<String>,
+    /// Unix ms.
+    pub expires_at: i64,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms when revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// An event for webhooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    /// Unique id (receivers deduplicate by it).
+    pub id: String,
+    /// e.g. "file.saved".
+    pub event_type: String,
+    /// The JSON body sent.
+    pub payload: String,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// One delivery of one event to one URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Delivery id.
+    pub id: String,
+    /// The event.
+    pub event: OutboxEvent,
+    /// Target URL.
+    pub url: String,
+    /// "pending", "delivered" or "failed" (given up).
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Next attempt (Unix ms).
+    pub next_attempt_at: i64,
+    /// Last HTTP status.
+    pub last_status: Option<i64>,
+    /// Last error text.
+    pub last_error: Option<String>,
+    /// Unix ms when delivered.
+    pub delivered_at: Option<i64>,
 }
