@@ -29,6 +29,8 @@ pub struct AppConfig {
     pub max_file_size: u64,
     /// How long a `FileUrl` stays valid, in ms.
     pub file_url_ttl_ms: i64,
+    /// Integration API settings (webhooks, launch links).
+    pub integration: crate::integration::IntegrationConfig,
 }
 
 impl Default for AppConfig {
@@ -38,6 +40,7 @@ impl Default for AppConfig {
             token_ttl_ms: 10 * 3600 * 1000,
             max_file_size: 2 << 30,
             file_url_ttl_ms: 10 * 60 * 1000,
+            integration: Default::default(),
         }
     }
 }
@@ -599,7 +602,10 @@ impl App {
             lock: lock_header,
             expected_version,
         };
-        self.commit(&p.file.id, check, &key, content).await
+        let saved = self.commit(&p.file.id, check, &key, content).await?;
+        let data = self.event_data(&saved, &p.user.id).await;
+        self.emit("file.saved", data).await;
+        Ok(saved)
     }
 
     // ---- Locks ----------------------------------------------------------------------------
@@ -613,8 +619,13 @@ impl App {
         let out = self
             .meta
             .apply_lock(&p.file.id, &request, self.now())
-            .await?;
-        Ok(out?)
+            .await??;
+        if matches!(request, LockRequest::Unlock(_)) {
+            let mut data = self.event_data(&out.1, &p.user.id).await;
+            data["reason"] = serde_json::Value::from("unlocked");
+            self.emit("lock.released", data).await;
+        }
+        Ok(out)
     }
 
     /// WOPI GetLock: the live lock, if any. Never creates or refreshes one.
@@ -741,17 +752,22 @@ impl App {
                 suggestion: None,
             })?;
         let names = move |n: u32| (n < 1000).then(|| naming::nth_alternative(&name, n));
-        let out = self
+        let renamed = self
             .meta
             .rename_file(&p.file.id, lock_header.as_ref(), &names, self.now())
-            .await?;
-        Ok(out?)
+            .await??;
+        let mut data = self.event_data(&renamed, &p.user.id).await;
+        data["previous_name"] = serde_json::Value::from(p.file.name.clone());
+        self.emit("file.renamed", data).await;
+        Ok(renamed)
     }
 
     /// WOPI DeleteFile: only an unlocked file; afterwards every request for it is a 404.
     pub async fn delete_file(&self, p: &Principal) -> Result<(), AppError> {
-        let out = self.meta.delete_file(&p.file.id, self.now()).await?;
-        Ok(out?)
+        self.meta.delete_file(&p.file.id, self.now()).await??;
+        let data = self.event_data(&p.file, &p.user.id).await;
+        self.emit("file.deleted", data).await;
+        Ok(())
     }
 
     // ---- PutUserInfo / GetShareUrl --------------------------------------------------------
@@ -860,6 +876,19 @@ impl App {
             }
         }
         report.expired_tokens = self.meta.purge_expired_tokens(self.now()).await?;
+        self.expire_locks().await?;
         Ok(report)
+    }
+
+    /// Clears expired locks and reports each as a `lock.expired` event.
+    pub async fn expire_locks(&self) -> Result<usize, AppError> {
+        let files = self.meta.expire_locks(self.now()).await?;
+        for f in &files {
+            let mut data = self.event_data(f, &f.owner_id).await;
+            data["user"] = serde_json::Value::Null;
+            data["lock_id"] = serde_json::Value::from(f.lock.as_ref().map(|l| l.id.to_string()));
+            self.emit("lock.expired", data).await;
+        }
+        Ok(files.len())
     }
 }

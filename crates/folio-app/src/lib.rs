@@ -4,9 +4,15 @@
 mod app;
 pub mod editors;
 mod error;
+pub mod integration;
 pub mod tokens;
 pub mod web;
 
 pub use app::*;
 pub use error::AppError;
 pub use folio_store;
+
+/// Formats Unix ms as the WOPI/ISO 8601 UTC time string.
+pub fn wire_time(ms: i64) -> String {
+    folio_wopi::wire::format_wopi_time(ms)
+}

@@ -604,7 +604,11 @@ impl App {
             .rename_file(id, None, &names, self.now())
             .await?
         {
-            Ok(f) => Ok(Ok(f)),
+            Ok(f) => {
+                let data = self.event_data(&f, &user.id).await;
+                self.emit("file.renamed", data).await;
+                Ok(Ok(f))
+            }
             Err(WopiError::LockMismatch { .. }) => Ok(Err(WebError::Locked)),
             Err(_) => Ok(Err(WebError::NameTaken(new_name.to_owned()))),
         }
@@ -644,7 +648,11 @@ impl App {
             Err(e) => return Ok(Err(e)),
         };
         match self.meta().delete_file(id, self.now()).await? {
-            Ok(()) => Ok(Ok(file.folder_id)),
+            Ok(()) => {
+                let data = self.event_data(&file, &user.id).await;
+                self.emit("file.deleted", data).await;
+                Ok(Ok(file.folder_id))
+            }
             Err(_) => Ok(Err(WebError::Locked)),
         }
     }
@@ -841,7 +849,14 @@ impl App {
 
     /// Releases a stuck lock.
     pub async fn admin_release_lock(&self, id: &FileId) -> Result<bool, AppError> {
-        Ok(self.meta().force_unlock(id).await?)
+        let file = self.meta().file(id).await?;
+        let released = self.meta().force_unlock(id).await?;
+        if let (true, Some(f)) = (released, file) {
+            let mut data = self.event_data(&f, &f.owner_id).await;
+            data["reason"] = serde_json::Value::from("released by an administrator");
+            self.emit("lock.released", data).await;
+        }
+        Ok(released)
     }
 }
 

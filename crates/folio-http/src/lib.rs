@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post, put};
 use folio_app::App;
 use tokio::net::TcpListener;
 
@@ -34,6 +34,35 @@ pub fn router(state: AppState) -> Router {
             get(routes::wopi::get_file).post(routes::wopi::put_file),
         )
         .route("/wopi/{*rest}", any(routes::wopi::not_implemented))
+        .route("/api/v1/openapi.json", get(routes::openapi::openapi))
+        .route("/api/v1/files", post(routes::api::upload))
+        .route(
+            "/api/v1/files/{id}",
+            get(routes::api::metadata)
+                .patch(routes::api::patch_file)
+                .delete(routes::api::delete_file),
+        )
+        .route("/api/v1/files/{id}/content", get(routes::api::content))
+        .route("/api/v1/files/{id}/versions", get(routes::api::versions))
+        .route(
+            "/api/v1/files/{id}/versions/{version}/content",
+            get(routes::api::version_content),
+        )
+        .route(
+            "/api/v1/files/{id}/lock",
+            get(routes::api::get_lock).delete(routes::api::release_lock),
+        )
+        .route("/api/v1/folders", get(routes::api::list_folder))
+        .route("/api/v1/users/{external_id}", put(routes::api::put_user))
+        .route(
+            "/api/v1/sessions",
+            post(routes::api::create_session).get(routes::api::list_sessions),
+        )
+        .route("/api/v1/sessions/{id}", delete(routes::api::revoke_session))
+        .route("/api/v1/webhooks/deliveries", get(routes::api::deliveries))
+        .route("/api/v1/{*rest}", any(routes::api::api_not_found))
+        .route("/launch", get(routes::ui::host_page::launch_jwt))
+        .route("/launch/{code}", get(routes::ui::host_page::launch_code))
         .route("/blob/{id}", get(routes::wopi::get_file_url))
         .route("/open/{id}", get(routes::ui::host_page::open))
         .route("/", get(routes::ui::files::home))

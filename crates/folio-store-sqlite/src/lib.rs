@@ -100,7 +100,11 @@ fn api_key_from_row(row: &SqliteRow) -> Result<ApiKeyRecord, sqlx::Error> {
     Ok(ApiKeyRecord {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        scopes: scopes
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         app_user_id: row.try_get("app_user_id")?,
         created_at: row.try_get("created_at")?,
         revoked_at: row.try_get("revoked_at")?,
@@ -810,6 +814,34 @@ impl MetadataStore for SqliteStore {
             .map_err(map_err)
     }
 
+    async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
+             WHERE f.lock_id IS NOT NULL AND f.lock_expires_at <= ? AND f.deleted_at IS NULL"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let files: Vec<FileRecord> = rows
+            .iter()
+            .map(file_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        for f in &files {
+            sqlx::query("UPDATE files SET lock_id = NULL, lock_expires_at = NULL WHERE id = ? AND lock_expires_at <= ?")
+                .bind(f.id.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(files)
+    }
+
     async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError> {
         let r = sqlx::query(
             "UPDATE files SET lock_id = NULL, lock_expires_at = NULL WHERE id = ? AND lock_id IS NOT NULL",
@@ -1163,7 +1195,9 @@ impl MetadataStore for SqliteStore {
             .fetch_optional(&self.read)
             .await
             .map_err(map_err)?;
-        row.map(|r| api_key_from_row(&r)).transpose().map_err(map_err)
+        row.map(|r| api_key_from_row(&r))
+            .transpose()
+            .map_err(map_err)
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
@@ -1171,20 +1205,28 @@ impl MetadataStore for SqliteStore {
             .fetch_all(&self.read)
             .await
             .map_err(map_err)?;
-        rows.iter().map(api_key_from_row).collect::<Result<_, _>>().map_err(map_err)
+        rows.iter()
+            .map(api_key_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
     }
 
     async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool, StoreError> {
-        let r = sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.write)
-            .await
-            .map_err(map_err)?;
+        let r =
+            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&self.write)
+                .await
+                .map_err(map_err)?;
         Ok(r.rows_affected() > 0)
     }
 
-    async fn upsert_external_user(&self, user: &ExternalUser, now: i64) -> Result<UserRecord, StoreError> {
+    async fn upsert_external_user(
+        &self,
+        user: &ExternalUser,
+        now: i64,
+    ) -> Result<UserRecord, StoreError> {
         let mut tx = self.begin().await?;
         let existing = sqlx::query("SELECT id FROM users WHERE external_id = ?")
             .bind(&user.external_id)
@@ -1244,7 +1286,11 @@ impl MetadataStore for SqliteStore {
         user_from_row(&row).map_err(map_err)
     }
 
-    async fn create_wopi_session(&self, w: &WopiSessionRecord, launch_hash: Option<&[u8]>) -> Result<(), StoreError> {
+    async fn create_wopi_session(
+        &self,
+        w: &WopiSessionRecord,
+        launch_hash: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO wopi_sessions (id, api_key_id, user_id, file_id, can_write, client, action, \
              expires_at, launch_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1271,10 +1317,16 @@ impl MetadataStore for SqliteStore {
             .fetch_optional(&self.read)
             .await
             .map_err(map_err)?;
-        row.map(|r| session_from_row(&r)).transpose().map_err(map_err)
+        row.map(|r| session_from_row(&r))
+            .transpose()
+            .map_err(map_err)
     }
 
-    async fn take_launch_code(&self, hash: &[u8], now: i64) -> Result<Option<WopiSessionRecord>, StoreError> {
+    async fn take_launch_code(
+        &self,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<Option<WopiSessionRecord>, StoreError> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "SELECT * FROM wopi_sessions WHERE launch_hash = ? AND revoked_at IS NULL AND expires_at > ?",
@@ -1295,7 +1347,11 @@ impl MetadataStore for SqliteStore {
         Ok(Some(session))
     }
 
-    async fn list_wopi_sessions(&self, api_key_id: &str, file_id: Option<&FileId>) -> Result<Vec<WopiSessionRecord>, StoreError> {
+    async fn list_wopi_sessions(
+        &self,
+        api_key_id: &str,
+        file_id: Option<&FileId>,
+    ) -> Result<Vec<WopiSessionRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM wopi_sessions WHERE api_key_id = ? AND (? IS NULL OR file_id = ?) \
              ORDER BY created_at DESC LIMIT 500",
@@ -1306,7 +1362,10 @@ impl MetadataStore for SqliteStore {
         .fetch_all(&self.read)
         .await
         .map_err(map_err)?;
-        rows.iter().map(session_from_row).collect::<Result<_, _>>().map_err(map_err)
+        rows.iter()
+            .map(session_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
     }
 
     async fn revoke_wopi_session(&self, id: &str, now: i64) -> Result<bool, StoreError> {
@@ -1333,12 +1392,14 @@ impl MetadataStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        let r = sqlx::query("INSERT INTO used_nonces (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING")
-            .bind(jti)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let r = sqlx::query(
+            "INSERT INTO used_nonces (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING",
+        )
+        .bind(jti)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(r.rows_affected() > 0)
     }
@@ -1371,7 +1432,12 @@ impl MetadataStore for SqliteStore {
         Ok(())
     }
 
-    async fn claim_deliveries(&self, now: i64, limit: i64, lease_ms: i64) -> Result<Vec<Delivery>, StoreError> {
+    async fn claim_deliveries(
+        &self,
+        now: i64,
+        limit: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
         let mut tx = self.begin().await?;
         let rows = sqlx::query(
             "SELECT d.*, o.event_type, o.payload, o.created_at AS event_created_at FROM deliveries d \
@@ -1385,7 +1451,11 @@ impl MetadataStore for SqliteStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(map_err)?;
-        let out: Vec<Delivery> = rows.iter().map(delivery_from_row).collect::<Result<_, _>>().map_err(map_err)?;
+        let out: Vec<Delivery> = rows
+            .iter()
+            .map(delivery_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
         for d in &out {
             sqlx::query("UPDATE deliveries SET lease_until = ? WHERE id = ?")
                 .bind(now + lease_ms)
@@ -1439,7 +1509,10 @@ impl MetadataStore for SqliteStore {
         .fetch_all(&self.read)
         .await
         .map_err(map_err)?;
-        rows.iter().map(delivery_from_row).collect::<Result<_, _>>().map_err(map_err)
+        rows.iter()
+            .map(delivery_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {

@@ -631,6 +631,22 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
             .all(|x| x.id != f.id),
         "expired locks are not listed"
     );
+    assert!(
+        ok!(store.expire_locks(NOW).await).is_empty(),
+        "a live lock does not expire"
+    );
+    let expired = ok!(store.expire_locks(NOW + LOCK_TTL_MS).await);
+    assert_eq!(
+        expired.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
+        vec![f.id.clone()]
+    );
+    assert!(
+        ok!(store.expire_locks(NOW + LOCK_TTL_MS).await).is_empty(),
+        "reported once"
+    );
+    ok!(ok!(store
+        .apply_lock(&f.id, &LockRequest::Lock(lock("stuck")), NOW)
+        .await));
     assert!(ok!(store.force_unlock(&f.id).await));
     assert!(!ok!(store.force_unlock(&f.id).await));
     assert_eq!(ok!(store.file(&f.id).await).and_then(|x| x.lock), None);
@@ -696,22 +712,40 @@ async fn integration_api(store: &dyn MetadataStore) {
     assert_eq!(ok!(store.api_key(b"other").await), None);
     assert_eq!(ok!(store.list_api_keys().await).len(), 1);
     // External users: created once, updated after.
-    let ext = ExternalUser { external_id: "crm-42".into(), name: "Zed".into(), email: "z@x".into(), language: "de-DE".into() };
+    let ext = ExternalUser {
+        external_id: "crm-42".into(),
+        name: "Zed".into(),
+        email: "z@x".into(),
+        language: "de-DE".into(),
+    };
     let u1 = ok!(store.upsert_external_user(&ext, NOW).await);
-    let u2 = ok!(store.upsert_external_user(&ExternalUser { name: "Zed Z".into(), ..ext.clone() }, NOW).await);
+    let u2 = ok!(store
+        .upsert_external_user(
+            &ExternalUser {
+                name: "Zed Z".into(),
+                ..ext.clone()
+            },
+            NOW
+        )
+        .await);
     assert_eq!(u1.id, u2.id, "one Folio user per external id");
     assert_eq!(u2.name, "Zed Z");
-    assert!(ok!(store.folder(&u1.root_folder_id).await).is_some(), "external users get a root folder");
-    // Sessions group tokens; revoking the session revokes its tokens at once.
-    let f = ok!(
-        store
-            .create_file(
-                NewFile { folder_id: app.root_folder_id.clone(), owner_id: app.id.clone(), content: content("i1", 1, &app.id) },
-                &exact("contract.docx"),
-                NOW,
-            )
-            .await
+    assert!(
+        ok!(store.folder(&u1.root_folder_id).await).is_some(),
+        "external users get a root folder"
     );
+    // Sessions group tokens; revoking the session revokes its tokens at once.
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: app.root_folder_id.clone(),
+                owner_id: app.id.clone(),
+                content: content("i1", 1, &app.id)
+            },
+            &exact("contract.docx"),
+            NOW,
+        )
+        .await);
     let sess = WopiSessionRecord {
         id: "sess1".into(),
         api_key_id: Some("key1".into()),
@@ -726,41 +760,112 @@ async fn integration_api(store: &dyn MetadataStore) {
     };
     ok!(store.create_wopi_session(&sess, Some(b"launch-1")).await);
     assert_eq!(ok!(store.wopi_session("sess1").await), Some(sess.clone()));
-    let t = TokenRecord { user_id: u1.id.clone(), file_id: f.id.clone(), can_write: true, expires_at: NOW + 1000, client: Some("dev".into()), session_id: Some("sess1".into()) };
+    let t = TokenRecord {
+        user_id: u1.id.clone(),
+        file_id: f.id.clone(),
+        can_write: true,
+        expires_at: NOW + 1000,
+        client: Some("dev".into()),
+        session_id: Some("sess1".into()),
+    };
     ok!(store.insert_token(b"sess-token", &t, NOW).await);
-    assert_eq!(ok!(store.token(b"sess-token").await).map(|(t, _)| t.session_id), Some(Some("sess1".into())));
-    assert_eq!(ok!(store.take_launch_code(b"launch-1", NOW).await).map(|s| s.id), Some("sess1".into()));
-    assert_eq!(ok!(store.take_launch_code(b"launch-1", NOW).await), None, "launch codes are single-use");
-    assert_eq!(ok!(store.list_wopi_sessions("key1", Some(&f.id)).await).len(), 1);
-    assert!(ok!(store.list_wopi_sessions("key1", Some(&FileId::from_trusted("zz".into()))).await).is_empty());
+    assert_eq!(
+        ok!(store.token(b"sess-token").await).map(|(t, _)| t.session_id),
+        Some(Some("sess1".into()))
+    );
+    assert_eq!(
+        ok!(store.take_launch_code(b"launch-1", NOW).await).map(|s| s.id),
+        Some("sess1".into())
+    );
+    assert_eq!(
+        ok!(store.take_launch_code(b"launch-1", NOW).await),
+        None,
+        "launch codes are single-use"
+    );
+    assert_eq!(
+        ok!(store.list_wopi_sessions("key1", Some(&f.id)).await).len(),
+        1
+    );
+    assert!(
+        ok!(store
+            .list_wopi_sessions("key1", Some(&FileId::from_trusted("zz".into())))
+            .await)
+        .is_empty()
+    );
     assert!(ok!(store.revoke_wopi_session("sess1", NOW).await));
     assert!(!ok!(store.revoke_wopi_session("sess1", NOW).await));
-    assert_eq!(ok!(store.token(b"sess-token").await), None, "the session's tokens are gone");
-    assert!(ok!(store.wopi_session("sess1").await).and_then(|s| s.revoked_at).is_some());
+    assert_eq!(
+        ok!(store.token(b"sess-token").await),
+        None,
+        "the session's tokens are gone"
+    );
+    assert!(
+        ok!(store.wopi_session("sess1").await)
+            .and_then(|s| s.revoked_at)
+            .is_some()
+    );
     assert!(ok!(store.revoke_api_key("key1", NOW).await));
     assert_eq!(ok!(store.api_key(b"key-hash").await), None);
     // Nonces: single use within their lifetime.
     assert!(ok!(store.use_nonce("jti-1", NOW + 100, NOW).await));
     assert!(!ok!(store.use_nonce("jti-1", NOW + 100, NOW + 50).await));
-    assert!(ok!(store.use_nonce("jti-1", NOW + 300, NOW + 200).await), "forgotten after expiry");
+    assert!(
+        ok!(store.use_nonce("jti-1", NOW + 300, NOW + 200).await),
+        "forgotten after expiry"
+    );
     // Outbox: one delivery per URL; claims are leased; failures reschedule; success is final.
-    let ev = OutboxEvent { id: "ev1".into(), event_type: "file.saved".into(), payload: "{}".into(), created_at: NOW };
-    ok!(store.enqueue_event(&ev, &["http://a".into(), "http://b".into()]).await);
+    let ev = OutboxEvent {
+        id: "ev1".into(),
+        event_type: "file.saved".into(),
+        payload: "{}".into(),
+        created_at: NOW,
+    };
+    ok!(store
+        .enqueue_event(&ev, &["http://a".into(), "http://b".into()])
+        .await);
     let claimed = ok!(store.claim_deliveries(NOW, 10, 1000).await);
     assert_eq!(claimed.len(), 2);
     assert!(claimed.iter().all(|d| d.event == ev));
-    assert!(ok!(store.claim_deliveries(NOW + 1, 10, 1000).await).is_empty(), "leased");
+    assert!(
+        ok!(store.claim_deliveries(NOW + 1, 10, 1000).await).is_empty(),
+        "leased"
+    );
     let (a, b) = (&claimed[0], &claimed[1]);
-    ok!(store.finish_delivery(&a.id, true, Some(200), None, None, NOW + 2).await);
-    ok!(store.finish_delivery(&b.id, false, Some(500), Some("boom"), Some(NOW + 5000), NOW + 2).await);
-    assert!(ok!(store.claim_deliveries(NOW + 10, 10, 1000).await).is_empty(), "not due yet");
+    ok!(store
+        .finish_delivery(&a.id, true, Some(200), None, None, NOW + 2)
+        .await);
+    ok!(store
+        .finish_delivery(
+            &b.id,
+            false,
+            Some(500),
+            Some("boom"),
+            Some(NOW + 5000),
+            NOW + 2
+        )
+        .await);
+    assert!(
+        ok!(store.claim_deliveries(NOW + 10, 10, 1000).await).is_empty(),
+        "not due yet"
+    );
     let again = ok!(store.claim_deliveries(NOW + 5000, 10, 1000).await);
-    assert_eq!(again.iter().map(|d| d.id.clone()).collect::<Vec<_>>(), vec![b.id.clone()]);
+    assert_eq!(
+        again.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+        vec![b.id.clone()]
+    );
     assert_eq!(again[0].attempts, 1);
-    ok!(store.finish_delivery(&b.id, false, None, Some("gave up"), None, NOW + 6000).await);
+    ok!(store
+        .finish_delivery(&b.id, false, None, Some("gave up"), None, NOW + 6000)
+        .await);
     let log = ok!(store.deliveries(10).await);
-    let states: Vec<(&str, &str)> = log.iter().map(|d| (d.url.as_str(), d.state.as_str())).collect();
-    assert!(states.contains(&("http://a", "delivered")) && states.contains(&("http://b", "failed")), "{states:?}");
+    let states: Vec<(&str, &str)> = log
+        .iter()
+        .map(|d| (d.url.as_str(), d.state.as_str()))
+        .collect();
+    assert!(
+        states.contains(&("http://a", "delivered")) && states.contains(&("http://b", "failed")),
+        "{states:?}"
+    );
 }
 
 fn body(chunks: Vec<&'static [u8]>) -> ByteStream {

@@ -116,6 +116,9 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Removes a file's lock whatever its id (administrators releasing a stuck lock).
     /// Returns whether there was one.
     async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError>;
+    /// Clears locks that expired before `now`, atomically, and returns the files they were on
+    /// (with the expired lock still in `lock`), so `lock.expired` is reported exactly once.
+    async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError>;
     /// Live tokens minted for an editor (editing sessions), newest first.
     async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError>;
 
@@ -217,15 +220,31 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool, StoreError>;
     /// Creates or updates the user an application names, atomically (two replicas racing on
     /// the same external id end with one user).
-    async fn upsert_external_user(&self, user: &ExternalUser, now: i64) -> Result<UserRecord, StoreError>;
+    async fn upsert_external_user(
+        &self,
+        user: &ExternalUser,
+        now: i64,
+    ) -> Result<UserRecord, StoreError>;
     /// Stores a WOPI session (and the hash of its one-time launch code, if any).
-    async fn create_wopi_session(&self, s: &WopiSessionRecord, launch_hash: Option<&[u8]>) -> Result<(), StoreError>;
+    async fn create_wopi_session(
+        &self,
+        s: &WopiSessionRecord,
+        launch_hash: Option<&[u8]>,
+    ) -> Result<(), StoreError>;
     /// A session by id.
     async fn wopi_session(&self, id: &str) -> Result<Option<WopiSessionRecord>, StoreError>;
     /// Consumes a launch code: returns its live session and clears the code (single use).
-    async fn take_launch_code(&self, hash: &[u8], now: i64) -> Result<Option<WopiSessionRecord>, StoreError>;
+    async fn take_launch_code(
+        &self,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<Option<WopiSessionRecord>, StoreError>;
     /// Sessions created by an API key (optionally for one file), newest first.
-    async fn list_wopi_sessions(&self, api_key_id: &str, file_id: Option<&FileId>) -> Result<Vec<WopiSessionRecord>, StoreError>;
+    async fn list_wopi_sessions(
+        &self,
+        api_key_id: &str,
+        file_id: Option<&FileId>,
+    ) -> Result<Vec<WopiSessionRecord>, StoreError>;
     /// Revokes a session and deletes its tokens at once. Returns whether it was live.
     async fn revoke_wopi_session(&self, id: &str, now: i64) -> Result<bool, StoreError>;
     /// Records a single-use nonce (launch-link `jti`) until `expires_at`; `false` if it was
@@ -234,7 +253,12 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Appends an event to the outbox with one pending delivery per URL, in one transaction.
     async fn enqueue_event(&self, event: &OutboxEvent, urls: &[String]) -> Result<(), StoreError>;
     /// Claims up to `limit` due deliveries for `lease_ms` (so one replica delivers each).
-    async fn claim_deliveries(&self, now: i64, limit: i64, lease_ms: i64) -> Result<Vec<Delivery>, StoreError>;
+    async fn claim_deliveries(
+        &self,
+        now: i64,
+        limit: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<Delivery>, StoreError>;
     /// Records an attempt: delivered, or failed with the next attempt time (`None`: give up).
     async fn finish_delivery(
         &self,

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use folio_app::editors::{EditorConfig, EditorKind};
+use folio_app::integration::{IntegrationConfig, LaunchConfig, WebhookConfig};
 use serde::Deserialize;
 
 /// The TOML file, as written by an operator. Unknown keys are errors.
@@ -27,6 +28,39 @@ pub struct RawConfig {
     /// WOPI clients (editors), tried in this order when opening a file.
     #[serde(default)]
     pub editors: Vec<RawEditor>,
+    /// Webhook receivers (integration API).
+    #[serde(default)]
+    pub webhooks: Vec<RawWebhook>,
+    /// Signed launch links (integration API).
+    pub launch: Option<RawLaunch>,
+    /// First retry delay of a failed webhook delivery, ms (default 10000; doubles up to 1 h).
+    pub webhook_retry_base_ms: Option<i64>,
+}
+
+/// One `[[webhooks]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhook {
+    /// Where events are POSTed.
+    pub url: String,
+    /// HMAC-SHA256 key for `Folio-Signature` (or `secret_file`).
+    pub secret: Option<String>,
+    /// A file holding the secret.
+    pub secret_file: Option<PathBuf>,
+}
+
+/// The `[launch]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaunch {
+    /// HS256 shared secret (or `hs256_secret_file`).
+    pub hs256_secret: Option<String>,
+    /// A file holding the HS256 secret.
+    pub hs256_secret_file: Option<PathBuf>,
+    /// PEM file with an Ed25519 public key (EdDSA).
+    pub eddsa_public_key_file: Option<PathBuf>,
+    /// Expected `aud` claim (default "folio").
+    pub audience: Option<String>,
 }
 
 /// One `[[editors]]` entry.
@@ -65,6 +99,10 @@ pub struct Settings {
     pub editors: Vec<EditorConfig>,
     /// Serve the development editor at /dev-editor and use it as an editor.
     pub dev_editor: bool,
+    /// Webhooks and launch links.
+    pub integration: IntegrationConfig,
+    /// `--no-proof-keys`: proof keys are not enforced for any editor (development).
+    pub no_proof_keys: bool,
 }
 
 /// Values from flags/env (highest precedence).
@@ -257,6 +295,79 @@ impl Settings {
                 kind,
             });
         }
+        let read_secret = |inline: &Option<String>,
+                           file: &Option<PathBuf>,
+                           what: &str,
+                           problems: &mut Vec<String>|
+         -> Option<String> {
+            match (inline, file) {
+                (Some(s), None) if !s.is_empty() => Some(s.clone()),
+                (None, Some(p)) => match std::fs::read_to_string(p) {
+                    Ok(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                    _ => {
+                        problems.push(format!("{what}: cannot read a secret from {}", p.display()));
+                        None
+                    }
+                },
+                (Some(_), Some(_)) => {
+                    problems.push(format!(
+                        "{what}: give the secret inline or as a file, not both"
+                    ));
+                    None
+                }
+                _ => None,
+            }
+        };
+        let mut integration = IntegrationConfig {
+            retry_base_ms: raw
+                .webhook_retry_base_ms
+                .unwrap_or(10_000)
+                .clamp(100, 3_600_000),
+            ..Default::default()
+        };
+        for w in &raw.webhooks {
+            if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+                problems.push(format!("webhook url {:?} must be http(s)", w.url));
+                continue;
+            }
+            match read_secret(&w.secret, &w.secret_file, "webhook", &mut problems) {
+                Some(secret) => integration.webhooks.push(WebhookConfig {
+                    url: w.url.clone(),
+                    secret,
+                }),
+                None => problems.push(format!("webhook {:?} needs a secret", w.url)),
+            }
+        }
+        if let Some(l) = &raw.launch {
+            let hs = read_secret(
+                &l.hs256_secret,
+                &l.hs256_secret_file,
+                "launch",
+                &mut problems,
+            );
+            if hs.as_ref().is_some_and(|s| s.len() < 32) {
+                problems.push("launch hs256_secret must be at least 32 characters".to_owned());
+            }
+            let ed = match &l.eddsa_public_key_file {
+                Some(p) => match std::fs::read_to_string(p) {
+                    Ok(pem) => Some(pem),
+                    Err(e) => {
+                        problems.push(format!("launch eddsa_public_key_file {}: {e}", p.display()));
+                        None
+                    }
+                },
+                None => None,
+            };
+            if hs.is_none() && ed.is_none() {
+                problems
+                    .push("[launch] needs hs256_secret(_file) or eddsa_public_key_file".to_owned());
+            }
+            integration.launch = Some(LaunchConfig {
+                hs256_secret: hs,
+                eddsa_public_pem: ed,
+                audience: l.audience.clone().unwrap_or_else(|| "folio".to_owned()),
+            });
+        }
         match (listen, public_url, problems.is_empty()) {
             (Some(listen), Some(public_url), true) => Ok(Settings {
                 listen,
@@ -268,6 +379,8 @@ impl Settings {
                 log: raw.log.unwrap_or_else(|| "info".to_owned()),
                 editors,
                 dev_editor: o.dev_editor,
+                integration,
+                no_proof_keys: o.no_proof_keys,
             }),
             _ => Err(problems.join("; ")),
         }

@@ -85,11 +85,35 @@ enum Command {
         #[arg(long)]
         view: bool,
     },
+    /// Manage integration API keys.
+    ApiKeys {
+        #[command(subcommand)]
+        command: ApiKeysCommand,
+    },
     /// Delete orphaned blobs, interrupted uploads and expired tokens now.
     Sweep {
         /// Only collect items older than this many seconds.
         #[arg(long, default_value_t = 3600)]
         grace: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiKeysCommand {
+    /// Create a key; prints it once as JSON {"id","key","scopes"}.
+    Create {
+        /// A name for the key (e.g. the application's).
+        name: String,
+        /// Scopes: files, sessions, admin (repeatable; default files + sessions).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id.
+    Revoke {
+        /// The key id.
+        id: String,
     },
 }
 
@@ -277,6 +301,7 @@ async fn open_app_with(
         public_url: settings.public_url.clone(),
         token_ttl_ms: settings.token_ttl_ms,
         max_file_size: settings.max_file_size,
+        integration: settings.integration.clone(),
         ..AppConfig::default()
     };
     let editors = Arc::new(Editors::new(editors, settings.data.join("discovery")).await);
@@ -405,6 +430,44 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
             println!("{out}");
             Ok(())
         }
+        Command::ApiKeys { command } => {
+            let app = open_app(&settings, true).await?;
+            match command {
+                ApiKeysCommand::Create { name, scopes } => {
+                    let k = app
+                        .create_api_key(&name, &scopes)
+                        .await
+                        .map_err(|e| app_failure(e, "cannot create API key"))?;
+                    println!(
+                        "{}",
+                        serde_json::json!({"id": k.key.id, "name": k.key.name, "key": k.secret, "scopes": k.key.scopes})
+                    );
+                }
+                ApiKeysCommand::List => {
+                    let keys = app
+                        .list_api_keys()
+                        .await
+                        .map_err(|e| app_failure(e, "cannot list API keys"))?;
+                    for k in keys {
+                        println!(
+                            "{}",
+                            serde_json::json!({"id": k.id, "name": k.name, "scopes": k.scopes, "revoked": k.revoked_at.is_some()})
+                        );
+                    }
+                }
+                ApiKeysCommand::Revoke { id } => {
+                    let done = app
+                        .revoke_api_key(&id)
+                        .await
+                        .map_err(|e| app_failure(e, "cannot revoke API key"))?;
+                    if !done {
+                        return Err(Failure::usage(format!("no live API key {id:?}")));
+                    }
+                    println!("revoked {id}");
+                }
+            }
+            Ok(())
+        }
         Command::Sweep { grace } => {
             settings.public_url_from_listen = false;
             let app = open_app(&settings, false).await?;
@@ -452,7 +515,7 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
             EditorConfig {
                 name: "dev".into(),
                 discovery: dev.discovery_url(),
-                enforce_proof_keys: true,
+                enforce_proof_keys: !settings.no_proof_keys,
                 kind: Some(EditorKind::Dev),
             },
         );
@@ -491,6 +554,29 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
         }
     });
 
+    // Webhook deliveries from the outbox, and expired locks reported as lock.expired.
+    let deliverer = app.clone();
+    tokio::spawn(async move {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            n += 1;
+            if let Err(e) = deliverer.deliver_due(&http).await {
+                tracing::warn!(error = %e, "webhook delivery round failed");
+            }
+            if n.is_multiple_of(20)
+                && let Err(e) = deliverer.expire_locks().await
+            {
+                tracing::warn!(error = %e, "lock expiry round failed");
+            }
+        }
+    });
+
     let mut router = folio_http::router(folio_http::AppState { app });
     if let Some(dev) = &dev_editor {
         router = router.nest("/dev-editor", dev.router());
@@ -502,6 +588,9 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
         settings.public_url
     );
     tracing::info!(listen = %bound, public_url = %settings.public_url, data = %settings.data.display(), "folio started");
+    if settings.no_proof_keys {
+        tracing::warn!("proof keys are NOT verified (--no-proof-keys): development only");
+    }
     folio_http::serve(listener, router, shutdown_signal())
         .await
         .context("server error")?;

@@ -1,5 +1,7 @@
 //! Route handlers, one module per route group.
 
 pub mod admin;
+pub mod api;
+pub mod openapi;
 pub mod ui;
 pub mod wopi;

@@ -71,6 +71,11 @@ pub async fn open(
         Ok(p) => p,
         Err(e) => return page_error(&e),
     };
+    render_host_page(&s, &id, page)
+}
+
+/// Renders a host page model (also used by launch links).
+pub fn render_host_page(s: &AppState, id: &FileId, page: folio_app::web::HostPage) -> Response {
     let t = HostPageTemplate {
         file_name: page.file_name,
         favicon: page.editor.favicon.clone(),
@@ -81,10 +86,10 @@ pub async fn open(
         owner_id: page.owner_id,
         editor_origin: page.editor.origin.clone(),
         close_url: page.close_url,
-        versions_url: s.app.versions_url(&id),
+        versions_url: s.app.versions_url(id),
         edit_url: page.edit_url.unwrap_or_default(),
         sharing_url: if page.is_owner {
-            s.app.share_url_page(&id)
+            s.app.share_url_page(id)
         } else {
             String::new()
         },
@@ -104,4 +109,57 @@ pub async fn open(
         HeaderValue::from_static("no-referrer"),
     );
     r
+}
+
+/// `?t=` of a signed launch link.
+#[derive(Debug, Deserialize)]
+pub struct LaunchQuery {
+    t: Option<String>,
+}
+
+/// GET /launch?t=JWT — a signed launch link (HS256 or EdDSA) from an integrating application.
+pub async fn launch_jwt(
+    State(s): State<AppState>,
+    Query(q): Query<LaunchQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(t) = q.t else {
+        return super::error_page(
+            StatusCode::BAD_REQUEST,
+            "Missing launch token",
+            "This link is incomplete. Open the document again from your application.",
+        );
+    };
+    match s.app.launch_by_jwt(&t, &language(&headers)).await {
+        Ok(Ok(page)) => {
+            let id = page.file_id.clone();
+            render_host_page(&s, &id, page)
+        }
+        Ok(Err(e)) => super::error_page(
+            StatusCode::UNAUTHORIZED,
+            "This link cannot be used",
+            &format!("{}. Open the document again from your application.", e.0),
+        ),
+        Err(e) => page_error(&e),
+    }
+}
+
+/// GET /launch/{code} — the one-time host page link of an API session.
+pub async fn launch_code(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match s.app.launch_by_code(&code, &language(&headers)).await {
+        Ok(Some(page)) => {
+            let id = page.file_id.clone();
+            render_host_page(&s, &id, page)
+        }
+        Ok(None) => super::error_page(
+            StatusCode::NOT_FOUND,
+            "This link has expired",
+            "Launch links work once and only for a short time. Open the document again from your application.",
+        ),
+        Err(e) => page_error(&e),
+    }
 }

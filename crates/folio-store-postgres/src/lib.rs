@@ -1,0 +1,1718 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use folio_store::metadata::NameCandidates;
+use folio_store::*;
+use folio_wopi::lock::{self, LockRequest, LockState};
+use folio_wopi::{FileId, LockId, WopiError};
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How long a request waits for a pooled connection (or for a new one to be established) before
+/// the store reports `StoreError::Unavailable`: a database that is down fails fast (503) instead
+/// of hanging the request.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Metadata in one PostgreSQL database, shared by any number of Folio replicas.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+type Tx = Transaction<'static, Postgres>;
+
+/// SQLSTATEs that mean "the server cannot be reached or is going away": class 08 (connection
+/// exception), 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now.
+fn is_unavailable_code(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+fn map_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyExists,
+        sqlx::Error::Database(d) if d.code().is_some_and(|c| is_unavailable_code(&c)) => {
+            StoreError::Unavailable(d.to_string())
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::backend(other),
+    }
+}
+
+fn map_migrate_err(e: sqlx::migrate::MigrateError) -> StoreError {
+    match e {
+        sqlx::migrate::MigrateError::Execute(e) => map_err(e),
+        sqlx::migrate::MigrateError::ExecuteMigration(e, version) => match map_err(e) {
+            StoreError::Unavailable(msg) => {
+                StoreError::Unavailable(format!("while executing migration {version}: {msg}"))
+            }
+            other => other,
+        },
+        other => StoreError::backend(other),
+    }
+}
+
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+fn size_to_db(size: u64) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX)
+}
+
+const FILE_COLUMNS: &str = "f.id, f.folder_id, f.owner_id, f.name, f.version, f.lock_id, \
+     f.lock_expires_at, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, v.source, \
+     CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS folder_name";
+
+/// Files joined with their current version and folder.
+const FILE_FROM: &str = "files f JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
+     JOIN folders fo ON fo.id = f.folder_id";
+
+/// Byte-wise ordering of names, as SQLite's default BINARY collation (independent of the
+/// database's locale).
+const BYTE_ORDER: &str = "COLLATE \"C\"";
+
+fn content_from_row(row: &PgRow) -> Result<ContentRecord, sqlx::Error> {
+    Ok(ContentRecord {
+        blob_key: row.try_get("blob_key")?,
+        size: row.try_get::<i64, _>("size")?.max(0).unsigned_abs(),
+        sha256: row.try_get("sha256")?,
+        created_at: row.try_get("created_at")?,
+        author_id: row.try_get("author_id")?,
+        source: row.try_get("source")?,
+    })
+}
+
+fn file_from_row(row: &PgRow) -> Result<FileRecord, sqlx::Error> {
+    let lock_id: Option<String> = row.try_get("lock_id")?;
+    let lock_expires_at: Option<i64> = row.try_get("lock_expires_at")?;
+    Ok(FileRecord {
+        id: FileId::from_trusted(row.try_get("id")?),
+        folder_id: row.try_get("folder_id")?,
+        owner_id: row.try_get("owner_id")?,
+        name: row.try_get("name")?,
+        version: row.try_get("version")?,
+        content: content_from_row(row)?,
+        folder_name: row.try_get("folder_name")?,
+        lock: match (lock_id, lock_expires_at) {
+            (Some(id), Some(expires_at)) => Some(LockState {
+                id: LockId::from_trusted(id),
+                expires_at,
+            }),
+            _ => None,
+        },
+    })
+}
+
+fn user_from_row(row: &PgRow) -> Result<UserRecord, sqlx::Error> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        is_admin: row.try_get("is_admin")?,
+        password_hash: row.try_get("password_hash")?,
+        user_info: row.try_get("user_info")?,
+        root_folder_id: row.try_get("root_folder_id")?,
+        disabled: row.try_get("disabled")?,
+    })
+}
+
+fn folder_from_row(row: &PgRow) -> Result<FolderRecord, sqlx::Error> {
+    Ok(FolderRecord {
+        id: row.try_get("id")?,
+        owner_id: row.try_get("owner_id")?,
+        parent_id: row.try_get("parent_id")?,
+        name: row.try_get("name")?,
+    })
+}
+
+fn api_key_from_row(row: &PgRow) -> Result<ApiKeyRecord, sqlx::Error> {
+    let scopes: String = row.try_get("scopes")?;
+    Ok(ApiKeyRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        scopes: scopes
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        app_user_id: row.try_get("app_user_id")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+fn session_from_row(row: &PgRow) -> Result<WopiSessionRecord, sqlx::Error> {
+    Ok(WopiSessionRecord {
+        id: row.try_get("id")?,
+        api_key_id: row.try_get("api_key_id")?,
+        user_id: row.try_get("user_id")?,
+        file_id: FileId::from_trusted(row.try_get("file_id")?),
+        can_write: row.try_get("can_write")?,
+        client: row.try_get("client")?,
+        action: row.try_get("action")?,
+        expires_at: row.try_get("expires_at")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+fn delivery_from_row(row: &PgRow) -> Result<Delivery, sqlx::Error> {
+    Ok(Delivery {
+        id: row.try_get("id")?,
+        event: OutboxEvent {
+            id: row.try_get("event_id")?,
+            event_type: row.try_get("event_type")?,
+            payload: row.try_get("payload")?,
+            created_at: row.try_get("event_created_at")?,
+        },
+        url: row.try_get("url")?,
+        state: row.try_get("state")?,
+        attempts: row.try_get("attempts")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        last_status: row.try_get("last_status")?,
+        last_error: row.try_get("last_error")?,
+        delivered_at: row.try_get("delivered_at")?,
+    })
+}
+
+const DELIVERY_SELECT: &str = "SELECT d.*, o.event_type, o.payload, o.created_at AS event_created_at \
+     FROM deliveries d JOIN outbox o ON o.id = d.event_id";
+
+fn role_from_db(r: i32) -> Role {
+    match r {
+        2 => Role::Owner,
+        1 => Role::Editor,
+        _ => Role::Viewer,
+    }
+}
+
+fn role_to_db(r: Role) -> i32 {
+    match r {
+        Role::Owner => 2,
+        Role::Editor => 1,
+        Role::Viewer => 0,
+    }
+}
+
+/// Reads a live file inside `tx`, holding its row lock (`FOR UPDATE`) until the transaction
+/// ends: every lock decision made on the returned record cannot be overtaken by another request,
+/// in this process or in another replica. `NotFound` if the file is missing or deleted.
+///
+/// The lock is taken on `files` alone first, and the joined record read by a second statement:
+/// under READ COMMITTED that statement sees whatever the previous lock holder committed (e.g. a
+/// new current version), whereas re-checking a join after waiting for the lock would not.
+async fn lock_file(tx: &mut Tx, id: &FileId) -> Result<FileRecord, StoreError> {
+    sqlx::query("SELECT id FROM files WHERE id = $1 AND deleted_at IS NULL FOR UPDATE")
+        .bind(id.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+    file_in_tx(tx, id).await
+}
+
+async fn file_in_tx(tx: &mut Tx, id: &FileId) -> Result<FileRecord, StoreError> {
+    let sql =
+        format!("SELECT {FILE_COLUMNS} FROM {FILE_FROM} WHERE f.id = $1 AND f.deleted_at IS NULL");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+    file_from_row(&row).map_err(map_err)
+}
+
+async fn insert_version(
+    tx: &mut Tx,
+    id: &str,
+    version: i64,
+    c: &ContentRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO file_versions (file_id, version, blob_key, size, sha256, created_at, \
+         author_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(c.blob_key.as_str())
+    .bind(size_to_db(c.size))
+    .bind(c.sha256.as_slice())
+    .bind(c.created_at)
+    .bind(c.author_id.as_str())
+    .bind(c.source.as_str())
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+async fn name_taken(
+    tx: &mut Tx,
+    folder_id: &str,
+    name: &str,
+    except: Option<&str>,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT id FROM files WHERE folder_id = $1 AND name_key = $2 AND deleted_at IS NULL",
+    )
+    .bind(folder_id)
+    .bind(name_key(name))
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(match row {
+        Some(r) => {
+            let id: String = r.try_get("id").map_err(map_err)?;
+            Some(id.as_str()) != except
+        }
+        None => false,
+    })
+}
+
+/// Moves and/or renames a (row-locked) file to `folder_id`/`name`. `Ok(false)` when the name
+/// is taken there — also when another transaction took it since `name_taken` looked (the unique
+/// index decides; the failed statement is rolled back to a savepoint so the transaction goes on).
+async fn place_file(
+    tx: &mut Tx,
+    id: &FileId,
+    folder_id: &str,
+    name: &str,
+) -> Result<bool, StoreError> {
+    if name_taken(tx, folder_id, name, Some(id.as_str())).await? {
+        return Ok(false);
+    }
+    sqlx::query("SAVEPOINT place_file")
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    let result =
+        sqlx::query("UPDATE files SET folder_id = $1, name = $2, name_key = $3 WHERE id = $4")
+            .bind(folder_id)
+            .bind(name)
+            .bind(name_key(name))
+            .bind(id.as_str())
+            .execute(&mut **tx)
+            .await;
+    match result.map_err(map_err) {
+        Ok(_) => {
+            sqlx::query("RELEASE SAVEPOINT place_file")
+                .execute(&mut **tx)
+                .await
+                .map_err(map_err)?;
+            Ok(true)
+        }
+        Err(StoreError::AlreadyExists) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT place_file")
+                .execute(&mut **tx)
+                .await
+                .map_err(map_err)?;
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Inserts a user and its root folder.
+async fn insert_user_with_root(
+    tx: &mut Tx,
+    user: &NewUser,
+    now: i64,
+) -> Result<UserRecord, StoreError> {
+    let id = random_id(16);
+    let root = random_id(16);
+    sqlx::query(
+        "INSERT INTO users (id, login, name, email, is_admin, password_hash, root_folder_id, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(&user.login)
+    .bind(&user.name)
+    .bind(&user.email)
+    .bind(user.is_admin)
+    .bind(user.password_hash.as_deref())
+    .bind(&root)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    insert_root_folder(tx, &root, &id, now).await?;
+    Ok(UserRecord {
+        id,
+        login: user.login.clone(),
+        name: user.name.clone(),
+        email: user.email.clone(),
+        is_admin: user.is_admin,
+        password_hash: user.password_hash.clone(),
+        user_info: None,
+        root_folder_id: root,
+        disabled: false,
+    })
+}
+
+async fn insert_root_folder(
+    tx: &mut Tx,
+    root: &str,
+    owner_id: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at) \
+         VALUES ($1, $2, NULL, '', '', $3)",
+    )
+    .bind(root)
+    .bind(owner_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`) with a
+    /// pool of at most `max_connections`. Does not migrate: run [`PostgresStore::migrate`]
+    /// (`folio migrate`) first. A server that cannot be reached gives `StoreError::Unavailable`
+    /// after a few seconds.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            // A connection the server dropped (restart, failover) is detected and replaced
+            // before a request uses it.
+            .test_before_acquire(true)
+            .connect(url)
+            .await
+            .map_err(map_err)?;
+        Ok(Self { pool })
+    }
+
+    /// Runs pending migrations (`folio migrate`). Safe to run from several replicas at once:
+    /// the migrator serialises them with an advisory lock.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await.map_err(map_migrate_err)?;
+        tracing::debug!("postgres migrations up to date");
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn begin(&self) -> Result<Tx, StoreError> {
+        self.pool.begin().await.map_err(map_err)
+    }
+
+    /// A read-only transaction whose statements all see one snapshot.
+    async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        self.pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
+            .map_err(map_err)
+    }
+}
+
+#[async_trait]
+impl MetadataStore for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn create_user(&self, user: NewUser, now: i64) -> Result<UserRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let record = insert_user_with_root(&mut tx, &user, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(record)
+    }
+
+    async fn any_user(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT EXISTS (SELECT 1 FROM users) AS present")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.try_get("present").map_err(map_err)
+    }
+
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| user_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| user_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY login COLLATE \"C\"")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(user_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(disabled)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn set_password(&self, user_id: &str, hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn set_user_info(&self, user_id: &str, info: &str) -> Result<(), StoreError> {
+        let r = sqlx::query("UPDATE users SET user_info = $1 WHERE id = $2")
+            .bind(info)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn folder(&self, id: &str) -> Result<Option<FolderRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM folders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| folder_from_row(&r))
+            .transpose()
+            .map_err(map_err)
+    }
+
+    async fn ensure_folder_path(
+        &self,
+        owner_id: &str,
+        path: &[String],
+        now: i64,
+    ) -> Result<FolderRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT f.* FROM folders f JOIN users u ON u.root_folder_id = f.id WHERE u.id = $1",
+        )
+        .bind(owner_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+        let mut folder = folder_from_row(&row).map_err(map_err)?;
+        for name in path {
+            let key = name_key(name);
+            let find = || {
+                sqlx::query(
+                    "SELECT * FROM folders WHERE owner_id = $1 AND parent_id = $2 AND name_key = $3",
+                )
+                .bind(owner_id)
+                .bind(folder.id.clone())
+                .bind(key.clone())
+            };
+            let mut existing = find().fetch_optional(&mut *tx).await.map_err(map_err)?;
+            if existing.is_none() {
+                // Another replica may be creating the same folder right now: the unique index
+                // arbitrates, and whoever loses reads the winner's row (visible to the next
+                // statement once the winner commits).
+                existing = sqlx::query(
+                    "INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING *",
+                )
+                .bind(random_id(16))
+                .bind(owner_id)
+                .bind(&folder.id)
+                .bind(name)
+                .bind(&key)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            }
+            let row = match existing {
+                Some(row) => row,
+                None => find()
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .ok_or(StoreError::NotFound)?,
+            };
+            folder = folder_from_row(&row).map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(folder)
+    }
+
+    async fn list_folder(
+        &self,
+        folder_id: &str,
+    ) -> Result<(Vec<FolderRecord>, Vec<FileRecord>), StoreError> {
+        // One snapshot for both lists.
+        let mut tx = self.begin_snapshot().await?;
+        let folders = sqlx::query(
+            "SELECT * FROM folders WHERE parent_id = $1 ORDER BY name_key COLLATE \"C\"",
+        )
+        .bind(folder_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
+             WHERE f.folder_id = $1 AND f.deleted_at IS NULL ORDER BY f.name_key {BYTE_ORDER}"
+        );
+        let files = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(folder_id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let folders = folders
+            .iter()
+            .map(folder_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        let files = files
+            .iter()
+            .map(file_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        Ok((folders, files))
+    }
+
+    async fn create_file(
+        &self,
+        file: NewFile,
+        names: NameCandidates<'_>,
+        now: i64,
+    ) -> Result<FileRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = random_id(22);
+        let mut n = 0;
+        loop {
+            let Some(candidate) = names(n) else {
+                return Err(StoreError::AlreadyExists);
+            };
+            // The partial unique index on (folder_id, name_key) decides, atomically with
+            // concurrent creations in other replicas: a taken name inserts nothing.
+            let inserted = sqlx::query(
+                "INSERT INTO files (id, folder_id, owner_id, name, name_key, version, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 1, $6) \
+                 ON CONFLICT (folder_id, name_key) WHERE deleted_at IS NULL DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&file.folder_id)
+            .bind(&file.owner_id)
+            .bind(&candidate)
+            .bind(name_key(&candidate))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            if inserted.rows_affected() > 0 {
+                break;
+            }
+            n += 1;
+        }
+        insert_version(&mut tx, &id, 1, &file.content).await?;
+        let record = file_in_tx(&mut tx, &FileId::from_trusted(id)).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(record)
+    }
+
+    async fn file(&self, id: &FileId) -> Result<Option<FileRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} WHERE f.id = $1 AND f.deleted_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| file_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn file_by_name(
+        &self,
+        folder_id: &str,
+        name: &str,
+    ) -> Result<Option<FileRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
+             WHERE f.folder_id = $1 AND f.name_key = $2 AND f.deleted_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(folder_id)
+            .bind(name_key(name))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| file_from_row(&r)).transpose().map_err(map_err)
+    }
+
+    async fn role(&self, file_id: &FileId, user_id: &str) -> Result<Option<Role>, StoreError> {
+        let row = sqlx::query(
+            "WITH RECURSIVE anc(id) AS ( \
+                 SELECT folder_id FROM files WHERE id = $2 AND deleted_at IS NULL \
+                 UNION ALL SELECT fo.parent_id FROM folders fo JOIN anc ON fo.id = anc.id \
+                 WHERE fo.parent_id IS NOT NULL) \
+             SELECT CASE WHEN f.owner_id = $1 THEN 2 ELSE ( \
+                 SELECT MAX(r.role) FROM ( \
+                     SELECT role FROM shares WHERE file_id = $2 AND user_id = $1 \
+                     UNION ALL SELECT role FROM folder_shares \
+                     WHERE user_id = $1 AND folder_id IN (SELECT id FROM anc)) AS r) END AS role \
+             FROM files f WHERE f.id = $2 AND f.deleted_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(file_id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let role: Option<i32> = r.try_get("role").map_err(map_err)?;
+                Ok(role.map(role_from_db))
+            }
+        }
+    }
+
+    async fn folder_role(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+    ) -> Result<Option<Role>, StoreError> {
+        let row = sqlx::query(
+            "WITH RECURSIVE anc(id) AS ( \
+                 SELECT $2::text UNION ALL SELECT fo.parent_id FROM folders fo \
+                 JOIN anc ON fo.id = anc.id WHERE fo.parent_id IS NOT NULL) \
+             SELECT CASE WHEN d.owner_id = $1 THEN 2 ELSE ( \
+                 SELECT MAX(role) FROM folder_shares \
+                 WHERE user_id = $1 AND folder_id IN (SELECT id FROM anc)) END AS role \
+             FROM folders d WHERE d.id = $2",
+        )
+        .bind(user_id)
+        .bind(folder_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let role: Option<i32> = r.try_get("role").map_err(map_err)?;
+                Ok(role.map(role_from_db))
+            }
+        }
+    }
+
+    async fn share_folder(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO folder_shares (folder_id, user_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (folder_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+        )
+        .bind(folder_id)
+        .bind(user_id)
+        .bind(role_to_db(role))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn shared_with(
+        &self,
+        user_id: &str,
+    ) -> Result<(Vec<(FolderRecord, Role)>, Vec<(FileRecord, Role)>), StoreError> {
+        let mut tx = self.begin_snapshot().await?;
+        let folders = sqlx::query(
+            "SELECT d.*, s.role AS share_role FROM folder_shares s \
+             JOIN folders d ON d.id = s.folder_id \
+             WHERE s.user_id = $1 ORDER BY d.name_key COLLATE \"C\"",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let sql = format!(
+            "SELECT {FILE_COLUMNS}, s.role AS share_role FROM {FILE_FROM} \
+             JOIN shares s ON s.file_id = f.id \
+             WHERE s.user_id = $1 AND f.deleted_at IS NULL ORDER BY f.name_key {BYTE_ORDER}"
+        );
+        let files = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let folders = folders
+            .iter()
+            .map(|r| Ok((folder_from_row(r)?, role_from_db(r.try_get("share_role")?))))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)?;
+        let files = files
+            .iter()
+            .map(|r| Ok((file_from_row(r)?, role_from_db(r.try_get("share_role")?))))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)?;
+        Ok((folders, files))
+    }
+
+    async fn create_folder(
+        &self,
+        parent_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<FolderRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        // FOR KEY SHARE: the parent cannot be deleted until this transaction ends.
+        let parent = sqlx::query("SELECT * FROM folders WHERE id = $1 FOR KEY SHARE")
+            .bind(parent_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        let parent = folder_from_row(&parent).map_err(map_err)?;
+        let folder = FolderRecord {
+            id: random_id(16),
+            owner_id: parent.owner_id.clone(),
+            parent_id: Some(parent.id.clone()),
+            name: name.to_owned(),
+        };
+        sqlx::query(
+            "INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&folder.id)
+        .bind(&folder.owner_id)
+        .bind(&parent.id)
+        .bind(name)
+        .bind(name_key(name))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(folder)
+    }
+
+    async fn delete_folder(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        // Lock the folder first: a concurrent creation of a child (file or folder) holds a key
+        // share lock on it through its foreign key, so it either committed before (and is
+        // counted below) or waits and then fails because the folder is gone.
+        let row = sqlx::query("SELECT parent_id FROM folders WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        let parent: Option<String> = row.try_get("parent_id").map_err(map_err)?;
+        let Some(parent) = parent else {
+            return Ok(false);
+        };
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM folders c WHERE c.parent_id = $1) + \
+               (SELECT COUNT(*) FROM files f WHERE f.folder_id = $1 AND f.deleted_at IS NULL) \
+               AS children",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let children: i64 = row.try_get("children").map_err(map_err)?;
+        if children > 0 {
+            return Ok(false);
+        }
+        // Deleted files keep pointing at their folder (their versions are kept): re-home them
+        // to the parent so the folder row can go.
+        sqlx::query("UPDATE files SET folder_id = $1 WHERE folder_id = $2")
+            .bind(&parent)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM folder_shares WHERE folder_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM folders WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
+    }
+
+    async fn move_file(
+        &self,
+        id: &FileId,
+        folder_id: &str,
+        _now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let file = lock_file(&mut tx, id).await?;
+        let target = sqlx::query("SELECT id FROM folders WHERE id = $1 FOR KEY SHARE")
+            .bind(folder_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if target.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if !place_file(&mut tx, id, folder_id, &file.name).await? {
+            return Ok(Err(WopiError::NameExists { suggestion: None }));
+        }
+        let moved = file_in_tx(&mut tx, id).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Ok(moved))
+    }
+
+    async fn locked_files(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
+             WHERE f.lock_id IS NOT NULL AND f.lock_expires_at > $1 AND f.deleted_at IS NULL \
+             ORDER BY f.lock_expires_at"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(file_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
+    async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL \
+             WHERE id = $1 AND lock_id IS NOT NULL",
+        )
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        // Row-lock the expired ones (in id order, so two replicas sweeping at once cannot
+        // deadlock). A row another transaction changed meanwhile is re-checked after its commit:
+        // one cleared by another sweep, or refreshed by a Lock, no longer matches — each
+        // expired lock is reported by exactly one sweep.
+        let locked = sqlx::query(
+            "SELECT id FROM files \
+             WHERE lock_id IS NOT NULL AND lock_expires_at <= $1 AND deleted_at IS NULL \
+             ORDER BY id FOR UPDATE",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if locked.is_empty() {
+            tx.commit().await.map_err(map_err)?;
+            return Ok(Vec::new());
+        }
+        let ids = locked
+            .iter()
+            .map(|r| r.try_get::<String, _>("id"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM {FILE_FROM} WHERE f.id = ANY($1) \
+             ORDER BY f.lock_expires_at, f.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let files: Vec<FileRecord> = rows
+            .iter()
+            .map(file_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        sqlx::query("UPDATE files SET lock_id = NULL, lock_expires_at = NULL WHERE id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(files)
+    }
+
+    async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.user_id, t.file_id, t.can_write, t.expires_at, t.client, t.session_id, \
+                    u.name AS user_name, f.name AS file_name \
+             FROM tokens t JOIN users u ON u.id = t.user_id JOIN files f ON f.id = t.file_id \
+             WHERE t.client IS NOT NULL AND t.expires_at > $1 AND f.deleted_at IS NULL \
+             ORDER BY t.created_at DESC LIMIT 200",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(EditingSession {
+                    token: TokenRecord {
+                        user_id: r.try_get("user_id")?,
+                        file_id: FileId::from_trusted(r.try_get("file_id")?),
+                        can_write: r.try_get("can_write")?,
+                        expires_at: r.try_get("expires_at")?,
+                        client: r.try_get("client")?,
+                        session_id: r.try_get("session_id")?,
+                    },
+                    user_name: r.try_get("user_name")?,
+                    file_name: r.try_get("file_name")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)
+    }
+
+    async fn commit_version(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        content: ContentRecord,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut file = lock_file(&mut tx, id).await?;
+        let decision = match &check {
+            WriteCheck::PutFile {
+                lock: header,
+                expected_version,
+            } => match expected_version {
+                Some(v) if *v != file.version => Err(WopiError::ContentChanged),
+                _ => lock::check_put_file(
+                    file.lock.as_ref(),
+                    header.as_ref(),
+                    file.content.size,
+                    now,
+                ),
+            },
+            WriteCheck::Unlocked => lock::check_unlocked(file.lock.as_ref(), now),
+        };
+        if let Err(e) = decision {
+            return Ok(Err(e));
+        }
+        let version = file.version + 1;
+        insert_version(&mut tx, id.as_str(), version, &content).await?;
+        sqlx::query("UPDATE files SET version = $1 WHERE id = $2")
+            .bind(version)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        file.version = version;
+        file.content = content;
+        Ok(Ok(file))
+    }
+
+    async fn apply_lock(
+        &self,
+        id: &FileId,
+        request: &LockRequest,
+        now: i64,
+    ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut file = lock_file(&mut tx, id).await?;
+        let next = match lock::transition(file.lock.as_ref(), request, now) {
+            Ok(next) => next,
+            Err(e) => return Ok(Err(e)),
+        };
+        sqlx::query("UPDATE files SET lock_id = $1, lock_expires_at = $2 WHERE id = $3")
+            .bind(next.as_ref().map(|l| l.id.as_str()))
+            .bind(next.as_ref().map(|l| l.expires_at))
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        file.lock = next.clone();
+        Ok(Ok((next, file)))
+    }
+
+    async fn rename_file(
+        &self,
+        id: &FileId,
+        lock_header: Option<&LockId>,
+        names: NameCandidates<'_>,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut file = lock_file(&mut tx, id).await?;
+        if let Err(e) = lock::check_rename(file.lock.as_ref(), lock_header, now) {
+            return Ok(Err(e));
+        }
+        let mut n = 0;
+        let name = loop {
+            let Some(candidate) = names(n) else {
+                return Ok(Err(WopiError::NameExists { suggestion: None }));
+            };
+            if place_file(&mut tx, id, &file.folder_id, &candidate).await? {
+                break candidate;
+            }
+            n += 1;
+        };
+        tx.commit().await.map_err(map_err)?;
+        file.name = name;
+        Ok(Ok(file))
+    }
+
+    async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError> {
+        let mut tx = self.begin().await?;
+        let file = lock_file(&mut tx, id).await?;
+        if let Err(e) = lock::check_unlocked(file.lock.as_ref(), now) {
+            return Ok(Err(e));
+        }
+        sqlx::query(
+            "UPDATE files SET deleted_at = $1, lock_id = NULL, lock_expires_at = NULL \
+             WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        // Tokens for the file stay until they expire: requests with them now get 404 (the file
+        // is gone), which is what WOPI clients expect, rather than 401.
+        tx.commit().await.map_err(map_err)?;
+        Ok(Ok(()))
+    }
+
+    async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, blob_key, size, sha256, created_at, author_id, source \
+             FROM file_versions WHERE file_id = $1 ORDER BY version DESC",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(VersionRecord {
+                    version: r.try_get("version")?,
+                    content: content_from_row(r)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map_err)
+    }
+
+    async fn share_file(&self, id: &FileId, user_id: &str, role: Role) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO shares (file_id, user_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (file_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+        )
+        .bind(id.as_str())
+        .bind(user_id)
+        .bind(role_to_db(role))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn insert_token(
+        &self,
+        hash: &[u8],
+        token: &TokenRecord,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, \
+             client, session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(hash)
+        .bind(&token.user_id)
+        .bind(token.file_id.as_str())
+        .bind(token.can_write)
+        .bind(token.expires_at)
+        .bind(now)
+        .bind(token.client.as_deref())
+        .bind(token.session_id.as_deref())
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.file_id, t.can_write, t.expires_at, t.client, t.session_id, u.* \
+             FROM tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.hash = $1 AND NOT u.disabled",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let user = user_from_row(&r).map_err(map_err)?;
+        let token = TokenRecord {
+            user_id: user.id.clone(),
+            file_id: FileId::from_trusted(r.try_get("file_id").map_err(map_err)?),
+            can_write: r.try_get("can_write").map_err(map_err)?,
+            expires_at: r.try_get("expires_at").map_err(map_err)?,
+            client: r.try_get("client").map_err(map_err)?,
+            session_id: r.try_get("session_id").map_err(map_err)?,
+        };
+        Ok(Some((token, user)))
+    }
+
+    async fn revoke_token(&self, hash: &[u8]) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM tokens WHERE hash = $1")
+            .bind(hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn purge_expired_tokens(&self, now: i64) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM tokens WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn create_session(
+        &self,
+        hash: &[u8],
+        user_id: &str,
+        csrf: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (hash, user_id, csrf, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn session(&self, hash: &[u8], now: i64) -> Result<Option<SessionRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.csrf, s.expires_at AS session_expires_at, u.* FROM sessions s \
+             JOIN users u ON u.id = s.user_id \
+             WHERE s.hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
+        )
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(SessionRecord {
+            user: user_from_row(&r).map_err(map_err)?,
+            csrf: r.try_get("csrf").map_err(map_err)?,
+            expires_at: r.try_get("session_expires_at").map_err(map_err)?,
+        }))
+    }
+
+    async fn delete_session(&self, hash: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE hash = $1")
+            .bind(hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn record_login_failure(&self, login: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
+            .bind(login)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(&self, login: &str, since: i64) -> Result<u64, StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE login = $1 AND at >= $2")
+                .bind(login)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+        let n: i64 = row.try_get("n").map_err(map_err)?;
+        Ok(n.max(0).unsigned_abs())
+    }
+
+    async fn create_api_key(&self, key: &ApiKeyRecord, hash: &[u8]) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, name, hash, scopes, app_user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&key.id)
+        .bind(&key.name)
+        .bind(hash)
+        .bind(key.scopes.join(","))
+        .bind(&key.app_user_id)
+        .bind(key.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn api_key(&self, hash: &[u8]) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| api_key_from_row(&r))
+            .transpose()
+            .map_err(map_err)
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_at DESC, id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(api_key_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
+    async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let r =
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn upsert_external_user(
+        &self,
+        user: &ExternalUser,
+        now: i64,
+    ) -> Result<UserRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = random_id(16);
+        let root = random_id(16);
+        // One statement decides create-or-update atomically across replicas (the partial
+        // unique index on external_id arbitrates; a racing insert waits for the winner and
+        // then updates its row).
+        let row = sqlx::query(
+            "INSERT INTO users (id, login, name, email, is_admin, root_folder_id, created_at, \
+             external_id, language) VALUES ($1, $2, $3, $4, FALSE, $5, $6, $7, $8) \
+             ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO UPDATE \
+             SET name = EXCLUDED.name, email = EXCLUDED.email, language = EXCLUDED.language \
+             RETURNING *",
+        )
+        .bind(&id)
+        .bind(format!("ext:{}", user.external_id))
+        .bind(&user.name)
+        .bind(&user.email)
+        .bind(&root)
+        .bind(now)
+        .bind(&user.external_id)
+        .bind(&user.language)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let record = user_from_row(&row).map_err(map_err)?;
+        if record.id == id {
+            // Created now: give the user its root folder in the same transaction.
+            insert_root_folder(&mut tx, &root, &id, now).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(record)
+    }
+
+    async fn create_wopi_session(
+        &self,
+        w: &WopiSessionRecord,
+        launch_hash: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO wopi_sessions (id, api_key_id, user_id, file_id, can_write, client, \
+             action, expires_at, launch_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&w.id)
+        .bind(w.api_key_id.as_deref())
+        .bind(&w.user_id)
+        .bind(w.file_id.as_str())
+        .bind(w.can_write)
+        .bind(w.client.as_deref())
+        .bind(w.action.as_deref())
+        .bind(w.expires_at)
+        .bind(launch_hash)
+        .bind(w.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn wopi_session(&self, id: &str) -> Result<Option<WopiSessionRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM wopi_sessions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| session_from_row(&r))
+            .transpose()
+            .map_err(map_err)
+    }
+
+    async fn take_launch_code(
+        &self,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<Option<WopiSessionRecord>, StoreError> {
+        // One statement: of two replicas redeeming the same code, the second waits for the
+        // first's row lock, re-checks `launch_hash` (now NULL) and gets nothing.
+        let row = sqlx::query(
+            "UPDATE wopi_sessions SET launch_hash = NULL \
+             WHERE launch_hash = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING *",
+        )
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.map(|r| session_from_row(&r))
+            .transpose()
+            .map_err(map_err)
+    }
+
+    async fn list_wopi_sessions(
+        &self,
+        api_key_id: &str,
+        file_id: Option<&FileId>,
+    ) -> Result<Vec<WopiSessionRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM wopi_sessions WHERE api_key_id = $1 AND ($2::text IS NULL OR file_id = $2) \
+             ORDER BY created_at DESC, id LIMIT 500",
+        )
+        .bind(api_key_id)
+        .bind(file_id.map(|f| f.as_str()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(session_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
+    async fn revoke_wopi_session(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE wopi_sessions SET revoked_at = $1, launch_hash = NULL \
+             WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query("DELETE FROM tokens WHERE session_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn use_nonce(&self, jti: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM used_nonces WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        // The primary key arbitrates between replicas: a concurrent insert of the same jti waits
+        // for the first one and then inserts nothing.
+        let r = sqlx::query(
+            "INSERT INTO used_nonces (jti, expires_at) VALUES ($1, $2) \
+             ON CONFLICT (jti) DO NOTHING",
+        )
+        .bind(jti)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn enqueue_event(&self, event: &OutboxEvent, urls: &[String]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO outbox (id, event_type, payload, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&event.id)
+        .bind(&event.event_type)
+        .bind(&event.payload)
+        .bind(event.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for url in urls {
+            sqlx::query(
+                "INSERT INTO deliveries (id, event_id, url, state, next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, 'pending', $4, $5)",
+            )
+            .bind(random_id(20))
+            .bind(&event.id)
+            .bind(url)
+            .bind(event.created_at)
+            .bind(event.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: i64,
+        limit: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut tx = self.begin().await?;
+        // SKIP LOCKED: replicas claiming at the same time take disjoint sets; rows another
+        // replica leased meanwhile fail the re-checked lease condition.
+        let sql = format!(
+            "{DELIVERY_SELECT} \
+             WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
+               AND (d.lease_until IS NULL OR d.lease_until <= $1) \
+             ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT $2 \
+             FOR UPDATE OF d SKIP LOCKED"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(limit.max(0))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let out: Vec<Delivery> = rows
+            .iter()
+            .map(delivery_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        if !out.is_empty() {
+            let ids: Vec<String> = out.iter().map(|d| d.id.clone()).collect();
+            sqlx::query("UPDATE deliveries SET lease_until = $1 WHERE id = ANY($2)")
+                .bind(now.saturating_add(lease_ms))
+                .bind(ids)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(out)
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        delivered: bool,
+        status: Option<i64>,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let state = match (delivered, next_attempt_at) {
+            (true, _) => "delivered",
+            (false, Some(_)) => "pending",
+            (false, None) => "failed",
+        };
+        sqlx::query(
+            "UPDATE deliveries SET state = $1, attempts = attempts + 1, last_status = $2, \
+             last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
+             lease_until = NULL, delivered_at = CASE WHEN $5 THEN $6 ELSE delivered_at END \
+             WHERE id = $7",
+        )
+        .bind(state)
+        .bind(status)
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(delivered)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+        let sql = format!("{DELIVERY_SELECT} ORDER BY d.created_at DESC, d.id LIMIT $1");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit.max(0))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(delivery_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
+    async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let mut tx = self.begin().await?;
+        // First writer wins across replicas: a concurrent insert waits for the winner, inserts
+        // nothing, and the SELECT (a new statement, so a new snapshot) reads the winner's value.
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let row = sqlx::query("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        row.try_get("value").map_err(map_err)
+    }
+
+    async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError> {
+        let rows = sqlx::query("SELECT blob_key FROM file_versions")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("blob_key"))
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_sqlstates_mean_unavailable() {
+        for code in [
+            "08000", "08003", "08006", "08001", "08004", "57P01", "57P02", "57P03",
+        ] {
+            assert!(is_unavailable_code(code), "{code}");
+        }
+        for code in ["23505", "40001", "57014", "42P01", "3D000"] {
+            assert!(!is_unavailable_code(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn pool_and_io_errors_mean_unavailable() {
+        for e in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        ] {
+            assert!(matches!(map_err(e), StoreError::Unavailable(_)));
+        }
+        assert!(matches!(
+            map_err(sqlx::Error::RowNotFound),
+            StoreError::NotFound
+        ));
+        assert!(matches!(
+            map_err(sqlx::Error::Protocol("x".into())),
+            StoreError::Backend(_)
+        ));
+    }
+}
