@@ -22,6 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export FOLIO_DATA=$work/data
+case "${FOLIO_DATABASE_URL:-}" in postgres*) "$bin" migrate >/dev/null ;; esac
 "$bin" users add validator --name "WOPI Validator" >/dev/null
 : > "$work/test.wopitest"
 file_id=$("$bin" files put "$work/test.wopitest" --owner validator)

@@ -21,8 +21,9 @@ use sha2::{Digest, Sha256};
 /// shorter than one part are sent with a single `PUT`.
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
 
-/// How many parts may be uploading at once. Together with the part being filled this bounds the
-/// memory one `put` holds to about `(MAX_PARTS_IN_FLIGHT + 1) * PART_SIZE` (24 MiB).
+/// How many parts may be uploading at once. The body is read only while fewer parts are in
+/// flight, so one `put` holds at most `MAX_PARTS_IN_FLIGHT * PART_SIZE` (16 MiB: the parts in
+/// flight, or one in flight plus the part being filled) plus one incoming chunk.
 pub const MAX_PARTS_IN_FLIGHT: usize = 2;
 
 /// Connect timeout: an unreachable endpoint fails fast.

@@ -631,19 +631,23 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
             .all(|x| x.id != f.id),
         "expired locks are not listed"
     );
+    let live = ok!(store.expire_locks(NOW).await);
     assert!(
-        ok!(store.expire_locks(NOW).await).is_empty(),
+        live.iter().all(|x| x.id != f.id),
         "a live lock does not expire"
     );
     let expired = ok!(store.expire_locks(NOW + LOCK_TTL_MS).await);
+    let mine: Vec<_> = expired.iter().filter(|x| x.id == f.id).collect();
+    assert_eq!(mine.len(), 1, "the expired lock is reported");
     assert_eq!(
-        expired.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
-        vec![f.id.clone()]
+        mine[0].lock.as_ref().map(|l| l.id.clone()),
+        Some(lock("stuck"))
     );
     assert!(
         ok!(store.expire_locks(NOW + LOCK_TTL_MS).await).is_empty(),
         "reported once"
     );
+    assert_eq!(ok!(store.file(&f.id).await).and_then(|x| x.lock), None);
     ok!(ok!(store
         .apply_lock(&f.id, &LockRequest::Lock(lock("stuck")), NOW)
         .await));

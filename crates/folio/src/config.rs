@@ -35,6 +35,91 @@ pub struct RawConfig {
     pub launch: Option<RawLaunch>,
     /// First retry delay of a failed webhook delivery, ms (default 10000; doubles up to 1 h).
     pub webhook_retry_base_ms: Option<i64>,
+    /// Metadata database: `sqlite://PATH` or `postgres://…` (default: SQLite in the data dir).
+    pub database_url: Option<String>,
+    /// Blob storage: a local directory or `s3://bucket/prefix` (default: the data dir).
+    pub blob_url: Option<String>,
+    /// PostgreSQL pool size per process (default 16).
+    pub database_pool_size: Option<u32>,
+}
+
+/// Where metadata lives. Every backend is listed even when unusable, so "unknown" and
+/// "not available" are different errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseConfig {
+    /// SQLite file.
+    Sqlite(PathBuf),
+    /// PostgreSQL URL.
+    Postgres(String),
+}
+
+/// Where blobs live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobConfig {
+    /// A local directory.
+    Local(PathBuf),
+    /// `s3://bucket/prefix`; endpoint and credentials from AWS_* variables.
+    S3(String),
+}
+
+impl DatabaseConfig {
+    fn parse(url: &str) -> Result<Self, String> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(
+                    "database URL sqlite:// needs a path, e.g. sqlite:///var/lib/folio/folio.db"
+                        .into(),
+                );
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else {
+            Err(format!(
+                "database URL {:?} has an unknown scheme: use sqlite://PATH or postgres://…",
+                url.split("://").next().unwrap_or(url)
+            ))
+        }
+    }
+
+    /// The URL without its password, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Self::Postgres(u) => match (u.find("://"), u.rfind('@')) {
+                (Some(a), Some(b)) if b > a => {
+                    let creds = &u[a + 3..b];
+                    let user = creds.split(':').next().unwrap_or("");
+                    format!("{}://{user}:***@{}", &u[..a], &u[b + 1..])
+                }
+                _ => u.clone(),
+            },
+        }
+    }
+}
+
+impl BlobConfig {
+    fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("s3://") {
+            if url
+                .trim_start_matches("s3://")
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .is_empty()
+            {
+                return Err("blob URL s3:// needs a bucket: s3://bucket[/prefix]".into());
+            }
+            Ok(Self::S3(url.to_owned()))
+        } else if url.contains("://") {
+            Err(format!(
+                "blob URL {:?} has an unknown scheme: use a local path or s3://bucket/prefix",
+                url.split("://").next().unwrap_or(url)
+            ))
+        } else {
+            Ok(Self::Local(PathBuf::from(url)))
+        }
+    }
 }
 
 /// One `[[webhooks]]` entry.
@@ -103,6 +188,12 @@ pub struct Settings {
     pub integration: IntegrationConfig,
     /// `--no-proof-keys`: proof keys are not enforced for any editor (development).
     pub no_proof_keys: bool,
+    /// Metadata backend.
+    pub database: DatabaseConfig,
+    /// Blob backend.
+    pub blobs: BlobConfig,
+    /// PostgreSQL pool size.
+    pub database_pool_size: u32,
 }
 
 /// Values from flags/env (highest precedence).
@@ -122,6 +213,10 @@ pub struct Overrides {
     pub no_proof_keys: bool,
     /// `--dev-editor`.
     pub dev_editor: bool,
+    /// `--database-url` / `FOLIO_DATABASE_URL`.
+    pub database_url: Option<String>,
+    /// `--blob-url` / `FOLIO_BLOB_URL`.
+    pub blob_url: Option<String>,
 }
 
 fn derive_name(source: &str) -> String {
@@ -368,6 +463,33 @@ impl Settings {
                 audience: l.audience.clone().unwrap_or_else(|| "folio".to_owned()),
             });
         }
+        let database = match o.database_url.clone().or(raw.database_url) {
+            None => Some(DatabaseConfig::Sqlite(data.join("folio.db"))),
+            Some(u) => match DatabaseConfig::parse(&u) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            },
+        };
+        let blobs = match o.blob_url.clone().or(raw.blob_url) {
+            None => Some(BlobConfig::Local(data.clone())),
+            Some(u) => match BlobConfig::parse(&u) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            },
+        };
+        let database_pool_size = raw.database_pool_size.unwrap_or(16);
+        if database_pool_size == 0 || database_pool_size > 1000 {
+            problems.push("database_pool_size must be between 1 and 1000".to_owned());
+        }
+        let (Some(database), Some(blobs)) = (database, blobs) else {
+            return Err(problems.join("; "));
+        };
         match (listen, public_url, problems.is_empty()) {
             (Some(listen), Some(public_url), true) => Ok(Settings {
                 listen,
@@ -381,6 +503,9 @@ impl Settings {
                 dev_editor: o.dev_editor,
                 integration,
                 no_proof_keys: o.no_proof_keys,
+                database,
+                blobs,
+                database_pool_size,
             }),
             _ => Err(problems.join("; ")),
         }

@@ -4,7 +4,7 @@
 
 mod config;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +19,10 @@ use folio_store_sqlite::SqliteStore;
 use folio_wopi::clock::SystemClock;
 use folio_wopi::{FileId, WopiError};
 
-use crate::config::{Overrides, Settings};
+use crate::config::{BlobConfig, DatabaseConfig, Overrides, Settings};
+use folio_app::folio_store::{BlobStore, MetadataStore};
+use folio_store_postgres::PostgresStore;
+use folio_store_s3::S3BlobStore;
 
 /// Folio: a WOPI host for Microsoft 365 for the web, Collabora Online and ONLYOFFICE.
 #[derive(Debug, Parser)]
@@ -34,6 +37,12 @@ struct Cli {
     /// The origin WOPI clients and browsers see (used in WOPISrc and every returned URL).
     #[arg(long, global = true, env = "FOLIO_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// Metadata database: sqlite://PATH (default: <data>/folio.db) or postgres://….
+    #[arg(long, global = true, env = "FOLIO_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+    /// Blob storage: a local directory (default: <data>) or s3://bucket/prefix (AWS_* env).
+    #[arg(long, global = true, env = "FOLIO_BLOB_URL", value_name = "URL")]
+    blob_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,7 +68,12 @@ enum Command {
         /// Serve the development editor at /dev-editor and use it as an editor.
         #[arg(long, env = "FOLIO_DEV_EDITOR")]
         dev_editor: bool,
+        /// Run pending database migrations before serving (PostgreSQL; SQLite always does).
+        #[arg(long)]
+        migrate: bool,
     },
+    /// Run pending database migrations and exit.
+    Migrate,
     /// Manage users.
     Users {
         #[command(subcommand)]
@@ -212,6 +226,8 @@ fn main() -> ExitCode {
         data: cli.data.clone(),
         listen: None,
         public_url: cli.public_url.clone(),
+        database_url: cli.database_url.clone(),
+        blob_url: cli.blob_url.clone(),
         ..Default::default()
     };
     let mut overrides = overrides;
@@ -220,6 +236,7 @@ fn main() -> ExitCode {
         discovery,
         no_proof_keys,
         dev_editor,
+        ..
     } = &cli.command
     {
         overrides.listen = listen.clone();
@@ -270,12 +287,62 @@ fn init_logging(settings: &Settings, serving: bool) {
         .init();
 }
 
-fn db_path(data: &Path) -> PathBuf {
-    data.join("folio.db")
-}
-
 async fn open_app(settings: &Settings, create: bool) -> Result<App, Failure> {
     open_app_with(settings, create, Vec::new()).await
+}
+
+async fn open_stores(
+    settings: &Settings,
+    create: bool,
+    migrate: bool,
+) -> Result<(Arc<dyn MetadataStore>, Arc<dyn BlobStore>), Failure> {
+    let meta: Arc<dyn MetadataStore> = match &settings.database {
+        DatabaseConfig::Sqlite(path) => {
+            if !create && !path.exists() {
+                return Err(Failure::usage(format!(
+                    "no Folio data in {} (create a user first with `folio users add`, or pass --data)",
+                    settings.data.display()
+                )));
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            Arc::new(
+                SqliteStore::open(path)
+                    .await
+                    .context("cannot open the SQLite metadata database")?,
+            )
+        }
+        DatabaseConfig::Postgres(url) => {
+            let store = PostgresStore::connect(url, settings.database_pool_size)
+                .await
+                .map_err(|e| {
+                    Failure::from(anyhow::anyhow!(
+                        "cannot connect to PostgreSQL at {}: {e}",
+                        settings.database.redacted()
+                    ))
+                })?;
+            if migrate {
+                store
+                    .migrate()
+                    .await
+                    .map_err(|e| Failure::from(anyhow::anyhow!("migration failed: {e}")))?;
+            }
+            Arc::new(store)
+        }
+    };
+    let blobs: Arc<dyn BlobStore> = match &settings.blobs {
+        BlobConfig::Local(dir) => Arc::new(
+            LocalBlobStore::open(dir)
+                .await
+                .context("cannot open the blob directory")?,
+        ),
+        BlobConfig::S3(url) => Arc::new(S3BlobStore::from_url(url).map_err(|e| {
+            Failure::usage(format!("blob storage {url}: {e} (set AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"))
+        })?),
+    };
+    Ok((meta, blobs))
 }
 
 async fn open_app_with(
@@ -283,20 +350,18 @@ async fn open_app_with(
     create: bool,
     editors: Vec<EditorConfig>,
 ) -> Result<App, Failure> {
-    if !create && !db_path(&settings.data).exists() {
-        return Err(Failure::usage(format!(
-            "no Folio data in {} (create a user first with `folio users add`, or pass --data)",
-            settings.data.display()
-        )));
-    }
+    open_app_migrating(settings, create, editors, false).await
+}
+
+async fn open_app_migrating(
+    settings: &Settings,
+    create: bool,
+    editors: Vec<EditorConfig>,
+    migrate: bool,
+) -> Result<App, Failure> {
+    let (meta, blobs) = open_stores(settings, create, migrate).await?;
     std::fs::create_dir_all(&settings.data)
         .with_context(|| format!("cannot create data directory {}", settings.data.display()))?;
-    let meta = SqliteStore::open(&db_path(&settings.data))
-        .await
-        .context("cannot open the metadata database")?;
-    let blobs = LocalBlobStore::open(&settings.data)
-        .await
-        .context("cannot open the blob store")?;
     let config = AppConfig {
         public_url: settings.public_url.clone(),
         token_ttl_ms: settings.token_ttl_ms,
@@ -305,20 +370,33 @@ async fn open_app_with(
         ..AppConfig::default()
     };
     let editors = Arc::new(Editors::new(editors, settings.data.join("discovery")).await);
-    App::new(
-        Arc::new(meta),
-        Arc::new(blobs),
-        Arc::new(SystemClock),
-        config,
-        editors,
-    )
-    .await
-    .map_err(|e| app_failure(e, "cannot start"))
+    App::new(meta, blobs, Arc::new(SystemClock), config, editors)
+        .await
+        .map_err(|e| app_failure(e, "cannot start"))
 }
 
 async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
     match command {
-        Command::Serve { .. } => serve(settings).await,
+        Command::Serve { migrate, .. } => serve(settings, migrate).await,
+        Command::Migrate => {
+            match &settings.database {
+                DatabaseConfig::Sqlite(_) => {
+                    open_app(&settings, true).await?;
+                    println!(
+                        "SQLite migrations applied ({})",
+                        settings.database.redacted()
+                    );
+                }
+                DatabaseConfig::Postgres(_) => {
+                    open_stores(&settings, true, true).await?;
+                    println!(
+                        "PostgreSQL migrations applied ({})",
+                        settings.database.redacted()
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::Users {
             command: UsersCommand::Add(add),
         } => {
@@ -490,7 +568,7 @@ fn tokio_util_stream(
     tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024)
 }
 
-async fn serve(mut settings: Settings) -> Result<(), Failure> {
+async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| Failure::usage(format!("cannot listen on {}: {e}", settings.listen)))?;
@@ -523,7 +601,7 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
     } else {
         None
     };
-    let app = Arc::new(open_app_with(&settings, true, editors).await?);
+    let app = Arc::new(open_app_migrating(&settings, true, editors, migrate).await?);
 
     // Discovery: fetch now (in the background, so an unreachable editor never blocks start-up;
     // the persisted copies are already loaded) and every 12 hours.
@@ -587,7 +665,7 @@ async fn serve(mut settings: Settings) -> Result<(), Failure> {
         "folio listening on http://{bound} (public URL {})",
         settings.public_url
     );
-    tracing::info!(listen = %bound, public_url = %settings.public_url, data = %settings.data.display(), "folio started");
+    tracing::info!(listen = %bound, public_url = %settings.public_url, data = %settings.data.display(), database = %settings.database.redacted(), "folio started");
     if settings.no_proof_keys {
         tracing::warn!("proof keys are NOT verified (--no-proof-keys): development only");
     }

@@ -164,6 +164,21 @@ fn bad_configuration_exits_2_and_writes_nothing() -> TestResult {
         ),
         (vec!["users", "add", "has space"], vec![], "login"),
         (vec!["no-such-command"], vec![], "unrecognized"),
+        (
+            vec!["serve", "--database-url", "mysql://x/y"],
+            vec![],
+            "unknown scheme",
+        ),
+        (
+            vec!["serve"],
+            vec![("FOLIO_BLOB_URL", "gs://bucket")],
+            "unknown scheme",
+        ),
+        (
+            vec!["migrate", "--blob-url", "s3://"],
+            vec![],
+            "needs a bucket",
+        ),
     ];
     for (args, env, needle) in cases {
         let mut all_env = env.clone();

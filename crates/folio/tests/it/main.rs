@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod durability;
 mod editors;
+mod replicas;
 mod support;
 mod web;
 mod wopi;

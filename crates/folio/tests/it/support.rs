@@ -19,6 +19,33 @@ pub struct TestServer {
     config: Option<PathBuf>,
     pub log: PathBuf,
     serve_args: Vec<String>,
+    /// FOLIO_DATABASE_URL / FOLIO_BLOB_URL for this server (empty: SQLite + local disk).
+    backend_env: Vec<(String, String)>,
+    pg_database: Option<String>,
+}
+
+/// The backend the integration suite runs against: `FOLIO_TEST_BACKEND=postgres-s3` switches
+/// from the default SQLite + local disk to PostgreSQL (127.0.0.1:5432, or FOLIO_TEST_PG) plus
+/// the S3 server named by the AWS_* variables (scripts/test starts s3s-fs).
+pub fn postgres_s3() -> bool {
+    std::env::var("FOLIO_TEST_BACKEND").is_ok_and(|v| v == "postgres-s3")
+}
+
+fn pg_base() -> String {
+    std::env::var("FOLIO_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+fn psql(sql: &str) {
+    let out = Command::new("psql")
+        .arg(format!("{}/postgres", pg_base()))
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+        .unwrap_or_else(|e| panic!("psql: {e}"));
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub struct Minted {
@@ -56,6 +83,21 @@ impl TestServer {
             p
         });
         let log = dir.path().join("server.log");
+        let mut backend_env = Vec::new();
+        let mut pg_database = None;
+        if postgres_s3() {
+            let db = format!("folio_it_{}", rand_suffix().replace('-', "_"));
+            psql(&format!("CREATE DATABASE {db}"));
+            backend_env.push((
+                "FOLIO_DATABASE_URL".to_owned(),
+                format!("{}/{db}", pg_base()),
+            ));
+            backend_env.push((
+                "FOLIO_BLOB_URL".to_owned(),
+                format!("s3://folio/it-{}", rand_suffix()),
+            ));
+            pg_database = Some(db);
+        }
         let mut s = Self {
             child: None,
             url: String::new(),
@@ -64,7 +106,12 @@ impl TestServer {
             config,
             log,
             serve_args: serve_args.iter().map(|s| s.to_string()).collect(),
+            backend_env,
+            pg_database,
         };
+        if s.pg_database.is_some() {
+            s.cli_ok(&["migrate"]);
+        }
         // Create the database first so the CLI helpers and the server share it.
         s.cli_ok(&["users", "add", "root-admin", "--admin"]);
         s.spawn(&[]);
@@ -91,6 +138,9 @@ impl TestServer {
             cmd.arg("--config").arg(c);
         }
         cmd.args(&self.serve_args);
+        for (k, v) in &self.backend_env {
+            cmd.env(k, v);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -137,7 +187,12 @@ impl TestServer {
         cmd.args(args)
             .env("FOLIO_DATA", &self.data)
             .env("FOLIO_PUBLIC_URL", self.url_or_default())
-            .env_remove("FOLIO_CONFIG");
+            .env_remove("FOLIO_CONFIG")
+            .envs(
+                self.backend_env
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            );
         if let Some(c) = &self.config {
             cmd.arg("--config").arg(c);
         }
@@ -160,6 +215,11 @@ impl TestServer {
         cmd.args(args)
             .env("FOLIO_DATA", &self.data)
             .env_remove("FOLIO_CONFIG")
+            .envs(
+                self.backend_env
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -268,9 +328,31 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Blobs are files under the data directory (so tests can inspect or damage them).
+    pub fn local_blobs(&self) -> bool {
+        self.backend_env.is_empty()
+    }
+
+    /// The environment that points a second process at this server's backends.
+    pub fn backend_env(&self) -> Vec<(String, String)> {
+        self.backend_env.clone()
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();
+        if let Some(db) = &self.pg_database {
+            let _ = Command::new("psql")
+                .arg(format!("{}/postgres", pg_base()))
+                .args([
+                    "-q",
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+                ])
+                .output();
+        }
     }
 }
 

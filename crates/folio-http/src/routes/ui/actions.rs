@@ -551,6 +551,7 @@ struct AdminPage {
     locks: Vec<(String, String, String, String)>,
     sessions: Vec<(String, String, String, &'static str, String)>,
     editors: Vec<(String, &'static str, String, String, &'static str)>,
+    deliveries: Vec<(String, String, String, String, i64, String)>,
 }
 
 fn require_admin(user: &SignedIn) -> Result<(), Box<Response>> {
@@ -576,6 +577,28 @@ pub async fn admin(State(s): State<AppState>, user: SignedIn, Query(q): Query<Fl
     };
     let (locks, sessions) = match s.app.admin_activity().await {
         Ok(x) => x,
+        Err(e) => return page_error(&e),
+    };
+    let deliveries = match s.app.delivery_log(50).await {
+        Ok(d) => d
+            .into_iter()
+            .map(|d| {
+                let last = match (d.last_status, d.last_error) {
+                    (Some(st), _) if d.state == "delivered" => format!("HTTP {st}"),
+                    (_, Some(e)) => e,
+                    (Some(st), None) => format!("HTTP {st}"),
+                    (None, None) => "not tried yet".to_owned(),
+                };
+                (
+                    d.event.id,
+                    d.event.event_type,
+                    d.url,
+                    d.state,
+                    d.attempts,
+                    last,
+                )
+            })
+            .collect(),
         Err(e) => return page_error(&e),
     };
     let editors = s
@@ -639,6 +662,7 @@ pub async fn admin(State(s): State<AppState>, user: SignedIn, Query(q): Query<Fl
                 })
                 .collect(),
             editors,
+            deliveries,
         },
     )
 }
