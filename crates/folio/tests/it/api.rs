@@ -682,3 +682,65 @@ async fn the_integration_guide_examples_run() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn eddsa_launch_links_verify_with_the_configured_public_key() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let private = dir.path().join("ed.pem");
+    let public = dir.path().join("ed.pub.pem");
+    let ok = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out"])
+        .arg(&private)
+        .status()?
+        .success()
+        && std::process::Command::new("openssl")
+            .args(["pkey", "-pubout", "-in"])
+            .arg(&private)
+            .arg("-out")
+            .arg(&public)
+            .status()?
+            .success();
+    assert!(ok, "openssl generates an Ed25519 key pair");
+    let cfg = format!(
+        "[launch]\neddsa_public_key_file = \"{}\"\naudience = \"crm\"\n",
+        public.display()
+    );
+    let s = TestServer::start_with(Some(&cfg), &["--dev-editor", "--no-proof-keys"]);
+    let key = api_key(&s, &[]);
+    let c = client();
+    let f = json(
+        c.post(format!("{}/api/v1/files?name=e.txt", s.url))
+            .bearer_auth(&key)
+            .body("ed")
+            .send()
+            .await?,
+    )
+    .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let claims = serde_json::json!({"sub": "crm-ed", "file": f["id"], "perm": "view", "aud": "crm", "exp": now + 120, "jti": "ed-1"});
+    let pem = std::fs::read(&private)?;
+    let signing = jsonwebtoken::EncodingKey::from_ed_pem(&pem)?;
+    let t = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
+        &claims,
+        &signing,
+    )?;
+    let r = c.get(format!("{}/launch?t={t}", s.url)).send().await?;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await?.contains("office_form"));
+    // HS256 is not configured here: a token signed that way is refused.
+    let hs = jwt(
+        serde_json::json!({"sub": "x", "file": f["id"], "perm": "view", "aud": "crm", "exp": now + 120, "jti": "hs"}),
+        LAUNCH_SECRET,
+    );
+    assert_eq!(
+        c.get(format!("{}/launch?t={hs}", s.url))
+            .send()
+            .await?
+            .status(),
+        401
+    );
+    Ok(())
+}
