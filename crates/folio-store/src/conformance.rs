@@ -867,7 +867,8 @@ async fn integration_api(store: &dyn MetadataStore) {
         .map(|d| (d.url.as_str(), d.state.as_str()))
         .collect();
     assert!(
-        states.contains(&("http://a", "delivered")) && states.contains(&("http://b", "failed")),
+        states.contains(&(a.url.as_str(), "delivered"))
+            && states.contains(&(b.url.as_str(), "failed")),
         "{states:?}"
     );
 }
