@@ -4,6 +4,7 @@
 mod api;
 mod browser;
 mod cli;
+mod clients;
 mod durability;
 mod editors;
 mod replicas;
