@@ -367,3 +367,87 @@ async fn uploads_stream_and_report_clear_errors_and_files_can_be_renamed_moved_d
     let _ = root_of("");
     Ok(())
 }
+
+#[tokio::test]
+async fn admins_manage_users_and_release_stuck_locks_others_cannot() -> TestResult {
+    let s = TestServer::start();
+    let out = s.cli_stdin(
+        &["users", "add", "root", "--admin", "--password-stdin"],
+        "root password 1\n",
+    );
+    assert!(out.status.success());
+    let out = s.cli_stdin(
+        &["users", "add", "dee", "--password-stdin"],
+        "dee password 1\n",
+    );
+    let dee_user_id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let id = s.put_file("dee", "stuck.docx", b"s");
+    let t = s.token("dee", &id, &[]);
+    client()
+        .post(t.file_url())
+        .header("X-WOPI-Override", "LOCK")
+        .header("X-WOPI-Lock", "stuck-lock")
+        .send()
+        .await?;
+
+    // Not an admin: 403.
+    let dee = web_client(&s, "dee", "dee password 1").await;
+    assert_eq!(page(&dee, format!("{}/admin", s.url)).await.0, 403);
+    // The admin sees the lock, the editing-session-free state, and releases the lock.
+    let root = web_client(&s, "root", "root password 1").await;
+    let (status, html) = page(&root, format!("{}/admin", s.url)).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("stuck.docx") && html.contains("stuck-lock"),
+        "lock listed"
+    );
+    let csrf = form_value(&html, "csrf");
+    let r = root
+        .post(format!("{}/admin/locks/{id}/release", s.url))
+        .form(&[("csrf", "")])
+        .send()
+        .await?;
+    assert_eq!(r.status(), 403, "CSRF checked on admin forms too");
+    let r = root
+        .post(format!("{}/admin/locks/{id}/release", s.url))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await?;
+    assert!(header(&r, "location").unwrap_or("").contains("notice="));
+    let r = client()
+        .post(t.file_url())
+        .header("X-WOPI-Override", "GET_LOCK")
+        .send()
+        .await?;
+    assert_eq!(header(&r, "x-wopi-lock"), Some(""), "the lock is gone");
+    // Disable a user: their session ends and they cannot sign in; re-enable; reset password.
+    let dee_id = dee_user_id;
+    assert!(!dee_id.is_empty(), "users add prints the new user's id");
+    let r = root
+        .post(format!("{}/admin/users/{dee_id}/disable", s.url))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await?;
+    assert!(header(&r, "location").unwrap_or("").contains("notice="));
+    assert_eq!(
+        dee.get(format!("{}/", s.url)).send().await?.status(),
+        303,
+        "disabled: signed out"
+    );
+    assert_eq!(
+        client().get(t.file_url()).send().await?.status(),
+        401,
+        "disabled: tokens refused"
+    );
+    root.post(format!("{}/admin/users/{dee_id}/enable", s.url))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await?;
+    root.post(format!("{}/admin/users/{dee_id}/password", s.url))
+        .form(&[("csrf", csrf.as_str()), ("password", "dee new password")])
+        .send()
+        .await?;
+    let again = web_client(&s, "dee", "dee new password").await;
+    assert_eq!(page(&again, format!("{}/shared", s.url)).await.0, 200);
+    Ok(())
+}
