@@ -550,9 +550,21 @@ impl App {
         key: &BlobKey,
         content: ContentRecord,
     ) -> Result<FileRecord, AppError> {
+        self.commit_emitting(id, check, key, content, None).await
+    }
+
+    /// `commit`, appending a webhook event in the same transaction.
+    async fn commit_emitting(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        key: &BlobKey,
+        content: ContentRecord,
+        emit: Option<&folio_store::Emit<'_>>,
+    ) -> Result<FileRecord, AppError> {
         let result = self
             .meta
-            .commit_version(id, check, content, self.now())
+            .commit_version_emitting(id, check, content, self.now(), emit)
             .await;
         match result {
             Ok(Ok(file)) => Ok(file),
@@ -602,10 +614,15 @@ impl App {
             lock: lock_header,
             expected_version,
         };
-        let saved = self.commit(&p.file.id, check, &key, content).await?;
-        let data = self.event_data(&saved, &p.user.id).await;
-        self.emit("file.saved", data).await;
-        Ok(saved)
+        let urls = self.webhook_urls();
+        let build =
+            |f: &FileRecord| self.make_event("file.saved", self.file_event_data(f, Some(&p.user)));
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
+        self.commit_emitting(&p.file.id, check, &key, content, Some(&emit))
+            .await
     }
 
     // ---- Locks ----------------------------------------------------------------------------
@@ -616,15 +633,24 @@ impl App {
         p: &Principal,
         request: LockRequest,
     ) -> Result<(Option<LockState>, FileRecord), AppError> {
+        let urls = if matches!(request, LockRequest::Unlock(_)) {
+            self.webhook_urls()
+        } else {
+            Vec::new()
+        };
+        let build = |f: &FileRecord| {
+            let mut data = self.file_event_data(f, Some(&p.user));
+            data["reason"] = serde_json::Value::from("unlocked");
+            self.make_event("lock.released", data)
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
         let out = self
             .meta
-            .apply_lock(&p.file.id, &request, self.now())
+            .apply_lock_emitting(&p.file.id, &request, self.now(), Some(&emit))
             .await??;
-        if matches!(request, LockRequest::Unlock(_)) {
-            let mut data = self.event_data(&out.1, &p.user.id).await;
-            data["reason"] = serde_json::Value::from("unlocked");
-            self.emit("lock.released", data).await;
-        }
         Ok(out)
     }
 
@@ -752,21 +778,42 @@ impl App {
                 suggestion: None,
             })?;
         let names = move |n: u32| (n < 1000).then(|| naming::nth_alternative(&name, n));
+        let urls = self.webhook_urls();
+        let build = |f: &FileRecord| {
+            let mut data = self.file_event_data(f, Some(&p.user));
+            data["previous_name"] = serde_json::Value::from(p.file.name.clone());
+            self.make_event("file.renamed", data)
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
         let renamed = self
             .meta
-            .rename_file(&p.file.id, lock_header.as_ref(), &names, self.now())
+            .rename_file_emitting(
+                &p.file.id,
+                lock_header.as_ref(),
+                &names,
+                self.now(),
+                Some(&emit),
+            )
             .await??;
-        let mut data = self.event_data(&renamed, &p.user.id).await;
-        data["previous_name"] = serde_json::Value::from(p.file.name.clone());
-        self.emit("file.renamed", data).await;
         Ok(renamed)
     }
 
     /// WOPI DeleteFile: only an unlocked file; afterwards every request for it is a 404.
     pub async fn delete_file(&self, p: &Principal) -> Result<(), AppError> {
-        self.meta.delete_file(&p.file.id, self.now()).await??;
-        let data = self.event_data(&p.file, &p.user.id).await;
-        self.emit("file.deleted", data).await;
+        let urls = self.webhook_urls();
+        let build = |f: &FileRecord| {
+            self.make_event("file.deleted", self.file_event_data(f, Some(&p.user)))
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
+        self.meta
+            .delete_file_emitting(&p.file.id, self.now(), Some(&emit))
+            .await??;
         Ok(())
     }
 
@@ -882,13 +929,20 @@ impl App {
 
     /// Clears expired locks and reports each as a `lock.expired` event.
     pub async fn expire_locks(&self) -> Result<usize, AppError> {
-        let files = self.meta.expire_locks(self.now()).await?;
-        for f in &files {
-            let mut data = self.event_data(f, &f.owner_id).await;
-            data["user"] = serde_json::Value::Null;
+        let urls = self.webhook_urls();
+        let build = |f: &FileRecord| {
+            let mut data = self.file_event_data(f, None);
             data["lock_id"] = serde_json::Value::from(f.lock.as_ref().map(|l| l.id.to_string()));
-            self.emit("lock.expired", data).await;
-        }
+            self.make_event("lock.expired", data)
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
+        let files = self
+            .meta
+            .expire_locks_emitting(self.now(), Some(&emit))
+            .await?;
         Ok(files.len())
     }
 }

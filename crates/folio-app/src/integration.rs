@@ -530,19 +530,18 @@ impl App {
 
     // ---- Webhooks -------------------------------------------------------------------------
 
-    /// Appends an event to the outbox (one delivery per configured URL). Failures are logged:
-    /// the change itself already happened.
-    pub async fn emit(&self, event_type: &str, data: serde_json::Value) {
-        let urls: Vec<String> = self
-            .config()
+    /// The configured webhook receivers.
+    pub fn webhook_urls(&self) -> Vec<String> {
+        self.config()
             .integration
             .webhooks
             .iter()
             .map(|w| w.url.clone())
-            .collect();
-        if urls.is_empty() {
-            return;
-        }
+            .collect()
+    }
+
+    /// A new event with a unique id and the standard envelope.
+    pub fn make_event(&self, event_type: &str, data: serde_json::Value) -> OutboxEvent {
         let id = format!("evt_{}", folio_store::random_id(24));
         let created_at = self.now();
         let payload = serde_json::json!({
@@ -552,20 +551,33 @@ impl App {
             "data": data,
         })
         .to_string();
-        let event = OutboxEvent {
+        OutboxEvent {
             id,
             event_type: event_type.to_owned(),
             payload,
             created_at,
-        };
+        }
+    }
+
+    /// Appends an event to the outbox on its own (for changes that have no transactional
+    /// variant, such as an administrator releasing a lock). Failures are logged.
+    pub async fn emit(&self, event_type: &str, data: serde_json::Value) {
+        let urls = self.webhook_urls();
+        if urls.is_empty() {
+            return;
+        }
+        let event = self.make_event(event_type, data);
         if let Err(e) = self.meta().enqueue_event(&event, &urls).await {
             tracing::error!(error = %e, event.type_ = event_type, "cannot enqueue webhook event");
         }
     }
 
-    /// The JSON description of a file and user for events.
-    pub async fn event_data(&self, file: &FileRecord, user_id: &str) -> serde_json::Value {
-        let user = self.meta().user_by_id(user_id).await.ok().flatten();
+    /// The `data` of a file event: the file and (when known) who acted.
+    pub fn file_event_data(
+        &self,
+        file: &FileRecord,
+        user: Option<&UserRecord>,
+    ) -> serde_json::Value {
         serde_json::json!({
             "file": {
                 "id": file.id.to_string(),

@@ -599,16 +599,20 @@ impl App {
         }
         let exact = new_name.to_owned();
         let names = move |n: u32| (n == 0).then(|| exact.clone());
+        let urls = self.webhook_urls();
+        let build = |f: &folio_store::FileRecord| {
+            self.make_event("file.renamed", self.file_event_data(f, Some(user)))
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
         match self
             .meta()
-            .rename_file(id, None, &names, self.now())
+            .rename_file_emitting(id, None, &names, self.now(), Some(&emit))
             .await?
         {
-            Ok(f) => {
-                let data = self.event_data(&f, &user.id).await;
-                self.emit("file.renamed", data).await;
-                Ok(Ok(f))
-            }
+            Ok(f) => Ok(Ok(f)),
             Err(WopiError::LockMismatch { .. }) => Ok(Err(WebError::Locked)),
             Err(_) => Ok(Err(WebError::NameTaken(new_name.to_owned()))),
         }
@@ -647,12 +651,20 @@ impl App {
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
         };
-        match self.meta().delete_file(id, self.now()).await? {
-            Ok(()) => {
-                let data = self.event_data(&file, &user.id).await;
-                self.emit("file.deleted", data).await;
-                Ok(Ok(file.folder_id))
-            }
+        let urls = self.webhook_urls();
+        let build = |f: &folio_store::FileRecord| {
+            self.make_event("file.deleted", self.file_event_data(f, Some(user)))
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
+        match self
+            .meta()
+            .delete_file_emitting(id, self.now(), Some(&emit))
+            .await?
+        {
+            Ok(()) => Ok(Ok(file.folder_id)),
             Err(_) => Ok(Err(WebError::Locked)),
         }
     }
@@ -852,7 +864,7 @@ impl App {
         let file = self.meta().file(id).await?;
         let released = self.meta().force_unlock(id).await?;
         if let (true, Some(f)) = (released, file) {
-            let mut data = self.event_data(&f, &f.owner_id).await;
+            let mut data = self.file_event_data(&f, None);
             data["reason"] = serde_json::Value::from("released by an administrator");
             self.emit("lock.released", data).await;
         }

@@ -204,6 +204,46 @@ fn role_to_db(r: Role) -> i32 {
     }
 }
 
+async fn insert_event(tx: &mut Tx, event: &OutboxEvent, urls: &[String]) -> Result<(), StoreError> {
+    if urls.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO outbox (id, event_type, payload, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&event.id)
+        .bind(&event.event_type)
+        .bind(&event.payload)
+        .bind(event.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    for url in urls {
+        sqlx::query(
+            "INSERT INTO deliveries (id, event_id, url, state, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, 'pending', $4, $5)",
+        )
+        .bind(random_id(20))
+        .bind(&event.id)
+        .bind(url)
+        .bind(event.created_at)
+        .bind(event.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+async fn emit_in(
+    tx: &mut Tx,
+    emit: Option<&Emit<'_>>,
+    file: &FileRecord,
+) -> Result<(), StoreError> {
+    match emit {
+        Some(e) if !e.urls.is_empty() => insert_event(tx, &(e.build)(file), e.urls).await,
+        _ => Ok(()),
+    }
+}
+
 /// Reads a live file inside `tx`, holding its row lock (`FOR UPDATE`) until the transaction
 /// ends: every lock decision made on the returned record cannot be overtaken by another request,
 /// in this process or in another replica. `NotFound` if the file is missing or deleted.
@@ -961,7 +1001,11 @@ impl MetadataStore for PostgresStore {
         Ok(r.rows_affected() > 0)
     }
 
-    async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+    async fn expire_locks_emitting(
+        &self,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Vec<FileRecord>, StoreError> {
         let mut tx = self.begin().await?;
         // Row-lock the expired ones (in id order, so two replicas sweeping at once cannot
         // deadlock). A row another transaction changed meanwhile is re-checked after its commit:
@@ -1004,6 +1048,9 @@ impl MetadataStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        for f in &files {
+            emit_in(&mut tx, emit, f).await?;
+        }
         tx.commit().await.map_err(map_err)?;
         Ok(files)
     }
@@ -1039,12 +1086,13 @@ impl MetadataStore for PostgresStore {
             .map_err(map_err)
     }
 
-    async fn commit_version(
+    async fn commit_version_emitting(
         &self,
         id: &FileId,
         check: WriteCheck,
         content: ContentRecord,
         now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError> {
         let mut tx = self.begin().await?;
         let mut file = lock_file(&mut tx, id).await?;
@@ -1074,17 +1122,21 @@ impl MetadataStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        file.version = version;
+        file.content = content.clone();
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         file.version = version;
         file.content = content;
         Ok(Ok(file))
     }
 
-    async fn apply_lock(
+    async fn apply_lock_emitting(
         &self,
         id: &FileId,
         request: &LockRequest,
         now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
         let mut tx = self.begin().await?;
         let mut file = lock_file(&mut tx, id).await?;
@@ -1099,17 +1151,20 @@ impl MetadataStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        file.lock = next.clone();
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         file.lock = next.clone();
         Ok(Ok((next, file)))
     }
 
-    async fn rename_file(
+    async fn rename_file_emitting(
         &self,
         id: &FileId,
         lock_header: Option<&LockId>,
         names: NameCandidates<'_>,
         now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError> {
         let mut tx = self.begin().await?;
         let mut file = lock_file(&mut tx, id).await?;
@@ -1126,12 +1181,19 @@ impl MetadataStore for PostgresStore {
             }
             n += 1;
         };
+        file.name = name.clone();
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         file.name = name;
         Ok(Ok(file))
     }
 
-    async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError> {
+    async fn delete_file_emitting(
+        &self,
+        id: &FileId,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<()>, StoreError> {
         let mut tx = self.begin().await?;
         let file = lock_file(&mut tx, id).await?;
         if let Err(e) = lock::check_unlocked(file.lock.as_ref(), now) {
@@ -1148,6 +1210,7 @@ impl MetadataStore for PostgresStore {
         .map_err(map_err)?;
         // Tokens for the file stay until they expire: requests with them now get 404 (the file
         // is gone), which is what WOPI clients expect, rather than 401.
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(Ok(()))
     }

@@ -232,6 +232,50 @@ async fn name_taken(
     })
 }
 
+async fn insert_event(
+    tx: &mut Transaction<'static, Sqlite>,
+    event: &OutboxEvent,
+    urls: &[String],
+) -> Result<(), StoreError> {
+    if urls.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO outbox (id, event_type, payload, created_at) VALUES (?, ?, ?, ?)")
+        .bind(&event.id)
+        .bind(&event.event_type)
+        .bind(&event.payload)
+        .bind(event.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    for url in urls {
+        sqlx::query(
+            "INSERT INTO deliveries (id, event_id, url, state, next_attempt_at, created_at) \
+             VALUES (?, ?, ?, 'pending', ?, ?)",
+        )
+        .bind(random_id(20))
+        .bind(&event.id)
+        .bind(url)
+        .bind(event.created_at)
+        .bind(event.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+async fn emit_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    emit: Option<&Emit<'_>>,
+    file: &FileRecord,
+) -> Result<(), StoreError> {
+    match emit {
+        Some(e) if !e.urls.is_empty() => insert_event(tx, &(e.build)(file), e.urls).await,
+        _ => Ok(()),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
@@ -814,7 +858,11 @@ impl MetadataStore for SqliteStore {
             .map_err(map_err)
     }
 
-    async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+    async fn expire_locks_emitting(
+        &self,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Vec<FileRecord>, StoreError> {
         let mut tx = self.begin().await?;
         let sql = format!(
             "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
@@ -837,6 +885,9 @@ impl MetadataStore for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+        }
+        for f in &files {
+            emit_in(&mut tx, emit, f).await?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(files)
@@ -885,12 +936,13 @@ impl MetadataStore for SqliteStore {
             .map_err(map_err)
     }
 
-    async fn commit_version(
+    async fn commit_version_emitting(
         &self,
         id: &FileId,
         check: WriteCheck,
         content: ContentRecord,
         now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError> {
         let mut tx = self.begin().await?;
         let mut file = file_in_tx(&mut tx, id).await?;
@@ -920,17 +972,21 @@ impl MetadataStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        file.version = version;
+        file.content = content.clone();
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         file.version = version;
         file.content = content;
         Ok(Ok(file))
     }
 
-    async fn apply_lock(
+    async fn apply_lock_emitting(
         &self,
         id: &FileId,
         request: &LockRequest,
         now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
         let mut tx = self.begin().await?;
         let mut file = file_in_tx(&mut tx, id).await?;
@@ -945,17 +1001,20 @@ impl MetadataStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        file.lock = next.clone();
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         file.lock = next.clone();
         Ok(Ok((next, file)))
     }
 
-    async fn rename_file(
+    async fn rename_file_emitting(
         &self,
         id: &FileId,
         lock_header: Option<&LockId>,
         names: NameCandidates<'_>,
         now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError> {
         let mut tx = self.begin().await?;
         let mut file = file_in_tx(&mut tx, id).await?;
@@ -979,12 +1038,19 @@ impl MetadataStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        file.name = name.clone();
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         file.name = name;
         Ok(Ok(file))
     }
 
-    async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError> {
+    async fn delete_file_emitting(
+        &self,
+        id: &FileId,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<()>, StoreError> {
         let mut tx = self.begin().await?;
         let file = file_in_tx(&mut tx, id).await?;
         if let Err(e) = lock::check_unlocked(file.lock.as_ref(), now) {
@@ -1000,6 +1066,7 @@ impl MetadataStore for SqliteStore {
         .map_err(map_err)?;
         // Tokens for the file stay until they expire: requests with them now get 404 (the file
         // is gone), which is what WOPI clients expect, rather than 401.
+        emit_in(&mut tx, emit, &file).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(Ok(()))
     }

@@ -80,6 +80,7 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     tokens_and_secrets(&*store).await;
     folders_sharing_and_admin(&*store).await;
     integration_api(&*store).await;
+    outbox_in_the_same_transaction(&*store).await;
     concurrent_locks_have_one_winner(store.clone()).await;
 }
 
@@ -697,6 +698,101 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
             .and_then(|u| u.password_hash)
             .as_deref(),
         Some("$argon2id$new")
+    );
+}
+
+async fn outbox_in_the_same_transaction(store: &dyn MetadataStore) {
+    let u = new_user(store, "emitter").await;
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("em1", 3, &u.id)
+            },
+            &exact("emit.docx"),
+            NOW,
+        )
+        .await);
+    let urls = vec!["http://receiver".to_owned()];
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    let build = |file: &FileRecord| OutboxEvent {
+        id: format!(
+            "ev-{}-{}-{}-{}",
+            file.id,
+            file.version,
+            file.name,
+            n.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ),
+        event_type: "test".into(),
+        payload: "{}".into(),
+        created_at: NOW,
+    };
+    let emit = Emit {
+        urls: &urls,
+        build: &build,
+    };
+    // A refused change appends nothing.
+    let refused = ok!(store
+        .commit_version_emitting(
+            &f.id,
+            WriteCheck::PutFile {
+                lock: Some(lock("nope")),
+                expected_version: None
+            },
+            content("em2", 3, &u.id),
+            NOW,
+            Some(&emit),
+        )
+        .await);
+    assert!(refused.is_err());
+    // Each successful change appends its event, built from the changed file.
+    let saved = ok!(ok!(store
+        .commit_version_emitting(
+            &f.id,
+            WriteCheck::Unlocked,
+            content("em3", 3, &u.id),
+            NOW,
+            Some(&emit)
+        )
+        .await));
+    ok!(ok!(store
+        .rename_file_emitting(&f.id, None, &exact("moved.docx"), NOW, Some(&emit))
+        .await));
+    ok!(ok!(store
+        .apply_lock_emitting(&f.id, &LockRequest::Lock(lock("e")), NOW, Some(&emit))
+        .await));
+    let expired = ok!(store
+        .expire_locks_emitting(NOW + LOCK_TTL_MS, Some(&emit))
+        .await);
+    assert!(expired.iter().any(|x| x.id == f.id));
+    ok!(ok!(store
+        .delete_file_emitting(&f.id, NOW, Some(&emit))
+        .await));
+    let claimed = ok!(store
+        .claim_deliveries(NOW + 10 * LOCK_TTL_MS, 1000, 1)
+        .await);
+    let ids: Vec<String> = claimed
+        .iter()
+        .map(|d| d.event.id.clone())
+        .filter(|i| i.starts_with(&format!("ev-{}", f.id)))
+        .collect();
+    let want = vec![
+        format!("ev-{}-{}-emit.docx-0", f.id, saved.version),
+        format!("ev-{}-{}-moved.docx-1", f.id, saved.version),
+    ];
+    for w in &want {
+        assert_eq!(ids.iter().filter(|i| *i == w).count(), 1, "{w} in {ids:?}");
+    }
+    assert_eq!(
+        n.load(std::sync::atomic::Ordering::SeqCst),
+        5,
+        "the refused change built no event"
+    );
+    assert_eq!(
+        ids.len(),
+        5,
+        "save, rename, lock, expiry and delete each appended one event: {ids:?}"
     );
 }
 

@@ -11,7 +11,7 @@ pub mod model;
 
 pub use blob::{BlobKey, BlobStore, ByteStream, PutBlob};
 pub use error::StoreError;
-pub use metadata::{MetadataStore, Outcome, WriteCheck};
+pub use metadata::{Emit, MetadataStore, Outcome, WriteCheck};
 pub use model::*;
 
 /// A random id of `len` characters from `A–Z a–z 0–9` (file ids, folder ids, user ids, tokens).

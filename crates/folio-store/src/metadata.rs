@@ -32,6 +32,15 @@ pub enum WriteCheck {
     Unlocked,
 }
 
+/// An event to append to the webhook outbox in the same transaction as a change, so a change
+/// and its event are committed together or not at all.
+pub struct Emit<'a> {
+    /// Receivers (one pending delivery each). Empty: nothing is written.
+    pub urls: &'a [String],
+    /// Builds the event from the file as the change left it (before deletion, for deletes).
+    pub build: &'a (dyn Fn(&FileRecord) -> OutboxEvent + Send + Sync),
+}
+
 /// Generates candidate names for a new or renamed file: `names(0)` is the requested name,
 /// `names(n)` the n-th alternative, `None` when there are no more (exact-name mode).
 pub type NameCandidates<'a> = &'a (dyn Fn(u32) -> Option<String> + Send + Sync);
@@ -118,7 +127,15 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError>;
     /// Clears locks that expired before `now`, atomically, and returns the files they were on
     /// (with the expired lock still in `lock`), so `lock.expired` is reported exactly once.
-    async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError>;
+    async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+        self.expire_locks_emitting(now, None).await
+    }
+    /// `expire_locks`, appending `emit`'s event for each expired lock in the same transaction.
+    async fn expire_locks_emitting(
+        &self,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Vec<FileRecord>, StoreError>;
     /// Live tokens minted for an editor (editing sessions), newest first.
     async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError>;
 
@@ -149,6 +166,18 @@ pub trait MetadataStore: Send + Sync + 'static {
         check: WriteCheck,
         content: ContentRecord,
         now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        self.commit_version_emitting(id, check, content, now, None)
+            .await
+    }
+    /// `commit_version`, appending `emit`'s event in the same transaction when it commits.
+    async fn commit_version_emitting(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        content: ContentRecord,
+        now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError>;
     /// Applies a lock request with `folio_wopi::lock::transition`. Returns the lock after the
     /// request and the file (for its version).
@@ -157,6 +186,16 @@ pub trait MetadataStore: Send + Sync + 'static {
         id: &FileId,
         request: &LockRequest,
         now: i64,
+    ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
+        self.apply_lock_emitting(id, request, now, None).await
+    }
+    /// `apply_lock`, appending `emit`'s event in the same transaction when it succeeds.
+    async fn apply_lock_emitting(
+        &self,
+        id: &FileId,
+        request: &LockRequest,
+        now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError>;
     /// Renames a file after `folio_wopi::lock::check_rename`, taking the first free candidate.
     /// `Err(NameExists)` when all candidates are taken.
@@ -166,10 +205,31 @@ pub trait MetadataStore: Send + Sync + 'static {
         lock: Option<&LockId>,
         names: NameCandidates<'_>,
         now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        self.rename_file_emitting(id, lock, names, now, None).await
+    }
+    /// `rename_file`, appending `emit`'s event in the same transaction when it succeeds.
+    async fn rename_file_emitting(
+        &self,
+        id: &FileId,
+        lock: Option<&LockId>,
+        names: NameCandidates<'_>,
+        now: i64,
+        emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError>;
     /// Deletes an unlocked file (soft: its id is never reused and its versions are kept until
     /// purged).
-    async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError>;
+    async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError> {
+        self.delete_file_emitting(id, now, None).await
+    }
+    /// `delete_file`, appending `emit`'s event (built from the file before deletion) in the
+    /// same transaction when it succeeds.
+    async fn delete_file_emitting(
+        &self,
+        id: &FileId,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<()>, StoreError>;
     /// Every version of a file, newest first.
     async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError>;
     /// Grants `role` on a file to a user (replacing an earlier share).
