@@ -25,6 +25,13 @@ pub async fn trace(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    // A request whose body may be left unread by an early refusal (413, 409, 400 before the
+    // upload is streamed) must not leave its connection to be reused mid-body by the client.
+    let has_body = matches!(
+        *req.method(),
+        axum::http::Method::POST | axum::http::Method::PUT | axum::http::Method::PATCH
+    );
+    let http1 = req.version() < axum::http::Version::HTTP_2;
     let span = tracing::info_span!(
         "request",
         http.method = %method,
@@ -32,7 +39,13 @@ pub async fn trace(req: Request, next: Next) -> Response {
         wopi.override_ = %wopi_override,
         wopi.correlation_id = %correlation,
     );
-    let response = next.run(req).instrument(span.clone()).await;
+    let mut response = next.run(req).instrument(span.clone()).await;
+    if has_body && http1 && !response.status().is_success() {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
     let _enter = span.enter();
     tracing::debug!(
         http.status = response.status().as_u16(),
