@@ -1473,28 +1473,7 @@ impl MetadataStore for SqliteStore {
 
     async fn enqueue_event(&self, event: &OutboxEvent, urls: &[String]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO outbox (id, event_type, payload, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&event.id)
-            .bind(&event.event_type)
-            .bind(&event.payload)
-            .bind(event.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        for url in urls {
-            sqlx::query(
-                "INSERT INTO deliveries (id, event_id, url, state, next_attempt_at, created_at) \
-                 VALUES (?, ?, ?, 'pending', ?, ?)",
-            )
-            .bind(random_id(20))
-            .bind(&event.id)
-            .bind(url)
-            .bind(event.created_at)
-            .bind(event.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        }
+        insert_event(&mut tx, event, urls).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(())
     }
