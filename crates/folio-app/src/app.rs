@@ -415,6 +415,16 @@ impl App {
             None => None,
         };
         let can_write = p.can_write();
+        // People who came through the integration API return to the application on Close.
+        let close_url = match &p.token.session_id {
+            Some(sid) => self
+                .meta
+                .wopi_session(sid)
+                .await?
+                .and_then(|s| s.close_url)
+                .unwrap_or_else(|| self.folder_url(&f.folder_id)),
+            None => self.folder_url(&f.folder_id),
+        };
         let mut extra = serde_json::Map::new();
         match kind {
             Some(EditorKind::Collabora) => {
@@ -476,7 +486,7 @@ impl App {
             web_editing_disabled: false,
             host_view_url: Some(self.host_page_url(&f.id, "view")),
             host_edit_url: can_write.then(|| self.host_page_url(&f.id, "edit")),
-            close_url: Some(self.folder_url(&f.folder_id)),
+            close_url: Some(close_url),
             download_url: Some(self.download_url(&f.id)),
             file_version_url: Some(self.versions_url(&f.id)),
             file_sharing_url: (p.role == Role::Owner).then(|| self.share_url_page(&f.id)),

@@ -96,6 +96,9 @@ pub struct LaunchClaims {
     pub perm: String,
     /// Unique id (replay protection).
     pub jti: String,
+    /// Where the editor's Close leads (the application's page).
+    #[serde(default)]
+    pub ret: Option<String>,
     /// Expiry (seconds since the epoch).
     pub exp: i64,
 }
@@ -118,6 +121,14 @@ pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
         }
         Err(_) => String::new(),
     }
+}
+
+/// Whether a close URL an application supplied is acceptable: absolute http(s), printable,
+/// at most 2000 characters.
+pub fn valid_close_url(u: &str) -> bool {
+    (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() <= 2000
+        && u.chars().all(|c| c.is_ascii_graphic())
 }
 
 /// Delay before retry `attempt` (1-based): `base_ms` doubling, at most 1 h.
@@ -260,6 +271,10 @@ impl App {
     /// Creates an editing session: maps the user, gives them `permission` on the file (the
     /// application is the authority), mints a token bound to the session, and returns the host
     /// page URL (with a one-time launch code), the action URL, WOPISrc, token and ttl.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "mirrors the fields of the API request"
+    )]
     pub async fn create_session(
         &self,
         key: Option<&ApiKeyRecord>,
@@ -268,7 +283,16 @@ impl App {
         can_write: bool,
         editor: Option<&str>,
         action: Option<&str>,
+        close_url: Option<&str>,
     ) -> Result<CreatedSession, AppError> {
+        if let Some(u) = close_url
+            && !valid_close_url(u)
+        {
+            return Err(WopiError::BadRequest(
+                "close_url must be an absolute http(s) URL of at most 2000 characters",
+            )
+            .into());
+        }
         let folio_user = self.external_user(user).await?;
         let file = self
             .meta()
@@ -316,6 +340,7 @@ impl App {
             expires_at: page.access_token_ttl,
             created_at: self.now(),
             revoked_at: None,
+            close_url: close_url.map(str::to_owned),
         };
         self.meta()
             .create_wopi_session(&session, Some(&tokens::hash(&launch)))
@@ -403,6 +428,9 @@ impl App {
         let minted = self.mint_session_token(session, &user.id).await?;
         page.access_token = minted.access_token;
         page.access_token_ttl = minted.access_token_ttl;
+        if let Some(u) = &session.close_url {
+            page.close_url = u.clone();
+        }
         Ok(page)
     }
 
@@ -513,7 +541,15 @@ impl App {
             language: claims.lang.clone().unwrap_or_default(),
         };
         let created = self
-            .create_session(None, &file, &user, can_write, None, None)
+            .create_session(
+                None,
+                &file,
+                &user,
+                can_write,
+                None,
+                None,
+                claims.ret.as_deref(),
+            )
             .await?;
         let page = self
             .session_page(

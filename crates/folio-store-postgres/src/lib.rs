@@ -163,6 +163,7 @@ fn session_from_row(row: &PgRow) -> Result<WopiSessionRecord, sqlx::Error> {
         expires_at: row.try_get("expires_at")?,
         created_at: row.try_get("created_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        close_url: row.try_get("close_url")?,
     })
 }
 
@@ -1482,8 +1483,8 @@ impl MetadataStore for PostgresStore {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO wopi_sessions (id, api_key_id, user_id, file_id, can_write, client, \
-             action, expires_at, launch_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             action, expires_at, launch_hash, created_at, close_url) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&w.id)
         .bind(w.api_key_id.as_deref())
@@ -1495,6 +1496,7 @@ impl MetadataStore for PostgresStore {
         .bind(w.expires_at)
         .bind(launch_hash)
         .bind(w.created_at)
+        .bind(w.close_url.as_deref())
         .execute(&self.pool)
         .await
         .map_err(map_err)?;

@@ -408,6 +408,7 @@ async fn two_replicas_race_without_errors() {
             expires_at: NOW + 1000,
             created_at: NOW,
             revoked_at: None,
+            close_url: None,
         };
         ok(
             a.create_wopi_session(&session, Some(b"code")).await,

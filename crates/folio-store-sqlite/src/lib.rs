@@ -123,6 +123,7 @@ fn session_from_row(row: &SqliteRow) -> Result<WopiSessionRecord, sqlx::Error> {
         expires_at: row.try_get("expires_at")?,
         created_at: row.try_get("created_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        close_url: row.try_get("close_url")?,
     })
 }
 
@@ -1360,7 +1361,7 @@ impl MetadataStore for SqliteStore {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO wopi_sessions (id, api_key_id, user_id, file_id, can_write, client, action, \
-             expires_at, launch_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             expires_at, launch_hash, created_at, close_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&w.id)
         .bind(w.api_key_id.as_deref())
@@ -1372,6 +1373,7 @@ impl MetadataStore for SqliteStore {
         .bind(w.expires_at)
         .bind(launch_hash)
         .bind(w.created_at)
+        .bind(w.close_url.as_deref())
         .execute(&self.write)
         .await
         .map_err(map_err)?;

@@ -857,6 +857,7 @@ async fn integration_api(store: &dyn MetadataStore) {
         expires_at: NOW + 1000,
         created_at: NOW,
         revoked_at: None,
+        close_url: Some("https://crm.example/deals/7".into()),
     };
     ok!(store.create_wopi_session(&sess, Some(b"launch-1")).await);
     assert_eq!(ok!(store.wopi_session("sess1").await), Some(sess.clone()));

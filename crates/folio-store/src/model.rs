@@ -216,6 +216,8 @@ pub struct WopiSessionRecord {
     pub created_at: i64,
     /// Unix ms when revoked.
     pub revoked_at: Option<i64>,
+    /// Where the editor's Close leads (the integrating application's page).
+    pub close_url: Option<String>,
 }
 
 /// An event for webhooks.

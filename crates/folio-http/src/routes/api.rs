@@ -584,6 +584,8 @@ pub struct NewSession {
     editor: Option<String>,
     #[serde(default)]
     action: Option<String>,
+    #[serde(default)]
+    close_url: Option<String>,
 }
 
 fn session_json(s: &folio_store::WopiSessionRecord) -> serde_json::Value {
@@ -595,6 +597,7 @@ fn session_json(s: &folio_store::WopiSessionRecord) -> serde_json::Value {
         "action": s.action,
         "expires_at": s.expires_at,
         "revoked": s.revoked_at.is_some(),
+        "close_url": s.close_url,
     })
 }
 
@@ -626,6 +629,7 @@ pub async fn create_session(
             can_write,
             n.editor.as_deref(),
             n.action.as_deref(),
+            n.close_url.as_deref(),
         )
         .await?;
     let mut body = session_json(&c.session);

@@ -224,7 +224,7 @@ pub fn document(public_url: &str) -> serde_json::Value {
                 "PutUser": obj(&[("display_name", "string"), ("email", "string"), ("language", "string")], &[]),
                 "ExternalUser": obj(&[("id", "string"), ("display_name", "string"), ("email", "string"), ("language", "string")], &["id"]),
                 "User": obj(&[("id", "string"), ("folio_user_id", "string"), ("display_name", "string"), ("email", "string")], &["id"]),
-                "NewSession": obj(&[("file_id", "string"), ("user", "#ExternalUser"), ("permission", "enum:view|edit"), ("editor", "string"), ("action", "string")], &["file_id", "user", "permission"]),
+                "NewSession": obj(&[("file_id", "string"), ("user", "#ExternalUser"), ("permission", "enum:view|edit"), ("editor", "string"), ("action", "string"), ("close_url", "string")], &["file_id", "user", "permission"]),
                 "Session": obj(&[("id", "string"), ("file_id", "string"), ("permission", "enum:view|edit"), ("editor", "string"), ("action", "string"), ("expires_at", "integer"), ("revoked", "boolean"), ("host_page_url", "string"), ("action_url", "string"), ("wopi_src", "string"), ("access_token", "string"), ("access_token_ttl", "integer")], &["id", "file_id", "permission"]),
                 "Sessions": obj(&[("sessions", "[Session]")], &["sessions"]),
                 "Delivery": obj(&[("id", "string"), ("event_id", "string"), ("event_type", "string"), ("url", "string"), ("state", "string"), ("attempts", "integer"), ("last_status", "integer"), ("last_error", "string"), ("next_attempt_at", "integer"), ("delivered_at", "integer")], &["id", "event_id", "state"]),

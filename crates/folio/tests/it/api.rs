@@ -146,7 +146,7 @@ async fn an_application_uploads_opens_edits_and_is_told_about_the_save() -> Test
     let r = c
         .post(api("/sessions"))
         .bearer_auth(&key)
-        .json(&serde_json::json!({"file_id": id, "permission": "edit", "user": {"id": "crm-7", "display_name": "Jo Crm", "email": "jo@crm.example", "language": "de-DE"}}))
+        .json(&serde_json::json!({"file_id": id, "permission": "edit", "close_url": "https://crm.example/deals/7", "user": {"id": "crm-7", "display_name": "Jo Crm", "email": "jo@crm.example", "language": "de-DE"}}))
         .send()
         .await?;
     assert_eq!(r.status(), 201);
@@ -177,7 +177,12 @@ async fn an_application_uploads_opens_edits_and_is_told_about_the_save() -> Test
         .to_owned();
     let r = c.get(&host).send().await?;
     assert_eq!(r.status(), 200);
-    assert!(r.text().await?.contains("office_form"));
+    let page = r.text().await?;
+    assert!(page.contains("office_form"));
+    assert!(
+        page.contains("data-close-url=\"https://crm.example/deals/7\""),
+        "Close returns to the application"
+    );
     assert_eq!(
         c.get(&host).send().await?.status(),
         404,
@@ -191,6 +196,7 @@ async fn an_application_uploads_opens_edits_and_is_told_about_the_save() -> Test
     let cfi = json(r).await;
     assert_eq!(cfi["UserFriendlyName"], "Jo Crm", "{cfi}");
     assert_eq!(cfi["UserCanWrite"], true);
+    assert_eq!(cfi["CloseUrl"], "https://crm.example/deals/7");
     assert_eq!(
         c.post(&url)
             .header("X-WOPI-Override", "LOCK")
@@ -577,6 +583,13 @@ async fn bad_input_gets_clear_errors_and_changes_nothing() -> TestResult {
         .send()
         .await?;
     assert_eq!(r.status(), 400);
+    let r = c
+        .post(api("/sessions"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"file_id": id, "user": {"id": "u"}, "permission": "view", "close_url": "javascript:alert(1)"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 400, "close_url must be http(s)");
     // Oversize uploads.
     let r = c
         .post(api("/files?name=big.bin"))
