@@ -418,11 +418,14 @@ impl Editors {
     /// The keys of every loaded editor with enforcement on, and whether verification is
     /// required at all: it is when some enforcing editor publishes keys, or has never loaded its
     /// discovery (its keys are unknown, so nothing unsigned may pass).
-    async fn enforcing_keys(&self) -> (bool, Vec<(usize, ProofKeys)>) {
+    async fn enforcing_keys(&self, client: Option<&str>) -> (bool, Vec<(usize, ProofKeys)>) {
         let mut required = false;
         let mut out = Vec::new();
+        // A token minted for one editor is checked against that editor's keys only (when the
+        // editor is still configured); other tokens against every enforcing editor.
+        let only = client.filter(|c| self.editors.iter().any(|e| e.config.name == *c));
         for (i, e) in self.editors.iter().enumerate() {
-            if !e.config.enforce_proof_keys {
+            if !e.config.enforce_proof_keys || only.is_some_and(|c| c != e.config.name) {
                 continue;
             }
             match e.state.read().await.as_ref() {
@@ -469,18 +472,20 @@ impl Editors {
         self.refresh_one(e).await.is_ok()
     }
 
-    /// Verifies the proof headers of a WOPI request against every editor that publishes proof
-    /// keys with enforcement on. No such editor → accepted. `url` is the absolute URL the client
+    /// Verifies the proof headers of a WOPI request against the editor the token was minted for
+    /// (`client`), or — for tokens minted without one — every editor that publishes proof keys
+    /// with enforcement on. No such editor → accepted. `url` is the absolute URL the client
     /// requested (public origin + path + query). On failure, or success with the old key, the
     /// discovery is re-fetched (rate-limited); after a failure the check is retried once.
     pub async fn verify_proof(
         &self,
+        client: Option<&str>,
         token: &str,
         url: &str,
         h: &ProofHeaders<'_>,
         now: i64,
     ) -> Result<(), ProofFailure> {
-        let (required, keys) = self.enforcing_keys().await;
+        let (required, keys) = self.enforcing_keys(client).await;
         if !required {
             return Ok(());
         }
@@ -493,13 +498,20 @@ impl Editors {
             }
             Err(first) => {
                 let mut refreshed = false;
-                for (i, e) in self.editors.iter().enumerate() {
-                    if e.config.enforce_proof_keys {
-                        refreshed |= self.refresh_rate_limited(i).await;
+                for (i, _) in &keys {
+                    refreshed |= self.refresh_rate_limited(*i).await;
+                }
+                if keys.is_empty() {
+                    // Keys never loaded: try to load them now.
+                    for (i, e) in self.editors.iter().enumerate() {
+                        if e.config.enforce_proof_keys && client.is_none_or(|c| c == e.config.name)
+                        {
+                            refreshed |= self.refresh_rate_limited(i).await;
+                        }
                     }
                 }
                 if refreshed {
-                    let (_, keys) = self.enforcing_keys().await;
+                    let (_, keys) = self.enforcing_keys(client).await;
                     if Self::check(&keys, token, url, h, now).is_ok() {
                         return Ok(());
                     }
@@ -508,5 +520,106 @@ impl Editors {
                 Err(ProofFailure(first))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use folio_wopi::proof::{ProofSigner, expected_proof, unix_ms_to_ticks};
+
+    fn discovery_xml(origin: &str, key: &ProofSigner) -> String {
+        format!(
+            r#"<wopi-discovery><net-zone name="external-https"><app name="Word">
+<action name="edit" ext="docx" urlsrc="{origin}/edit?&lt;wopisrc=WOPI_SOURCE&amp;&gt;" />
+</app></net-zone><proof-key value="{}" modulus="{}" exponent="{}" oldvalue="" oldmodulus="" oldexponent="" /></wopi-discovery>"#,
+            key.csp_blob_b64(),
+            key.modulus_b64(),
+            key.exponent_b64()
+        )
+    }
+
+    fn sign(key: &ProofSigner, token: &str, url: &str, now: i64) -> (String, String) {
+        let ticks = unix_ms_to_ticks(now);
+        (
+            key.sign(&expected_proof(token, url, ticks)),
+            ticks.to_string(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_token_minted_for_one_editor_only_accepts_that_editors_signatures() {
+        let dir = std::env::temp_dir().join(format!("folio-editors-{}", folio_store::random_id(8)));
+        let _ = std::fs::create_dir_all(&dir);
+        let (Ok(a), Ok(b)) = (ProofSigner::generate(2048), ProofSigner::generate(2048)) else {
+            panic!("key generation failed");
+        };
+        let mut configs = Vec::new();
+        for (name, key) in [("alpha", &a), ("beta", &b)] {
+            let path = dir.join(format!("{name}.xml"));
+            let _ = std::fs::write(
+                &path,
+                discovery_xml(&format!("https://{name}.example"), key),
+            );
+            configs.push(EditorConfig {
+                name: name.into(),
+                discovery: path.to_string_lossy().into_owned(),
+                enforce_proof_keys: true,
+                kind: None,
+            });
+        }
+        let editors = Editors::new(configs, dir.join("cache")).await;
+        let now = 1_800_000_000_000;
+        let url = "https://folio.example/wopi/files/F?access_token=T";
+        let (pa, ta) = sign(&a, "T", url, now);
+        let (pb, tb) = sign(&b, "T", url, now);
+        let ha = ProofHeaders {
+            proof: Some(&pa),
+            proof_old: None,
+            timestamp: Some(&ta),
+        };
+        let hb = ProofHeaders {
+            proof: Some(&pb),
+            proof_old: None,
+            timestamp: Some(&tb),
+        };
+        assert!(
+            editors
+                .verify_proof(Some("alpha"), "T", url, &ha, now)
+                .await
+                .is_ok()
+        );
+        assert!(
+            editors
+                .verify_proof(Some("alpha"), "T", url, &hb, now)
+                .await
+                .is_err(),
+            "beta's key may not sign for alpha's token"
+        );
+        assert!(
+            editors
+                .verify_proof(Some("beta"), "T", url, &hb, now)
+                .await
+                .is_ok()
+        );
+        assert!(
+            editors.verify_proof(None, "T", url, &hb, now).await.is_ok(),
+            "unbound tokens accept any enforcing editor"
+        );
+        assert!(
+            editors
+                .verify_proof(None, "T", url, &ProofHeaders::default(), now)
+                .await
+                .is_err(),
+            "unsigned is refused"
+        );
+        assert!(
+            editors
+                .verify_proof(Some("gone"), "T", url, &ha, now)
+                .await
+                .is_ok(),
+            "an editor no longer configured falls back to all"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -126,8 +126,8 @@ fn file_response(s: &AppState, c: FileContent) -> Response {
     resp
 }
 
-/// Verifies the proof-key headers (when an editor with proof keys is configured), then the
-/// token. The signed URL is the public URL plus the path and query exactly as received, so it
+/// Verifies the token (401/404 first), then the proof-key headers against the editor the token
+/// was minted for (or every enforcing editor for tokens minted without one). The signed URL is the public URL plus the path and query exactly as received, so it
 /// matches what the client requested through a TLS-terminating proxy.
 async fn authorize(
     s: &AppState,
@@ -137,6 +137,8 @@ async fn authorize(
     id: &str,
     needed: Permission,
 ) -> std::result::Result<Principal, AppError> {
+    let id = parse_id(id)?;
+    let principal = s.app.authorize(token(q, h), &id, needed).await?;
     let proof_headers = ProofHeaders {
         proof: h.get(headers::PROOF).and_then(|v| v.to_str().ok()),
         proof_old: h.get(headers::PROOF_OLD).and_then(|v| v.to_str().ok()),
@@ -151,14 +153,19 @@ async fn authorize(
     if let Err(e) = s
         .app
         .editors()
-        .verify_proof(presented, &url, &proof_headers, s.app.now())
+        .verify_proof(
+            principal.token.client.as_deref(),
+            presented,
+            &url,
+            &proof_headers,
+            s.app.now(),
+        )
         .await
     {
         tracing::warn!(reason = %e.0, http.path = %uri.path(), "proof-key verification failed");
         return Err(WopiError::ProofInvalid.into());
     }
-    let id = parse_id(id)?;
-    s.app.authorize(token(q, h), &id, needed).await
+    Ok(principal)
 }
 
 /// GET /wopi/files/{id}: CheckFileInfo.
