@@ -446,6 +446,45 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// One attempt of `upsert_external_user` (see there).
+    async fn upsert_external_user_once(
+        &self,
+        user: &ExternalUser,
+        now: i64,
+    ) -> Result<UserRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = random_id(16);
+        let root = random_id(16);
+        // One statement decides create-or-update atomically across replicas (the partial
+        // unique index on external_id arbitrates; a racing insert waits for the winner and
+        // then updates its row).
+        let row = sqlx::query(
+            "INSERT INTO users (id, login, name, email, is_admin, root_folder_id, created_at, \
+             external_id, language) VALUES ($1, $2, $3, $4, FALSE, $5, $6, $7, $8) \
+             ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO UPDATE \
+             SET name = EXCLUDED.name, email = EXCLUDED.email, language = EXCLUDED.language \
+             RETURNING *",
+        )
+        .bind(&id)
+        .bind(format!("ext:{}", user.external_id))
+        .bind(&user.name)
+        .bind(&user.email)
+        .bind(&root)
+        .bind(now)
+        .bind(&user.external_id)
+        .bind(&user.language)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let record = user_from_row(&row).map_err(map_err)?;
+        if record.id == id {
+            // Created now: give the user its root folder in the same transaction.
+            insert_root_folder(&mut tx, &root, &id, now).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(record)
+    }
+
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -1443,37 +1482,16 @@ impl MetadataStore for PostgresStore {
         user: &ExternalUser,
         now: i64,
     ) -> Result<UserRecord, StoreError> {
-        let mut tx = self.begin().await?;
-        let id = random_id(16);
-        let root = random_id(16);
-        // One statement decides create-or-update atomically across replicas (the partial
-        // unique index on external_id arbitrates; a racing insert waits for the winner and
-        // then updates its row).
-        let row = sqlx::query(
-            "INSERT INTO users (id, login, name, email, is_admin, root_folder_id, created_at, \
-             external_id, language) VALUES ($1, $2, $3, $4, FALSE, $5, $6, $7, $8) \
-             ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO UPDATE \
-             SET name = EXCLUDED.name, email = EXCLUDED.email, language = EXCLUDED.language \
-             RETURNING *",
-        )
-        .bind(&id)
-        .bind(format!("ext:{}", user.external_id))
-        .bind(&user.name)
-        .bind(&user.email)
-        .bind(&root)
-        .bind(now)
-        .bind(&user.external_id)
-        .bind(&user.language)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let record = user_from_row(&row).map_err(map_err)?;
-        if record.id == id {
-            // Created now: give the user its root folder in the same transaction.
-            insert_root_folder(&mut tx, &root, &id, now).await?;
+        // Two replicas inserting the same new external user at once can collide on the other
+        // unique index (`login`), which ON CONFLICT does not arbitrate; the loser retries and
+        // then takes the DO UPDATE branch.
+        let mut attempt = 0;
+        loop {
+            match self.upsert_external_user_once(user, now).await {
+                Err(StoreError::AlreadyExists) if attempt < 3 => attempt += 1,
+                other => return other,
+            }
         }
-        tx.commit().await.map_err(map_err)?;
-        Ok(record)
     }
 
     async fn create_wopi_session(
