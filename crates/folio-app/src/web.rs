@@ -232,45 +232,6 @@ pub struct VersionView {
 }
 
 impl App {
-    /// The folder `folder_id` as `user` sees it (`FileNotFound` if not theirs).
-    pub async fn folder_view(
-        &self,
-        user: &UserRecord,
-        folder_id: &str,
-    ) -> Result<FolderView, AppError> {
-        let meta = self.meta();
-        let folder = meta
-            .folder(folder_id)
-            .await?
-            .filter(|f| f.owner_id == user.id)
-            .ok_or(WopiError::FileNotFound)?;
-        let mut ancestors = Vec::new();
-        let mut parent = folder.parent_id.clone();
-        while let Some(pid) = parent {
-            let Some(p) = meta.folder(&pid).await? else {
-                break;
-            };
-            let name = if p.parent_id.is_none() {
-                "My files".to_owned()
-            } else {
-                p.name.clone()
-            };
-            ancestors.push((p.id.clone(), name));
-            parent = p.parent_id.clone();
-            if ancestors.len() > 64 {
-                break;
-            }
-        }
-        ancestors.reverse();
-        let (folders, files) = meta.list_folder(&folder.id).await?;
-        Ok(FolderView {
-            folder,
-            ancestors,
-            folders,
-            files,
-        })
-    }
-
     /// The file `id` if `user` can see it, with their role.
     pub async fn file_for_user(
         &self,

@@ -163,6 +163,17 @@ fn role_from_i64(r: i64) -> Role {
     }
 }
 
+/// The `role` column of an optional row (no row, or NULL: no role).
+fn role_of(row: Option<SqliteRow>) -> Result<Option<Role>, StoreError> {
+    match row {
+        None => Ok(None),
+        Some(r) => {
+            let role: Option<i64> = r.try_get("role").map_err(map_err)?;
+            Ok(role.map(role_from_i64))
+        }
+    }
+}
+
 fn role_to_i64(r: Role) -> i64 {
     match r {
         Role::Owner => 2,
@@ -646,13 +657,7 @@ impl MetadataStore for SqliteStore {
         .fetch_optional(&self.read)
         .await
         .map_err(map_err)?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let role: Option<i64> = r.try_get("role").map_err(map_err)?;
-                Ok(role.map(role_from_i64))
-            }
-        }
+        role_of(row)
     }
 
     async fn folder_role(
@@ -674,13 +679,7 @@ impl MetadataStore for SqliteStore {
         .fetch_optional(&self.read)
         .await
         .map_err(map_err)?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let role: Option<i64> = r.try_get("role").map_err(map_err)?;
-                Ok(role.map(role_from_i64))
-            }
-        }
+        role_of(row)
     }
 
     async fn share_folder(
