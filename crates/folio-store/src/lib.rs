@@ -8,10 +8,12 @@ pub mod error;
 pub mod local;
 pub mod metadata;
 pub mod model;
+#[cfg(feature = "sql")]
+pub mod sql;
 
 pub use blob::{BlobKey, BlobStore, ByteStream, PutBlob};
 pub use error::StoreError;
-pub use metadata::{Emit, MetadataStore, Outcome, WriteCheck};
+pub use metadata::{Emit, MetadataStore, Outcome, WriteCheck, name_candidates};
 pub use model::*;
 
 /// A random id of `len` characters from `A–Z a–z 0–9` (file ids, folder ids, user ids, tokens).

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use folio_wopi::lock::{LockRequest, LockState};
+use folio_wopi::lock::{self, LockRequest, LockState};
 use folio_wopi::{FileId, LockId, WopiError};
 
 use crate::error::StoreError;
@@ -32,6 +32,29 @@ pub enum WriteCheck {
     Unlocked,
 }
 
+impl WriteCheck {
+    /// Whether a content write may replace `file`'s current content at `now`: the one decision
+    /// every backend makes, inside its transaction, on the row it has just read (and, where the
+    /// database has row locks, locked).
+    pub fn decide(&self, file: &FileRecord, now: i64) -> Outcome<()> {
+        match self {
+            WriteCheck::PutFile {
+                lock: header,
+                expected_version,
+            } => match expected_version {
+                Some(v) if *v != file.version => Err(WopiError::ContentChanged),
+                _ => lock::check_put_file(
+                    file.lock.as_ref(),
+                    header.as_ref(),
+                    file.content.size,
+                    now,
+                ),
+            },
+            WriteCheck::Unlocked => lock::check_unlocked(file.lock.as_ref(), now),
+        }
+    }
+}
+
 /// An event to append to the webhook outbox in the same transaction as a change, so a change
 /// and its event are committed together or not at all.
 pub struct Emit<'a> {
@@ -44,6 +67,12 @@ pub struct Emit<'a> {
 /// Generates candidate names for a new or renamed file: `names(0)` is the requested name,
 /// `names(n)` the n-th alternative, `None` when there are no more (exact-name mode).
 pub type NameCandidates<'a> = &'a (dyn Fn(u32) -> Option<String> + Send + Sync);
+
+/// The candidates of `names` in order (`names(0)`, `names(1)`, …) up to the first `None`: a
+/// store takes the first one that is free in the folder.
+pub fn name_candidates(names: NameCandidates<'_>) -> impl Iterator<Item = String> + '_ {
+    (0u32..).map_while(names)
+}
 
 /// Metadata: users, folders, files, versions, locks, tokens. Implemented by `SqliteStore` and
 /// (later) `PostgresStore`; both must pass `crate::conformance`.

@@ -1,0 +1,108 @@
+//! WOPI locks: Lock, RefreshLock, Unlock and UnlockAndRelock (the transition of
+//! `folio_wopi::lock`, decided on the row-locked file), the list of live locks, an
+//! administrator's forced release, and the expiry sweep.
+
+use folio_wopi::FileId;
+use folio_wopi::lock::{self, LockRequest, LockState};
+
+use super::files::{file_in_tx, lock_file};
+use super::outbox::emit_in;
+use super::rows::{self, FILE_COLUMNS, FILE_FROM};
+use super::{SqlEngine, SqlRow, SqlTx, args};
+use crate::error::StoreError;
+use crate::metadata::{Emit, Outcome};
+use crate::model::*;
+
+pub(super) async fn apply_lock<E: SqlEngine>(
+    e: &E,
+    id: &FileId,
+    request: &LockRequest,
+    now: i64,
+    emit: Option<&Emit<'_>>,
+) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
+    let mut tx = e.begin().await?;
+    let mut file = lock_file::<E>(&mut tx, id).await?;
+    let next = match lock::transition(file.lock.as_ref(), request, now) {
+        Ok(next) => next,
+        Err(e) => return Ok(Err(e)),
+    };
+    tx.execute(
+        "UPDATE files SET lock_id = $1, lock_expires_at = $2 WHERE id = $3",
+        args![
+            next.as_ref().map(|l| l.id.as_str()),
+            next.as_ref().map(|l| l.expires_at),
+            id
+        ],
+    )
+    .await?;
+    file.lock = next.clone();
+    emit_in(&mut tx, emit, &file).await?;
+    tx.commit().await?;
+    Ok(Ok((next, file)))
+}
+
+pub(super) async fn locked_files(
+    e: &impl SqlEngine,
+    now: i64,
+) -> Result<Vec<FileRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {FILE_COLUMNS} FROM {FILE_FROM} \
+         WHERE f.lock_id IS NOT NULL AND f.lock_expires_at > $1 AND f.deleted_at IS NULL \
+         ORDER BY f.lock_expires_at"
+    );
+    rows::all(&e.fetch_all(&sql, args![now]).await?, rows::file)
+}
+
+pub(super) async fn force_unlock(e: &impl SqlEngine, id: &FileId) -> Result<bool, StoreError> {
+    let n = e
+        .execute(
+            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL \
+             WHERE id = $1 AND lock_id IS NOT NULL",
+            args![id],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Clears the locks that expired at `now` and returns their files (lock still set), ordered
+/// by expiry then id; each expired lock is reported by exactly one sweep.
+pub(super) async fn expire_locks<E: SqlEngine>(
+    e: &E,
+    now: i64,
+    emit: Option<&Emit<'_>>,
+) -> Result<Vec<FileRecord>, StoreError> {
+    let mut tx = e.begin().await?;
+    // Row-lock the expired ones (in id order, so two replicas sweeping at once cannot
+    // deadlock). A row another transaction changed meanwhile is re-checked after its commit:
+    // one cleared by another sweep, or refreshed by a Lock, no longer matches.
+    let sql = format!(
+        "SELECT id FROM files \
+         WHERE lock_id IS NOT NULL AND lock_expires_at <= $1 AND deleted_at IS NULL \
+         ORDER BY id{}",
+        E::DIALECT.for_update
+    );
+    let locked = tx.fetch_all(&sql, args![now]).await?;
+    let mut files = Vec::with_capacity(locked.len());
+    for row in &locked {
+        let id = FileId::from_trusted(row.text("id")?);
+        files.push(file_in_tx(&mut tx, &id).await?);
+    }
+    files.sort_by(|a, b| {
+        let expiry = |f: &FileRecord| f.lock.as_ref().map(|l| l.expires_at);
+        expiry(a)
+            .cmp(&expiry(b))
+            .then_with(|| a.id.as_str().cmp(b.id.as_str()))
+    });
+    for f in &files {
+        tx.execute(
+            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL WHERE id = $1",
+            args![&f.id],
+        )
+        .await?;
+    }
+    for f in &files {
+        emit_in(&mut tx, emit, f).await?;
+    }
+    tx.commit().await?;
+    Ok(files)
+}

@@ -1,0 +1,527 @@
+//! The SQL core shared by the SQLite and PostgreSQL backends (feature `sql`): every
+//! `MetadataStore` method written once, as SQL text with `$N` placeholders (which SQLite binds by
+//! number too) plus the rules around it, over a narrow engine adapter that each backend
+//! implements.
+//!
+//! A backend implements [`SqlEngine`] — transactions, single statements, its [`Dialect`] words
+//! (row locks, `SKIP LOCKED`, byte-wise collation) and the mapping of driver errors to
+//! [`StoreError`] — and gets `MetadataStore` from the blanket implementation here. Row values come
+//! back through [`SqlRow`], arguments go in as [`Arg`], so this module needs no database driver.
+//!
+//! Not here: pools, connection options, migrations, error classification (the backend crates),
+//! and the lock and naming decisions themselves (`folio_wopi::lock`, [`WriteCheck::decide`],
+//! [`crate::metadata::name_candidates`]).
+
+mod files;
+mod folders;
+mod integration;
+mod locks;
+mod outbox;
+mod rows;
+mod sessions;
+mod sharing;
+mod tokens;
+mod users;
+mod versions;
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use folio_wopi::lock::{LockRequest, LockState};
+use folio_wopi::{FileId, LockId};
+
+use crate::error::StoreError;
+use crate::metadata::{Emit, MetadataStore, NameCandidates, Outcome, WriteCheck};
+use crate::model::*;
+
+/// The words in which the two SQL dialects differ, spliced into the shared statements.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// Appended to a `SELECT` of rows the transaction is about to change, so that concurrent
+    /// writers (other replicas) queue behind it: PostgreSQL `" FOR UPDATE"`; empty where a write
+    /// transaction already excludes every other writer (SQLite's `BEGIN IMMEDIATE`).
+    pub for_update: &'static str,
+    /// Appended to a `SELECT` of a parent row that must not be deleted before the transaction
+    /// ends: PostgreSQL `" FOR KEY SHARE"`; empty on SQLite.
+    pub for_key_share: &'static str,
+    /// Appended to the `SELECT` that claims due webhook deliveries (`deliveries d`), so that
+    /// replicas claiming at once take disjoint sets: PostgreSQL
+    /// `" FOR UPDATE OF d SKIP LOCKED"`; empty on SQLite.
+    pub claim_lock: &'static str,
+    /// Appended to an `ORDER BY` of names for a byte-wise order whatever the database locale:
+    /// PostgreSQL `" COLLATE \"C\""`; empty on SQLite, whose default collation is byte-wise.
+    pub byte_order: &'static str,
+}
+
+/// One bound value of a statement, in the order of the placeholders `$1, $2, …`.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    /// `TEXT` (`None`: NULL).
+    Text(Option<&'a str>),
+    /// `BIGINT` / `INTEGER` — times, sizes, versions, counts (`None`: NULL).
+    Int(Option<i64>),
+    /// A 32-bit `INTEGER` (roles).
+    Int4(i32),
+    /// `BOOLEAN` (SQLite: 0/1).
+    Bool(bool),
+    /// `BYTEA` / `BLOB` (`None`: NULL).
+    Bytes(Option<&'a [u8]>),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(v: &'a str) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(v: &'a String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl<'a> From<Option<&'a str>> for Arg<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        Arg::Text(v)
+    }
+}
+impl<'a> From<&'a FileId> for Arg<'a> {
+    fn from(v: &'a FileId) -> Self {
+        Arg::Text(Some(v.as_str()))
+    }
+}
+impl From<i64> for Arg<'_> {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg<'_> {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<bool> for Arg<'_> {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+impl<'a> From<&'a [u8]> for Arg<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        Arg::Bytes(Some(v))
+    }
+}
+impl<'a> From<Option<&'a [u8]>> for Arg<'a> {
+    fn from(v: Option<&'a [u8]>) -> Self {
+        Arg::Bytes(v)
+    }
+}
+
+/// Builds a `&[Arg]` from values that convert into [`Arg`]: `args![id, now]`.
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { &[$($crate::sql::Arg::from($v)),*] };
+}
+pub(crate) use args;
+
+/// One result row: typed reads of a named column (`None`: NULL). A type mismatch is a backend
+/// error.
+pub trait SqlRow: Send + Sync {
+    /// A `TEXT` column.
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
+    /// A `BIGINT` column (SQLite: `INTEGER`).
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
+    /// A 32-bit `INTEGER` column (roles).
+    fn opt_int4(&self, col: &str) -> Result<Option<i32>, StoreError>;
+    /// A `BOOLEAN` column (SQLite: 0/1).
+    fn opt_flag(&self, col: &str) -> Result<Option<bool>, StoreError>;
+    /// A `BYTEA` / `BLOB` column.
+    fn opt_bytes(&self, col: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// A `TEXT` column that is never NULL.
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        not_null(col, self.opt_text(col)?)
+    }
+    /// A `BIGINT` column that is never NULL.
+    fn int(&self, col: &str) -> Result<i64, StoreError> {
+        not_null(col, self.opt_int(col)?)
+    }
+    /// A 32-bit `INTEGER` column that is never NULL.
+    fn int4(&self, col: &str) -> Result<i32, StoreError> {
+        not_null(col, self.opt_int4(col)?)
+    }
+    /// A `BOOLEAN` column that is never NULL.
+    fn flag(&self, col: &str) -> Result<bool, StoreError> {
+        not_null(col, self.opt_flag(col)?)
+    }
+    /// A `BYTEA` / `BLOB` column that is never NULL.
+    fn bytes(&self, col: &str) -> Result<Vec<u8>, StoreError> {
+        not_null(col, self.opt_bytes(col)?)
+    }
+}
+
+/// The column was NULL where the schema says it cannot be.
+#[derive(Debug, thiserror::Error)]
+#[error("unexpected NULL in column {0}")]
+struct UnexpectedNull(String);
+
+fn not_null<T>(col: &str, v: Option<T>) -> Result<T, StoreError> {
+    v.ok_or_else(|| StoreError::backend(UnexpectedNull(col.to_owned())))
+}
+
+/// An open transaction: rolled back when dropped without [`SqlTx::commit`].
+#[async_trait]
+pub trait SqlTx: Send {
+    /// The engine's row type.
+    type Row: SqlRow;
+    /// Runs one statement; the number of rows it changed.
+    async fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError>;
+    /// Runs one query; all its rows.
+    async fn fetch_all(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Vec<Self::Row>, StoreError>;
+    /// Runs one query; its first row, if any.
+    async fn fetch_optional(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Option<Self::Row>, StoreError>;
+    /// Commits.
+    async fn commit(self) -> Result<(), StoreError>;
+}
+
+/// What a backend provides to run the shared SQL: transactions, single statements and its
+/// dialect words. Every error it returns is already classified (`NotFound`, `AlreadyExists` for
+/// a unique violation, `Unavailable`, `Backend`).
+#[async_trait]
+pub trait SqlEngine: Send + Sync + 'static {
+    /// The dialect words (see [`Dialect`]).
+    const DIALECT: Dialect;
+    /// The engine's row type.
+    type Row: SqlRow;
+    /// The engine's transaction type.
+    type Tx: SqlTx<Row = Self::Row>;
+
+    /// A read-write transaction in which the rows the shared code locks with
+    /// [`Dialect::for_update`] stay locked until it ends.
+    async fn begin(&self) -> Result<Self::Tx, StoreError>;
+    /// A read-only transaction whose statements all see one snapshot.
+    async fn begin_snapshot(&self) -> Result<Self::Tx, StoreError>;
+    /// One read-only query outside a transaction; all its rows.
+    async fn fetch_all(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Self::Row>, StoreError>;
+    /// One read-only query outside a transaction; its first row, if any.
+    async fn fetch_optional(
+        &self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Option<Self::Row>, StoreError>;
+    /// One write statement on its own (autocommit); the number of rows it changed.
+    async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError>;
+}
+
+/// Every `MetadataStore` method, for every engine: the table of contents of this module (each
+/// method's code lives in the module of its area).
+#[async_trait]
+impl<E: SqlEngine> MetadataStore for E {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.fetch_optional("SELECT 1", &[]).await.map(|_| ())
+    }
+
+    // users.rs
+    async fn create_user(&self, user: NewUser, now: i64) -> Result<UserRecord, StoreError> {
+        users::create_user(self, user, now).await
+    }
+    async fn any_user(&self) -> Result<bool, StoreError> {
+        users::any_user(self).await
+    }
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
+        users::user_by_login(self, login).await
+    }
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        users::user_by_id(self, id).await
+    }
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        users::list_users(self).await
+    }
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<(), StoreError> {
+        users::set_user_disabled(self, user_id, disabled).await
+    }
+    async fn set_password(&self, user_id: &str, hash: &str) -> Result<(), StoreError> {
+        users::set_password(self, user_id, hash).await
+    }
+    async fn set_user_info(&self, user_id: &str, info: &str) -> Result<(), StoreError> {
+        users::set_user_info(self, user_id, info).await
+    }
+
+    // folders.rs
+    async fn folder(&self, id: &str) -> Result<Option<FolderRecord>, StoreError> {
+        folders::folder(self, id).await
+    }
+    async fn ensure_folder_path(
+        &self,
+        owner_id: &str,
+        path: &[String],
+        now: i64,
+    ) -> Result<FolderRecord, StoreError> {
+        folders::ensure_folder_path(self, owner_id, path, now).await
+    }
+    async fn list_folder(
+        &self,
+        folder_id: &str,
+    ) -> Result<(Vec<FolderRecord>, Vec<FileRecord>), StoreError> {
+        folders::list_folder(self, folder_id).await
+    }
+    async fn create_folder(
+        &self,
+        parent_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<FolderRecord, StoreError> {
+        folders::create_folder(self, parent_id, name, now).await
+    }
+    async fn delete_folder(&self, id: &str) -> Result<bool, StoreError> {
+        folders::delete_folder(self, id).await
+    }
+
+    // sharing.rs
+    async fn role(&self, file_id: &FileId, user_id: &str) -> Result<Option<Role>, StoreError> {
+        sharing::role(self, file_id, user_id).await
+    }
+    async fn folder_role(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+    ) -> Result<Option<Role>, StoreError> {
+        sharing::folder_role(self, folder_id, user_id).await
+    }
+    async fn share_folder(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        sharing::share_folder(self, folder_id, user_id, role).await
+    }
+    async fn share_file(&self, id: &FileId, user_id: &str, role: Role) -> Result<(), StoreError> {
+        sharing::share_file(self, id, user_id, role).await
+    }
+    async fn shared_with(
+        &self,
+        user_id: &str,
+    ) -> Result<(Vec<(FolderRecord, Role)>, Vec<(FileRecord, Role)>), StoreError> {
+        sharing::shared_with(self, user_id).await
+    }
+
+    // files.rs
+    async fn create_file(
+        &self,
+        file: NewFile,
+        names: NameCandidates<'_>,
+        now: i64,
+    ) -> Result<FileRecord, StoreError> {
+        files::create_file(self, file, names, now).await
+    }
+    async fn file(&self, id: &FileId) -> Result<Option<FileRecord>, StoreError> {
+        files::file(self, id).await
+    }
+    async fn file_by_name(
+        &self,
+        folder_id: &str,
+        name: &str,
+    ) -> Result<Option<FileRecord>, StoreError> {
+        files::file_by_name(self, folder_id, name).await
+    }
+    async fn move_file(
+        &self,
+        id: &FileId,
+        folder_id: &str,
+        now: i64,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        files::move_file(self, id, folder_id, now).await
+    }
+    async fn rename_file_emitting(
+        &self,
+        id: &FileId,
+        lock_header: Option<&LockId>,
+        names: NameCandidates<'_>,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        files::rename_file(self, id, lock_header, names, now, emit).await
+    }
+    async fn delete_file_emitting(
+        &self,
+        id: &FileId,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<()>, StoreError> {
+        files::delete_file(self, id, now, emit).await
+    }
+
+    // versions.rs
+    async fn commit_version_emitting(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        content: ContentRecord,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        versions::commit_version(self, id, check, content, now, emit).await
+    }
+    async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError> {
+        versions::versions(self, id).await
+    }
+    async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError> {
+        versions::referenced_blob_keys(self).await
+    }
+
+    // locks.rs
+    async fn apply_lock_emitting(
+        &self,
+        id: &FileId,
+        request: &LockRequest,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
+        locks::apply_lock(self, id, request, now, emit).await
+    }
+    async fn locked_files(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
+        locks::locked_files(self, now).await
+    }
+    async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError> {
+        locks::force_unlock(self, id).await
+    }
+    async fn expire_locks_emitting(
+        &self,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Vec<FileRecord>, StoreError> {
+        locks::expire_locks(self, now, emit).await
+    }
+
+    // tokens.rs
+    async fn insert_token(
+        &self,
+        hash: &[u8],
+        token: &TokenRecord,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        tokens::insert_token(self, hash, token, now).await
+    }
+    async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
+        tokens::token(self, hash).await
+    }
+    async fn revoke_token(&self, hash: &[u8]) -> Result<bool, StoreError> {
+        tokens::revoke_token(self, hash).await
+    }
+    async fn purge_expired_tokens(&self, now: i64) -> Result<u64, StoreError> {
+        tokens::purge_expired_tokens(self, now).await
+    }
+    async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError> {
+        tokens::editing_sessions(self, now).await
+    }
+
+    // sessions.rs
+    async fn create_session(
+        &self,
+        hash: &[u8],
+        user_id: &str,
+        csrf: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sessions::create_session(self, hash, user_id, csrf, expires_at, now).await
+    }
+    async fn session(&self, hash: &[u8], now: i64) -> Result<Option<SessionRecord>, StoreError> {
+        sessions::session(self, hash, now).await
+    }
+    async fn delete_session(&self, hash: &[u8]) -> Result<(), StoreError> {
+        sessions::delete_session(self, hash).await
+    }
+    async fn record_login_failure(&self, login: &str, now: i64) -> Result<(), StoreError> {
+        sessions::record_login_failure(self, login, now).await
+    }
+    async fn login_failures_since(&self, login: &str, since: i64) -> Result<u64, StoreError> {
+        sessions::login_failures_since(self, login, since).await
+    }
+
+    // integration.rs
+    async fn create_api_key(&self, key: &ApiKeyRecord, hash: &[u8]) -> Result<(), StoreError> {
+        integration::create_api_key(self, key, hash).await
+    }
+    async fn api_key(&self, hash: &[u8]) -> Result<Option<ApiKeyRecord>, StoreError> {
+        integration::api_key(self, hash).await
+    }
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        integration::list_api_keys(self).await
+    }
+    async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        integration::revoke_api_key(self, id, now).await
+    }
+    async fn upsert_external_user(
+        &self,
+        user: &ExternalUser,
+        now: i64,
+    ) -> Result<UserRecord, StoreError> {
+        integration::upsert_external_user(self, user, now).await
+    }
+    async fn create_wopi_session(
+        &self,
+        w: &WopiSessionRecord,
+        launch_hash: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        integration::create_wopi_session(self, w, launch_hash).await
+    }
+    async fn wopi_session(&self, id: &str) -> Result<Option<WopiSessionRecord>, StoreError> {
+        integration::wopi_session(self, id).await
+    }
+    async fn take_launch_code(
+        &self,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<Option<WopiSessionRecord>, StoreError> {
+        integration::take_launch_code(self, hash, now).await
+    }
+    async fn list_wopi_sessions(
+        &self,
+        api_key_id: &str,
+        file_id: Option<&FileId>,
+    ) -> Result<Vec<WopiSessionRecord>, StoreError> {
+        integration::list_wopi_sessions(self, api_key_id, file_id).await
+    }
+    async fn revoke_wopi_session(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        integration::revoke_wopi_session(self, id, now).await
+    }
+    async fn use_nonce(&self, jti: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
+        integration::use_nonce(self, jti, expires_at, now).await
+    }
+    async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        integration::secret(self, name, fresh).await
+    }
+
+    // outbox.rs
+    async fn enqueue_event(&self, event: &OutboxEvent, urls: &[String]) -> Result<(), StoreError> {
+        outbox::enqueue_event(self, event, urls).await
+    }
+    async fn claim_deliveries(
+        &self,
+        now: i64,
+        limit: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        outbox::claim_deliveries(self, now, limit, lease_ms).await
+    }
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        delivered: bool,
+        status: Option<i64>,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        outbox::finish_delivery(self, id, delivered, status, error, next_attempt_at, now).await
+    }
+    async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+        outbox::deliveries(self, limit).await
+    }
+}

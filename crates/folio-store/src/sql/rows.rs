@@ -1,0 +1,204 @@
+//! Column lists and the conversions from result rows to the model records, shared by every
+//! engine: the one place that knows how a record is laid out in the schema (roles as 0/1/2,
+//! sizes as signed 64-bit, scopes as a comma-separated list, a lock as two nullable columns).
+
+use folio_wopi::lock::LockState;
+use folio_wopi::{FileId, LockId};
+
+use super::SqlRow;
+use crate::error::StoreError;
+use crate::model::*;
+
+/// The columns of a file joined with its current version and folder ([`FILE_FROM`]), as read
+/// by [`file`].
+pub(super) const FILE_COLUMNS: &str = "f.id, f.folder_id, f.owner_id, f.name, f.version, \
+     f.lock_id, f.lock_expires_at, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, \
+     v.source, CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS folder_name";
+
+/// Files joined with their current version and folder.
+pub(super) const FILE_FROM: &str = "files f \
+     JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
+     JOIN folders fo ON fo.id = f.folder_id";
+
+/// Deliveries with their event, as read by [`delivery`].
+pub(super) const DELIVERY_SELECT: &str = "SELECT d.*, o.event_type, o.payload, \
+     o.created_at AS event_created_at FROM deliveries d JOIN outbox o ON o.id = d.event_id";
+
+/// The case-insensitive key under which names are unique in a folder (lower-cased by Folio, not
+/// by the database, so that both engines agree).
+pub(super) fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// A size as stored (signed 64-bit), saturating.
+pub(super) fn size_to_db(size: u64) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX)
+}
+
+/// A stored size or count (never negative in practice) as unsigned.
+pub(super) fn count_from_db(n: i64) -> u64 {
+    n.max(0).unsigned_abs()
+}
+
+/// How a role is stored.
+pub(super) fn role_to_db(r: Role) -> i32 {
+    match r {
+        Role::Owner => 2,
+        Role::Editor => 1,
+        Role::Viewer => 0,
+    }
+}
+
+/// A stored role (anything unknown reads as the least privilege).
+pub(super) fn role_from_db(r: i32) -> Role {
+    match r {
+        2 => Role::Owner,
+        1 => Role::Editor,
+        _ => Role::Viewer,
+    }
+}
+
+/// The role in column `col` (NULL: none).
+pub(super) fn role(row: &impl SqlRow, col: &str) -> Result<Option<Role>, StoreError> {
+    Ok(row.opt_int4(col)?.map(role_from_db))
+}
+
+/// The content columns of a `file_versions` row.
+pub(super) fn content(row: &impl SqlRow) -> Result<ContentRecord, StoreError> {
+    Ok(ContentRecord {
+        blob_key: row.text("blob_key")?,
+        size: count_from_db(row.int("size")?),
+        sha256: row.bytes("sha256")?,
+        created_at: row.int("created_at")?,
+        author_id: row.text("author_id")?,
+        source: row.text("source")?,
+    })
+}
+
+/// A row of [`FILE_COLUMNS`].
+pub(super) fn file(row: &impl SqlRow) -> Result<FileRecord, StoreError> {
+    let lock = match (row.opt_text("lock_id")?, row.opt_int("lock_expires_at")?) {
+        (Some(id), Some(expires_at)) => Some(LockState {
+            id: LockId::from_trusted(id),
+            expires_at,
+        }),
+        _ => None,
+    };
+    Ok(FileRecord {
+        id: FileId::from_trusted(row.text("id")?),
+        folder_id: row.text("folder_id")?,
+        owner_id: row.text("owner_id")?,
+        name: row.text("name")?,
+        version: row.int("version")?,
+        content: content(row)?,
+        folder_name: row.opt_text("folder_name")?,
+        lock,
+    })
+}
+
+/// A `users` row.
+pub(super) fn user(row: &impl SqlRow) -> Result<UserRecord, StoreError> {
+    Ok(UserRecord {
+        id: row.text("id")?,
+        login: row.text("login")?,
+        name: row.text("name")?,
+        email: row.text("email")?,
+        is_admin: row.flag("is_admin")?,
+        password_hash: row.opt_text("password_hash")?,
+        user_info: row.opt_text("user_info")?,
+        root_folder_id: row.text("root_folder_id")?,
+        disabled: row.flag("disabled")?,
+    })
+}
+
+/// A `folders` row.
+pub(super) fn folder(row: &impl SqlRow) -> Result<FolderRecord, StoreError> {
+    Ok(FolderRecord {
+        id: row.text("id")?,
+        owner_id: row.text("owner_id")?,
+        parent_id: row.opt_text("parent_id")?,
+        name: row.text("name")?,
+    })
+}
+
+/// The token columns `user_id, file_id, can_write, expires_at, client, session_id`.
+pub(super) fn token(row: &impl SqlRow) -> Result<TokenRecord, StoreError> {
+    Ok(TokenRecord {
+        user_id: row.text("user_id")?,
+        file_id: FileId::from_trusted(row.text("file_id")?),
+        can_write: row.flag("can_write")?,
+        expires_at: row.int("expires_at")?,
+        client: row.opt_text("client")?,
+        session_id: row.opt_text("session_id")?,
+    })
+}
+
+/// An `api_keys` row.
+pub(super) fn api_key(row: &impl SqlRow) -> Result<ApiKeyRecord, StoreError> {
+    Ok(ApiKeyRecord {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        scopes: row
+            .text("scopes")?
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        app_user_id: row.text("app_user_id")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+    })
+}
+
+/// A `wopi_sessions` row.
+pub(super) fn wopi_session(row: &impl SqlRow) -> Result<WopiSessionRecord, StoreError> {
+    Ok(WopiSessionRecord {
+        id: row.text("id")?,
+        api_key_id: row.opt_text("api_key_id")?,
+        user_id: row.text("user_id")?,
+        file_id: FileId::from_trusted(row.text("file_id")?),
+        can_write: row.flag("can_write")?,
+        client: row.opt_text("client")?,
+        action: row.opt_text("action")?,
+        expires_at: row.int("expires_at")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+        close_url: row.opt_text("close_url")?,
+    })
+}
+
+/// A row of [`DELIVERY_SELECT`].
+pub(super) fn delivery(row: &impl SqlRow) -> Result<Delivery, StoreError> {
+    Ok(Delivery {
+        id: row.text("id")?,
+        event: OutboxEvent {
+            id: row.text("event_id")?,
+            event_type: row.text("event_type")?,
+            payload: row.text("payload")?,
+            created_at: row.int("event_created_at")?,
+        },
+        url: row.text("url")?,
+        state: row.text("state")?,
+        attempts: row.int("attempts")?,
+        next_attempt_at: row.int("next_attempt_at")?,
+        last_status: row.opt_int("last_status")?,
+        last_error: row.opt_text("last_error")?,
+        delivered_at: row.opt_int("delivered_at")?,
+    })
+}
+
+/// Converts every row with `f`.
+pub(super) fn all<R, T>(
+    rows: &[R],
+    f: impl Fn(&R) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(f).collect()
+}
+
+/// Converts the row, if any, with `f`.
+pub(super) fn one<R, T>(
+    row: Option<R>,
+    f: impl Fn(&R) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    row.as_ref().map(f).transpose()
+}

@@ -1,0 +1,95 @@
+//! Content versions: WOPI PutFile's commit (the write check, then a new version, in one
+//! transaction), the version history, and the blob keys the sweep must keep.
+
+use std::collections::HashSet;
+
+use folio_wopi::FileId;
+
+use super::files::lock_file;
+use super::outbox::emit_in;
+use super::rows::{self, size_to_db};
+use super::{SqlEngine, SqlRow, SqlTx, args};
+use crate::error::StoreError;
+use crate::metadata::{Emit, Outcome, WriteCheck};
+use crate::model::*;
+
+/// Inserts version `version` of file `id`.
+pub(super) async fn insert_version(
+    tx: &mut impl SqlTx,
+    id: &str,
+    version: i64,
+    c: &ContentRecord,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO file_versions (file_id, version, blob_key, size, sha256, created_at, \
+         author_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        args![
+            id,
+            version,
+            &c.blob_key,
+            size_to_db(c.size),
+            c.sha256.as_slice(),
+            c.created_at,
+            &c.author_id,
+            &c.source
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Commits `content` as the next version of the (row-locked) file if `check` allows it.
+pub(super) async fn commit_version<E: SqlEngine>(
+    e: &E,
+    id: &FileId,
+    check: WriteCheck,
+    content: ContentRecord,
+    now: i64,
+    emit: Option<&Emit<'_>>,
+) -> Result<Outcome<FileRecord>, StoreError> {
+    let mut tx = e.begin().await?;
+    let mut file = lock_file::<E>(&mut tx, id).await?;
+    if let Err(e) = check.decide(&file, now) {
+        return Ok(Err(e));
+    }
+    let version = file.version + 1;
+    insert_version(&mut tx, id.as_str(), version, &content).await?;
+    tx.execute(
+        "UPDATE files SET version = $1 WHERE id = $2",
+        args![version, id],
+    )
+    .await?;
+    file.version = version;
+    file.content = content;
+    emit_in(&mut tx, emit, &file).await?;
+    tx.commit().await?;
+    Ok(Ok(file))
+}
+
+pub(super) async fn versions(
+    e: &impl SqlEngine,
+    id: &FileId,
+) -> Result<Vec<VersionRecord>, StoreError> {
+    let rows = e
+        .fetch_all(
+            "SELECT version, blob_key, size, sha256, created_at, author_id, source \
+             FROM file_versions WHERE file_id = $1 ORDER BY version DESC",
+            args![id],
+        )
+        .await?;
+    rows::all(&rows, |r| {
+        Ok(VersionRecord {
+            version: r.int("version")?,
+            content: rows::content(r)?,
+        })
+    })
+}
+
+pub(super) async fn referenced_blob_keys(
+    e: &impl SqlEngine,
+) -> Result<HashSet<String>, StoreError> {
+    let rows = e
+        .fetch_all("SELECT blob_key FROM file_versions", &[])
+        .await?;
+    rows.iter().map(|r| r.text("blob_key")).collect()
+}
