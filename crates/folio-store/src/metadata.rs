@@ -368,3 +368,97 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Every blob key any version references (for the orphan sweep).
     async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_000_000;
+
+    fn file(version: i64, size: u64, lock: Option<(&str, i64)>) -> FileRecord {
+        FileRecord {
+            id: FileId::from_trusted("f".into()),
+            folder_id: "d".into(),
+            owner_id: "u".into(),
+            name: "a.docx".into(),
+            folder_name: None,
+            version,
+            content: ContentRecord {
+                blob_key: "b".into(),
+                size,
+                sha256: Vec::new(),
+                created_at: 0,
+                author_id: "u".into(),
+                source: "test".into(),
+            },
+            lock: lock.map(|(id, expires_at)| LockState {
+                id: LockId::from_trusted(id.into()),
+                expires_at,
+            }),
+        }
+    }
+
+    fn put(lock: Option<&str>, expected_version: Option<i64>) -> WriteCheck {
+        WriteCheck::PutFile {
+            lock: lock.map(|l| LockId::from_trusted(l.into())),
+            expected_version,
+        }
+    }
+
+    #[test]
+    fn write_check_decisions() {
+        // (check, file, allowed)
+        let cases = [
+            (
+                put(Some("A"), None),
+                file(3, 10, Some(("A", NOW + 1))),
+                true,
+            ),
+            (
+                put(Some("B"), None),
+                file(3, 10, Some(("A", NOW + 1))),
+                false,
+            ),
+            (put(None, None), file(3, 0, None), true),
+            (put(None, None), file(3, 10, None), false),
+            (put(Some("A"), None), file(3, 10, Some(("A", NOW))), false), // expired: unlocked
+            (
+                put(Some("A"), Some(3)),
+                file(3, 10, Some(("A", NOW + 1))),
+                true,
+            ),
+            (
+                put(Some("A"), Some(2)),
+                file(3, 10, Some(("A", NOW + 1))),
+                false,
+            ),
+            (WriteCheck::Unlocked, file(3, 10, None), true),
+            (
+                WriteCheck::Unlocked,
+                file(3, 10, Some(("A", NOW + 1))),
+                false,
+            ),
+            (
+                WriteCheck::Unlocked,
+                file(3, 10, Some(("A", NOW - 1))),
+                true,
+            ),
+        ];
+        for (check, f, allowed) in cases {
+            assert_eq!(check.decide(&f, NOW).is_ok(), allowed, "{check:?} on {f:?}");
+        }
+        assert!(matches!(
+            put(Some("A"), Some(2)).decide(&file(3, 10, Some(("A", NOW + 1))), NOW),
+            Err(WopiError::ContentChanged)
+        ));
+    }
+
+    #[test]
+    fn name_candidates_stop_at_the_first_none() {
+        let names = |n: u32| (n < 3).then(|| format!("a ({n}).docx"));
+        let all: Vec<String> = name_candidates(&names).collect();
+        assert_eq!(all, ["a (0).docx", "a (1).docx", "a (2).docx"]);
+        let exact = |n: u32| (n == 0).then(|| "a.docx".to_owned());
+        assert_eq!(name_candidates(&exact).count(), 1);
+    }
+}
