@@ -8,7 +8,8 @@ use folio_store::metadata::WriteCheck;
 use folio_store::*;
 use folio_wopi::clock::Clock;
 use folio_wopi::lock::{self, LockRequest, LockState};
-use folio_wopi::operation::Permission;
+use folio_wopi::operation::{Permission, WopiOperation};
+use folio_wopi::proof::ProofHeaders;
 use folio_wopi::wire::{self, CheckFileInfo};
 use folio_wopi::{FileId, LockId, WopiError, naming};
 use hmac::{KeyInit, Mac};
@@ -53,6 +54,19 @@ pub struct App {
     clock: Arc<dyn Clock>,
     config: AppConfig,
     file_url_key: Vec<u8>,
+}
+
+/// A WOPI request as `App::authorize_wopi` sees it (parsed by the HTTP layer).
+#[derive(Debug, Clone)]
+pub struct WopiAuthRequest<'a> {
+    /// The access token (query parameter or `Authorization: Bearer`), if any.
+    pub token: Option<&'a str>,
+    /// The file id of the URL.
+    pub file_id: &'a FileId,
+    /// The path and query exactly as received (the proof signs public URL + this).
+    pub path_and_query: &'a str,
+    /// The `X-WOPI-Proof`, `X-WOPI-ProofOld` and `X-WOPI-TimeStamp` headers.
+    pub proof: ProofHeaders<'a>,
 }
 
 /// Who is asking, about which file, with which rights — the result of `authorize`.
@@ -353,6 +367,39 @@ impl App {
             return Err(WopiError::NotPermitted.into());
         }
         Ok(p)
+    }
+
+    /// The one WOPI authorization use case: the operation (a parse failure still authorizes
+    /// for reading first, so 401/404 win over 501), then the token (`authorize`), then the
+    /// proof-key headers against the editor the token was minted for (or every enforcing editor
+    /// for tokens minted without one). The signed URL is the public URL plus the path and query
+    /// exactly as received, so it matches what the client requested through a TLS-terminating
+    /// proxy. A failed proof is `ProofRejected` (logged once, by the HTTP boundary).
+    pub async fn authorize_wopi(
+        &self,
+        op: Result<WopiOperation, WopiError>,
+        req: &WopiAuthRequest<'_>,
+    ) -> Result<(WopiOperation, Principal), AppError> {
+        let needed = match &op {
+            Ok(op) => op.required_permission(),
+            Err(_) => Permission::Read,
+        };
+        let principal = self.authorize(req.token, req.file_id, needed).await?;
+        let url = format!("{}{}", self.config.public_url, req.path_and_query);
+        if let Err(e) = self
+            .editors
+            .verify_proof(
+                principal.token.client.as_deref(),
+                req.token.unwrap_or(""),
+                &url,
+                &req.proof,
+                self.now(),
+            )
+            .await
+        {
+            return Err(AppError::ProofRejected { reason: e.0 });
+        }
+        Ok((op?, principal))
     }
 
     // ---- CheckFileInfo --------------------------------------------------------------------

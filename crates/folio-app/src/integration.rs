@@ -12,7 +12,7 @@ use folio_wopi::{FileId, WopiError, naming};
 use hmac::{KeyInit, Mac};
 use serde::Deserialize;
 
-use crate::error::AppError;
+use crate::error::{AppError, LaunchRefusal};
 use crate::web::HostPage;
 use crate::{App, tokens};
 
@@ -102,10 +102,6 @@ pub struct LaunchClaims {
     /// Expiry (seconds since the epoch).
     pub exp: i64,
 }
-
-/// Why a launch link was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LaunchError(pub String);
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -385,22 +381,18 @@ impl App {
     }
 
     /// Opens the host page of a session by its one-time launch code.
-    pub async fn launch_by_code(
-        &self,
-        code: &str,
-        language: &str,
-    ) -> Result<Option<HostPage>, AppError> {
+    pub async fn launch_by_code(&self, code: &str, language: &str) -> Result<HostPage, AppError> {
         if !tokens::well_formed(code) {
-            return Ok(None);
+            return Err(AppError::LaunchCodeExpired);
         }
         let Some(session) = self
             .meta()
             .take_launch_code(&tokens::hash(code), self.now())
             .await?
         else {
-            return Ok(None);
+            return Err(AppError::LaunchCodeExpired);
         };
-        self.session_page(&session, language).await.map(Some)
+        self.session_page(&session, language).await
     }
 
     async fn session_page(
@@ -457,35 +449,25 @@ impl App {
 
     /// Verifies a signed launch link (HS256 or EdDSA, expiry, audience, single use) and builds
     /// the host page for it.
-    pub async fn launch_by_jwt(
-        &self,
-        token: &str,
-        language: &str,
-    ) -> Result<Result<HostPage, LaunchError>, AppError> {
+    pub async fn launch_by_jwt(&self, token: &str, language: &str) -> Result<HostPage, AppError> {
         use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
         let Some(cfg) = &self.config().integration.launch else {
-            return Ok(Err(LaunchError(
-                "launch links are not configured on this server".into(),
-            )));
+            return Err(AppError::LaunchRefused(LaunchRefusal::NotConfigured));
         };
         let header = match decode_header(token) {
             Ok(h) => h,
-            Err(_) => return Ok(Err(LaunchError("malformed launch token".into()))),
+            Err(_) => return Err(AppError::LaunchRefused(LaunchRefusal::Malformed)),
         };
         let key = match (header.alg, &cfg.hs256_secret, &cfg.eddsa_public_pem) {
             (Algorithm::HS256, Some(secret), _) => DecodingKey::from_secret(secret.as_bytes()),
             (Algorithm::EdDSA, _, Some(pem)) => match DecodingKey::from_ed_pem(pem.as_bytes()) {
                 Ok(k) => k,
                 Err(_) => {
-                    return Ok(Err(LaunchError(
-                        "the configured EdDSA key is unusable".into(),
-                    )));
+                    return Err(AppError::LaunchRefused(LaunchRefusal::UnusableKey));
                 }
             },
             _ => {
-                return Ok(Err(LaunchError(
-                    "unsupported or unconfigured signing algorithm".into(),
-                )));
+                return Err(AppError::LaunchRefused(LaunchRefusal::UnsupportedAlgorithm));
             }
         };
         let mut validation = Validation::new(header.alg);
@@ -497,31 +479,27 @@ impl App {
             Err(e) => {
                 use jsonwebtoken::errors::ErrorKind;
                 let why = match e.kind() {
-                    ErrorKind::ExpiredSignature => "the launch link has expired",
-                    ErrorKind::InvalidAudience => "the launch link is for another audience",
-                    ErrorKind::InvalidSignature => "the launch link's signature is invalid",
-                    _ => "the launch link is invalid",
+                    ErrorKind::ExpiredSignature => LaunchRefusal::Expired,
+                    ErrorKind::InvalidAudience => LaunchRefusal::WrongAudience,
+                    ErrorKind::InvalidSignature => LaunchRefusal::BadSignature,
+                    _ => LaunchRefusal::Invalid,
                 };
-                return Ok(Err(LaunchError(why.into())));
+                return Err(AppError::LaunchRefused(why));
             }
         };
         if claims.exp * 1000 > self.now() + 24 * 3600 * 1000 {
-            return Ok(Err(LaunchError(
-                "launch links may live at most 24 hours".into(),
-            )));
+            return Err(AppError::LaunchRefused(LaunchRefusal::TooLongLived));
         }
         let Ok(file) = FileId::parse(&claims.file) else {
-            return Ok(Err(LaunchError(
-                "the launch link names no valid file".into(),
-            )));
+            return Err(AppError::LaunchRefused(LaunchRefusal::NoValidFile));
         };
         let can_write = match claims.perm.as_str() {
             "edit" => true,
             "view" => false,
-            _ => return Ok(Err(LaunchError("perm must be view or edit".into()))),
+            _ => return Err(AppError::LaunchRefused(LaunchRefusal::BadPermission)),
         };
         if claims.jti.is_empty() || claims.jti.len() > 200 {
-            return Ok(Err(LaunchError("the launch link needs a jti".into())));
+            return Err(AppError::LaunchRefused(LaunchRefusal::MissingJti));
         }
         if !self
             .meta()
@@ -532,7 +510,7 @@ impl App {
             )
             .await?
         {
-            return Ok(Err(LaunchError("this launch link was already used".into())));
+            return Err(AppError::LaunchRefused(LaunchRefusal::AlreadyUsed));
         }
         let user = ExternalUser {
             external_id: claims.sub.clone(),
@@ -561,7 +539,7 @@ impl App {
                 },
             )
             .await?;
-        Ok(Ok(page))
+        Ok(page)
     }
 
     // ---- Webhooks -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ use folio_wopi::action_url::{self, ActionUrlParams};
 use folio_wopi::{FileId, WopiError, naming};
 
 use crate::editors::{EditorChoice, EditorKind};
-use crate::error::AppError;
+use crate::error::{AppError, Forbidden, NamePlace};
 use crate::{App, tokens};
 
 /// How long a browser session lasts: 12 hours.
@@ -15,15 +15,6 @@ pub const SESSION_TTL_MS: i64 = 12 * 3600 * 1000;
 pub const MAX_LOGIN_FAILURES: u64 = 5;
 /// The rate-limit window for failed sign-ins: 15 minutes.
 pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
-
-/// Why a sign-in failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignInError {
-    /// Unknown login or wrong password (indistinguishable on purpose).
-    BadCredentials,
-    /// Too many failures recently.
-    RateLimited,
-}
 
 /// A new session: the cookie value (secret) and its CSRF token.
 #[derive(Debug, Clone)]
@@ -68,11 +59,7 @@ pub struct HostPage {
 impl App {
     /// Signs a user in with a password. Failures are counted per login (in the database, so the
     /// limit holds across replicas); after `MAX_LOGIN_FAILURES` in the window, refused.
-    pub async fn sign_in(
-        &self,
-        login: &str,
-        password: &str,
-    ) -> Result<Result<NewSession, SignInError>, AppError> {
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, AppError> {
         let now = self.now();
         let meta = self.meta();
         if meta
@@ -80,7 +67,7 @@ impl App {
             .await?
             >= MAX_LOGIN_FAILURES
         {
-            return Ok(Err(SignInError::RateLimited));
+            return Err(AppError::RateLimited);
         }
         let user = meta.user_by_login(login).await?;
         let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
@@ -93,18 +80,18 @@ impl App {
         };
         let Some(user) = user.filter(|_| ok) else {
             meta.record_login_failure(login, now).await?;
-            return Ok(Err(SignInError::BadCredentials));
+            return Err(AppError::BadCredentials);
         };
         let cookie = tokens::generate();
         let csrf = tokens::generate();
         let expires_at = now + SESSION_TTL_MS;
         meta.create_session(&tokens::hash(&cookie), &user.id, &csrf, expires_at, now)
             .await?;
-        Ok(Ok(NewSession {
+        Ok(NewSession {
             cookie,
             csrf,
             expires_at,
-        }))
+        })
     }
 
     /// The session behind a cookie value, if live.
@@ -301,32 +288,6 @@ impl App {
     }
 }
 
-/// Why a web action was refused, in words a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WebError {
-    /// The thing does not exist or the user cannot see it.
-    NotFound,
-    /// The user can see it but may not do this.
-    Forbidden(&'static str),
-    /// The name is not acceptable.
-    BadName(String),
-    /// The name is taken.
-    NameTaken(String),
-    /// The file is locked by an editing session.
-    Locked,
-    /// Too large.
-    TooLarge(u64),
-    /// The folder is not empty.
-    NotEmpty,
-}
-
-/// A web action's result: `Ok(Err(_))` is a refusal to show to the user.
-pub type WebResult<T> = Result<Result<T, WebError>, AppError>;
-
-fn name_error(e: folio_wopi::naming::NameError) -> WebError {
-    WebError::BadName(e.to_string())
-}
-
 impl App {
     async fn folder_access(
         &self,
@@ -392,14 +353,14 @@ impl App {
         folder_id: &str,
         name: &str,
         body: folio_store::ByteStream,
-    ) -> WebResult<folio_store::FileRecord> {
+    ) -> Result<folio_store::FileRecord, AppError> {
         if let Err(e) = naming::validate_file_name(name) {
-            return Ok(Err(name_error(e)));
+            return Err(e.into());
         }
         match self.folder_access(user, folder_id).await? {
-            None => return Ok(Err(WebError::NotFound)),
+            None => return Err(AppError::NotFound),
             Some(r) if r < Role::Editor => {
-                return Ok(Err(WebError::Forbidden("you can only view this folder")));
+                return Err(AppError::Forbidden(Forbidden::ViewOnlyFolder));
             }
             Some(_) => {}
         }
@@ -409,7 +370,10 @@ impl App {
             .await?
             .ok_or(WopiError::FileNotFound)?;
         if self.meta().file_by_name(folder_id, name).await?.is_some() {
-            return Ok(Err(WebError::NameTaken(name.to_owned())));
+            return Err(AppError::NameTaken {
+                name: name.to_owned(),
+                place: NamePlace::ThisFolder,
+            });
         }
         let key = folio_store::BlobKey::generate();
         let put = match self
@@ -419,7 +383,7 @@ impl App {
         {
             Ok(p) => p,
             Err(folio_store::StoreError::TooLarge { limit }) => {
-                return Ok(Err(WebError::TooLarge(limit)));
+                return Err(AppError::TooLarge { limit });
             }
             Err(e) => return Err(e.into()),
         };
@@ -446,13 +410,14 @@ impl App {
             )
             .await;
         match created {
-            Ok(f) => Ok(Ok(f)),
+            Ok(f) => Ok(f),
             Err(e) => {
                 let _ = self.blobs().delete(&key).await;
                 match e {
-                    folio_store::StoreError::AlreadyExists => {
-                        Ok(Err(WebError::NameTaken(name.to_owned())))
-                    }
+                    folio_store::StoreError::AlreadyExists => Err(AppError::NameTaken {
+                        name: name.to_owned(),
+                        place: NamePlace::ThisFolder,
+                    }),
                     other => Err(other.into()),
                 }
             }
@@ -466,7 +431,7 @@ impl App {
         user: &UserRecord,
         folder_id: &str,
         kind: folio_ooxml::Kind,
-    ) -> WebResult<folio_store::FileRecord> {
+    ) -> Result<folio_store::FileRecord, AppError> {
         let bytes = bytes::Bytes::from(folio_ooxml::blank(kind));
         let body: folio_store::ByteStream =
             Box::pin(futures::stream::once(async move { Ok(bytes) }));
@@ -487,44 +452,49 @@ impl App {
         user: &UserRecord,
         parent_id: &str,
         name: &str,
-    ) -> WebResult<folio_store::FolderRecord> {
+    ) -> Result<folio_store::FolderRecord, AppError> {
         if let Err(e) = naming::validate_file_name(name) {
-            return Ok(Err(name_error(e)));
+            return Err(e.into());
         }
         match self.folder_access(user, parent_id).await? {
-            None => return Ok(Err(WebError::NotFound)),
+            None => return Err(AppError::NotFound),
             Some(r) if r < Role::Editor => {
-                return Ok(Err(WebError::Forbidden("you can only view this folder")));
+                return Err(AppError::Forbidden(Forbidden::ViewOnlyFolder));
             }
             Some(_) => {}
         }
         match self.meta().create_folder(parent_id, name, self.now()).await {
-            Ok(f) => Ok(Ok(f)),
-            Err(folio_store::StoreError::AlreadyExists) => {
-                Ok(Err(WebError::NameTaken(name.to_owned())))
-            }
+            Ok(f) => Ok(f),
+            Err(folio_store::StoreError::AlreadyExists) => Err(AppError::NameTaken {
+                name: name.to_owned(),
+                place: NamePlace::ThisFolder,
+            }),
             Err(e) => Err(e.into()),
         }
     }
 
     /// Deletes an empty folder (owner or editor above it).
-    pub async fn delete_folder(&self, user: &UserRecord, folder_id: &str) -> WebResult<String> {
+    pub async fn delete_folder(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+    ) -> Result<String, AppError> {
         let folder = match self.meta().folder(folder_id).await? {
             Some(f) => f,
-            None => return Ok(Err(WebError::NotFound)),
+            None => return Err(AppError::NotFound),
         };
         match self.folder_access(user, folder_id).await? {
-            None => return Ok(Err(WebError::NotFound)),
+            None => return Err(AppError::NotFound),
             Some(r) if r < Role::Editor => {
-                return Ok(Err(WebError::Forbidden("you can only view this folder")));
+                return Err(AppError::Forbidden(Forbidden::ViewOnlyFolder));
             }
             Some(_) => {}
         }
         let parent = folder.parent_id.clone().unwrap_or_default();
         if self.meta().delete_folder(folder_id).await? {
-            Ok(Ok(parent))
+            Ok(parent)
         } else {
-            Ok(Err(WebError::NotEmpty))
+            Err(AppError::NotEmpty)
         }
     }
 
@@ -532,16 +502,14 @@ impl App {
         &self,
         user: &UserRecord,
         id: &FileId,
-    ) -> WebResult<(folio_store::FileRecord, Role)> {
+    ) -> Result<(folio_store::FileRecord, Role), AppError> {
         let Some(file) = self.meta().file(id).await? else {
-            return Ok(Err(WebError::NotFound));
+            return Err(AppError::NotFound);
         };
         match self.meta().role(id, &user.id).await? {
-            None => Ok(Err(WebError::NotFound)),
-            Some(r) if r < Role::Editor => {
-                Ok(Err(WebError::Forbidden("you can only view this file")))
-            }
-            Some(r) => Ok(Ok((file, r))),
+            None => Err(AppError::NotFound),
+            Some(r) if r < Role::Editor => Err(AppError::Forbidden(Forbidden::ViewOnlyFile)),
+            Some(r) => Ok((file, r)),
         }
     }
 
@@ -551,13 +519,11 @@ impl App {
         user: &UserRecord,
         id: &FileId,
         new_name: &str,
-    ) -> WebResult<folio_store::FileRecord> {
+    ) -> Result<folio_store::FileRecord, AppError> {
         if let Err(e) = naming::validate_file_name(new_name) {
-            return Ok(Err(name_error(e)));
+            return Err(e.into());
         }
-        if let Err(e) = self.writable_file(user, id).await? {
-            return Ok(Err(e));
-        }
+        self.writable_file(user, id).await?;
         let exact = new_name.to_owned();
         let names = move |n: u32| (n == 0).then(|| exact.clone());
         let urls = self.webhook_urls();
@@ -573,9 +539,12 @@ impl App {
             .rename_file_emitting(id, None, &names, self.now(), Some(&emit))
             .await?
         {
-            Ok(f) => Ok(Ok(f)),
-            Err(WopiError::LockMismatch { .. }) => Ok(Err(WebError::Locked)),
-            Err(_) => Ok(Err(WebError::NameTaken(new_name.to_owned()))),
+            Ok(f) => Ok(f),
+            Err(WopiError::LockMismatch { .. }) => Err(AppError::Locked),
+            Err(_) => Err(AppError::NameTaken {
+                name: new_name.to_owned(),
+                place: NamePlace::ThisFolder,
+            }),
         }
     }
 
@@ -585,33 +554,31 @@ impl App {
         user: &UserRecord,
         id: &FileId,
         folder_id: &str,
-    ) -> WebResult<folio_store::FileRecord> {
-        if let Err(e) = self.writable_file(user, id).await? {
-            return Ok(Err(e));
-        }
+    ) -> Result<folio_store::FileRecord, AppError> {
+        let (file, _) = self.writable_file(user, id).await?;
         match self.folder_access(user, folder_id).await? {
-            None => return Ok(Err(WebError::NotFound)),
+            None => return Err(AppError::NotFound),
             Some(r) if r < Role::Editor => {
-                return Ok(Err(WebError::Forbidden(
-                    "you can only view the target folder",
-                )));
+                return Err(AppError::Forbidden(Forbidden::ViewOnlyTargetFolder));
             }
             Some(_) => {}
         }
         match self.meta().move_file(id, folder_id, self.now()).await? {
-            Ok(f) => Ok(Ok(f)),
-            Err(_) => Ok(Err(WebError::NameTaken(
-                "a file with that name is already in the target folder".into(),
-            ))),
+            Ok(f) => Ok(f),
+            Err(_) => Err(AppError::NameTaken {
+                name: file.name,
+                place: NamePlace::TargetFolder,
+            }),
         }
     }
 
     /// Deletes a file (refused while an editor holds its lock).
-    pub async fn delete_from_web(&self, user: &UserRecord, id: &FileId) -> WebResult<String> {
-        let (file, _) = match self.writable_file(user, id).await? {
-            Ok(x) => x,
-            Err(e) => return Ok(Err(e)),
-        };
+    pub async fn delete_from_web(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+    ) -> Result<String, AppError> {
+        let (file, _) = self.writable_file(user, id).await?;
         let urls = self.webhook_urls();
         let build = |f: &folio_store::FileRecord| {
             self.make_event("file.deleted", self.file_event_data(f, Some(user)))
@@ -625,8 +592,8 @@ impl App {
             .delete_file_emitting(id, self.now(), Some(&emit))
             .await?
         {
-            Ok(()) => Ok(Ok(file.folder_id)),
-            Err(_) => Ok(Err(WebError::Locked)),
+            Ok(()) => Ok(file.folder_id),
+            Err(_) => Err(AppError::Locked),
         }
     }
 
@@ -636,10 +603,8 @@ impl App {
         user: &UserRecord,
         id: &FileId,
         version: i64,
-    ) -> WebResult<folio_store::FileRecord> {
-        if let Err(e) = self.writable_file(user, id).await? {
-            return Ok(Err(e));
-        }
+    ) -> Result<folio_store::FileRecord, AppError> {
+        self.writable_file(user, id).await?;
         let Some(old) = self
             .meta()
             .versions(id)
@@ -647,7 +612,7 @@ impl App {
             .into_iter()
             .find(|v| v.version == version)
         else {
-            return Ok(Err(WebError::NotFound));
+            return Err(AppError::NotFound);
         };
         let content = folio_store::ContentRecord {
             created_at: self.now(),
@@ -660,8 +625,8 @@ impl App {
             .commit_version(id, folio_store::WriteCheck::Unlocked, content, self.now())
             .await?
         {
-            Ok(f) => Ok(Ok(f)),
-            Err(_) => Ok(Err(WebError::Locked)),
+            Ok(f) => Ok(f),
+            Err(_) => Err(AppError::Locked),
         }
     }
 
@@ -672,25 +637,22 @@ impl App {
         target: ShareTarget<'_>,
         login: &str,
         role: Role,
-    ) -> WebResult<()> {
+    ) -> Result<(), AppError> {
         let Some(other) = self.meta().user_by_login(login.trim()).await? else {
-            return Ok(Err(WebError::BadName(format!(
-                "there is no user {:?}",
-                login.trim()
-            ))));
+            return Err(AppError::UnknownUser {
+                login: login.trim().to_owned(),
+            });
         };
         if other.id == user.id {
-            return Ok(Err(WebError::BadName(
-                "you cannot share with yourself".into(),
-            )));
+            return Err(AppError::ShareWithSelf);
         }
         let role = role.min(Role::Editor);
         match target {
             ShareTarget::File(id) => {
                 match self.meta().role(id, &user.id).await? {
-                    None => return Ok(Err(WebError::NotFound)),
+                    None => return Err(AppError::NotFound),
                     Some(r) if r < Role::Owner => {
-                        return Ok(Err(WebError::Forbidden("only the owner can share")));
+                        return Err(AppError::Forbidden(Forbidden::OwnerOnly));
                     }
                     Some(_) => {}
                 }
@@ -698,16 +660,16 @@ impl App {
             }
             ShareTarget::Folder(fid) => {
                 match self.folder_access(user, fid).await? {
-                    None => return Ok(Err(WebError::NotFound)),
+                    None => return Err(AppError::NotFound),
                     Some(r) if r < Role::Owner => {
-                        return Ok(Err(WebError::Forbidden("only the owner can share")));
+                        return Err(AppError::Forbidden(Forbidden::OwnerOnly));
                     }
                     Some(_) => {}
                 }
                 self.meta().share_folder(fid, &other.id, role).await?;
             }
         }
-        Ok(Ok(()))
+        Ok(())
     }
 
     /// Files and folders shared with `user`.
@@ -748,20 +710,16 @@ impl App {
         name: &str,
         password: &str,
         admin: bool,
-    ) -> WebResult<UserRecord> {
+    ) -> Result<UserRecord, AppError> {
         let login = login.trim();
         if login.is_empty()
             || login.len() > 64
             || login.chars().any(|c| c.is_whitespace() || c.is_control())
         {
-            return Ok(Err(WebError::BadName(
-                "login must be 1-64 characters without spaces".into(),
-            )));
+            return Err(AppError::InvalidLogin);
         }
         if password.len() < 8 {
-            return Ok(Err(WebError::BadName(
-                "password must be at least 8 characters".into(),
-            )));
+            return Err(AppError::WeakPassword);
         }
         let hash = tokens::hash_password(password)
             .map_err(|_| WopiError::BadRequest("cannot hash password"))?;
@@ -777,10 +735,11 @@ impl App {
             password_hash: Some(hash),
         };
         match self.meta().create_user(user, self.now()).await {
-            Ok(u) => Ok(Ok(u)),
-            Err(folio_store::StoreError::AlreadyExists) => {
-                Ok(Err(WebError::NameTaken(login.to_owned())))
-            }
+            Ok(u) => Ok(u),
+            Err(folio_store::StoreError::AlreadyExists) => Err(AppError::NameTaken {
+                name: login.to_owned(),
+                place: NamePlace::Users,
+            }),
             Err(e) => Err(e.into()),
         }
     }
@@ -791,16 +750,18 @@ impl App {
     }
 
     /// Sets a new password (ending the user's sessions).
-    pub async fn admin_reset_password(&self, user_id: &str, password: &str) -> WebResult<()> {
+    pub async fn admin_reset_password(
+        &self,
+        user_id: &str,
+        password: &str,
+    ) -> Result<(), AppError> {
         if password.len() < 8 {
-            return Ok(Err(WebError::BadName(
-                "password must be at least 8 characters".into(),
-            )));
+            return Err(AppError::WeakPassword);
         }
         let hash = tokens::hash_password(password)
             .map_err(|_| WopiError::BadRequest("cannot hash password"))?;
         self.meta().set_password(user_id, &hash).await?;
-        Ok(Ok(()))
+        Ok(())
     }
 
     /// Live locks and editing sessions.
