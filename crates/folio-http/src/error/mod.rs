@@ -11,7 +11,7 @@
 //! Every module maps the one application vocabulary, [`folio_app::AppError`], plus the few
 //! refusals that only exist on its surface (a missing API key, an expired form). Each has a table
 //! test that pins status, headers and body shape. Each `IntoResponse` logs the error once, through
-//! [`log_once`]: server errors at `error` (with the internal detail, which never reaches the
+//! [`log_once`] (and `/readyz`'s 503 is [`not_ready`]): server errors at `error` (with the internal detail, which never reaches the
 //! client), refusals at `info`. Handlers and use cases do not log errors they return.
 
 pub mod api;
@@ -34,4 +34,10 @@ pub(crate) fn log_once(
     } else {
         tracing::info!(surface, status = status.as_u16(), error = %text, "request refused");
     }
+}
+
+/// `/readyz` when a store does not answer: 503, logged once (at `warn`: the probe retries).
+pub(crate) fn not_ready(e: &folio_app::AppError) -> (StatusCode, &'static str) {
+    tracing::warn!(surface = "health", error = %e, "not ready");
+    (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable\n")
 }
