@@ -1,9 +1,13 @@
-//! `AppError`: a WOPI condition or a storage failure. Mapped to HTTP in folio-http only.
+//! `AppError`: the one error vocabulary of Folio's use cases. Every surface (WOPI, the JSON API,
+//! the pages) maps it — in folio-http's `error::{wopi, api, page}` and nowhere else. Variants
+//! name conditions, never status codes; refusals are typed (no sentences are built here: each
+//! surface words them).
 
 use folio_store::StoreError;
 use folio_wopi::WopiError;
+use folio_wopi::naming::NameError;
 
-/// A use case failed.
+/// A use case failed or refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// A protocol condition (bad token, lock mismatch, …).
@@ -12,4 +16,159 @@ pub enum AppError {
     /// The storage layer failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A WOPI request's proof-key signature did not verify (`reason` is for the log only).
+    #[error("proof-key verification failed: {reason}")]
+    ProofRejected {
+        /// Why, for the log.
+        reason: String,
+    },
+    /// The file or folder does not exist, or the user cannot see it (a refusal shown in place).
+    #[error("no such file or folder, or no access to it")]
+    NotFound,
+    /// The user can see it but may not do this.
+    #[error("not allowed: {0}")]
+    Forbidden(Forbidden),
+    /// The name is not an acceptable file or folder name.
+    #[error("invalid name: {0}")]
+    InvalidName(NameError),
+    /// The name is taken in `place`.
+    #[error("{name} already exists ({place:?})")]
+    NameTaken {
+        /// The name asked for.
+        name: String,
+        /// Where it is taken.
+        place: NamePlace,
+    },
+    /// Sharing names a login that does not exist.
+    #[error("there is no user {login:?}")]
+    UnknownUser {
+        /// The login given (trimmed).
+        login: String,
+    },
+    /// Sharing with oneself.
+    #[error("you cannot share with yourself")]
+    ShareWithSelf,
+    /// A login that is empty, too long or has spaces.
+    #[error("login must be 1-64 characters without spaces")]
+    InvalidLogin,
+    /// A password shorter than 8 characters.
+    #[error("password must be at least 8 characters")]
+    WeakPassword,
+    /// The file is locked by an editing session.
+    #[error("the file is locked")]
+    Locked,
+    /// The upload is larger than `limit` bytes.
+    #[error("too large: the limit is {limit} bytes")]
+    TooLarge {
+        /// The configured maximum file size.
+        limit: u64,
+    },
+    /// The folder is not empty.
+    #[error("the folder is not empty")]
+    NotEmpty,
+    /// Sign-in: unknown login or wrong password (indistinguishable on purpose).
+    #[error("wrong login or password")]
+    BadCredentials,
+    /// Sign-in: too many failures for this login recently.
+    #[error("too many failed sign-ins")]
+    RateLimited,
+    /// A signed launch link was refused.
+    #[error("launch link refused: {0:?}")]
+    LaunchRefused(LaunchRefusal),
+    /// A one-time launch code is unknown, used or expired.
+    #[error("launch code expired")]
+    LaunchCodeExpired,
+}
+
+/// What a `Forbidden` refusal was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// Viewer on the folder acted on.
+    ViewOnlyFolder,
+    /// Viewer on the file acted on.
+    ViewOnlyFile,
+    /// Viewer on the folder a file is moved into.
+    ViewOnlyTargetFolder,
+    /// Only the owner may share.
+    OwnerOnly,
+}
+
+impl std::fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Forbidden::ViewOnlyFolder => "you can only view this folder",
+            Forbidden::ViewOnlyFile => "you can only view this file",
+            Forbidden::ViewOnlyTargetFolder => "you can only view the target folder",
+            Forbidden::OwnerOnly => "only the owner can share",
+        })
+    }
+}
+
+/// Where a name is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamePlace {
+    /// The folder the user is acting in.
+    ThisFolder,
+    /// The folder a file is being moved into.
+    TargetFolder,
+    /// The users (a login).
+    Users,
+}
+
+/// Why a signed launch link was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchRefusal {
+    /// No `[integration.launch]` configuration.
+    NotConfigured,
+    /// Not a JWT.
+    Malformed,
+    /// The configured EdDSA key cannot be used.
+    UnusableKey,
+    /// The algorithm is not HS256/EdDSA or has no configured key.
+    UnsupportedAlgorithm,
+    /// `exp` passed.
+    Expired,
+    /// `aud` is not ours.
+    WrongAudience,
+    /// The signature does not verify.
+    BadSignature,
+    /// Any other JWT validation failure.
+    Invalid,
+    /// `exp` more than 24 hours ahead.
+    TooLongLived,
+    /// `file` is not a valid file id.
+    NoValidFile,
+    /// `perm` is not view or edit.
+    BadPermission,
+    /// `jti` missing or longer than 200 characters.
+    MissingJti,
+    /// The `jti` was used before.
+    AlreadyUsed,
+}
+
+impl std::fmt::Display for LaunchRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use LaunchRefusal::*;
+        f.write_str(match self {
+            NotConfigured => "launch links are not configured on this server",
+            Malformed => "malformed launch token",
+            UnusableKey => "the configured EdDSA key is unusable",
+            UnsupportedAlgorithm => "unsupported or unconfigured signing algorithm",
+            Expired => "the launch link has expired",
+            WrongAudience => "the launch link is for another audience",
+            BadSignature => "the launch link's signature is invalid",
+            Invalid => "the launch link is invalid",
+            TooLongLived => "launch links may live at most 24 hours",
+            NoValidFile => "the launch link names no valid file",
+            BadPermission => "perm must be view or edit",
+            MissingJti => "the launch link needs a jti",
+            AlreadyUsed => "this launch link was already used",
+        })
+    }
+}
+
+impl From<NameError> for AppError {
+    fn from(e: NameError) -> Self {
+        AppError::InvalidName(e)
+    }
 }

@@ -9,7 +9,7 @@ pub mod tokens;
 pub mod web;
 
 pub use app::*;
-pub use error::AppError;
+pub use error::{AppError, Forbidden, LaunchRefusal, NamePlace};
 pub use folio_store;
 
 /// Formats Unix ms as the WOPI/ISO 8601 UTC time string.

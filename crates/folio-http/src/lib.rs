@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod extract;
+pub mod headers;
 mod middleware;
 mod routes;
 
@@ -27,39 +29,54 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
             "/wopi/files/{id}",
-            get(routes::wopi::check_file_info).post(routes::wopi::files_post),
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
         )
         .route(
             "/wopi/files/{id}/contents",
-            get(routes::wopi::get_file).post(routes::wopi::put_file),
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
         )
         .route("/wopi/{*rest}", any(routes::wopi::not_implemented))
         .route("/api/v1/openapi.json", get(routes::openapi::openapi))
-        .route("/api/v1/files", post(routes::api::upload))
+        .route("/api/v1/files", post(routes::api::files::upload))
         .route(
             "/api/v1/files/{id}",
-            get(routes::api::metadata)
-                .patch(routes::api::patch_file)
-                .delete(routes::api::delete_file),
+            get(routes::api::files::metadata)
+                .patch(routes::api::files::patch_file)
+                .delete(routes::api::files::delete_file),
         )
-        .route("/api/v1/files/{id}/content", get(routes::api::content))
-        .route("/api/v1/files/{id}/versions", get(routes::api::versions))
+        .route(
+            "/api/v1/files/{id}/content",
+            get(routes::api::content::content),
+        )
+        .route(
+            "/api/v1/files/{id}/versions",
+            get(routes::api::files::versions),
+        )
         .route(
             "/api/v1/files/{id}/versions/{version}/content",
-            get(routes::api::version_content),
+            get(routes::api::content::version_content),
         )
         .route(
             "/api/v1/files/{id}/lock",
-            get(routes::api::get_lock).delete(routes::api::release_lock),
+            get(routes::api::locks::get_lock).delete(routes::api::locks::release_lock),
         )
-        .route("/api/v1/folders", get(routes::api::list_folder))
-        .route("/api/v1/users/{external_id}", put(routes::api::put_user))
+        .route("/api/v1/folders", get(routes::api::folders::list_folder))
+        .route(
+            "/api/v1/users/{external_id}",
+            put(routes::api::users::put_user),
+        )
         .route(
             "/api/v1/sessions",
-            post(routes::api::create_session).get(routes::api::list_sessions),
+            post(routes::api::sessions::create_session).get(routes::api::sessions::list_sessions),
         )
-        .route("/api/v1/sessions/{id}", delete(routes::api::revoke_session))
-        .route("/api/v1/webhooks/deliveries", get(routes::api::deliveries))
+        .route(
+            "/api/v1/sessions/{id}",
+            delete(routes::api::sessions::revoke_session),
+        )
+        .route(
+            "/api/v1/webhooks/deliveries",
+            get(routes::api::webhooks::deliveries),
+        )
         .route("/api/v1/{*rest}", any(routes::api::api_not_found))
         .route("/launch", get(routes::ui::host_page::launch_jwt))
         .route("/launch/{code}", get(routes::ui::host_page::launch_code))
@@ -74,48 +91,54 @@ pub fn router(state: AppState) -> Router {
             get(routes::ui::auth::login_form).post(routes::ui::auth::login),
         )
         .route("/logout", post(routes::ui::auth::logout))
-        .route("/folders/{id}/upload", post(routes::ui::actions::upload))
+        .route("/folders/{id}/upload", post(routes::ui::upload::upload))
         .route(
             "/folders/{id}/new-folder",
-            post(routes::ui::actions::new_folder),
+            post(routes::ui::folder_actions::new_folder),
         )
         .route(
             "/folders/{id}/new-document",
-            post(routes::ui::actions::new_document),
+            post(routes::ui::folder_actions::new_document),
         )
         .route(
             "/folders/{id}/delete",
-            post(routes::ui::actions::delete_folder),
+            post(routes::ui::folder_actions::delete_folder),
         )
         .route(
             "/folders/{id}/share",
-            get(routes::ui::actions::share_folder_page).post(routes::ui::actions::share_folder),
+            get(routes::ui::sharing::share_folder_page).post(routes::ui::sharing::share_folder),
         )
-        .route("/files/{id}/rename", post(routes::ui::actions::rename))
-        .route("/files/{id}/move", post(routes::ui::actions::move_file))
-        .route("/files/{id}/delete", post(routes::ui::actions::delete_file))
+        .route("/files/{id}/rename", post(routes::ui::file_actions::rename))
+        .route(
+            "/files/{id}/move",
+            post(routes::ui::file_actions::move_file),
+        )
+        .route(
+            "/files/{id}/delete",
+            post(routes::ui::file_actions::delete_file),
+        )
         .route(
             "/files/{id}/share",
-            get(routes::ui::actions::share_file_page).post(routes::ui::actions::share_file),
+            get(routes::ui::sharing::share_file_page).post(routes::ui::sharing::share_file),
         )
         .route(
             "/files/{id}/versions/{version}/restore",
-            post(routes::ui::actions::restore),
+            post(routes::ui::file_actions::restore),
         )
-        .route("/shared", get(routes::ui::actions::shared))
-        .route("/admin", get(routes::ui::actions::admin))
-        .route("/admin/users", post(routes::ui::actions::admin_create_user))
+        .route("/shared", get(routes::ui::sharing::shared))
+        .route("/admin", get(routes::ui::admin::admin))
+        .route("/admin/users", post(routes::ui::admin::admin_create_user))
         .route(
             "/admin/users/{id}/password",
-            post(routes::ui::actions::admin_reset_password),
+            post(routes::ui::admin::admin_reset_password),
         )
         .route(
             "/admin/users/{id}/{action}",
-            post(routes::ui::actions::admin_set_disabled),
+            post(routes::ui::admin::admin_set_disabled),
         )
         .route(
             "/admin/locks/{id}/release",
-            post(routes::ui::actions::admin_release_lock),
+            post(routes::ui::admin::admin_release_lock),
         )
         .route("/static/upload.js", get(routes::ui::upload_js))
         .route("/static/folio.css", get(routes::ui::css))

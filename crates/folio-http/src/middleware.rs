@@ -15,13 +15,13 @@ pub async fn trace(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let correlation = req
         .headers()
-        .get(folio_wopi::headers::CORRELATION_ID)
+        .get(crate::headers::X_WOPI_CORRELATION_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
     let wopi_override = req
         .headers()
-        .get(folio_wopi::headers::OVERRIDE)
+        .get(crate::headers::X_WOPI_OVERRIDE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();

@@ -14,10 +14,7 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(s): State<AppState>) -> (StatusCode, &'static str) {
     match s.app.ready().await {
         Ok(()) => (StatusCode::OK, "ready\n"),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable\n")
-        }
+        Err(e) => crate::error::not_ready(&e),
     }
 }
 

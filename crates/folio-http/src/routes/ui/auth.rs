@@ -4,18 +4,18 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use folio_app::web::SignInError;
-use folio_store::SessionRecord;
 use serde::Deserialize;
 
-use super::{error_page, render};
+use super::render;
 use crate::AppState;
+use crate::error::page::{self, PageError};
+use crate::extract::csrf::{Csrf, constant_eq, csrf_field};
 
-const SESSION_COOKIE: &str = "folio_session";
+/// The session cookie's name.
+pub(crate) const SESSION_COOKIE: &str = "folio_session";
 const LOGIN_CSRF_COOKIE: &str = "folio_login_csrf";
 
 /// Reads a cookie.
@@ -38,49 +38,6 @@ fn set_cookie(s: &AppState, name: &str, value: &str, max_age_secs: i64) -> Heade
     let v =
         format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// A signed-in user. Pages that need one redirect to `/login?next=…` otherwise.
-pub struct SignedIn(pub SessionRecord);
-
-impl FromRequestParts<AppState> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
-        let next = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        let login = || Redirect::to(&format!("/login?next={}", encode(&next))).into_response();
-        let Some(value) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(login());
-        };
-        match s.app.session(value).await {
-            Ok(Some(session)) => Ok(SignedIn(session)),
-            Ok(None) => Err(login()),
-            Err(e) => Err(super::page_error(&e)),
-        }
-    }
-}
-
-impl SignedIn {
-    /// Checks a form's CSRF token against the session's.
-    pub fn check_csrf(&self, presented: &str) -> Result<(), Box<Response>> {
-        if !presented.is_empty() && constant_eq(presented.as_bytes(), self.0.csrf.as_bytes()) {
-            Ok(())
-        } else {
-            Err(Box::new(error_page(
-                StatusCode::FORBIDDEN,
-                "Form expired",
-                "This form was not accepted because its security token is missing or out of date. Go back, reload the page and try again.",
-            )))
-        }
-    }
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Percent-encodes a string for a query parameter.
@@ -173,16 +130,11 @@ pub async fn login(
     let next = safe_next(&f.next);
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
-        return login_page(
-            &s,
-            StatusCode::FORBIDDEN,
-            next,
-            Some("The sign-in form expired. Please try again.".into()),
-        )
-        .await;
+        let (status, message) = page::SIGN_IN_FORM_EXPIRED;
+        return login_page(&s, status, next, Some(message.into())).await;
     }
     match s.app.sign_in(f.login.trim(), &f.password).await {
-        Ok(Ok(session)) => {
+        Ok(session) => {
             let mut r = Redirect::to(&next).into_response();
             let max_age = (session.expires_at - s.app.now()) / 1000;
             r.headers_mut().append(
@@ -193,28 +145,10 @@ pub async fn login(
                 .append(header::SET_COOKIE, set_cookie(&s, LOGIN_CSRF_COOKIE, "", 0));
             r
         }
-        Ok(Err(SignInError::BadCredentials)) => {
-            login_page(
-                &s,
-                StatusCode::UNAUTHORIZED,
-                next,
-                Some("Wrong login or password.".into()),
-            )
-            .await
-        }
-        Ok(Err(SignInError::RateLimited)) => {
-            login_page(
-                &s,
-                StatusCode::TOO_MANY_REQUESTS,
-                next,
-                Some(
-                    "Too many failed sign-ins for this login. Wait 15 minutes and try again."
-                        .into(),
-                ),
-            )
-            .await
-        }
-        Err(e) => super::page_error(&e),
+        Err(e) => match page::sign_in_refusal(&e) {
+            Some((status, message)) => login_page(&s, status, next, Some(message.into())).await,
+            None => PageError::App(e).into_response(),
+        },
     }
 }
 
@@ -225,16 +159,14 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+csrf_field!(CsrfForm);
+
 /// POST /logout
 pub async fn logout(
     State(s): State<AppState>,
-    user: SignedIn,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    Csrf(_, Form(_)): Csrf<Form<CsrfForm>>,
 ) -> Response {
-    if let Err(r) = user.check_csrf(&f.csrf) {
-        return *r;
-    }
     if let Some(v) = cookie(&headers, SESSION_COOKIE) {
         let _ = s.app.sign_out(v).await;
     }

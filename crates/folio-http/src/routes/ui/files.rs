@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use folio_wopi::{FileId, naming};
 use serde::Deserialize;
 
-use super::auth::SignedIn;
-use super::{page_error, render};
+use super::render;
 use crate::AppState;
+use crate::error::page::PageError;
+use crate::extract::session::SignedIn;
 
 /// A file row.
 pub struct FileRow {
@@ -109,7 +110,7 @@ pub async fn folder(
 ) -> Response {
     let (view, role) = match s.app.folder_view_shared(&user.0.user, &id).await {
         Ok(v) => v,
-        Err(e) => return page_error(&e),
+        Err(e) => return PageError::App(e).into_response(),
     };
     let mut files = Vec::new();
     let now = s.app.now();
@@ -221,11 +222,11 @@ pub async fn versions(
     Query(q): Query<FolderQuery>,
 ) -> Response {
     let Ok(id) = FileId::parse(&id) else {
-        return page_error(&folio_wopi::WopiError::FileNotFound.into());
+        return PageError::from(folio_wopi::WopiError::FileNotFound).into_response();
     };
     let (file, versions) = match s.app.versions_view(&user.0.user, &id).await {
         Ok(v) => v,
-        Err(e) => return page_error(&e),
+        Err(e) => return PageError::App(e).into_response(),
     };
     let can_write = matches!(
         s.app.file_for_user(&user.0.user, &id).await,
@@ -273,7 +274,7 @@ pub async fn download(
     Query(q): Query<VersionQuery>,
 ) -> Response {
     let Ok(id) = FileId::parse(&id) else {
-        return page_error(&folio_wopi::WopiError::FileNotFound.into());
+        return PageError::from(folio_wopi::WopiError::FileNotFound).into_response();
     };
     match s.app.download(&user.0.user, &id, q.version).await {
         Ok((name, size, body)) => {
@@ -304,6 +305,6 @@ pub async fn download(
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
-        Err(e) => page_error(&e),
+        Err(e) => PageError::App(e).into_response(),
     }
 }

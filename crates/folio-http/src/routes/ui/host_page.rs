@@ -5,13 +5,14 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use folio_wopi::FileId;
 use serde::Deserialize;
 
-use super::auth::SignedIn;
-use super::{page_error, render};
+use super::render;
 use crate::AppState;
+use crate::error::page::PageError;
+use crate::extract::session::SignedIn;
 
 #[derive(Template)]
 #[template(path = "host_page.html")]
@@ -54,8 +55,9 @@ pub async fn open(
     Query(q): Query<OpenQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(id) = FileId::parse(&id) else {
-        return page_error(&folio_wopi::WopiError::FileNotFound.into());
+    let id = match FileId::parse(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError::from(e).into_response(),
     };
     let page = match s
         .app
@@ -69,7 +71,7 @@ pub async fn open(
         .await
     {
         Ok(p) => p,
-        Err(e) => return page_error(&e),
+        Err(e) => return PageError::App(e).into_response(),
     };
     render_host_page(&s, &id, page)
 }
@@ -124,23 +126,14 @@ pub async fn launch_jwt(
     headers: HeaderMap,
 ) -> Response {
     let Some(t) = q.t else {
-        return super::error_page(
-            StatusCode::BAD_REQUEST,
-            "Missing launch token",
-            "This link is incomplete. Open the document again from your application.",
-        );
+        return PageError::MissingLaunchToken.into_response();
     };
     match s.app.launch_by_jwt(&t, &language(&headers)).await {
-        Ok(Ok(page)) => {
+        Ok(page) => {
             let id = page.file_id.clone();
             render_host_page(&s, &id, page)
         }
-        Ok(Err(e)) => super::error_page(
-            StatusCode::UNAUTHORIZED,
-            "This link cannot be used",
-            &format!("{}. Open the document again from your application.", e.0),
-        ),
-        Err(e) => page_error(&e),
+        Err(e) => PageError::App(e).into_response(),
     }
 }
 
@@ -151,15 +144,10 @@ pub async fn launch_code(
     headers: HeaderMap,
 ) -> Response {
     match s.app.launch_by_code(&code, &language(&headers)).await {
-        Ok(Some(page)) => {
+        Ok(page) => {
             let id = page.file_id.clone();
             render_host_page(&s, &id, page)
         }
-        Ok(None) => super::error_page(
-            StatusCode::NOT_FOUND,
-            "This link has expired",
-            "Launch links work once and only for a short time. Open the document again from your application.",
-        ),
-        Err(e) => page_error(&e),
+        Err(e) => PageError::App(e).into_response(),
     }
 }

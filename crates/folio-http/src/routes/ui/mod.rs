@@ -1,10 +1,20 @@
-//! Pages for people: sign-in, the file browser, versions, downloads, and the host page that
-//! embeds an editor. Server-rendered askama templates; forms POST with a CSRF token and redirect.
+//! Pages for people, one module per area: sign-in (`auth`), browsing folders, versions and
+//! downloads (`files`), uploads (`upload`), folder and file actions (`folder_actions`,
+//! `file_actions`), sharing and "Shared with me" (`sharing`), the admin page (`admin`), and the
+//! host page that embeds an editor (`host_page`). Server-rendered askama templates; forms POST
+//! with a CSRF token (checked by `crate::extract::csrf::Csrf`) and redirect; errors are answered
+//! by `crate::error::page`.
 
-pub mod actions;
+pub mod admin;
 pub mod auth;
+pub mod file_actions;
 pub mod files;
+pub mod folder_actions;
 pub mod host_page;
+pub mod sharing;
+pub mod upload;
+
+pub use auth::encode;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -31,14 +41,7 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
             );
             r
         }
-        Err(e) => {
-            tracing::error!(error = %e, "template render failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error: the page could not be rendered\n",
-            )
-                .into_response()
-        }
+        Err(e) => crate::error::page::render_failed(&e),
     }
 }
 
@@ -54,52 +57,6 @@ pub struct ErrorPage {
     pub back: String,
     /// Link text.
     pub back_label: String,
-}
-
-/// An error page response.
-pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
-    render(
-        status,
-        &ErrorPage {
-            heading: heading.to_owned(),
-            message: message.to_owned(),
-            back: "/".to_owned(),
-            back_label: "Back to your files".to_owned(),
-        },
-    )
-}
-
-/// Maps an app error on a page to a friendly error page.
-pub fn page_error(e: &folio_app::AppError) -> Response {
-    use folio_app::AppError;
-    use folio_wopi::WopiError;
-    match e {
-        AppError::Wopi(WopiError::FileNotFound) | AppError::Wopi(WopiError::NotPermitted) => {
-            error_page(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "This file or folder does not exist, or you do not have access to it. Ask its owner to share it with you.",
-            )
-        }
-        AppError::Wopi(WopiError::Unsupported(m)) => error_page(
-            StatusCode::NOT_IMPLEMENTED,
-            "Cannot open this file in the browser",
-            &format!("{m}. You can still download it."),
-        ),
-        AppError::Store(folio_store::StoreError::Unavailable(_)) => error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Storage unavailable",
-            "Folio cannot reach its storage right now. Try again in a minute.",
-        ),
-        other => {
-            tracing::error!(error = %other, "page failed");
-            error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Folio could not complete this request. Try again; if it keeps failing, tell your administrator.",
-            )
-        }
-    }
 }
 
 /// `/static/folio.css`

@@ -1,13 +1,19 @@
-//! THE mapping from `AppError` to HTTP: status, `X-WOPI-*` headers, body. Nothing else in Folio
-//! chooses an error status. The table test at the bottom is the source of truth.
+//! The WOPI surface (`/wopi/*`, `/blob/*`): `AppError` → status, `X-WOPI-*` headers and a short
+//! plain-text body. Checked against the WOPI spec row by row; the `http_error_responses` table
+//! test at the bottom is the source of truth.
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use folio_app::AppError;
 use folio_app::folio_store::StoreError;
-use folio_wopi::{WopiError, headers, utf7};
+use folio_wopi::{WopiError, utf7};
 
-/// An error on its way to the client.
+use crate::headers::{
+    X_WOPI_INVALID_FILE_NAME_ERROR, X_WOPI_LOCK, X_WOPI_LOCK_FAILURE_REASON, X_WOPI_SERVER_ERROR,
+    X_WOPI_VALID_RELATIVE_TARGET,
+};
+
+/// An error on its way to a WOPI client.
 #[derive(Debug)]
 pub struct HttpError(pub AppError);
 
@@ -17,22 +23,11 @@ impl<E: Into<AppError>> From<E> for HttpError {
     }
 }
 
-fn header(map: &mut HeaderMap, name: &'static str, value: &str) {
+fn header(map: &mut HeaderMap, name: HeaderName, value: &str) {
     // Values we put here are ASCII by construction (lock ids, UTF-7); anything else is dropped
     // rather than panicking.
     if let Ok(v) = HeaderValue::from_str(value) {
-        map.insert(HeaderName::from_static(lower(name)), v);
-    }
-}
-
-fn lower(name: &'static str) -> &'static str {
-    match name {
-        headers::LOCK => "x-wopi-lock",
-        headers::LOCK_FAILURE_REASON => "x-wopi-lockfailurereason",
-        headers::VALID_RELATIVE_TARGET => "x-wopi-validrelativetarget",
-        headers::INVALID_FILE_NAME_ERROR => "x-wopi-invalidfilenameerror",
-        headers::SERVER_ERROR => "x-wopi-servererror",
-        _ => "x-wopi-unknown",
+        map.insert(name, v);
     }
 }
 
@@ -48,35 +43,31 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
                 // WOPI: every 409 lock conflict carries the current lock, "" when none.
                 header(
                     &mut h,
-                    headers::LOCK,
+                    X_WOPI_LOCK,
                     current.as_ref().map_or("", |l| l.as_str()),
                 );
-                header(&mut h, headers::LOCK_FAILURE_REASON, reason);
+                header(&mut h, X_WOPI_LOCK_FAILURE_REASON, reason);
                 StatusCode::CONFLICT
             }
             WopiError::LargerThanExpected => StatusCode::PRECONDITION_FAILED,
             WopiError::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WopiError::InvalidName { reason, suggestion } => {
-                header(&mut h, headers::INVALID_FILE_NAME_ERROR, reason);
+                header(&mut h, X_WOPI_INVALID_FILE_NAME_ERROR, reason);
                 if let Some(s) = suggestion {
-                    header(&mut h, headers::VALID_RELATIVE_TARGET, &utf7::encode(s));
+                    header(&mut h, X_WOPI_VALID_RELATIVE_TARGET, &utf7::encode(s));
                 }
                 StatusCode::BAD_REQUEST
             }
             WopiError::NameExists { suggestion } => {
                 if let Some(s) = suggestion {
-                    header(&mut h, headers::VALID_RELATIVE_TARGET, &utf7::encode(s));
+                    header(&mut h, X_WOPI_VALID_RELATIVE_TARGET, &utf7::encode(s));
                 }
                 StatusCode::CONFLICT
             }
             WopiError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
             WopiError::ContentChanged => StatusCode::CONFLICT,
             WopiError::ProofInvalid => {
-                header(
-                    &mut h,
-                    headers::SERVER_ERROR,
-                    "proof key verification failed",
-                );
+                header(&mut h, X_WOPI_SERVER_ERROR, "proof key verification failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         },
@@ -86,14 +77,32 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
             StoreError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             StoreError::Aborted(_) => StatusCode::BAD_REQUEST,
             StoreError::Unavailable(_) => {
-                header(&mut h, headers::SERVER_ERROR, "storage unavailable");
+                header(&mut h, X_WOPI_SERVER_ERROR, "storage unavailable");
                 StatusCode::SERVICE_UNAVAILABLE
             }
             StoreError::Backend(_) => {
-                header(&mut h, headers::SERVER_ERROR, "internal error");
+                header(&mut h, X_WOPI_SERVER_ERROR, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         },
+        AppError::ProofRejected { .. } => {
+            header(&mut h, X_WOPI_SERVER_ERROR, "proof key verification failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        // The refusals of the pages and the API never arise on a WOPI request; they still map to
+        // the WOPI rules (a file the user may not touch is 404, never 403).
+        AppError::NotFound | AppError::Forbidden(_) | AppError::LaunchCodeExpired => {
+            StatusCode::NOT_FOUND
+        }
+        AppError::InvalidName(_)
+        | AppError::UnknownUser { .. }
+        | AppError::ShareWithSelf
+        | AppError::InvalidLogin
+        | AppError::WeakPassword => StatusCode::BAD_REQUEST,
+        AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => StatusCode::CONFLICT,
+        AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::BadCredentials | AppError::LaunchRefused(_) => StatusCode::UNAUTHORIZED,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
     };
     let body = match status {
         StatusCode::UNAUTHORIZED => "invalid or expired access token\n",
@@ -104,6 +113,7 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         StatusCode::PAYLOAD_TOO_LARGE => "file is too large\n",
         StatusCode::NOT_IMPLEMENTED => "operation not supported\n",
         StatusCode::SERVICE_UNAVAILABLE => "storage unavailable, try again\n",
+        StatusCode::TOO_MANY_REQUESTS => "too many requests\n",
         _ => "internal error\n",
     };
     (status, h, body)
@@ -115,10 +125,7 @@ const CONTENT_CHANGED_BODY: &str = r#"{"COOLStatusCode":1010,"LOOLStatusCode":10
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         if matches!(self.0, AppError::Wopi(WopiError::ContentChanged)) {
-            tracing::info!(
-                status = 409,
-                "PutFile refused: the file changed underneath the client"
-            );
+            super::log_once("wopi", StatusCode::CONFLICT, &self.0, &self.0);
             return (
                 StatusCode::CONFLICT,
                 [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -127,12 +134,8 @@ impl IntoResponse for HttpError {
                 .into_response();
         }
         let (status, headers, body) = parts(&self.0);
-        if status.is_server_error() {
-            // Logged once here, at the boundary; the client sees a generic body.
-            tracing::error!(error = %self.0, error.debug = ?self.0, "request failed");
-        } else {
-            tracing::info!(status = status.as_u16(), error = %self.0, "request refused");
-        }
+        // Logged once here, at the boundary; the client sees a generic body.
+        super::log_once("wopi", status, &self.0, &self.0);
         (status, headers, body).into_response()
     }
 }
@@ -142,12 +145,20 @@ mod tests {
     use super::*;
     use folio_wopi::LockId;
 
+    #[test]
+    fn content_changed_is_collabora_json() {
+        let r = HttpError(WopiError::ContentChanged.into()).into_response();
+        assert_eq!(r.status(), 409);
+        assert_eq!(r.headers()["content-type"], "application/json");
+    }
+
     fn lock(s: &str) -> Option<LockId> {
         Some(LockId::from_trusted(s.into()))
     }
 
     #[test]
     fn http_error_responses() {
+        // (error, status, exact extra headers); the body is a short generic line per status.
         type Row = (AppError, u16, Vec<(&'static str, &'static str)>);
         let rows: Vec<Row> = vec![
             (WopiError::InvalidToken.into(), 401, vec![]),
@@ -214,6 +225,22 @@ mod tests {
                 500,
                 vec![("x-wopi-servererror", "internal error")],
             ),
+            (
+                AppError::ProofRejected {
+                    reason: "secret reason".into(),
+                },
+                500,
+                vec![("x-wopi-servererror", "proof key verification failed")],
+            ),
+            (AppError::NotFound, 404, vec![]),
+            (
+                AppError::Forbidden(folio_app::Forbidden::ViewOnlyFile),
+                404,
+                vec![],
+            ),
+            (AppError::Locked, 409, vec![]),
+            (AppError::TooLarge { limit: 1 }, 413, vec![]),
+            (AppError::RateLimited, 429, vec![]),
         ];
         for (err, status, want_headers) in rows {
             let (s, h, body) = parts(&err);
@@ -231,6 +258,10 @@ mod tests {
             assert!(
                 !body.contains("secret"),
                 "internal text never reaches the client"
+            );
+            assert!(
+                body.ends_with('\n') && !body.is_empty(),
+                "{err:?} body {body:?}"
             );
         }
     }

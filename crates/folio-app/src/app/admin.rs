@@ -1,0 +1,123 @@
+//! Administration from the CLI: users, importing files, the sweep, lock expiry.
+
+use super::*;
+
+/// Where a sweep got to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Blobs no version references, deleted.
+    pub orphan_blobs: u64,
+    /// Temp files of interrupted uploads, deleted.
+    pub incomplete_uploads: u64,
+    /// Expired tokens purged.
+    pub expired_tokens: u64,
+}
+
+impl App {
+    /// Creates a user (and their root folder).
+    pub async fn create_user(&self, user: NewUser) -> Result<UserRecord, AppError> {
+        Ok(self.meta.create_user(user, self.now()).await?)
+    }
+
+    /// Imports a file for `owner_login` into `folder` (names, root first), streaming `body`.
+    /// The name must be free in that folder.
+    pub async fn import_file(
+        &self,
+        owner_login: &str,
+        folder: &[String],
+        name: &str,
+        body: ByteStream,
+    ) -> Result<FileRecord, AppError> {
+        naming::validate_file_name(name).map_err(|e| WopiError::InvalidName {
+            reason: e.to_string(),
+            suggestion: None,
+        })?;
+        for part in folder {
+            naming::validate_file_name(part).map_err(|e| WopiError::InvalidName {
+                reason: format!("folder {part:?}: {e}"),
+                suggestion: None,
+            })?;
+        }
+        let owner = self
+            .meta
+            .user_by_login(owner_login)
+            .await?
+            .ok_or(WopiError::BadRequest("no such user"))?;
+        let folder = self
+            .meta
+            .ensure_folder_path(&owner.id, folder, self.now())
+            .await?;
+        if self.meta.file_by_name(&folder.id, name).await?.is_some() {
+            return Err(WopiError::NameExists { suggestion: None }.into());
+        }
+        let (key, put) = self.store_blob(body).await?;
+        let content = self.content(&key, &put, &owner.id, "import");
+        let exact = name.to_owned();
+        let names = move |n: u32| (n == 0).then(|| exact.clone());
+        let created = self
+            .meta
+            .create_file(
+                NewFile {
+                    folder_id: folder.id,
+                    owner_id: owner.id,
+                    content,
+                },
+                &names,
+                self.now(),
+            )
+            .await;
+        match created {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                let _ = self.blobs.delete(&key).await;
+                Err(match e {
+                    StoreError::AlreadyExists => WopiError::NameExists { suggestion: None }.into(),
+                    other => other.into(),
+                })
+            }
+        }
+    }
+
+    /// Deletes blobs no version references and leftovers of interrupted uploads, both only when
+    /// older than `grace_ms` (an upload in flight is never collected), and purges expired
+    /// tokens.
+    pub async fn sweep(&self, grace_ms: i64) -> Result<SweepReport, AppError> {
+        let cutoff = self.now() - grace_ms;
+        let mut report = SweepReport {
+            incomplete_uploads: self.blobs.clean_incomplete(cutoff).await?,
+            ..Default::default()
+        };
+        // Referenced keys are read after listing blobs, so a blob committed in between is seen
+        // as referenced.
+        let blobs = self.blobs.list().await?;
+        let referenced = self.meta.referenced_blob_keys().await?;
+        for (key, modified) in blobs {
+            if modified < cutoff && !referenced.contains(key.as_str()) {
+                self.blobs.delete(&key).await?;
+                report.orphan_blobs += 1;
+            }
+        }
+        report.expired_tokens = self.meta.purge_expired_tokens(self.now()).await?;
+        self.expire_locks().await?;
+        Ok(report)
+    }
+
+    /// Clears expired locks and reports each as a `lock.expired` event.
+    pub async fn expire_locks(&self) -> Result<usize, AppError> {
+        let urls = self.webhook_urls();
+        let build = |f: &FileRecord| {
+            let mut data = self.file_event_data(f, None);
+            data["lock_id"] = serde_json::Value::from(f.lock.as_ref().map(|l| l.id.to_string()));
+            self.make_event("lock.expired", data)
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
+        let files = self
+            .meta
+            .expire_locks_emitting(self.now(), Some(&emit))
+            .await?;
+        Ok(files.len())
+    }
+}

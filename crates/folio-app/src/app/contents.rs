@@ -1,0 +1,158 @@
+//! WOPI GetFile and PutFile: streaming blobs in and out, committing a version (with its webhook
+//! event) after the blob is complete.
+
+use super::*;
+
+/// GetFile: the file and a stream of its bytes.
+pub struct FileContent {
+    /// The file as read.
+    pub file: FileRecord,
+    /// Its bytes.
+    pub body: ByteStream,
+}
+
+/// Client extras on PutFile.
+#[derive(Debug, Clone, Default)]
+pub struct PutOptions {
+    /// Collabora `X-COOL-WOPI-Timestamp`: the LastModifiedTime the client's edit is based on.
+    pub expected_modified_time: Option<String>,
+    /// Save flags to record with the version (e.g. "autosave", "exit save", "no user change").
+    pub flags: Vec<&'static str>,
+}
+
+impl App {
+    pub(crate) async fn stream(&self, file: FileRecord) -> Result<FileContent, AppError> {
+        let key = BlobKey::parse(&file.content.blob_key)
+            .ok_or_else(|| StoreError::Backend("stored blob key is malformed".into()))?;
+        let body = self.blobs.get(&key).await?;
+        Ok(FileContent { file, body })
+    }
+
+    /// WOPI GetFile. `max_expected`: `X-WOPI-MaxExpectedSize` (larger file → 412).
+    pub async fn get_file(
+        &self,
+        p: Principal,
+        max_expected: Option<u64>,
+    ) -> Result<FileContent, AppError> {
+        if let Some(max) = max_expected
+            && p.file.content.size > max
+        {
+            return Err(WopiError::LargerThanExpected.into());
+        }
+        self.stream(p.file).await
+    }
+
+    /// Streams `body` into a new blob (bounded by the configured maximum).
+    pub(crate) async fn store_blob(
+        &self,
+        body: ByteStream,
+    ) -> Result<(BlobKey, PutBlob), AppError> {
+        let key = BlobKey::generate();
+        let put = self
+            .blobs
+            .put(&key, body, self.config.max_file_size)
+            .await?;
+        Ok((key, put))
+    }
+
+    pub(crate) fn content(
+        &self,
+        key: &BlobKey,
+        put: &PutBlob,
+        author: &str,
+        source: &str,
+    ) -> ContentRecord {
+        ContentRecord {
+            blob_key: key.as_str().to_owned(),
+            size: put.size,
+            sha256: put.sha256.clone(),
+            created_at: self.now(),
+            author_id: author.to_owned(),
+            source: source.to_owned(),
+        }
+    }
+
+    /// Commits a new version after the blob is written; if the commit does not happen, the
+    /// blob is deleted (and the sweep would collect it after a crash).
+    pub(crate) async fn commit(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        key: &BlobKey,
+        content: ContentRecord,
+    ) -> Result<FileRecord, AppError> {
+        self.commit_emitting(id, check, key, content, None).await
+    }
+
+    /// `commit`, appending a webhook event in the same transaction.
+    pub(crate) async fn commit_emitting(
+        &self,
+        id: &FileId,
+        check: WriteCheck,
+        key: &BlobKey,
+        content: ContentRecord,
+        emit: Option<&folio_store::Emit<'_>>,
+    ) -> Result<FileRecord, AppError> {
+        let result = self
+            .meta
+            .commit_version_emitting(id, check, content, self.now(), emit)
+            .await;
+        match result {
+            Ok(Ok(file)) => Ok(file),
+            Ok(Err(e)) => {
+                let _ = self.blobs.delete(key).await;
+                Err(e.into())
+            }
+            Err(e) => {
+                let _ = self.blobs.delete(key).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// WOPI PutFile: the lock rule is checked before the body is read (a mismatch costs no
+    /// upload) and again atomically with the commit. `opts` carries client extras (Collabora's
+    /// timestamp check and save flags).
+    pub async fn put_file(
+        &self,
+        p: Principal,
+        lock_header: Option<LockId>,
+        body: ByteStream,
+        opts: PutOptions,
+    ) -> Result<FileRecord, AppError> {
+        let expected_version = match &opts.expected_modified_time {
+            Some(t) if *t != wire::format_wopi_time(p.file.content.created_at) => {
+                return Err(WopiError::ContentChanged.into());
+            }
+            Some(_) => Some(p.file.version),
+            None => None,
+        };
+        lock::check_put_file(
+            p.file.lock.as_ref(),
+            lock_header.as_ref(),
+            p.file.content.size,
+            self.now(),
+        )?;
+        let (key, put) = self.store_blob(body).await?;
+        let source = match (&p.token.client, opts.flags.is_empty()) {
+            (Some(c), true) => c.clone(),
+            (Some(c), false) => format!("{c} ({})", opts.flags.join(", ")),
+            (None, true) => "wopi".to_owned(),
+            (None, false) => format!("wopi ({})", opts.flags.join(", ")),
+        };
+        let content = self.content(&key, &put, &p.user.id, &source);
+        let check = WriteCheck::PutFile {
+            lock: lock_header,
+            expected_version,
+        };
+        let urls = self.webhook_urls();
+        let build =
+            |f: &FileRecord| self.make_event("file.saved", self.file_event_data(f, Some(&p.user)));
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
+        self.commit_emitting(&p.file.id, check, &key, content, Some(&emit))
+            .await
+    }
+}

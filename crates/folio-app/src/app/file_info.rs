@@ -1,0 +1,155 @@
+//! WOPI CheckFileInfo, and the self-authorised `FileUrl` it advertises.
+
+use super::*;
+
+impl App {
+    /// A self-authorised URL to the current bytes of a file (`FileUrl`), valid for a few
+    /// minutes and never beyond the token's own expiry.
+    pub fn file_url(&self, id: &FileId, token_expires_at: i64) -> String {
+        let exp = (self.now() + self.config.file_url_ttl_ms).min(token_expires_at);
+        format!(
+            "{}/blob/{}?e={}&s={}",
+            self.config.public_url,
+            id,
+            exp,
+            self.file_url_signature(id, exp)
+        )
+    }
+
+    pub(crate) fn file_url_signature(&self, id: &FileId, exp: i64) -> String {
+        match HmacSha256::new_from_slice(&self.file_url_key) {
+            Ok(mut mac) => {
+                mac.update(format!("fileurl\n{id}\n{exp}").as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            }
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Serves a `FileUrl`: checks its signature and expiry, then streams the current bytes.
+    pub async fn get_file_by_url(
+        &self,
+        id: &FileId,
+        exp: i64,
+        sig: &str,
+    ) -> Result<FileContent, AppError> {
+        let expected = self.file_url_signature(id, exp);
+        let valid = !expected.is_empty()
+            && expected.len() == sig.len()
+            && expected
+                .bytes()
+                .zip(sig.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !valid || exp <= self.now() {
+            return Err(WopiError::InvalidToken.into());
+        }
+        let file = self.meta.file(id).await?.ok_or(WopiError::FileNotFound)?;
+        self.stream(file).await
+    }
+
+    /// WOPI CheckFileInfo, shaped for the client the token was minted for (docs/CLIENTS.md).
+    pub async fn check_file_info(&self, p: &Principal) -> Result<CheckFileInfo, AppError> {
+        let f = &p.file;
+        let (_, ext) = naming::split_ext(&f.name);
+        let folder_name = f
+            .folder_name
+            .clone()
+            .unwrap_or_else(|| "My files".to_owned());
+        let kind = match &p.token.client {
+            Some(c) => self.editors.kind_of(c).await,
+            None => None,
+        };
+        let can_write = p.can_write();
+        // People who came through the integration API return to the application on Close.
+        let close_url = match &p.token.session_id {
+            Some(sid) => self
+                .meta
+                .wopi_session(sid)
+                .await?
+                .and_then(|s| s.close_url)
+                .unwrap_or_else(|| self.folder_url(&f.folder_id)),
+            None => self.folder_url(&f.folder_id),
+        };
+        let mut extra = serde_json::Map::new();
+        match kind {
+            Some(EditorKind::Collabora) => {
+                // Collabora extensions (CollaboraOnline/online wsd/wopi/WopiStorage.cpp).
+                for (k, v) in [
+                    ("EnableOwnerTermination", false),
+                    ("EnableInsertRemoteImage", false),
+                    ("DisableExport", false),
+                    ("DisableCopy", false),
+                    ("HidePrintOption", false),
+                    ("HideSaveOption", false),
+                    ("HideExportOption", false),
+                ] {
+                    extra.insert(k.into(), serde_json::Value::Bool(v));
+                }
+                extra.insert(
+                    "UserExtraInfo".into(),
+                    serde_json::json!({ "mail": p.user.email }),
+                );
+            }
+            Some(EditorKind::OnlyOffice) => {
+                extra.insert("SupportsReviewing".into(), serde_json::Value::Bool(false));
+                extra.insert("UserCanReview".into(), serde_json::Value::Bool(false));
+                extra.insert(
+                    "EnableInsertRemoteImage".into(),
+                    serde_json::Value::Bool(false),
+                );
+            }
+            _ => {}
+        }
+        Ok(CheckFileInfo {
+            base_file_name: f.name.clone(),
+            owner_id: f.owner_id.clone(),
+            size: f.content.size,
+            user_id: p.user.id.clone(),
+            version: f.version.to_string(),
+            file_extension: ext.to_owned(),
+            file_name_max_length: naming::MAX_NAME_LEN as u32,
+            last_modified_time: wire::format_wopi_time(f.content.created_at),
+            sha256: b64(&f.content.sha256),
+            user_friendly_name: p.user.name.clone(),
+            user_info: p.user.user_info.clone(),
+            is_anonymous_user: false,
+            is_edu_user: false,
+            license_check_for_edit_is_enabled: false,
+            supports_locks: true,
+            supports_get_lock: true,
+            supports_extended_lock_length: true,
+            supports_update: true,
+            supports_rename: true,
+            supports_delete_file: true,
+            supports_user_info: true,
+            supports_containers: false,
+            supported_share_url_types: vec!["ReadOnly".into(), "ReadWrite".into()],
+            user_can_write: can_write,
+            user_can_rename: can_write,
+            user_can_not_write_relative: !can_write,
+            read_only: !can_write,
+            web_editing_disabled: false,
+            host_view_url: Some(self.host_page_url(&f.id, "view")),
+            host_edit_url: can_write.then(|| self.host_page_url(&f.id, "edit")),
+            close_url: Some(close_url),
+            download_url: Some(self.download_url(&f.id)),
+            file_version_url: Some(self.versions_url(&f.id)),
+            file_sharing_url: (p.role == Role::Owner).then(|| self.share_url_page(&f.id)),
+            file_url: (kind != Some(EditorKind::OnlyOffice))
+                .then(|| self.file_url(&f.id, p.token.expires_at)),
+            breadcrumb_brand_name: "Folio".into(),
+            breadcrumb_brand_url: Some(format!("{}/", self.config.public_url)),
+            breadcrumb_doc_name: f.name.clone(),
+            breadcrumb_folder_name: folder_name,
+            breadcrumb_folder_url: Some(self.folder_url(&f.folder_id)),
+            // The host page (routes/ui/host_page) handles exactly these messages.
+            post_message_origin: Some(self.public_origin()),
+            close_post_message: true,
+            edit_mode_post_message: can_write,
+            file_sharing_post_message: p.role == Role::Owner,
+            file_version_post_message: true,
+            extra,
+        })
+    }
+}

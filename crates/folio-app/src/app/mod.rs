@@ -1,0 +1,170 @@
+//! The use cases. Every WOPI operation starts with `authorize`, which turns an access token and
+//! the file id of the URL into a `Principal` (user, file, role) or a 401/404 condition.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use folio_store::metadata::WriteCheck;
+use folio_store::*;
+use folio_wopi::clock::Clock;
+use folio_wopi::lock::{self, LockRequest, LockState};
+use folio_wopi::operation::{Permission, WopiOperation};
+use folio_wopi::proof::ProofHeaders;
+use folio_wopi::wire::{self, CheckFileInfo};
+use folio_wopi::{FileId, LockId, WopiError, naming};
+use hmac::{KeyInit, Mac};
+
+use crate::editors::{EditorKind, Editors};
+use crate::error::AppError;
+use crate::tokens;
+
+mod access;
+mod admin;
+mod contents;
+mod file_info;
+mod files;
+mod locks;
+mod relative;
+
+pub use access::*;
+pub use admin::*;
+pub use contents::*;
+pub use relative::*;
+
+/// Settings the use cases need (validated by the binary).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The origin WOPI clients and browsers see, without a trailing slash
+    /// (e.g. `https://folio.example.com`). Every URL Folio returns starts with it.
+    pub public_url: String,
+    /// Lifetime of an access token minted from a primary login, in ms (default 10 h).
+    pub token_ttl_ms: i64,
+    /// Largest file content accepted, in bytes.
+    pub max_file_size: u64,
+    /// How long a `FileUrl` stays valid, in ms.
+    pub file_url_ttl_ms: i64,
+    /// Integration API settings (webhooks, launch links).
+    pub integration: crate::integration::IntegrationConfig,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            token_ttl_ms: 10 * 3600 * 1000,
+            max_file_size: 2 << 30,
+            file_url_ttl_ms: 10 * 60 * 1000,
+            integration: Default::default(),
+        }
+    }
+}
+
+/// The application: stores, clock, settings.
+pub struct App {
+    editors: Arc<Editors>,
+    meta: Arc<dyn MetadataStore>,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
+    config: AppConfig,
+    file_url_key: Vec<u8>,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+impl App {
+    /// Builds the app. Loads (or creates) the host secret that signs `FileUrl`s.
+    pub async fn new(
+        meta: Arc<dyn MetadataStore>,
+        blobs: Arc<dyn BlobStore>,
+        clock: Arc<dyn Clock>,
+        config: AppConfig,
+        editors: Arc<Editors>,
+    ) -> Result<Self, AppError> {
+        let fresh = random_id(48);
+        let file_url_key = meta.secret("file-url-key", fresh.as_bytes()).await?;
+        Ok(Self {
+            editors,
+            meta,
+            blobs,
+            clock,
+            config,
+            file_url_key,
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// Now, from the app's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The configured editors (WOPI clients).
+    pub fn editors(&self) -> &Arc<Editors> {
+        &self.editors
+    }
+
+    /// The page of a folder (where the editor's Close leads).
+    pub fn folder_url(&self, folder_id: &str) -> String {
+        format!("{}/folders/{}", self.config.public_url, folder_id)
+    }
+
+    /// The version list page of a file.
+    pub fn versions_url(&self, id: &FileId) -> String {
+        format!("{}/files/{}/versions", self.config.public_url, id)
+    }
+
+    /// The sharing page of a file (for its owner).
+    pub fn share_url_page(&self, id: &FileId) -> String {
+        format!("{}/files/{}/share", self.config.public_url, id)
+    }
+
+    /// The download link of a file (for signed-in users).
+    pub fn download_url(&self, id: &FileId) -> String {
+        format!("{}/files/{}/download", self.config.public_url, id)
+    }
+
+    /// The origin part of the public URL (`scheme://host[:port]`), for PostMessageOrigin.
+    pub fn public_origin(&self) -> String {
+        let u = &self.config.public_url;
+        let after_scheme = u.find("://").map_or(0, |i| i + 3);
+        match u[after_scheme..].find('/') {
+            Some(i) => u[..after_scheme + i].to_owned(),
+            None => u.clone(),
+        }
+    }
+
+    /// The blob store.
+    pub(crate) fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.blobs
+    }
+
+    /// The metadata store (for the use cases in this crate).
+    pub(crate) fn meta(&self) -> &Arc<dyn MetadataStore> {
+        &self.meta
+    }
+
+    /// The WOPISrc of a file.
+    pub fn wopi_src(&self, id: &FileId) -> String {
+        format!("{}/wopi/files/{}", self.config.public_url, id)
+    }
+
+    /// Host page URL of a file for an action (`view`, `edit`).
+    pub fn host_page_url(&self, id: &FileId, action: &str) -> String {
+        format!("{}/open/{}?action={}", self.config.public_url, id, action)
+    }
+
+    /// Checks both stores.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        self.meta.ping().await?;
+        self.blobs.ping().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,168 @@
+//! WOPI PutRelativeFile and RenameFile: target names, numbered alternatives, overwrite rules.
+
+use super::*;
+
+/// How PutRelativeFile names its target.
+#[derive(Debug, Clone)]
+pub enum RelativeTarget {
+    /// `X-WOPI-SuggestedTarget`: an extension or a name the host may adjust.
+    Suggested(String),
+    /// `X-WOPI-RelativeTarget`: this exact name.
+    Relative {
+        /// The name.
+        name: String,
+        /// `X-WOPI-OverwriteRelativeTarget`.
+        overwrite: bool,
+    },
+}
+
+/// The result of PutRelativeFile.
+#[derive(Debug, Clone)]
+pub struct RelativeCreated {
+    /// The new (or overwritten) file.
+    pub file: FileRecord,
+    /// A token for it, expiring with the request's token.
+    pub token: MintedToken,
+}
+
+impl App {
+    /// WOPI PutRelativeFile: creates a file next to the source (or overwrites an unlocked
+    /// one in relative mode with overwrite), and mints a token for it that expires with the
+    /// request's token.
+    pub async fn put_relative_file(
+        &self,
+        p: Principal,
+        target: RelativeTarget,
+        body: ByteStream,
+    ) -> Result<RelativeCreated, AppError> {
+        let folder = p.file.folder_id.clone();
+        // Decide the name, and fail fast (before reading the body) where the answer is known.
+        let (name, overwrite) = match &target {
+            RelativeTarget::Suggested(s) => (naming::suggested_target(&p.file.name, s), false),
+            RelativeTarget::Relative { name, overwrite } => {
+                if let Err(e) = naming::validate_file_name(name) {
+                    return Err(WopiError::InvalidName {
+                        reason: e.to_string(),
+                        suggestion: Some(naming::sanitize(name)),
+                    }
+                    .into());
+                }
+                (name.clone(), *overwrite)
+            }
+        };
+        let existing = self.meta.file_by_name(&folder, &name).await?;
+        if let (RelativeTarget::Relative { .. }, Some(existing)) = (&target, &existing) {
+            if !overwrite {
+                return Err(WopiError::NameExists {
+                    suggestion: Some(self.free_name(&folder, &name).await?),
+                }
+                .into());
+            }
+            lock::check_unlocked(existing.lock.as_ref(), self.now())?;
+            if self.meta.role(&existing.id, &p.user.id).await? < Some(Role::Editor) {
+                return Err(WopiError::Unsupported("not allowed to overwrite the target").into());
+            }
+        }
+        let (key, put) = self.store_blob(body).await?;
+        let content = self.content(&key, &put, &p.user.id, "wopi");
+        let file = match (&target, existing) {
+            (RelativeTarget::Relative { .. }, Some(existing)) => {
+                self.commit(&existing.id, WriteCheck::Unlocked, &key, content)
+                    .await?
+            }
+            _ => {
+                let exact = matches!(target, RelativeTarget::Relative { .. });
+                let base = name.clone();
+                let names = move |n: u32| {
+                    if exact {
+                        (n == 0).then(|| base.clone())
+                    } else {
+                        (n < 1000).then(|| naming::nth_alternative(&base, n))
+                    }
+                };
+                let created = self
+                    .meta
+                    .create_file(
+                        NewFile {
+                            folder_id: folder.clone(),
+                            owner_id: p.file.owner_id.clone(),
+                            content,
+                        },
+                        &names,
+                        self.now(),
+                    )
+                    .await;
+                match created {
+                    Ok(f) => f,
+                    Err(StoreError::AlreadyExists) => {
+                        let _ = self.blobs.delete(&key).await;
+                        return Err(WopiError::NameExists {
+                            suggestion: Some(self.free_name(&folder, &name).await?),
+                        }
+                        .into());
+                    }
+                    Err(e) => {
+                        let _ = self.blobs.delete(&key).await;
+                        return Err(e.into());
+                    }
+                }
+            }
+        };
+        if file.owner_id != p.user.id {
+            self.meta
+                .share_file(&file.id, &p.user.id, Role::Editor)
+                .await?;
+        }
+        let token = self
+            .mint_token(&p.user.id, &file.id, true, p.token.expires_at)
+            .await?;
+        Ok(RelativeCreated { file, token })
+    }
+
+    pub(crate) async fn free_name(&self, folder: &str, name: &str) -> Result<String, AppError> {
+        for n in 1..1000 {
+            let candidate = naming::nth_alternative(name, n);
+            if self.meta.file_by_name(folder, &candidate).await?.is_none() {
+                return Ok(candidate);
+            }
+        }
+        Ok(naming::nth_alternative(name, 1000))
+    }
+
+    /// WOPI RenameFile: `requested` is the new name without extension. The id never changes.
+    /// A taken name gets the first free numbered alternative.
+    pub async fn rename_file(
+        &self,
+        p: &Principal,
+        requested: &str,
+        lock_header: Option<LockId>,
+    ) -> Result<FileRecord, AppError> {
+        let name =
+            naming::rename_target(&p.file.name, requested).map_err(|e| WopiError::InvalidName {
+                reason: e.to_string(),
+                suggestion: None,
+            })?;
+        let names = move |n: u32| (n < 1000).then(|| naming::nth_alternative(&name, n));
+        let urls = self.webhook_urls();
+        let build = |f: &FileRecord| {
+            let mut data = self.file_event_data(f, Some(&p.user));
+            data["previous_name"] = serde_json::Value::from(p.file.name.clone());
+            self.make_event("file.renamed", data)
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+        };
+        let renamed = self
+            .meta
+            .rename_file_emitting(
+                &p.file.id,
+                lock_header.as_ref(),
+                &names,
+                self.now(),
+                Some(&emit),
+            )
+            .await??;
+        Ok(renamed)
+    }
+}

@@ -1,0 +1,127 @@
+//! Signed launch links (HS256/EdDSA JWT): expiry, audience, single-use `jti`.
+
+use super::*;
+
+/// Claims of a signed launch link.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LaunchClaims {
+    /// The application's user id.
+    pub sub: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Language.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// The file id.
+    pub file: String,
+    /// "view" or "edit".
+    pub perm: String,
+    /// Unique id (replay protection).
+    pub jti: String,
+    /// Where the editor's Close leads (the application's page).
+    #[serde(default)]
+    pub ret: Option<String>,
+    /// Expiry (seconds since the epoch).
+    pub exp: i64,
+}
+
+impl App {
+    /// Verifies a signed launch link (HS256 or EdDSA, expiry, audience, single use) and builds
+    /// the host page for it.
+    pub async fn launch_by_jwt(&self, token: &str, language: &str) -> Result<HostPage, AppError> {
+        use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+        let Some(cfg) = &self.config().integration.launch else {
+            return Err(AppError::LaunchRefused(LaunchRefusal::NotConfigured));
+        };
+        let header = match decode_header(token) {
+            Ok(h) => h,
+            Err(_) => return Err(AppError::LaunchRefused(LaunchRefusal::Malformed)),
+        };
+        let key = match (header.alg, &cfg.hs256_secret, &cfg.eddsa_public_pem) {
+            (Algorithm::HS256, Some(secret), _) => DecodingKey::from_secret(secret.as_bytes()),
+            (Algorithm::EdDSA, _, Some(pem)) => match DecodingKey::from_ed_pem(pem.as_bytes()) {
+                Ok(k) => k,
+                Err(_) => {
+                    return Err(AppError::LaunchRefused(LaunchRefusal::UnusableKey));
+                }
+            },
+            _ => {
+                return Err(AppError::LaunchRefused(LaunchRefusal::UnsupportedAlgorithm));
+            }
+        };
+        let mut validation = Validation::new(header.alg);
+        validation.set_audience(&[cfg.audience.as_str()]);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "aud", "sub"]);
+        let claims = match decode::<LaunchClaims>(token, &key, &validation) {
+            Ok(d) => d.claims,
+            Err(e) => {
+                use jsonwebtoken::errors::ErrorKind;
+                let why = match e.kind() {
+                    ErrorKind::ExpiredSignature => LaunchRefusal::Expired,
+                    ErrorKind::InvalidAudience => LaunchRefusal::WrongAudience,
+                    ErrorKind::InvalidSignature => LaunchRefusal::BadSignature,
+                    _ => LaunchRefusal::Invalid,
+                };
+                return Err(AppError::LaunchRefused(why));
+            }
+        };
+        if claims.exp * 1000 > self.now() + 24 * 3600 * 1000 {
+            return Err(AppError::LaunchRefused(LaunchRefusal::TooLongLived));
+        }
+        let Ok(file) = FileId::parse(&claims.file) else {
+            return Err(AppError::LaunchRefused(LaunchRefusal::NoValidFile));
+        };
+        let can_write = match claims.perm.as_str() {
+            "edit" => true,
+            "view" => false,
+            _ => return Err(AppError::LaunchRefused(LaunchRefusal::BadPermission)),
+        };
+        if claims.jti.is_empty() || claims.jti.len() > 200 {
+            return Err(AppError::LaunchRefused(LaunchRefusal::MissingJti));
+        }
+        if !self
+            .meta()
+            .use_nonce(
+                &format!("launch:{}", claims.jti),
+                claims.exp * 1000,
+                self.now(),
+            )
+            .await?
+        {
+            return Err(AppError::LaunchRefused(LaunchRefusal::AlreadyUsed));
+        }
+        let user = ExternalUser {
+            external_id: claims.sub.clone(),
+            name: claims.name.clone().unwrap_or_else(|| claims.sub.clone()),
+            email: claims.email.clone().unwrap_or_default(),
+            language: claims.lang.clone().unwrap_or_default(),
+        };
+        let created = self
+            .create_session(
+                None,
+                &file,
+                &user,
+                can_write,
+                None,
+                None,
+                claims.ret.as_deref(),
+            )
+            .await?;
+        let page = self
+            .session_page(
+                &created.session,
+                if user.language.is_empty() {
+                    language
+                } else {
+                    &user.language
+                },
+            )
+            .await?;
+        Ok(page)
+    }
+}

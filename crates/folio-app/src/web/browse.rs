@@ -1,0 +1,152 @@
+//! What the file browser shows: folders as a user sees them, files, versions, downloads.
+
+use super::*;
+
+/// A folder as the file browser shows it.
+#[derive(Debug, Clone)]
+pub struct FolderView {
+    /// The folder.
+    pub folder: folio_store::FolderRecord,
+    /// Ancestors, root first (id, name).
+    pub ancestors: Vec<(String, String)>,
+    /// Subfolders.
+    pub folders: Vec<folio_store::FolderRecord>,
+    /// Files.
+    pub files: Vec<folio_store::FileRecord>,
+}
+
+/// A version as the version list shows it.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    /// The version record.
+    pub record: folio_store::VersionRecord,
+    /// Display name of who saved it.
+    pub author: String,
+}
+
+impl App {
+    /// The file `id` if `user` can see it, with their role.
+    pub async fn file_for_user(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+    ) -> Result<(folio_store::FileRecord, Role), AppError> {
+        let file = self.meta().file(id).await?.ok_or(WopiError::FileNotFound)?;
+        let role = self
+            .meta()
+            .role(id, &user.id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        Ok((file, role))
+    }
+
+    /// Every version of a file `user` can see, newest first, with author names.
+    pub async fn versions_view(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+    ) -> Result<(folio_store::FileRecord, Vec<VersionView>), AppError> {
+        let (file, _) = self.file_for_user(user, id).await?;
+        let mut out = Vec::new();
+        let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for v in self.meta().versions(id).await? {
+            let author = match names.get(&v.content.author_id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = self
+                        .meta()
+                        .user_by_id(&v.content.author_id)
+                        .await?
+                        .map_or_else(|| v.content.author_id.clone(), |u| u.name);
+                    names.insert(v.content.author_id.clone(), n.clone());
+                    n
+                }
+            };
+            out.push(VersionView { record: v, author });
+        }
+        Ok((file, out))
+    }
+
+    /// Streams a file (current version, or `version`) for `user`.
+    pub async fn download(
+        &self,
+        user: &UserRecord,
+        id: &FileId,
+        version: Option<i64>,
+    ) -> Result<(String, u64, folio_store::ByteStream), AppError> {
+        let (file, _) = self.file_for_user(user, id).await?;
+        let content = match version {
+            None => file.content.clone(),
+            Some(v) => self
+                .meta()
+                .versions(id)
+                .await?
+                .into_iter()
+                .find(|x| x.version == v)
+                .map(|x| x.content)
+                .ok_or(WopiError::FileNotFound)?,
+        };
+        let key = folio_store::BlobKey::parse(&content.blob_key).ok_or_else(|| {
+            folio_store::StoreError::Backend("stored blob key is malformed".into())
+        })?;
+        let body = self.blobs().get(&key).await?;
+        Ok((file.name, content.size, body))
+    }
+
+    pub(crate) async fn folder_access(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+    ) -> Result<Option<Role>, AppError> {
+        Ok(self.meta().folder_role(folder_id, &user.id).await?)
+    }
+
+    /// The folder as `user` sees it: owner, or shared with them (directly or above).
+    pub async fn folder_view_shared(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+    ) -> Result<(FolderView, Role), AppError> {
+        let role = self
+            .folder_access(user, folder_id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        let meta = self.meta();
+        let folder = meta
+            .folder(folder_id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        let mut ancestors = Vec::new();
+        let mut parent = folder.parent_id.clone();
+        while let Some(pid) = parent {
+            // Only ancestors the user may see appear in the breadcrumbs.
+            if self.folder_access(user, &pid).await?.is_none() {
+                break;
+            }
+            let Some(p) = meta.folder(&pid).await? else {
+                break;
+            };
+            let name = if p.parent_id.is_none() {
+                "My files".to_owned()
+            } else {
+                p.name.clone()
+            };
+            ancestors.push((p.id.clone(), name));
+            parent = p.parent_id.clone();
+            if ancestors.len() > 64 {
+                break;
+            }
+        }
+        ancestors.reverse();
+        let (folders, files) = meta.list_folder(&folder.id).await?;
+        Ok((
+            FolderView {
+                folder,
+                ancestors,
+                folders,
+                files,
+            },
+            role,
+        ))
+    }
+}

@@ -1,0 +1,22 @@
+//! Use cases behind the web pages: sign-in sessions (rate-limited, CSRF-protected) and the host
+//! page model (which editor, which action URL, which token).
+
+use folio_store::{Role, SessionRecord, UserRecord};
+use folio_wopi::action_url::{self, ActionUrlParams};
+use folio_wopi::{FileId, WopiError, naming};
+
+use crate::editors::{EditorChoice, EditorKind};
+use crate::error::{AppError, Forbidden, NamePlace};
+use crate::{App, tokens};
+
+mod admin;
+mod browse;
+mod files;
+mod host_page;
+mod sessions;
+mod sharing;
+
+pub use browse::*;
+pub use host_page::*;
+pub use sessions::*;
+pub use sharing::*;

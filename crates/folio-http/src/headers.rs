@@ -1,0 +1,109 @@
+//! Header names as `HeaderName` constants, lower-case, built with `HeaderName::from_static` in a
+//! `const`: a malformed or upper-case name fails the build, and a header that is not listed here
+//! cannot be sent or read by name. The spec spellings stay in `folio_wopi::headers` (which must
+//! not depend on `http`); the test below ties each constant to its spec spelling.
+
+use axum::http::HeaderName;
+
+/// `X-WOPI-Override`.
+pub const X_WOPI_OVERRIDE: HeaderName = HeaderName::from_static("x-wopi-override");
+/// `X-WOPI-Lock`.
+pub const X_WOPI_LOCK: HeaderName = HeaderName::from_static("x-wopi-lock");
+/// `X-WOPI-OldLock`.
+pub const X_WOPI_OLD_LOCK: HeaderName = HeaderName::from_static("x-wopi-oldlock");
+/// `X-WOPI-LockFailureReason`.
+pub const X_WOPI_LOCK_FAILURE_REASON: HeaderName =
+    HeaderName::from_static("x-wopi-lockfailurereason");
+/// `X-WOPI-ItemVersion`.
+pub const X_WOPI_ITEM_VERSION: HeaderName = HeaderName::from_static("x-wopi-itemversion");
+/// `X-WOPI-MaxExpectedSize`.
+pub const X_WOPI_MAX_EXPECTED_SIZE: HeaderName = HeaderName::from_static("x-wopi-maxexpectedsize");
+/// `X-WOPI-SuggestedTarget`.
+pub const X_WOPI_SUGGESTED_TARGET: HeaderName = HeaderName::from_static("x-wopi-suggestedtarget");
+/// `X-WOPI-RelativeTarget`.
+pub const X_WOPI_RELATIVE_TARGET: HeaderName = HeaderName::from_static("x-wopi-relativetarget");
+/// `X-WOPI-OverwriteRelativeTarget`.
+pub const X_WOPI_OVERWRITE_RELATIVE_TARGET: HeaderName =
+    HeaderName::from_static("x-wopi-overwriterelativetarget");
+/// `X-WOPI-ValidRelativeTarget`.
+pub const X_WOPI_VALID_RELATIVE_TARGET: HeaderName =
+    HeaderName::from_static("x-wopi-validrelativetarget");
+/// `X-WOPI-Size`.
+pub const X_WOPI_SIZE: HeaderName = HeaderName::from_static("x-wopi-size");
+/// `X-WOPI-RequestedName`.
+pub const X_WOPI_REQUESTED_NAME: HeaderName = HeaderName::from_static("x-wopi-requestedname");
+/// `X-WOPI-InvalidFileNameError`.
+pub const X_WOPI_INVALID_FILE_NAME_ERROR: HeaderName =
+    HeaderName::from_static("x-wopi-invalidfilenameerror");
+/// `X-WOPI-UrlType`.
+pub const X_WOPI_URL_TYPE: HeaderName = HeaderName::from_static("x-wopi-urltype");
+/// `X-WOPI-ServerError`.
+pub const X_WOPI_SERVER_ERROR: HeaderName = HeaderName::from_static("x-wopi-servererror");
+/// `X-WOPI-CorrelationId`.
+pub const X_WOPI_CORRELATION_ID: HeaderName = HeaderName::from_static("x-wopi-correlationid");
+/// `X-WOPI-Proof`.
+pub const X_WOPI_PROOF: HeaderName = HeaderName::from_static("x-wopi-proof");
+/// `X-WOPI-ProofOld`.
+pub const X_WOPI_PROOF_OLD: HeaderName = HeaderName::from_static("x-wopi-proofold");
+/// `X-WOPI-TimeStamp`.
+pub const X_WOPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-wopi-timestamp");
+/// `X-COOL-WOPI-IsAutosave` (Collabora).
+pub const X_COOL_WOPI_IS_AUTOSAVE: HeaderName = HeaderName::from_static("x-cool-wopi-isautosave");
+/// `X-LOOL-WOPI-IsAutosave` (older Collabora).
+pub const X_LOOL_WOPI_IS_AUTOSAVE: HeaderName = HeaderName::from_static("x-lool-wopi-isautosave");
+/// `X-COOL-WOPI-IsExitSave`.
+pub const X_COOL_WOPI_IS_EXIT_SAVE: HeaderName = HeaderName::from_static("x-cool-wopi-isexitsave");
+/// `X-LOOL-WOPI-IsExitSave`.
+pub const X_LOOL_WOPI_IS_EXIT_SAVE: HeaderName = HeaderName::from_static("x-lool-wopi-isexitsave");
+/// `X-COOL-WOPI-IsModifiedByUser`.
+pub const X_COOL_WOPI_IS_MODIFIED_BY_USER: HeaderName =
+    HeaderName::from_static("x-cool-wopi-ismodifiedbyuser");
+/// `X-LOOL-WOPI-IsModifiedByUser`.
+pub const X_LOOL_WOPI_IS_MODIFIED_BY_USER: HeaderName =
+    HeaderName::from_static("x-lool-wopi-ismodifiedbyuser");
+/// `X-COOL-WOPI-Timestamp` (the modified time the client last saw).
+pub const X_COOL_WOPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-cool-wopi-timestamp");
+/// `X-LOOL-WOPI-Timestamp`.
+pub const X_LOOL_WOPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-lool-wopi-timestamp");
+/// `X-CSRF-Token`: the session's CSRF token on XHR uploads.
+pub const X_CSRF_TOKEN: HeaderName = HeaderName::from_static("x-csrf-token");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use folio_wopi::headers as spec;
+
+    #[test]
+    fn constants_are_the_spec_names_lower_cased() {
+        let rows = [
+            (X_WOPI_OVERRIDE, spec::OVERRIDE),
+            (X_WOPI_LOCK, spec::LOCK),
+            (X_WOPI_OLD_LOCK, spec::OLD_LOCK),
+            (X_WOPI_LOCK_FAILURE_REASON, spec::LOCK_FAILURE_REASON),
+            (X_WOPI_ITEM_VERSION, spec::ITEM_VERSION),
+            (X_WOPI_MAX_EXPECTED_SIZE, spec::MAX_EXPECTED_SIZE),
+            (X_WOPI_SUGGESTED_TARGET, spec::SUGGESTED_TARGET),
+            (X_WOPI_RELATIVE_TARGET, spec::RELATIVE_TARGET),
+            (
+                X_WOPI_OVERWRITE_RELATIVE_TARGET,
+                spec::OVERWRITE_RELATIVE_TARGET,
+            ),
+            (X_WOPI_VALID_RELATIVE_TARGET, spec::VALID_RELATIVE_TARGET),
+            (X_WOPI_SIZE, spec::SIZE),
+            (X_WOPI_REQUESTED_NAME, spec::REQUESTED_NAME),
+            (
+                X_WOPI_INVALID_FILE_NAME_ERROR,
+                spec::INVALID_FILE_NAME_ERROR,
+            ),
+            (X_WOPI_URL_TYPE, spec::URL_TYPE),
+            (X_WOPI_SERVER_ERROR, spec::SERVER_ERROR),
+            (X_WOPI_CORRELATION_ID, spec::CORRELATION_ID),
+            (X_WOPI_PROOF, spec::PROOF),
+            (X_WOPI_PROOF_OLD, spec::PROOF_OLD),
+            (X_WOPI_TIMESTAMP, spec::TIMESTAMP),
+        ];
+        for (name, spelled) in rows {
+            assert_eq!(name.as_str(), spelled.to_ascii_lowercase(), "{spelled}");
+        }
+    }
+}

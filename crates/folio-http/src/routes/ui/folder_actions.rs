@@ -1,0 +1,98 @@
+//! Folder actions: new folder, new blank document, delete an empty folder. Each POST is
+//! CSRF-checked by `Csrf` and redirects back with a notice or the refusal in words.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::page::{PageError, back_with, flash};
+use crate::extract::csrf::{Csrf, csrf_field};
+
+/// A form with a CSRF token and a name.
+#[derive(Debug, Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    pub(crate) csrf: String,
+    #[serde(default)]
+    pub(crate) name: String,
+}
+
+/// A form with only a CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub(crate) csrf: String,
+}
+
+/// The new-document form.
+#[derive(Debug, Deserialize)]
+pub struct KindForm {
+    #[serde(default)]
+    csrf: String,
+    kind: String,
+}
+
+csrf_field!(NameForm, CsrfOnly, KindForm);
+
+/// POST /folders/{id}/new-folder → `App::new_folder`.
+pub async fn new_folder(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Csrf(user, Form(f)): Csrf<Form<NameForm>>,
+) -> Response {
+    let back = format!("/folders/{id}");
+    match s.app.new_folder(&user.0.user, &id, f.name.trim()).await {
+        Ok(folder) => flash(&back, "notice", &format!("Folder {} created.", folder.name)),
+        Err(e) => back_with(&back, e),
+    }
+}
+
+/// POST /folders/{id}/new-document → `App::new_document`: a blank docx/xlsx/pptx, then opens it.
+pub async fn new_document(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Csrf(user, Form(f)): Csrf<Form<KindForm>>,
+) -> Response {
+    let kind = match f.kind.as_str() {
+        "word" => folio_ooxml::Kind::Word,
+        "excel" => folio_ooxml::Kind::Excel,
+        "powerpoint" => folio_ooxml::Kind::PowerPoint,
+        _ => return PageError::UnknownDocumentType.into_response(),
+    };
+    let back = format!("/folders/{id}");
+    match s.app.new_document(&user.0.user, &id, kind).await {
+        Ok(file) => {
+            if s.app.editors().is_empty() {
+                flash(
+                    &back,
+                    "notice",
+                    &format!("{} created. No editor is configured to open it.", file.name),
+                )
+            } else {
+                Redirect::to(&format!("/open/{}?action=editnew", file.id)).into_response()
+            }
+        }
+        Err(e) => back_with(&back, e),
+    }
+}
+
+/// POST /folders/{id}/delete → `App::delete_folder`.
+pub async fn delete_folder(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Csrf(user, Form(_)): Csrf<Form<CsrfOnly>>,
+) -> Response {
+    match s.app.delete_folder(&user.0.user, &id).await {
+        Ok(parent) => flash(&format!("/folders/{parent}"), "notice", "Folder deleted."),
+        Err(e) => {
+            let back = s
+                .app
+                .meta_folder_parent(&id)
+                .await
+                .map_or_else(|| "/".to_owned(), |p| format!("/folders/{p}"));
+            back_with(&back, e)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `POST /folders/{id}/upload?name=…`: one XHR per file (`static/upload.js`, with progress), the
+//! raw body streamed to storage, the CSRF token in `X-CSRF-Token`. Answers JSON
+//! (`crate::error::page::UploadError` for failures).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use folio_app::AppError;
+use futures::TryStreamExt;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::page::UploadError;
+use crate::extract::csrf::{Csrf, Upload};
+use crate::extract::session::SignedIn;
+
+/// `?name=` of an upload.
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    name: String,
+}
+
+/// POST /folders/{id}/upload?name=… → `App::upload`.
+pub async fn upload(
+    State(s): State<AppState>,
+    user: SignedIn,
+    Path(folder): Path<String>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    Csrf(_, Upload(body)): Csrf<Upload>,
+) -> Result<Response, UploadError> {
+    let limit = s.app.config().max_file_size;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(UploadError::App(AppError::TooLarge { limit }));
+    }
+    let stream: folio_store::ByteStream =
+        Box::pin(body.into_data_stream().map_err(std::io::Error::other));
+    let f = s
+        .app
+        .upload(&user.0.user, &folder, &q.name, stream)
+        .await
+        .map_err(UploadError::App)?;
+    Ok(
+        Json(serde_json::json!({"id": f.id.to_string(), "name": f.name, "size": f.content.size}))
+            .into_response(),
+    )
+}
