@@ -294,6 +294,13 @@ async fn check_file_info_describes_the_file_for_the_token_holder() {
     assert_eq!(v["Size"], 13);
     assert_eq!(v["Version"], "1");
     assert_eq!(v["UserCanWrite"], true);
+    // Random too: the folder id, and FileUrl's signature (keyed by a per-installation secret).
+    let folder = v["CloseUrl"].as_str().unwrap_or_default();
+    h.hide(folder.rsplit('/').next().unwrap_or_default(), "[folder_id]");
+    let file_url = v["FileUrl"].as_str().unwrap_or_default();
+    let signature = file_url.split_once("&s=").map_or("", |(_, sig)| sig);
+    assert_eq!(signature.len(), 64, "FileUrl is signed: {file_url}");
+    h.hide(signature, "[signature]");
     insta::assert_json_snapshot!("check_file_info", h.snapshot_of(&r));
 }
 
@@ -467,9 +474,10 @@ async fn api_upload_then_metadata_as_json() {
     let id = created["id"].as_str().unwrap_or_default().to_owned();
     assert_eq!(id.len(), 22, "{created}");
     h.hide(&id, "[file_id]");
-    if let Some(owner) = created["owner"].as_str() {
-        h.hide(owner, "[owner]");
-    }
+    h.hide(
+        created["folder_id"].as_str().unwrap_or_default(),
+        "[folder_id]",
+    );
     insta::assert_json_snapshot!("api_upload", h.snapshot_of(&r));
 
     let r = h
