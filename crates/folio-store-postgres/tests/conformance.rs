@@ -14,7 +14,7 @@ const DEFAULT_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
 
 /// The server URL (no database name) and its query string, if any.
 fn server() -> (String, String) {
-    let url = std::env::var("FOLIO_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_SERVER.into());
+    let url = std::env::var("FOLIO_TEST_PG").unwrap_or_else(|_| DEFAULT_SERVER.into());
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b.to_owned(), format!("?{q}")),
         None => (url, String::new()),
@@ -33,7 +33,7 @@ async fn admin() -> PgConnection {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => panic!(
             "PostgreSQL is not reachable at {url}: {e}. These tests need a server: start one \
-             (e.g. `pg_ctlcluster 15 main start`) or point FOLIO_TEST_DATABASE_URL at one"
+             (e.g. `pg_ctlcluster 15 main start`) or point FOLIO_TEST_PG at one"
         ),
         Err(_) => panic!("PostgreSQL at {url} did not answer within 10 s"),
     }

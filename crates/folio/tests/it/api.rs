@@ -3,7 +3,6 @@
 //! input, and the examples of docs/INTEGRATION.md run as written.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use crate::support::*;
 
@@ -449,7 +448,24 @@ async fn webhooks_survive_a_receiver_outage_and_a_restart_exactly_once_per_event
         .await,
         "both renames arrive"
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Every delivery is settled (none pending, so nothing more will be sent) before counting.
+    assert!(
+        TestServer::eventually(|| async {
+            let log = json(
+                c.get(api(&s.url, "/webhooks/deliveries"))
+                    .bearer_auth(&key)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+            .await;
+            log["deliveries"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty() && d.iter().all(|x| x["state"] == "delivered"))
+        })
+        .await,
+        "every delivery is marked delivered"
+    );
     let events = receiver.events();
     let mut ids: Vec<String> = events.iter().map(|e| e.0.clone()).collect();
     let total = ids.len();

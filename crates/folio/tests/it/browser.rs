@@ -2,13 +2,20 @@
 //! `scripts/test`), driven over WebDriver with fantoccini. Screenshots go to `artifacts/`.
 
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::support::*;
 
 /// A chromedriver process and a WebDriver session on it.
+///
+/// Every step waits for what it needs — an element present (and clickable, or holding the typed
+/// text), a URL, a text, a script condition — polling until `wait_limit()` (60 s by default),
+/// and on a timeout fails naming what it waited for, the current URL and the last thing seen, with
+/// a screenshot in `artifacts/`. Nothing assumes that a page, a frame or a script is already
+/// there when the previous step returns.
 pub struct Browser {
     driver: Child,
     pub client: Client,
@@ -32,7 +39,7 @@ impl Browser {
             "browser tests need {chromium} and {chromedriver}: run scripts/test (it installs Debian's chromium and chromium-driver)"
         );
         let port = free_port();
-        let driver = Command::new(&chromedriver)
+        let mut driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -50,18 +57,28 @@ impl Browser {
         }))
         .unwrap_or_default();
         let url = format!("http://127.0.0.1:{port}");
-        let mut last = String::new();
-        for _ in 0..100 {
-            match ClientBuilder::rustls() {
-                Ok(mut b) => match b.capabilities(caps.clone()).connect(&url).await {
-                    Ok(client) => return Browser { driver, client },
-                    Err(e) => last = e.to_string(),
-                },
-                Err(e) => last = e.to_string(),
+        // chromedriver is ready when it accepts a session (it starts Chromium for it).
+        let limit = wait_limit();
+        let started = Instant::now();
+        loop {
+            let attempt = match ClientBuilder::rustls() {
+                Ok(mut b) => b
+                    .capabilities(caps.clone())
+                    .connect(&url)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match attempt {
+                Ok(client) => return Browser { driver, client },
+                Err(last) if started.elapsed() >= limit => {
+                    let _ = driver.kill();
+                    let _ = driver.wait();
+                    panic!("no WebDriver session from chromedriver within {limit:?}: {last}");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("cannot connect to chromedriver: {last}");
     }
 
     pub async fn screenshot(&self, name: &str) {
@@ -70,73 +87,195 @@ impl Browser {
         }
     }
 
+    /// Polls `probe` until it returns `Ok`; after `wait_limit()` takes a screenshot and panics
+    /// naming `what`, the current URL and the probe's last `Err`.
+    pub async fn until<T, F, Fut>(&self, what: &str, mut probe: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, String>>,
+    {
+        let limit = wait_limit();
+        let started = Instant::now();
+        loop {
+            match probe().await {
+                Ok(v) => return v,
+                Err(last) if started.elapsed() >= limit => {
+                    let url = self
+                        .client
+                        .current_url()
+                        .await
+                        .map_or_else(|e| format!("({e})"), |u| u.to_string());
+                    let shot: String = what
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                        .collect();
+                    self.screenshot(&format!("timeout-{shot}")).await;
+                    panic!(
+                        "timed out after {limit:?} waiting for {what} (at {url}); last seen: {last}"
+                    );
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Waits for an element to be present and returns it.
+    pub async fn find(&self, at: Locator<'_>) -> Element {
+        self.until(&format!("element {at:?}"), || async move {
+            self.client.find(at).await.map_err(|e| e.to_string())
+        })
+        .await
+    }
+
+    /// Waits for an element and clicks it; a click refused because the element is not there
+    /// yet, is covered, or is stale (the page was being replaced) is retried. A refused click
+    /// never reached the page, so retrying cannot click twice.
+    pub async fn click(&self, at: Locator<'_>) {
+        self.until(&format!("a click on {at:?}"), || async move {
+            let e = self.client.find(at).await.map_err(|e| e.to_string())?;
+            e.click().await.map_err(|e| e.to_string())
+        })
+        .await;
+    }
+
+    /// `click` for an element inside the first `scope` element.
+    pub async fn click_in(&self, scope: &str, at: Locator<'_>) {
+        self.until(&format!("a click on {at:?} in {scope}"), || async move {
+            let outer = self
+                .client
+                .find(Locator::Css(scope))
+                .await
+                .map_err(|e| e.to_string())?;
+            let e = outer.find(at).await.map_err(|e| e.to_string())?;
+            e.click().await.map_err(|e| e.to_string())
+        })
+        .await;
+    }
+
+    /// Waits for a field, replaces its value with `text`, and waits until it holds exactly
+    /// that (typing is retried from scratch if the page replaced the field meanwhile).
+    pub async fn fill(&self, css: &str, text: &str) {
+        self.until(&format!("{css} to hold {text:?}"), || async move {
+            let e = self
+                .client
+                .find(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            e.clear().await.map_err(|e| e.to_string())?;
+            e.send_keys(text).await.map_err(|e| e.to_string())?;
+            match e.prop("value").await.map_err(|e| e.to_string())? {
+                Some(v) if v == text => Ok(()),
+                other => Err(format!("value {other:?}")),
+            }
+        })
+        .await;
+    }
+
     /// Waits for an element's text to satisfy `pred`.
     pub async fn wait_text(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
-        let mut last = String::new();
-        for _ in 0..150 {
-            if let Ok(e) = self.client.find(Locator::Css(css)).await
-                && let Ok(t) = e.text().await
-            {
-                if pred(&t) {
-                    return t;
-                }
-                last = t;
+        let pred = &pred;
+        self.until(&format!("the text of {css}"), || async move {
+            let e = self
+                .client
+                .find(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            let t = e.text().await.map_err(|e| e.to_string())?;
+            if pred(&t) {
+                Ok(t)
+            } else {
+                Err(format!("{t:?}"))
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{css}: text never matched; last {last:?}");
+        })
+        .await
+    }
+
+    /// Waits for a form field's value to satisfy `pred`.
+    pub async fn wait_value(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
+        let pred = &pred;
+        self.until(&format!("the value of {css}"), || async move {
+            let e = self
+                .client
+                .find(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            let v = e
+                .prop("value")
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            if pred(&v) {
+                Ok(v)
+            } else {
+                Err(format!("{v:?}"))
+            }
+        })
+        .await
     }
 
     /// Waits until the current URL satisfies `pred`.
     pub async fn wait_url(&self, pred: impl Fn(&str) -> bool) -> String {
-        let mut last = String::new();
-        for _ in 0..150 {
-            if let Ok(u) = self.client.current_url().await {
-                if pred(u.as_str()) {
-                    return u.to_string();
-                }
-                last = u.to_string();
+        let pred = &pred;
+        self.until("the URL", || async move {
+            let u = self.client.current_url().await.map_err(|e| e.to_string())?;
+            if pred(u.as_str()) {
+                Ok(u.to_string())
+            } else {
+                Err(u.to_string())
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("URL never matched; last {last}");
+        })
+        .await
+    }
+
+    /// Waits until `script`'s return value satisfies `pred`, and returns it.
+    pub async fn wait_js(
+        &self,
+        what: &str,
+        script: &str,
+        pred: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let pred = &pred;
+        self.until(what, || async move {
+            let v = self
+                .client
+                .execute(script, vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            if pred(&v) { Ok(v) } else { Err(v.to_string()) }
+        })
+        .await
+    }
+
+    /// Waits for the host page's editor iframe (created by host_page.js) and switches into it.
+    pub async fn enter_editor(&self) {
+        self.until("the editor frame #office_frame", || async move {
+            let frame = self
+                .client
+                .find(Locator::Css("#office_frame"))
+                .await
+                .map_err(|e| e.to_string())?;
+            frame.enter_frame().await.map_err(|e| e.to_string())
+        })
+        .await;
     }
 
     pub async fn sign_in(&self, login: &str, password: &str) {
-        let c = &self.client;
-        let f = c
-            .find(Locator::Css("#login"))
-            .await
-            .unwrap_or_else(|e| panic!("login field: {e}"));
-        let _ = f.send_keys(login).await;
-        let p = c
-            .find(Locator::Css("#password"))
-            .await
-            .unwrap_or_else(|e| panic!("password field: {e}"));
-        let _ = p.send_keys(password).await;
-        let b = c
-            .find(Locator::Css("button[type=submit]"))
-            .await
-            .unwrap_or_else(|e| panic!("submit: {e}"));
-        let _ = b.click().await;
+        self.fill("#login", login).await;
+        self.fill("#password", password).await;
+        self.click(Locator::Css("button[type=submit]")).await;
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 
-async fn click(b: &Browser, css: &str) {
-    let e = b
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    e.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+impl Drop for Browser {
+    /// Also after a failed test: no chromedriver is left behind.
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
 }
 
 #[tokio::test]
@@ -153,38 +292,40 @@ async fn edit_a_document_in_the_dev_editor_through_the_host_page() -> TestResult
     b.sign_in("sam", "correct horse battery").await;
     b.wait_url(|u| u.contains(&format!("/open/{id}"))).await;
 
-    // The host page created the iframe and POSTed the token into it.
-    let frame = c.find(Locator::Css("#office_frame")).await?;
+    // The host page created the iframe (host_page.js, so only some time after the URL
+    // changed) and POSTed the token into it.
+    let frame = b.find(Locator::Css("#office_frame")).await;
     let src_has_token = frame
         .attr("src")
         .await?
         .unwrap_or_default()
         .contains("access_token");
     assert!(!src_has_token, "the token is never in the iframe URL");
-    frame.enter_frame().await?;
+    b.enter_editor().await;
     b.wait_text("#status", |t| t.contains("Loaded")).await;
     assert_eq!(
         b.wait_text("#doc-name", |t| !t.is_empty()).await,
         "notes.txt"
     );
-    let text = c.find(Locator::Css("#doc-text")).await?;
-    assert_eq!(text.prop("value").await?.unwrap_or_default(), "hello");
-    text.clear().await?;
-    text.send_keys("hello from the browser").await?;
-    click(&b, "#save-btn").await;
+    assert_eq!(b.wait_value("#doc-text", |v| !v.is_empty()).await, "hello");
+    b.fill("#doc-text", "hello from the browser").await;
+    b.click(Locator::Css("#save-btn")).await;
     b.wait_text("#status", |t| t.contains("Saved version 2"))
         .await;
-    b.client.enter_parent_frame().await?;
+    c.enter_parent_frame().await?;
     b.screenshot("host-page-dev-editor").await;
-    // The host page saw the editor's PostMessages (origin-checked).
-    let seen = c
-        .execute("return window.folioHost.messages", vec![])
-        .await?;
-    let seen = serde_json::to_string(&seen)?;
-    assert!(
-        seen.contains("App_LoadingStatus") && seen.contains("Edit_Notification"),
-        "{seen}"
-    );
+    // The host page saw the editor's PostMessages (origin-checked); they arrive asynchronously.
+    let seen = b
+        .wait_js(
+            "the host page to record App_LoadingStatus and Edit_Notification",
+            "return window.folioHost.messages",
+            |v| {
+                let seen = v.to_string();
+                seen.contains("App_LoadingStatus") && seen.contains("Edit_Notification")
+            },
+        )
+        .await;
+    assert!(seen.is_array(), "{seen}");
 
     // The save is a new version with the new bytes (read back through the signed dev editor).
     let m = s.token("sam", &id, &["--view"]);
@@ -203,11 +344,8 @@ async fn edit_a_document_in_the_dev_editor_through_the_host_page() -> TestResult
     assert_eq!(v["version"], "2");
 
     // Close: the editor unlocks and posts UI_Close; the host page returns to the folder.
-    c.find(Locator::Css("#office_frame"))
-        .await?
-        .enter_frame()
-        .await?;
-    click(&b, "#close-btn").await;
+    b.enter_editor().await;
+    b.click(Locator::Css("#close-btn")).await;
     let url = b.wait_url(|u| u.contains("/folders/")).await;
     assert!(url.starts_with(&s.url));
     let _ = c.enter_parent_frame().await;
@@ -226,20 +364,8 @@ async fn edit_a_document_in_the_dev_editor_through_the_host_page() -> TestResult
     Ok(())
 }
 
-async fn fill(b: &Browser, css: &str, text: &str) {
-    let e = b
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    let _ = e.clear().await;
-    e.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
 async fn sign_out(b: &Browser) {
-    click(b, "#signout").await;
+    b.click(Locator::Css("#signout")).await;
     b.wait_url(|u| u.contains("/login")).await;
 }
 
@@ -283,10 +409,11 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     b.wait_url(|u| u.contains("/folders/")).await;
     c.goto(&format!("{}/admin", s.url)).await?;
     for (login, name) in [("uma", "Uma"), ("vic", "Vic")] {
-        fill(&b, "#new-login", login).await;
-        fill(&b, "#new-name", name).await;
-        fill(&b, "#new-password", &format!("{login} password 1")).await;
-        click(&b, "#create-user").await;
+        b.fill("#new-login", login).await;
+        b.fill("#new-name", name).await;
+        b.fill("#new-password", &format!("{login} password 1"))
+            .await;
+        b.click(Locator::Css("#create-user")).await;
         b.wait_text("#notice", |t| t.contains(&format!("User {login} created")))
             .await;
     }
@@ -296,31 +423,30 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     // Uma signs in, creates a folder and opens it.
     b.sign_in("uma", "uma password 1").await;
     b.wait_url(|u| u.contains("/folders/")).await;
-    fill(&b, "#new-folder-name", "Reports").await;
-    click(&b, "#new-folder-btn").await;
+    b.fill("#new-folder-name", "Reports").await;
+    b.click(Locator::Css("#new-folder-btn")).await;
     b.wait_text("#notice", |t| t.contains("Reports")).await;
-    c.find(Locator::LinkText("Reports")).await?.click().await?;
+    b.click(Locator::LinkText("Reports")).await;
     b.wait_text("h1", |t| t == "Reports").await;
 
-    // Upload two files at once; both progress bars finish.
-    let input = c.find(Locator::Css("#upload-input")).await?;
+    // Upload two files at once; both progress bars finish (an upload that fails ends the test
+    // at once, with the page's error).
+    let input = b.find(Locator::Css("#upload-input")).await;
     input
         .send_keys(&format!("{}\n{}", small.display(), big.display()))
         .await?;
-    for _ in 0..600 {
-        let done = c
-            .execute(
-                "return document.querySelectorAll('#uploads li[data-state=done]').length",
-                vec![],
-            )
-            .await?;
-        if done.as_u64() == Some(2) {
-            break;
-        }
-        let failed = c.execute("return Array.from(document.querySelectorAll('#uploads li.failed')).map(l => l.textContent).join('|')", vec![]).await?;
-        assert_eq!(failed.as_str(), Some(""), "an upload failed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    b.wait_js(
+        "both uploads to finish",
+        "return {
+           done: document.querySelectorAll('#uploads li[data-state=done]').length,
+           failed: Array.from(document.querySelectorAll('#uploads li.failed')).map(l => l.textContent).join('|')
+         }",
+        |v| {
+            assert_eq!(v["failed"], "", "an upload failed: {v}");
+            v["done"] == 2
+        },
+    )
+    .await;
     let bars = c
         .execute(
             "return Array.from(document.querySelectorAll('#uploads progress')).map(p => p.value)",
@@ -340,21 +466,20 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     .await;
 
     // Rename.
-    let row = c
-        .find(Locator::Css("tr.file-row[data-name='minutes.txt']"))
-        .await?;
-    row.find(Locator::Css("summary")).await?.click().await?;
-    let field = row.find(Locator::Css("input[name=name]")).await?;
-    field.clear().await?;
-    field.send_keys("notes.txt").await?;
-    row.find(Locator::Css("form[action$='/rename'] button"))
-        .await?
-        .click()
-        .await?;
+    let minutes = "tr.file-row[data-name='minutes.txt']";
+    b.click_in(minutes, Locator::Css("summary")).await;
+    b.fill(&format!("{minutes} input[name=name]"), "notes.txt")
+        .await;
+    b.click_in(minutes, Locator::Css("form[action$='/rename'] button"))
+        .await;
     b.wait_text("#notice", |t| t.contains("Renamed to notes.txt"))
         .await;
 
     // Download the big file in the page and compare bytes (SHA-256 of what the server sent).
+    b.find(Locator::Css(
+        "tr.file-row[data-name='dataset.bin'] a[href$='/download']",
+    ))
+    .await;
     let sha = c
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -374,26 +499,21 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     let browser_shot = artifacts_dir().join("file-browser.png");
 
     // Edit notes.txt in the dev editor through the host page, save, close.
-    let row = c
-        .find(Locator::Css("tr.file-row[data-name='notes.txt']"))
-        .await?;
-    row.find(Locator::LinkText("Open for editing"))
-        .await?
-        .click()
-        .await?;
+    b.click_in(
+        "tr.file-row[data-name='notes.txt']",
+        Locator::LinkText("Open for editing"),
+    )
+    .await;
     b.wait_url(|u| u.contains("/open/")).await;
-    c.find(Locator::Css("#office_frame"))
-        .await?
-        .enter_frame()
-        .await?;
+    b.enter_editor().await;
     b.wait_text("#status", |t| t.contains("Loaded")).await;
-    fill(&b, "#doc-text", "minutes, corrected").await;
-    click(&b, "#save-btn").await;
+    b.fill("#doc-text", "minutes, corrected").await;
+    b.click(Locator::Css("#save-btn")).await;
     b.wait_text("#status", |t| t.contains("Saved version 2"))
         .await;
-    click(&b, "#versions-btn").await;
-    let _ = c.enter_parent_frame().await;
+    b.click(Locator::Css("#versions-btn")).await;
     b.wait_url(|u| u.contains("/versions")).await;
+    let _ = c.enter_parent_frame().await;
     let table = b
         .wait_text("#versions", |t| t.contains("2 (current)"))
         .await;
@@ -405,16 +525,10 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     let versions_shot = artifacts_dir().join("versions.png");
 
     // A new Word document opens in the host page.
-    c.find(Locator::LinkText("Back to folder"))
-        .await?
-        .click()
-        .await?;
-    click(&b, "#new-word").await;
+    b.click(Locator::LinkText("Back to folder")).await;
+    b.click(Locator::Css("#new-word")).await;
     b.wait_url(|u| u.contains("/open/")).await;
-    c.find(Locator::Css("#office_frame"))
-        .await?
-        .enter_frame()
-        .await?;
+    b.enter_editor().await;
     assert_eq!(
         b.wait_text("#doc-name", |t| t.ends_with(".docx")).await,
         "New document.docx"
@@ -426,12 +540,13 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     c.back().await?;
     b.wait_url(|u| u.contains("/folders/")).await;
     c.refresh().await?;
-    let row = c
-        .find(Locator::Css("tr.file-row[data-name='notes.txt']"))
-        .await?;
-    row.find(Locator::LinkText("Share")).await?.click().await?;
-    fill(&b, "#share-login", "vic").await;
-    click(&b, "#share-btn").await;
+    b.click_in(
+        "tr.file-row[data-name='notes.txt']",
+        Locator::LinkText("Share"),
+    )
+    .await;
+    b.fill("#share-login", "vic").await;
+    b.click(Locator::Css("#share-btn")).await;
     b.wait_text("#notice", |t| t.contains("Shared with vic"))
         .await;
     sign_out(&b).await;

@@ -3,7 +3,8 @@
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::support::*;
 
@@ -11,8 +12,26 @@ fn blob_count(s: &TestServer) -> usize {
     count_files(&s.data.join("blobs"))
 }
 
-/// Sends a PutFile that announces `total` bytes but sends only `sent`, then hangs up.
-fn truncated_put(url: &str, lock: &str, total: usize, sent: usize) -> std::io::Result<()> {
+/// How a truncated PutFile ends once its bytes are sent.
+#[derive(Clone, Copy)]
+enum Then {
+    /// The client hangs up.
+    HangUp,
+    /// The connection stays open until the server goes away (so a crash test never races the
+    /// client's own hang-up).
+    Hold,
+}
+
+/// Sends a PutFile that announces `total` bytes but sends only `sent`, then ends as `then`
+/// says; `progress` counts the bytes written so far.
+fn truncated_put(
+    url: &str,
+    lock: &str,
+    total: usize,
+    sent: usize,
+    then: Then,
+    progress: &AtomicUsize,
+) -> std::io::Result<()> {
     let rest = url.strip_prefix("http://").unwrap_or(url);
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     let mut sock = TcpStream::connect(host)?;
@@ -26,20 +45,21 @@ fn truncated_put(url: &str, lock: &str, total: usize, sent: usize) -> std::io::R
         let k = chunk.len().min(sent - n);
         sock.write_all(&chunk[..k])?;
         n += k;
+        progress.store(n, Ordering::SeqCst);
     }
     sock.flush()?;
+    if let Then::Hold = then {
+        use std::io::Read;
+        let mut buf = [0u8; 1024];
+        while matches!(sock.read(&mut buf), Ok(n) if n > 0) {}
+    }
     drop(sock);
     Ok(())
 }
 
+/// Waits (up to `wait_limit()`) for a condition on the data directory.
 async fn wait_until(mut cond: impl FnMut() -> bool) -> bool {
-    for _ in 0..100 {
-        if cond() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    cond()
+    TestServer::eventually(|| std::future::ready(cond())).await
 }
 
 #[tokio::test]
@@ -55,7 +75,14 @@ async fn client_disconnect_mid_save_keeps_the_previous_version_and_no_partial_bl
         .await?;
     assert_eq!(r.status(), 200);
     let blobs_before = blob_count(&s);
-    truncated_put(&m.contents_url(), "D", 8 << 20, 2 << 20)?;
+    truncated_put(
+        &m.contents_url(),
+        "D",
+        8 << 20,
+        2 << 20,
+        Then::HangUp,
+        &AtomicUsize::new(0),
+    )?;
     // The server notices the hang-up and removes its temp file.
     assert!(
         wait_until(|| count_files(&s.data.join("tmp")) == 0).await,
@@ -83,15 +110,23 @@ async fn crash_mid_save_keeps_the_previous_version_and_the_sweep_collects_leftov
         .await?;
     // Start a large save and SIGKILL the server while it streams.
     let url = m.contents_url();
-    let writer = std::thread::spawn(move || truncated_put(&url, "C", 64 << 20, 32 << 20));
+    let progress = Arc::new(AtomicUsize::new(0));
+    let sent = progress.clone();
+    let writer =
+        std::thread::spawn(move || truncated_put(&url, "C", 64 << 20, 32 << 20, Then::Hold, &sent));
     let tmp = s.data.join("tmp");
+    // In progress: 16 MB written (more than the socket buffers hold, so the server is reading
+    // the body) and, on local disk, its temp file exists.
+    assert!(
+        wait_until(|| progress.load(Ordering::SeqCst) >= 16 << 20).await,
+        "upload in progress: {} bytes sent",
+        progress.load(Ordering::SeqCst)
+    );
     if s.local_blobs() {
         assert!(
             wait_until(|| count_files(&tmp) > 0).await,
-            "upload in progress"
+            "upload in progress: temp file"
         );
-    } else {
-        tokio::time::sleep(Duration::from_millis(300)).await;
     }
     s.kill();
     let _ = writer.join();

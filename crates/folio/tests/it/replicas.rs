@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::support::*;
@@ -153,15 +153,22 @@ async fn two_replicas_share_locks_saves_and_survive_a_killed_replica() -> TestRe
     let winner = header(&r, "x-wopi-lock").unwrap_or_default().to_owned();
     assert!(winner.starts_with("race-"));
 
-    // Kill A (SIGKILL) in the middle of a 100 MB PutFile.
+    // Kill A (SIGKILL) in the middle of a 100 MB PutFile: once 20 MB have been taken from the
+    // body stream (more than the socket buffers hold, so A is reading it), not after a guess.
     let big = at(&a.url, &m, "/contents");
     let lock_id = winner.clone();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let sent_in_upload = sent.clone();
     let upload = tokio::spawn(async move {
         let chunks =
             futures::stream::iter((0..100).map(|_| Ok::<_, std::io::Error>(vec![7u8; 1 << 20])))
-                .then(|c| async move {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    c
+                .then(move |c| {
+                    let sent = sent_in_upload.clone();
+                    async move {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        sent.fetch_add(1, Ordering::SeqCst);
+                        c
+                    }
                 });
         client()
             .post(big)
@@ -171,7 +178,13 @@ async fn two_replicas_share_locks_saves_and_survive_a_killed_replica() -> TestRe
             .send()
             .await
     });
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    wait_for("20 MB of the upload on its way to replica A", || async {
+        match sent.load(Ordering::SeqCst) {
+            n if n >= 20 => Ok(()),
+            n => Err(format!("{n} MB taken from the body")),
+        }
+    })
+    .await;
     a.kill();
     let result = upload.await?;
     assert!(
@@ -279,9 +292,15 @@ async fn database_and_object_store_outages_are_503_and_heal() -> TestResult {
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let s3 = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-    let pg_proxy = Proxy::start("127.0.0.1:5432".into()).await;
+    let pg = PgServer::from_env();
+    let pg_proxy = Proxy::start(pg.host_port.clone()).await;
     let s3_proxy = Proxy::start(s3.trim_start_matches("http://").to_owned()).await;
-    let proxied_db = db_url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", pg_proxy.port));
+    let db_name = db_url
+        .rsplit('/')
+        .next()
+        .and_then(|d| d.split('?').next())
+        .unwrap_or_default();
+    let proxied_db = pg.url_via(&format!("127.0.0.1:{}", pg_proxy.port), db_name);
     s.kill();
     s.spawn(&[
         ("FOLIO_DATABASE_URL", proxied_db.as_str()),

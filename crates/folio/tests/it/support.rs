@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -25,19 +26,69 @@ pub struct TestServer {
 }
 
 /// The backend the integration suite runs against: `FOLIO_TEST_BACKEND=postgres-s3` switches
-/// from the default SQLite + local disk to PostgreSQL (127.0.0.1:5432, or FOLIO_TEST_PG) plus
+/// from the default SQLite + local disk to PostgreSQL (the server named by `FOLIO_TEST_PG`) plus
 /// the S3 server named by the AWS_* variables (scripts/test starts s3s-fs).
 pub fn postgres_s3() -> bool {
     std::env::var("FOLIO_TEST_BACKEND").is_ok_and(|v| v == "postgres-s3")
 }
 
-fn pg_base() -> String {
-    std::env::var("FOLIO_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+/// The test PostgreSQL server, from `FOLIO_TEST_PG` — the one variable every test and script
+/// reads: a server URL without a database name (a `?query` is kept), default
+/// `postgres://postgres@127.0.0.1:5432`. Each test creates and drops its own database on it.
+pub struct PgServer {
+    /// `postgres://user@` (everything before the host).
+    prefix: String,
+    /// `host:port` (port 5432 when the URL names none).
+    pub host_port: String,
+    /// `?…` or empty.
+    query: String,
+}
+
+impl PgServer {
+    pub fn from_env() -> PgServer {
+        let url = std::env::var("FOLIO_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let (base, query) = match url.split_once('?') {
+            Some((b, q)) => (b.to_owned(), format!("?{q}")),
+            None => (url.clone(), String::new()),
+        };
+        let base = base.trim_end_matches('/');
+        let after_scheme = base.find("://").map_or(0, |i| i + 3);
+        let host_start = base[after_scheme..]
+            .rfind('@')
+            .map_or(after_scheme, |i| after_scheme + i + 1);
+        let host = &base[host_start..];
+        assert!(
+            !host.is_empty() && !host.contains('/'),
+            "FOLIO_TEST_PG must be a server URL without a database name, e.g. \
+             postgres://postgres@127.0.0.1:5432; got {url:?}"
+        );
+        let host_port = if host.contains(':') {
+            host.to_owned()
+        } else {
+            format!("{host}:5432")
+        };
+        PgServer {
+            prefix: base[..host_start].to_owned(),
+            host_port,
+            query,
+        }
+    }
+
+    /// The URL of database `db` on this server.
+    pub fn url(&self, db: &str) -> String {
+        self.url_via(&self.host_port, db)
+    }
+
+    /// The URL of database `db` reached through `host_port` instead (e.g. a cuttable proxy).
+    pub fn url_via(&self, host_port: &str, db: &str) -> String {
+        format!("{}{host_port}/{db}{}", self.prefix, self.query)
+    }
 }
 
 fn psql(sql: &str) {
     let out = Command::new("psql")
-        .arg(format!("{}/postgres", pg_base()))
+        .arg(PgServer::from_env().url("postgres"))
         .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
         .output()
         .unwrap_or_else(|e| panic!("psql: {e}"));
@@ -46,6 +97,36 @@ fn psql(sql: &str) {
         "psql {sql}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// How long a test waits for a condition before it fails: 60 s, or `FOLIO_TEST_WAIT_SECS`.
+/// Conditions are met in well under a second on an idle machine; the margin is for a loaded one
+/// (the suite must pass with every core busy), and a real failure still ends the test.
+pub fn wait_limit() -> Duration {
+    std::env::var("FOLIO_TEST_WAIT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(60), Duration::from_secs)
+}
+
+/// Polls `probe` every 50 ms until it returns `Ok(value)` and returns the value; after
+/// `wait_limit()` panics naming `what` and the last thing the probe saw (its `Err`).
+pub async fn wait_for<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let limit = wait_limit();
+    let start = Instant::now();
+    loop {
+        match probe().await {
+            Ok(v) => return v,
+            Err(last) if start.elapsed() >= limit => {
+                panic!("timed out after {limit:?} waiting for {what}; last seen: {last}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
 }
 
 pub struct Minted {
@@ -90,7 +171,7 @@ impl TestServer {
             psql(&format!("CREATE DATABASE {db}"));
             backend_env.push((
                 "FOLIO_DATABASE_URL".to_owned(),
-                format!("{}/{db}", pg_base()),
+                PgServer::from_env().url(&db),
             ));
             backend_env.push((
                 "FOLIO_BLOB_URL".to_owned(),
@@ -252,19 +333,24 @@ impl TestServer {
         );
     }
 
-    /// Polls `cond` (up to ~10 s) — for background work such as a discovery fetch.
+    /// Polls `cond` every 50 ms until it holds or `wait_limit()` has passed; returns whether it
+    /// held — for background work such as a discovery fetch or a webhook delivery. Use it inside
+    /// `assert!(…, "what was awaited")`.
     pub async fn eventually<F, Fut>(mut cond: F) -> bool
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        for _ in 0..200 {
+        let deadline = Instant::now() + wait_limit();
+        loop {
             if cond().await {
                 return true;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        false
     }
 
     /// GET /status/editors as JSON.
@@ -345,7 +431,7 @@ impl Drop for TestServer {
         self.kill();
         if let Some(db) = &self.pg_database {
             let _ = Command::new("psql")
-                .arg(format!("{}/postgres", pg_base()))
+                .arg(PgServer::from_env().url("postgres"))
                 .args([
                     "-q",
                     "-c",

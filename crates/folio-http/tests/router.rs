@@ -1,0 +1,638 @@
+//! In-process router tests: `folio_http::router(state)` driven with `tower::ServiceExt::oneshot`
+//! — no socket, no binary, no browser — over real SQLite in a temporary directory, the local blob
+//! store and a `FixedClock`, so they run in milliseconds and expiry is tested without sleeping.
+//!
+//! JSON bodies (CheckFileInfo, `/api/v1`, error bodies) are pinned by insta snapshots in
+//! `snapshots/`; ids and tokens, which are random, are replaced by placeholders first (times
+//! come from the fixed clock and stay as they are). A changed body fails the test: review the
+//! `.snap.new` file, then accept it with `INSTA_UPDATE=always` (CI sets `CI=true`, so a missing
+//! or different snapshot fails there).
+//!
+//! The real-server tests (`crates/folio/tests/it/`) cover what needs a process: the CLI,
+//! restarts, replicas, outages, the browser.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use folio_app::editors::Editors;
+use folio_app::folio_store::local::LocalBlobStore;
+use folio_app::folio_store::{BlobStore, ByteStream, MetadataStore, NewUser};
+use folio_app::{App, AppConfig};
+use folio_store_sqlite::SqliteStore;
+use folio_wopi::clock::FixedClock;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// 2025-11-01T00:00:00Z: every time in these tests starts here.
+const T0: i64 = 1_761_955_200_000;
+const HOUR_MS: i64 = 3_600_000;
+const PUBLIC_URL: &str = "http://folio.test";
+
+/// The app under test, its clock and the placeholders for what is random in its answers.
+struct Harness {
+    router: Router,
+    app: Arc<App>,
+    clock: Arc<FixedClock>,
+    /// (random text, placeholder) pairs replaced in snapshots.
+    scrub: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+/// The one place these tests build the application — the same pieces as `folio serve` in
+/// `crates/folio/src/main.rs` (`open_app_migrating`, then `folio_http::router(AppState { app })`),
+/// with a fixed clock and no editors configured (so no proof keys are enforced). If a
+/// constructor changes, this function is the only one to adjust.
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let meta: Arc<dyn MetadataStore> = Arc::new(
+        SqliteStore::open(&dir.path().join("folio.db"))
+            .await
+            .unwrap_or_else(|e| panic!("open SQLite: {e}")),
+    );
+    let blobs: Arc<dyn BlobStore> = Arc::new(
+        LocalBlobStore::open(dir.path().join("blobs"))
+            .await
+            .unwrap_or_else(|e| panic!("open blob store: {e}")),
+    );
+    let clock = Arc::new(FixedClock::new(T0));
+    let config = AppConfig {
+        public_url: PUBLIC_URL.into(),
+        ..AppConfig::default()
+    };
+    let editors = Arc::new(Editors::new(Vec::new(), dir.path().join("discovery")).await);
+    let app = Arc::new(
+        App::new(meta, blobs, clock.clone(), config, editors)
+            .await
+            .unwrap_or_else(|e| panic!("App::new: {e}")),
+    );
+    let router = folio_http::router(folio_http::AppState { app: app.clone() });
+    Harness {
+        router,
+        app,
+        clock,
+        scrub: Vec::new(),
+        _dir: dir,
+    }
+}
+
+fn bytes(b: &'static [u8]) -> ByteStream {
+    Box::pin(futures::stream::once(async move {
+        Ok(bytes::Bytes::from_static(b))
+    }))
+}
+
+/// A user with one file and a write token for it.
+struct Seeded {
+    file_id: String,
+    token: String,
+}
+
+impl Harness {
+    /// Creates user `login` owning `name` with `content`, and mints a write token valid 10 h.
+    async fn seed(&mut self, login: &str, name: &str, content: &'static [u8]) -> Seeded {
+        let user = self
+            .app
+            .create_user(NewUser {
+                login: login.into(),
+                name: format!("User {login}"),
+                email: format!("{login}@example.test"),
+                is_admin: false,
+                password_hash: None,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("create_user: {e}"));
+        let file = self
+            .app
+            .import_file(login, &[], name, bytes(content))
+            .await
+            .unwrap_or_else(|e| panic!("import_file: {e}"));
+        let minted = self
+            .app
+            .mint_token(&user.id, &file.id, true, T0 + 10 * HOUR_MS)
+            .await
+            .unwrap_or_else(|e| panic!("mint_token: {e}"));
+        let file_id = file.id.to_string();
+        self.hide(&file_id, "[file_id]");
+        self.hide(&user.id, &format!("[user_id:{login}]"));
+        self.hide(&minted.access_token, "[token]");
+        Seeded {
+            file_id,
+            token: minted.access_token,
+        }
+    }
+
+    /// An API key with `scopes`; its secret (and id) are scrubbed from snapshots.
+    async fn api_key(&mut self, scopes: &[&str]) -> String {
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let k = self
+            .app
+            .create_api_key("router-tests", &scopes)
+            .await
+            .unwrap_or_else(|e| panic!("create_api_key: {e}"));
+        self.hide(&k.secret, "[api_key]");
+        self.hide(&k.key.id, "[api_key_id]");
+        k.secret
+    }
+
+    fn hide(&mut self, secret: &str, placeholder: &str) {
+        if !secret.is_empty() {
+            self.scrub.push((secret.to_owned(), placeholder.to_owned()));
+        }
+    }
+
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap_or_else(|e| panic!("read body: {e}"))
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The reply as one JSON value for a snapshot: status, the `X-WOPI-*` and content-type
+    /// headers, and the body (parsed when it is JSON), with every random value scrubbed.
+    fn snapshot_of(&self, r: &Reply) -> Value {
+        let mut headers = serde_json::Map::new();
+        let mut names: Vec<&str> = r
+            .headers
+            .keys()
+            .map(|k| k.as_str())
+            .filter(|k| k.starts_with("x-wopi-") || *k == "content-type")
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            headers.insert(name.to_owned(), json!(r.header(name)));
+        }
+        let body =
+            serde_json::from_slice::<Value>(&r.body).unwrap_or_else(|_| Value::String(r.text()));
+        self.scrubbed(json!({"status": r.status.as_u16(), "headers": headers, "body": body}))
+    }
+
+    fn scrubbed(&self, v: Value) -> Value {
+        match v {
+            Value::String(mut s) => {
+                for (secret, placeholder) in &self.scrub {
+                    s = s.replace(secret, placeholder);
+                }
+                Value::String(s)
+            }
+            Value::Array(a) => Value::Array(a.into_iter().map(|x| self.scrubbed(x)).collect()),
+            Value::Object(o) => {
+                Value::Object(o.into_iter().map(|(k, x)| (k, self.scrubbed(x))).collect())
+            }
+            other => other,
+        }
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+fn wopi(
+    method: Method,
+    path: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Body,
+) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(format!("{path}?access_token={token}"));
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(body).unwrap_or_else(|e| panic!("request: {e}"))
+}
+
+fn file_op(s: &Seeded, op: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut all = vec![("X-WOPI-Override", op)];
+    all.extend_from_slice(headers);
+    wopi(
+        Method::POST,
+        &format!("/wopi/files/{}", s.file_id),
+        &s.token,
+        &all,
+        Body::empty(),
+    )
+}
+
+fn put_file(s: &Seeded, lock: &str, content: &'static str) -> Request<Body> {
+    wopi(
+        Method::POST,
+        &format!("/wopi/files/{}/contents", s.file_id),
+        &s.token,
+        &[("X-WOPI-Override", "PUT"), ("X-WOPI-Lock", lock)],
+        Body::from(content),
+    )
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::builder()
+        .uri(path)
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("request: {e}"))
+}
+
+fn api(method: Method, path: &str, key: Option<&str>, body: Body) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(format!("/api/v1{path}"));
+    if let Some(k) = key {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {k}"));
+    }
+    b.body(body).unwrap_or_else(|e| panic!("request: {e}"))
+}
+
+// ---- WOPI ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn check_file_info_describes_the_file_for_the_token_holder() {
+    let mut h = harness().await;
+    let s = h.seed("ann", "Report.docx", b"first version").await;
+    let r = h
+        .send(wopi(
+            Method::GET,
+            &format!("/wopi/files/{}", s.file_id),
+            &s.token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["BaseFileName"], "Report.docx");
+    assert_eq!(v["Size"], 13);
+    assert_eq!(v["Version"], "1");
+    assert_eq!(v["UserCanWrite"], true);
+    // Random too: the folder id, and FileUrl's signature (keyed by a per-installation secret).
+    let folder = v["CloseUrl"].as_str().unwrap_or_default();
+    h.hide(folder.rsplit('/').next().unwrap_or_default(), "[folder_id]");
+    let file_url = v["FileUrl"].as_str().unwrap_or_default();
+    let signature = file_url.split_once("&s=").map_or("", |(_, sig)| sig);
+    assert_eq!(signature.len(), 64, "FileUrl is signed: {file_url}");
+    h.hide(signature, "[signature]");
+    insta::assert_json_snapshot!("check_file_info", h.snapshot_of(&r));
+}
+
+#[tokio::test]
+async fn a_wopi_editing_session_get_lock_put_conflict_unlock() {
+    let mut h = harness().await;
+    let s = h.seed("bea", "notes.txt", b"v1").await;
+    let contents = format!("/wopi/files/{}/contents", s.file_id);
+
+    // GetFile: the bytes and their version.
+    let r = h
+        .send(wopi(Method::GET, &contents, &s.token, &[], Body::empty()))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, b"v1");
+    assert_eq!(r.header("x-wopi-itemversion"), Some("1"));
+
+    // Lock, then PutFile under that lock: version 2.
+    let r = h.send(file_op(&s, "LOCK", &[("X-WOPI-Lock", "L1")])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = h.send(put_file(&s, "L1", "v2")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.header("x-wopi-itemversion"), Some("2"));
+    let r = h
+        .send(wopi(Method::GET, &contents, &s.token, &[], Body::empty()))
+        .await;
+    assert_eq!(r.body, b"v2");
+
+    // PutFile and Lock with another lock id: 409 with the current lock; nothing written.
+    let r = h.send(put_file(&s, "other", "lost")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.header("x-wopi-lock"), Some("L1"));
+    insta::assert_json_snapshot!("put_file_lock_mismatch", h.snapshot_of(&r));
+    let r = h.send(file_op(&s, "LOCK", &[("X-WOPI-Lock", "L2")])).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.header("x-wopi-lock"), Some("L1"));
+    let r = h
+        .send(wopi(Method::GET, &contents, &s.token, &[], Body::empty()))
+        .await;
+    assert_eq!(r.body, b"v2", "a refused PutFile writes nothing");
+
+    // GetLock names it; Unlock with the right id releases it; GetLock is then empty.
+    let r = h.send(file_op(&s, "GET_LOCK", &[])).await;
+    assert_eq!(r.header("x-wopi-lock"), Some("L1"));
+    let r = h
+        .send(file_op(&s, "UNLOCK", &[("X-WOPI-Lock", "L1")]))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = h.send(file_op(&s, "GET_LOCK", &[])).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("x-wopi-lock"), Some(""));
+}
+
+#[tokio::test]
+async fn a_lock_expires_thirty_minutes_after_it_was_taken() {
+    let mut h = harness().await;
+    let s = h.seed("cy", "sheet.xlsx", b"cells").await;
+    let r = h.send(file_op(&s, "LOCK", &[("X-WOPI-Lock", "A")])).await;
+    assert_eq!(r.status, StatusCode::OK);
+    h.clock.advance(29 * 60 * 1000);
+    let r = h.send(file_op(&s, "LOCK", &[("X-WOPI-Lock", "B")])).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "still locked after 29 min");
+    assert_eq!(r.header("x-wopi-lock"), Some("A"));
+    h.clock.advance(60 * 1000 + 1);
+    let r = h.send(file_op(&s, "LOCK", &[("X-WOPI-Lock", "B")])).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "expired after 30 min: {}",
+        r.text()
+    );
+}
+
+#[tokio::test]
+async fn a_bad_or_expired_token_is_401() {
+    let mut h = harness().await;
+    let s = h.seed("dan", "a.docx", b"x").await;
+    let path = format!("/wopi/files/{}", s.file_id);
+    let r = h
+        .send(wopi(Method::GET, &path, "not-a-token", &[], Body::empty()))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    insta::assert_json_snapshot!("wopi_invalid_token", h.snapshot_of(&r));
+    // The token minted in `seed` lives 10 h on the fixed clock.
+    h.clock.advance(10 * HOUR_MS);
+    let r = h
+        .send(wopi(Method::GET, &path, &s.token, &[], Body::empty()))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "expired token");
+}
+
+#[tokio::test]
+async fn an_unknown_file_is_404_and_a_token_for_another_file_is_401() {
+    let mut h = harness().await;
+    let a = h.seed("eve", "a.docx", b"a").await;
+    let b = h.seed("fay", "b.docx", b"b").await;
+    // A well-formed id that names no file.
+    let r = h
+        .send(wopi(
+            Method::GET,
+            "/wopi/files/AAAAAAAAAAAAAAAAAAAAAA",
+            &a.token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert!(
+        r.status == StatusCode::NOT_FOUND || r.status == StatusCode::UNAUTHORIZED,
+        "{}",
+        r.status
+    );
+    let r = h
+        .send(wopi(
+            Method::GET,
+            &format!("/wopi/files/{}", b.file_id),
+            &a.token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a token is bound to its file"
+    );
+}
+
+#[tokio::test]
+async fn an_unsupported_operation_is_501_but_only_for_a_valid_token() {
+    let mut h = harness().await;
+    let s = h.seed("gus", "c.docx", b"c").await;
+    let r = h.send(file_op(&s, "NO_SUCH_OPERATION", &[])).await;
+    assert_eq!(r.status, StatusCode::NOT_IMPLEMENTED, "{}", r.text());
+    insta::assert_json_snapshot!("wopi_unsupported_operation", h.snapshot_of(&r));
+    // 401 wins over 501.
+    let bad = Seeded {
+        file_id: s.file_id.clone(),
+        token: "not-a-token".into(),
+    };
+    let r = h.send(file_op(&bad, "NO_SUCH_OPERATION", &[])).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // An endpoint Folio does not implement.
+    let r = h
+        .send(wopi(
+            Method::GET,
+            "/wopi/containers/xyz",
+            &s.token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_IMPLEMENTED);
+}
+
+// ---- /api/v1 ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn api_upload_then_metadata_as_json() {
+    let mut h = harness().await;
+    let key = h.api_key(&["files"]).await;
+    let r = h
+        .send(api(
+            Method::POST,
+            "/files?name=plan.txt",
+            Some(&key),
+            Body::from("the plan"),
+        ))
+        .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text());
+    let created = r.json();
+    let id = created["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(id.len(), 22, "{created}");
+    h.hide(&id, "[file_id]");
+    h.hide(
+        created["folder_id"].as_str().unwrap_or_default(),
+        "[folder_id]",
+    );
+    insta::assert_json_snapshot!("api_upload", h.snapshot_of(&r));
+
+    let r = h
+        .send(api(
+            Method::GET,
+            &format!("/files/{id}"),
+            Some(&key),
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["name"], "plan.txt");
+    assert_eq!(r.json()["size"], 8);
+    insta::assert_json_snapshot!("api_file_metadata", h.snapshot_of(&r));
+}
+
+#[tokio::test]
+async fn api_errors_have_one_json_shape() {
+    let mut h = harness().await;
+    let key = h.api_key(&["files"]).await;
+    let cases = [
+        (
+            "no_key",
+            api(
+                Method::GET,
+                "/files/AAAAAAAAAAAAAAAAAAAAAA",
+                None,
+                Body::empty(),
+            ),
+            401,
+        ),
+        (
+            "wrong_key",
+            api(
+                Method::GET,
+                "/files/AAAAAAAAAAAAAAAAAAAAAA",
+                Some("folio0000000000000000000000000000000000000000"),
+                Body::empty(),
+            ),
+            401,
+        ),
+        (
+            "unknown_file",
+            api(
+                Method::GET,
+                "/files/AAAAAAAAAAAAAAAAAAAAAA",
+                Some(&key),
+                Body::empty(),
+            ),
+            404,
+        ),
+        (
+            "unknown_endpoint",
+            api(Method::GET, "/no-such-thing", Some(&key), Body::empty()),
+            404,
+        ),
+        (
+            "missing_scope",
+            api(Method::GET, "/sessions", Some(&key), Body::empty()),
+            403,
+        ),
+    ];
+    let mut snapshots = serde_json::Map::new();
+    for (name, req, status) in cases {
+        let r = h.send(req).await;
+        assert_eq!(r.status.as_u16(), status, "{name}: {}", r.text());
+        let v = r.json();
+        assert!(
+            v["error"]["code"].is_string() && v["error"]["message"].is_string(),
+            "{name}: {v}"
+        );
+        snapshots.insert(name.to_owned(), h.snapshot_of(&r));
+    }
+    insta::assert_json_snapshot!("api_errors", Value::Object(snapshots));
+}
+
+#[tokio::test]
+async fn api_refuses_malformed_json_and_unknown_fields() {
+    let mut h = harness().await;
+    let key = h.api_key(&["files"]).await;
+    let r = h
+        .send(api(
+            Method::POST,
+            "/files?name=x.txt",
+            Some(&key),
+            Body::from("x"),
+        ))
+        .await;
+    let id = r.json()["id"].as_str().unwrap_or_default().to_owned();
+    h.hide(&id, "[file_id]");
+    let patch = |body: &'static str| {
+        Request::builder()
+            .method(Method::PATCH)
+            .uri(format!("/api/v1/files/{id}"))
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap_or_else(|e| panic!("request: {e}"))
+    };
+    let mut snapshots = serde_json::Map::new();
+    for (name, body) in [
+        ("malformed", "{\"name\": "),
+        ("unknown_field", "{\"nmae\": \"y.txt\"}"),
+        ("nothing_to_change", "{}"),
+    ] {
+        let r = h.send(patch(body)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.text());
+        snapshots.insert(name.to_owned(), h.snapshot_of(&r));
+    }
+    insta::assert_json_snapshot!("api_bad_json", Value::Object(snapshots));
+    let r = h.send(patch("{\"name\": \"y.txt\"}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["name"], "y.txt");
+}
+
+// ---- Pages and probes ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_sign_in_page_renders_a_form_with_a_csrf_token() {
+    let h = harness().await;
+    let r = h.send(get("/login")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
+        "{:?}",
+        r.header("content-type")
+    );
+    let page = r.text();
+    assert!(page.contains("<form"), "{page}");
+    assert!(page.contains("name=\"csrf\""), "{page}");
+    assert!(
+        page.contains("id=\"login\"") && page.contains("id=\"password\""),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn pages_need_a_signed_in_user() {
+    let mut h = harness().await;
+    let s = h.seed("hal", "d.docx", b"d").await;
+    for path in ["/".to_owned(), format!("/open/{}", s.file_id)] {
+        let r = h.send(get(&path)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            r.header("location").is_some_and(|l| l.contains("/login")),
+            "{path}: {:?}",
+            r.header("location")
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness_probes() {
+    let h = harness().await;
+    assert_eq!(h.send(get("/healthz")).await.status, StatusCode::OK);
+    assert_eq!(h.send(get("/readyz")).await.status, StatusCode::OK);
+}
