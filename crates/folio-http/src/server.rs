@@ -215,19 +215,28 @@ mod tests {
         assert!(matches!(first, Some(Ok(_))), "the first frame passes");
         // Nothing more is sent: after 5 s (virtual time) the body fails.
         let next = body.frame().await;
-        assert!(matches!(next, Some(Err(_))), "a stalled body ends in an error");
+        assert!(
+            matches!(next, Some(Err(_))),
+            "a stalled body ends in an error"
+        );
         drop(tx);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_steady_body_never_times_out() {
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<Frame<Bytes>, Infallible>>(1);
-        let mut body =
-            IdleTimeoutBody::new(StreamBody::new(tokio_stream_from(rx)), Duration::from_secs(5));
+        let mut body = IdleTimeoutBody::new(
+            StreamBody::new(tokio_stream_from(rx)),
+            Duration::from_secs(5),
+        );
         let sender = tokio::spawn(async move {
             for _ in 0..10 {
                 tokio::time::sleep(Duration::from_secs(4)).await;
-                if tx.send(Ok(Frame::data(Bytes::from_static(b"x")))).await.is_err() {
+                if tx
+                    .send(Ok(Frame::data(Bytes::from_static(b"x"))))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
