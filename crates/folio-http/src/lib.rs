@@ -6,6 +6,7 @@ pub mod extract;
 pub mod headers;
 mod middleware;
 mod routes;
+pub mod server;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use folio_app::App;
 use tokio::net::TcpListener;
 
 pub use error::HttpError;
+pub use server::{ServeOptions, serve_with};
 
 /// What every handler gets.
 #[derive(Clone)]
@@ -151,13 +153,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests end.
+/// Serves `router` on `listener` with the default [`ServeOptions`] until `shutdown` resolves,
+/// then lets in-flight requests end (within the shutdown grace period).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, router, shutdown, ServeOptions::default()).await
 }

@@ -41,6 +41,16 @@ pub struct RawConfig {
     pub blob_url: Option<String>,
     /// PostgreSQL pool size per process (default 16).
     pub database_pool_size: Option<u32>,
+    /// Seconds a client may take to send a request's headers (default 15).
+    pub header_read_timeout_secs: Option<u64>,
+    /// Longest silence, in seconds, inside a request body before the request fails (default 60).
+    pub body_idle_timeout_secs: Option<u64>,
+    /// Connections served at once; more wait to be accepted (default 4096).
+    pub max_connections: Option<usize>,
+    /// Seconds in-flight requests may go on after SIGTERM before they are dropped (default 30).
+    pub shutdown_grace_secs: Option<u64>,
+    /// Longest access-token lifetime `folio token --ttl` may ask for, seconds (default 86400).
+    pub max_token_ttl_secs: Option<u64>,
 }
 
 /// Where metadata lives. Every backend is listed even when unusable, so "unknown" and
@@ -194,6 +204,10 @@ pub struct Settings {
     pub blobs: BlobConfig,
     /// PostgreSQL pool size.
     pub database_pool_size: u32,
+    /// Connection-loop limits (timeouts, connection cap, shutdown deadline).
+    pub serve: folio_http::ServeOptions,
+    /// Cap on `folio token --ttl`, ms.
+    pub max_token_ttl_ms: i64,
 }
 
 /// Values from flags/env (highest precedence).
@@ -487,6 +501,46 @@ impl Settings {
         if database_pool_size == 0 || database_pool_size > 1000 {
             problems.push("database_pool_size must be between 1 and 1000".to_owned());
         }
+        let mut bounded = |name: &str, value: Option<u64>, default: u64, max: u64| -> u64 {
+            let v = value.unwrap_or(default);
+            if v == 0 || v > max {
+                problems.push(format!("{name} {v} must be between 1 and {max}"));
+            }
+            v
+        };
+        let serve = folio_http::ServeOptions {
+            header_read_timeout: std::time::Duration::from_secs(bounded(
+                "header_read_timeout_secs",
+                raw.header_read_timeout_secs,
+                15,
+                3600,
+            )),
+            body_idle_timeout: std::time::Duration::from_secs(bounded(
+                "body_idle_timeout_secs",
+                raw.body_idle_timeout_secs,
+                60,
+                3600,
+            )),
+            max_connections: usize::try_from(bounded(
+                "max_connections",
+                raw.max_connections.map(|n| n as u64),
+                4096,
+                1_000_000,
+            ))
+            .unwrap_or(4096),
+            shutdown_grace: std::time::Duration::from_secs(bounded(
+                "shutdown_grace_secs",
+                raw.shutdown_grace_secs,
+                30,
+                3600,
+            )),
+        };
+        let max_token_ttl = bounded(
+            "max_token_ttl_secs",
+            raw.max_token_ttl_secs,
+            86_400,
+            7 * 24 * 3600,
+        );
         let (Some(database), Some(blobs)) = (database, blobs) else {
             return Err(problems.join("; "));
         };
@@ -506,6 +560,8 @@ impl Settings {
                 database,
                 blobs,
                 database_pool_size,
+                serve,
+                max_token_ttl_ms: max_token_ttl as i64 * 1000,
             }),
             _ => Err(problems.join("; ")),
         }

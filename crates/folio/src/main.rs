@@ -92,7 +92,8 @@ enum Command {
         /// The file id.
         #[arg(long)]
         file: String,
-        /// Lifetime in seconds (default: the configured token lifetime).
+        /// Lifetime in seconds (default: the configured token lifetime; at most
+        /// `max_token_ttl_secs`, default 86400).
         #[arg(long, value_name = "SECONDS")]
         ttl: Option<u64>,
         /// Read-only token.
@@ -495,6 +496,15 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
             if ttl == Some(0) {
                 return Err(Failure::usage("--ttl must be positive"));
             }
+            if let Some(t) = ttl
+                && i64::try_from(t)
+                    .map_or(true, |t| t.saturating_mul(1000) > settings.max_token_ttl_ms)
+            {
+                return Err(Failure::usage(format!(
+                    "--ttl {t} is longer than max_token_ttl_secs ({} s)",
+                    settings.max_token_ttl_ms / 1000
+                )));
+            }
             let app = open_app(&settings, false).await?;
             let minted = app
                 .mint_token_for_login(&user, &file_id, view, ttl.map(|s| s as i64 * 1000))
@@ -669,7 +679,7 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
     if settings.no_proof_keys {
         tracing::warn!("proof keys are NOT verified (--no-proof-keys): development only");
     }
-    folio_http::serve(listener, router, shutdown_signal())
+    folio_http::serve_with(listener, router, shutdown_signal(), settings.serve)
         .await
         .context("server error")?;
     tracing::info!("folio stopped");

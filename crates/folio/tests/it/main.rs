@@ -7,6 +7,7 @@ mod cli;
 mod clients;
 mod durability;
 mod editors;
+mod hardening;
 mod replicas;
 mod support;
 mod web;
