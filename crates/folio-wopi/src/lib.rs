@@ -11,6 +11,7 @@ pub mod lock;
 pub mod naming;
 pub mod operation;
 pub mod proof;
+pub mod range;
 pub mod utf7;
 pub mod wire;
 

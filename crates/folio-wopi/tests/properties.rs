@@ -191,3 +191,15 @@ fn a_real_signature_verifies() {
     };
     assert!(proof::verify_request(&keys, "token", url, &headers, now).is_ok());
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Range headers: an accepted range lies inside the representation, first <= last.
+    #[test]
+    fn byte_range_within_size(v in "(bytes=)?[0-9 -]{0,24}(,[0-9-]{0,5})?", size in 0u64..1_000_000) {
+        if let Ok((a, b)) = folio_wopi::range::parse_byte_range(&v, size) {
+            prop_assert!(a <= b && b < size, "{v} of {size}: {a}-{b}");
+        }
+    }
+}

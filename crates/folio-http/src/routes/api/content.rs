@@ -11,36 +11,16 @@ use crate::AppState;
 use crate::error::api::ApiError;
 use crate::extract::api::Key;
 
+/// The one byte range a download asks for (`folio_wopi::range`), `None` without a `Range`
+/// header; an unsatisfiable or unreadable one is 416.
 fn range_of(headers: &HeaderMap, size: u64) -> ApiResult<Option<(u64, u64)>> {
-    let Some(v) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+    let Some(v) = headers.get(header::RANGE) else {
         return Ok(None);
     };
-    let bad = || ApiError::BadRange;
-    let spec = v.strip_prefix("bytes=").ok_or_else(bad)?;
-    if spec.contains(',') {
-        return Err(bad());
-    }
-    let (a, b) = spec.split_once('-').ok_or_else(bad)?;
-    let (start, end) = match (a.trim(), b.trim()) {
-        ("", suffix) => {
-            let n: u64 = suffix.parse().map_err(|_| bad())?;
-            (size.saturating_sub(n), size.checked_sub(1).ok_or_else(bad)?)
-        }
-        (a, "") => (
-            a.parse().map_err(|_| bad())?,
-            size.checked_sub(1).ok_or_else(bad)?,
-        ),
-        (a, b) => (
-            a.parse().map_err(|_| bad())?,
-            b.parse::<u64>()
-                .map_err(|_| bad())?
-                .min(size.saturating_sub(1)),
-        ),
-    };
-    if start > end || start >= size {
-        return Err(bad());
-    }
-    Ok(Some((start, end)))
+    let v = v.to_str().map_err(|_| ApiError::BadRange)?;
+    folio_wopi::range::parse_byte_range(v, size)
+        .map(Some)
+        .map_err(|_| ApiError::BadRange)
 }
 
 async fn send_content(
