@@ -16,6 +16,9 @@ pub struct SweepReport {
 impl App {
     /// Creates a user (and their root folder).
     pub async fn create_user(&self, user: NewUser) -> Result<UserRecord, AppError> {
+        if !crate::integration::valid_local_login(&user.login) {
+            return Err(AppError::InvalidLogin);
+        }
         Ok(self.meta.create_user(user, self.now()).await?)
     }
 
