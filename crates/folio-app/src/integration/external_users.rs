@@ -34,7 +34,7 @@ impl App {
             // was reserved: a clear conflict, not a server error.
             Err(folio_store::StoreError::AlreadyExists) => Err(AppError::NameTaken {
                 name: format!("{EXTERNAL_LOGIN_PREFIX}{id}"),
-                place: NamePlace::Users,
+                place: crate::NamePlace::Users,
             }),
             Err(e) => Err(e.into()),
         }
