@@ -82,6 +82,106 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     integration_api(&*store).await;
     outbox_in_the_same_transaction(&*store).await;
     concurrent_locks_have_one_winner(store.clone()).await;
+    disabling_is_final(&*store).await;
+    login_failures_per_source(&*store).await;
+}
+
+/// Disabling a user ends its sign-in sessions, tokens and editing sessions (with their launch
+/// codes) for good: re-enabling brings none of them back.
+async fn disabling_is_final(store: &dyn MetadataStore) {
+    let u = new_user(store, "ivy-disabled").await;
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("ivy1", 1, &u.id)
+            },
+            &exact("ivy.docx"),
+            NOW,
+        )
+        .await);
+    ok!(store
+        .create_session(b"ivy-session", &u.id, "c", NOW + 1000, NOW)
+        .await);
+    let t = TokenRecord {
+        user_id: u.id.clone(),
+        file_id: f.id.clone(),
+        can_write: true,
+        expires_at: NOW + 1000,
+        client: None,
+        session_id: None,
+    };
+    ok!(store.insert_token(b"ivy-token", &t, NOW).await);
+    let sess = WopiSessionRecord {
+        id: "ivy-sess".into(),
+        api_key_id: None,
+        user_id: u.id.clone(),
+        file_id: f.id.clone(),
+        can_write: true,
+        client: None,
+        action: None,
+        expires_at: NOW + 1000,
+        created_at: NOW,
+        revoked_at: None,
+        close_url: None,
+    };
+    ok!(store.create_wopi_session(&sess, Some(b"ivy-launch")).await);
+    ok!(store
+        .insert_token(
+            b"ivy-sess-token",
+            &TokenRecord {
+                session_id: Some("ivy-sess".into()),
+                ..t.clone()
+            },
+            NOW
+        )
+        .await);
+    ok!(store.disable_user(&u.id, NOW + 5).await);
+    assert!(ok!(store.user_by_id(&u.id).await).is_some_and(|u| u.disabled));
+    ok!(store.set_user_disabled(&u.id, false).await);
+    assert_eq!(ok!(store.session(b"ivy-session", NOW).await), None);
+    assert_eq!(ok!(store.token(b"ivy-token").await), None);
+    assert_eq!(ok!(store.token(b"ivy-sess-token").await), None);
+    assert_eq!(ok!(store.take_launch_code(b"ivy-launch", NOW).await), None);
+    assert_eq!(
+        ok!(store.wopi_session("ivy-sess").await).and_then(|s| s.revoked_at),
+        Some(NOW + 5)
+    );
+    assert!(matches!(
+        store.disable_user("no-such-user", NOW).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// Failed sign-ins are counted per (login, source) with the latest time; clearing forgets them.
+async fn login_failures_per_source(store: &dyn MetadataStore) {
+    ok!(store.record_login_failure_from("jo", "10.0.0.1", NOW - 10).await);
+    ok!(store.record_login_failure_from("jo", "10.0.0.1", NOW).await);
+    ok!(store.record_login_failure_from("jo", "10.0.0.2", NOW - 3).await);
+    assert_eq!(
+        ok!(store.login_failures_from("jo", "10.0.0.1", NOW - 100).await),
+        (2, Some(NOW))
+    );
+    assert_eq!(
+        ok!(store.login_failures_from("jo", "10.0.0.1", NOW - 5).await),
+        (1, Some(NOW))
+    );
+    assert_eq!(
+        ok!(store.login_failures_from("jo", "10.0.0.9", 0).await),
+        (0, None)
+    );
+    assert_eq!(ok!(store.login_failures_since("jo", NOW - 100).await), 3);
+    assert_eq!(
+        ok!(store.clear_login_failures("jo", Some("10.0.0.1")).await),
+        2
+    );
+    assert_eq!(
+        ok!(store.login_failures_from("jo", "10.0.0.2", 0).await),
+        (1, Some(NOW - 3))
+    );
+    assert_eq!(ok!(store.clear_login_failures("jo", None).await), 1);
+    assert_eq!(ok!(store.login_failures_since("jo", 0).await), 0);
 }
 
 async fn users_and_folders(store: &dyn MetadataStore) {
@@ -691,7 +791,11 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
         Some(true)
     );
     ok!(store.set_user_disabled(&guest.id, false).await);
-    assert!(ok!(store.token(b"edit-session").await).is_some());
+    assert_eq!(
+        ok!(store.token(b"edit-session").await),
+        None,
+        "re-enabling a user revives none of the tokens issued before the disable"
+    );
     ok!(store.set_password(&guest.id, "$argon2id$new").await);
     assert_eq!(
         ok!(store.user_by_id(&guest.id).await)

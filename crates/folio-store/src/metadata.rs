@@ -297,6 +297,29 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn record_login_failure(&self, login: &str, now: i64) -> Result<(), StoreError>;
     /// Failed sign-ins for `login` since `since` (Unix ms).
     async fn login_failures_since(&self, login: &str, since: i64) -> Result<u64, StoreError>;
+    /// Records a failed sign-in for `login` from `source` (the peer address).
+    async fn record_login_failure_from(
+        &self,
+        login: &str,
+        source: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Failed sign-ins for `login` from `source` since `since`: how many, and the latest time.
+    async fn login_failures_from(
+        &self,
+        login: &str,
+        source: &str,
+        since: i64,
+    ) -> Result<(u64, Option<i64>), StoreError>;
+    /// Forgets the failed sign-ins for `login` (from `source` only, when given); how many.
+    async fn clear_login_failures(
+        &self,
+        login: &str,
+        source: Option<&str>,
+    ) -> Result<u64, StoreError>;
+    /// Disables a user for good: ends its sign-in sessions, deletes its access tokens and
+    /// revokes its editing sessions (at `now`), in one transaction; re-enabling revives nothing.
+    async fn disable_user(&self, user_id: &str, now: i64) -> Result<(), StoreError>;
 
     // Integration API.
     /// Stores an API key under the hash of its secret.

@@ -136,6 +136,44 @@ enum ApiKeysCommand {
 enum UsersCommand {
     /// Create a user.
     Add(UsersAdd),
+    /// List users, one JSON object a line (login, name, email, admin, disabled, external).
+    List,
+    /// Disable a user for good: ends its sign-in sessions, access tokens and editing sessions.
+    Disable {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Re-enable a user (nothing issued before the disable comes back).
+    Enable {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Set a user's password (ends its sign-in sessions).
+    SetPassword {
+        /// Sign-in name.
+        login: String,
+        /// Read the password from standard input (first line); required.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Forget a user's failed sign-ins (lifts the sign-in throttling for every source).
+    Unlock {
+        /// Sign-in name.
+        login: String,
+    },
+}
+
+/// Reads a password from the first line of standard input (at least 8 characters) and hashes it.
+fn password_from_stdin() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let pw = line.trim_end_matches(['\r', '\n']);
+    if pw.len() < 8 {
+        return Err(Failure::usage("password must be at least 8 characters"));
+    }
+    folio_app::tokens::hash_password(pw).map_err(Failure::usage)
 }
 
 #[derive(Debug, Args)]
@@ -401,27 +439,14 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
         Command::Users {
             command: UsersCommand::Add(add),
         } => {
-            if add.login.trim().is_empty()
-                || add.login.len() > 64
-                || add
-                    .login
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control())
-            {
+            if !folio_app::integration::valid_local_login(&add.login) {
                 return Err(Failure::usage(
-                    "login must be 1-64 characters without spaces or control characters",
+                    "login must be 1-64 characters without spaces or control characters, \
+                     not starting with \"ext:\" (reserved for external users)",
                 ));
             }
             let password_hash = if add.password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .context("cannot read the password from standard input")?;
-                let pw = line.trim_end_matches(['\r', '\n']);
-                if pw.len() < 8 {
-                    return Err(Failure::usage("password must be at least 8 characters"));
-                }
-                Some(folio_app::tokens::hash_password(pw).map_err(Failure::usage)?)
+                Some(password_from_stdin()?)
             } else {
                 None
             };
@@ -437,6 +462,81 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                 .await
                 .map_err(|e| app_failure(e, "cannot add user"))?;
             println!("{}", user.id);
+            Ok(())
+        }
+        Command::Users {
+            command: UsersCommand::List,
+        } => {
+            let app = open_app(&settings, false).await?;
+            let users = app
+                .admin_users()
+                .await
+                .map_err(|e| app_failure(e, "cannot list users"))?;
+            for u in users {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "id": u.id,
+                        "login": u.login,
+                        "name": u.name,
+                        "email": u.email,
+                        "admin": u.is_admin,
+                        "disabled": u.disabled,
+                        "external": u.login.starts_with(folio_app::integration::EXTERNAL_LOGIN_PREFIX),
+                    })
+                );
+            }
+            Ok(())
+        }
+        Command::Users {
+            command: UsersCommand::Disable { login },
+        } => {
+            let app = open_app(&settings, false).await?;
+            app.disable_login(&login)
+                .await
+                .map_err(|e| app_failure(e, &format!("cannot disable {login:?}")))?;
+            println!("disabled {login}");
+            Ok(())
+        }
+        Command::Users {
+            command: UsersCommand::Enable { login },
+        } => {
+            let app = open_app(&settings, false).await?;
+            app.enable_login(&login)
+                .await
+                .map_err(|e| app_failure(e, &format!("cannot enable {login:?}")))?;
+            println!("enabled {login}");
+            Ok(())
+        }
+        Command::Users {
+            command:
+                UsersCommand::SetPassword {
+                    login,
+                    password_stdin,
+                },
+        } => {
+            if !password_stdin {
+                return Err(Failure::usage(
+                    "pass --password-stdin and the new password on standard input",
+                ));
+            }
+            let hash = password_from_stdin()?;
+            let app = open_app(&settings, false).await?;
+            app.set_password_hash_for_login(&login, &hash)
+                .await
+                .map_err(|e| app_failure(e, &format!("cannot set the password of {login:?}")))?;
+            println!("password set for {login}");
+            Ok(())
+        }
+        Command::Users {
+            command: UsersCommand::Unlock { login },
+        } => {
+            let app = open_app(&settings, false).await?;
+            let n = app
+                .unlock_login(&login)
+                .await
+                .map_err(|e| app_failure(e, &format!("cannot unlock {login:?}")))?;
+            println!("unlocked {login} ({n} failed sign-ins forgotten)");
             Ok(())
         }
         Command::Files {

@@ -102,6 +102,9 @@ impl App {
             .user_by_login(login)
             .await?
             .ok_or(WopiError::BadRequest("no such user"))?;
+        if user.disabled {
+            return Err(WopiError::BadRequest("the user is disabled").into());
+        }
         let role = self
             .meta
             .role(file_id, &user.id)

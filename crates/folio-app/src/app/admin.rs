@@ -14,8 +14,48 @@ pub struct SweepReport {
 }
 
 impl App {
+    /// The user signing in as `login`; `BadRequest("no such user")` when there is none.
+    async fn user_for_login(&self, login: &str) -> Result<UserRecord, AppError> {
+        Ok(self
+            .meta
+            .user_by_login(login)
+            .await?
+            .ok_or(WopiError::BadRequest("no such user"))?)
+    }
+
+    /// Disables the user `login` for good (the CLI; the admin page's use case does the same).
+    pub async fn disable_login(&self, login: &str) -> Result<(), AppError> {
+        let user = self.user_for_login(login).await?;
+        self.admin_set_disabled(&user.id, true).await
+    }
+
+    /// Re-enables the user `login` (nothing issued before the disable comes back).
+    pub async fn enable_login(&self, login: &str) -> Result<(), AppError> {
+        let user = self.user_for_login(login).await?;
+        self.admin_set_disabled(&user.id, false).await
+    }
+
+    /// Sets the password of `login` to an already computed hash, ending its sign-in sessions.
+    pub async fn set_password_hash_for_login(
+        &self,
+        login: &str,
+        hash: &str,
+    ) -> Result<(), AppError> {
+        let user = self.user_for_login(login).await?;
+        Ok(self.meta.set_password(&user.id, hash).await?)
+    }
+
+    /// Forgets the failed sign-ins of `login` (which must exist); how many.
+    pub async fn unlock_login(&self, login: &str) -> Result<u64, AppError> {
+        let user = self.user_for_login(login).await?;
+        self.unlock_sign_in(&user.login).await
+    }
+
     /// Creates a user (and their root folder).
     pub async fn create_user(&self, user: NewUser) -> Result<UserRecord, AppError> {
+        if !crate::integration::valid_local_login(&user.login) {
+            return Err(AppError::InvalidLogin);
+        }
         Ok(self.meta.create_user(user, self.now()).await?)
     }
 

@@ -24,6 +24,7 @@ mod sessions;
 mod webhooks;
 
 pub use api_keys::*;
+pub use external_users::{EXTERNAL_LOGIN_PREFIX, valid_local_login};
 pub use launch::*;
 pub use sessions::*;
 

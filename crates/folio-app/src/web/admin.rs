@@ -27,10 +27,7 @@ impl App {
         admin: bool,
     ) -> Result<UserRecord, AppError> {
         let login = login.trim();
-        if login.is_empty()
-            || login.len() > 64
-            || login.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        if !crate::integration::valid_local_login(login) {
             return Err(AppError::InvalidLogin);
         }
         if password.len() < 8 {
@@ -59,9 +56,25 @@ impl App {
         }
     }
 
-    /// Disables or re-enables a user.
+    /// Disables a user for good (every sign-in session, access token and editing session
+    /// ends; re-enabling revives none of them) or re-enables it.
     pub async fn admin_set_disabled(&self, user_id: &str, disabled: bool) -> Result<(), AppError> {
-        Ok(self.meta().set_user_disabled(user_id, disabled).await?)
+        if disabled {
+            Ok(self.meta().disable_user(user_id, self.now()).await?)
+        } else {
+            Ok(self.meta().set_user_disabled(user_id, false).await?)
+        }
+    }
+
+    /// Forgets the failed sign-ins of a user (the admin page's unlock).
+    pub async fn admin_unlock_sign_in(&self, user_id: &str) -> Result<(), AppError> {
+        let user = self
+            .meta()
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.unlock_sign_in(&user.login).await?;
+        Ok(())
     }
 
     /// Sets a new password (ending the user's sessions).

@@ -5,9 +5,7 @@ use super::*;
 
 /// How long a browser session lasts: 12 hours.
 pub const SESSION_TTL_MS: i64 = 12 * 3600 * 1000;
-/// Sign-in attempts allowed per login in `LOGIN_WINDOW_MS` before further attempts are refused.
-pub const MAX_LOGIN_FAILURES: u64 = 5;
-/// The rate-limit window for failed sign-ins: 15 minutes.
+/// The window in which failed sign-ins count: 15 minutes.
 pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// A new session: the cookie value (secret) and its CSRF token.
@@ -21,18 +19,56 @@ pub struct NewSession {
     pub expires_at: i64,
 }
 
+/// Failures from one source for one login tolerated before growing delays start.
+pub const FREE_FAILURES_PER_SOURCE: u64 = 5;
+/// The longest refusal after repeated failures from one source: 15 minutes.
+pub const MAX_SOURCE_DELAY_MS: i64 = 15 * 60 * 1000;
+/// Failures for one login from all sources in the window after which every attempt for that
+/// login is slowed (never refused) by `GLOBAL_SLOWDOWN_MS`.
+pub const GLOBAL_SLOWDOWN_AFTER: u64 = 20;
+/// The bounded delay of a login under attack from many sources: 1 second.
+pub const GLOBAL_SLOWDOWN_MS: u64 = 1000;
+
+/// How long after its latest failure a source with `failures` failures in the window is
+/// refused: nothing for the first `FREE_FAILURES_PER_SOURCE`, then 2^n seconds (2, 4, 8, …),
+/// capped at `MAX_SOURCE_DELAY_MS`.
+pub fn source_delay_ms(failures: u64) -> i64 {
+    if failures < FREE_FAILURES_PER_SOURCE {
+        return 0;
+    }
+    let n = (failures - FREE_FAILURES_PER_SOURCE + 1).min(20);
+    (1000i64 << n).min(MAX_SOURCE_DELAY_MS)
+}
+
 impl App {
-    /// Signs a user in with a password. Failures are counted per login (in the database, so the
-    /// limit holds across replicas); after `MAX_LOGIN_FAILURES` in the window, refused.
+    /// Signs a user in with a password, from an unknown source (see [`App::sign_in_from`]).
     pub async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, AppError> {
+        self.sign_in_from(login, password, "").await
+    }
+
+    /// Signs a user in with a password from `source` (the peer address). Failures are recorded
+    /// per (login, source) in the database (so the limit holds across replicas): after
+    /// `FREE_FAILURES_PER_SOURCE` of them that source is refused for a growing time after its
+    /// latest failure. Other sources are never refused because of them; a login failing from
+    /// many sources is only slowed by a bounded delay. A disabled account answers exactly like
+    /// a wrong password (the password hash still runs).
+    pub async fn sign_in_from(
+        &self,
+        login: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<NewSession, AppError> {
         let now = self.now();
         let meta = self.meta();
-        if meta
-            .login_failures_since(login, now - LOGIN_WINDOW_MS)
-            .await?
-            >= MAX_LOGIN_FAILURES
+        let since = now - LOGIN_WINDOW_MS;
+        let (failures, last) = meta.login_failures_from(login, source, since).await?;
+        if let Some(last) = last
+            && now < last.saturating_add(source_delay_ms(failures))
         {
             return Err(AppError::RateLimited);
+        }
+        if meta.login_failures_since(login, since).await? >= GLOBAL_SLOWDOWN_AFTER {
+            tokio::time::sleep(std::time::Duration::from_millis(GLOBAL_SLOWDOWN_MS)).await;
         }
         let user = meta.user_by_login(login).await?;
         let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
@@ -43,10 +79,11 @@ impl App {
                 false
             }
         };
-        let Some(user) = user.filter(|_| ok) else {
-            meta.record_login_failure(login, now).await?;
+        let Some(user) = user.filter(|u| ok && !u.disabled) else {
+            meta.record_login_failure_from(login, source, now).await?;
             return Err(AppError::BadCredentials);
         };
+        meta.clear_login_failures(login, Some(source)).await?;
         let cookie = tokens::generate();
         let csrf = tokens::generate();
         let expires_at = now + SESSION_TTL_MS;
@@ -57,6 +94,11 @@ impl App {
             csrf,
             expires_at,
         })
+    }
+
+    /// Forgets every failed sign-in of `login` (an administrator's unlock); how many.
+    pub async fn unlock_sign_in(&self, login: &str) -> Result<u64, AppError> {
+        Ok(self.meta().clear_login_failures(login, None).await?)
     }
 
     /// The session behind a cookie value, if live.
@@ -78,5 +120,21 @@ impl App {
     /// Whether any user exists (the sign-in page explains how to create the first admin).
     pub async fn has_users(&self) -> Result<bool, AppError> {
         Ok(self.meta().any_user().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_delays_grow_and_are_capped() {
+        assert_eq!(source_delay_ms(0), 0);
+        assert_eq!(source_delay_ms(4), 0);
+        assert_eq!(source_delay_ms(5), 2_000);
+        assert_eq!(source_delay_ms(6), 4_000);
+        assert_eq!(source_delay_ms(9), 32_000);
+        assert_eq!(source_delay_ms(15), MAX_SOURCE_DELAY_MS);
+        assert_eq!(source_delay_ms(u64::MAX), MAX_SOURCE_DELAY_MS);
     }
 }

@@ -203,7 +203,7 @@ pub fn sign_in_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
         AppError::BadCredentials => Some((StatusCode::UNAUTHORIZED, "Wrong login or password.")),
         AppError::RateLimited => Some((
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed sign-ins for this login. Wait 15 minutes and try again.",
+            "Too many failed sign-ins for this login from here. Wait a little and try again.",
         )),
         _ => None,
     }

@@ -443,6 +443,32 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn login_failures_since(&self, login: &str, since: i64) -> Result<u64, StoreError> {
         sessions::login_failures_since(self, login, since).await
     }
+    async fn record_login_failure_from(
+        &self,
+        login: &str,
+        source: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sessions::record_login_failure_from(self, login, source, now).await
+    }
+    async fn login_failures_from(
+        &self,
+        login: &str,
+        source: &str,
+        since: i64,
+    ) -> Result<(u64, Option<i64>), StoreError> {
+        sessions::login_failures_from(self, login, source, since).await
+    }
+    async fn clear_login_failures(
+        &self,
+        login: &str,
+        source: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        sessions::clear_login_failures(self, login, source).await
+    }
+    async fn disable_user(&self, user_id: &str, now: i64) -> Result<(), StoreError> {
+        users::disable_user(self, user_id, now).await
+    }
 
     // integration.rs
     async fn create_api_key(&self, key: &ApiKeyRecord, hash: &[u8]) -> Result<(), StoreError> {

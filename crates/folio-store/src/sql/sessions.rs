@@ -78,3 +78,46 @@ pub(super) async fn login_failures_since(
         .ok_or(StoreError::NotFound)?;
     Ok(count_from_db(row.int("n")?))
 }
+
+pub(super) async fn record_login_failure_from(
+    e: &impl SqlEngine,
+    login: &str,
+    source: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    e.execute(
+        "INSERT INTO login_failures (login, at, source) VALUES ($1, $2, $3)",
+        args![login, now, source],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn login_failures_from(
+    e: &impl SqlEngine,
+    login: &str,
+    source: &str,
+    since: i64,
+) -> Result<(u64, Option<i64>), StoreError> {
+    let row = e
+        .fetch_optional(
+            "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failures \
+             WHERE login = $1 AND source = $2 AND at >= $3",
+            args![login, source, since],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((count_from_db(row.int("n")?), row.opt_int("last")?))
+}
+
+pub(super) async fn clear_login_failures(
+    e: &impl SqlEngine,
+    login: &str,
+    source: Option<&str>,
+) -> Result<u64, StoreError> {
+    e.execute(
+        "DELETE FROM login_failures WHERE login = $1 AND ($2 IS NULL OR source = $2)",
+        args![login, source],
+    )
+    .await
+}

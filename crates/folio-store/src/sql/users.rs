@@ -131,8 +131,45 @@ pub(super) async fn set_user_disabled(
     )
     .await?;
     if disabled {
-        end_sessions(&mut tx, user_id).await?;
+        end_access(&mut tx, user_id, None).await?;
     }
+    tx.commit().await
+}
+
+/// Ends everything a user signed in with: sign-in sessions, access tokens (those of editing
+/// sessions too) and editing sessions with their launch codes (marked revoked at `revoked_at`,
+/// or at their creation when no time is given). Final: nothing comes back on re-enable.
+async fn end_access(
+    tx: &mut impl SqlTx,
+    user_id: &str,
+    revoked_at: Option<i64>,
+) -> Result<(), StoreError> {
+    end_sessions(tx, user_id).await?;
+    tx.execute("DELETE FROM tokens WHERE user_id = $1", args![user_id])
+        .await?;
+    tx.execute(
+        "UPDATE wopi_sessions SET revoked_at = COALESCE($1, created_at), launch_hash = NULL \
+         WHERE user_id = $2 AND revoked_at IS NULL",
+        args![revoked_at, user_id],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn disable_user(
+    e: &impl SqlEngine,
+    user_id: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut tx = e.begin().await?;
+    update_user(
+        &mut tx,
+        "UPDATE users SET disabled = $1 WHERE id = $2",
+        true.into(),
+        user_id,
+    )
+    .await?;
+    end_access(&mut tx, user_id, Some(now)).await?;
     tx.commit().await
 }
 

@@ -167,7 +167,7 @@ pub async fn admin_create_user(
     }
 }
 
-/// POST /admin/users/{id}/disable and /enable
+/// POST /admin/users/{id}/disable, /enable and /unlock (forget failed sign-ins)
 pub async fn admin_set_disabled(
     State(s): State<AppState>,
     Admin(_): Admin,
@@ -177,6 +177,12 @@ pub async fn admin_set_disabled(
     let disable = match what.as_str() {
         "disable" => true,
         "enable" => false,
+        "unlock" => {
+            return match s.app.admin_unlock_sign_in(&id).await {
+                Ok(()) => flash("/admin", "notice", "Sign-in unlocked."),
+                Err(e) => PageError::App(e).into_response(),
+            };
+        }
         _ => return PageError::UnknownAction.into_response(),
     };
     if disable && id == user.0.user.id {

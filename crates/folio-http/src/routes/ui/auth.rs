@@ -124,16 +124,23 @@ pub struct LoginForm {
 /// POST /login
 pub async fn login(
     State(s): State<AppState>,
+    peer: Option<axum::Extension<crate::server::PeerAddr>>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    // The peer address as is (a proxy's own address behind a proxy): throttling is per
+    // (source, login).
+    let source = peer.map(|p| p.0.0.ip().to_string()).unwrap_or_default();
     let next = safe_next(&f.next);
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
         let (status, message) = page::SIGN_IN_FORM_EXPIRED;
         return login_page(&s, status, next, Some(message.into())).await;
     }
-    match s.app.sign_in(f.login.trim(), &f.password).await {
+    match s
+        .app
+        .sign_in_from(f.login.trim(), &f.password, &source)
+        .await {
         Ok(session) => {
             let mut r = Redirect::to(&next).into_response();
             let max_age = (session.expires_at - s.app.now()) / 1000;
