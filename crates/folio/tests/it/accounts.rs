@@ -71,7 +71,10 @@ async fn disabled_user_signs_in_like_a_wrong_password_and_disabling_is_final() -
     let file_id = s.put_file("ada", "a.docx", b"hello");
     let t = s.token("ada", &file_id, &[]);
     let web = web_client(&s, "ada", "ada password 1").await;
-    assert_eq!(web.get(format!("{}/shared", s.url)).send().await?.status(), 200);
+    assert_eq!(
+        web.get(format!("{}/shared", s.url)).send().await?.status(),
+        200
+    );
 
     s.cli_ok(&["users", "disable", "ada"]);
     assert_eq!(
@@ -82,8 +85,20 @@ async fn disabled_user_signs_in_like_a_wrong_password_and_disabling_is_final() -
     assert_eq!(client().get(t.file_url()).send().await?.status(), 401);
 
     // The right password answers exactly like a wrong one: no session, same status and page.
-    let right = try_sign_in(&s, &client_from(Ipv4Addr::LOCALHOST), "ada", "ada password 1").await;
-    let wrong = try_sign_in(&s, &client_from(Ipv4Addr::LOCALHOST), "ada", "not it at all").await;
+    let right = try_sign_in(
+        &s,
+        &client_from(Ipv4Addr::LOCALHOST),
+        "ada",
+        "ada password 1",
+    )
+    .await;
+    let wrong = try_sign_in(
+        &s,
+        &client_from(Ipv4Addr::LOCALHOST),
+        "ada",
+        "not it at all",
+    )
+    .await;
     assert_eq!(right.0, 401, "{}", right.2);
     assert!(!right.1, "no session cookie for a disabled account");
     assert_eq!(right.0, wrong.0);
@@ -106,7 +121,13 @@ async fn disabled_user_signs_in_like_a_wrong_password_and_disabling_is_final() -
         303,
         "so does the old session"
     );
-    let again = try_sign_in(&s, &client_from(Ipv4Addr::LOCALHOST), "ada", "ada password 1").await;
+    let again = try_sign_in(
+        &s,
+        &client_from(Ipv4Addr::LOCALHOST),
+        "ada",
+        "ada password 1",
+    )
+    .await;
     assert_eq!(again.0, 303, "re-enabled: signs in again");
     assert!(again.1);
     let fresh = s.token("ada", &file_id, &[]);
@@ -132,8 +153,14 @@ async fn users_cli_lists_sets_passwords_and_refuses_bad_input() -> TestResult {
 
     // Bad input: exit 2, nothing written.
     for (args, input) in [
-        (vec!["users", "set-password", "bea", "--password-stdin"], "short\n"),
-        (vec!["users", "set-password", "bea"], "long enough password\n"),
+        (
+            vec!["users", "set-password", "bea", "--password-stdin"],
+            "short\n",
+        ),
+        (
+            vec!["users", "set-password", "bea"],
+            "long enough password\n",
+        ),
         (
             vec!["users", "set-password", "nobody", "--password-stdin"],
             "long enough password\n",
