@@ -226,6 +226,18 @@ async fn external_id_whose_login_a_local_user_holds_is_a_conflict() -> TestResul
             assert_eq!(r.status(), 409);
             let body: serde_json::Value = r.json().await?;
             assert_eq!(body["error"]["code"], "name_taken", "{body}");
+            // An editing session for that external user: the same conflict, nothing created.
+            let r = client()
+                .post(format!("{}/api/v1/sessions", s.url))
+                .bearer_auth(&key)
+                .json(&serde_json::json!({
+                    "file_id": "AAAAAAAAAAAAAAAAAAAAAA",
+                    "permission": "edit",
+                    "user": {"id": "crm-7", "display_name": "Seven"}
+                }))
+                .send()
+                .await?;
+            assert_eq!(r.status(), 409);
         }
     }
     // Any other external id maps without trouble.
@@ -267,6 +279,50 @@ async fn sign_in_throttling_is_per_source_and_an_admin_can_unlock() -> TestResul
         try_sign_in(&s, &stranger, "cy", "cy password 12").await.0,
         303,
         "unlocked"
+    );
+
+    // The admin page's unlock does the same.
+    let out = s.cli_stdin(
+        &["users", "add", "root", "--admin", "--password-stdin"],
+        "root password 1\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let list = s.cli_ok(&["users", "list"]);
+    let cy_id = list
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|u| u["login"] == "cy")
+        .and_then(|u| u["id"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    assert!(!cy_id.is_empty(), "{list}");
+    let mut last = 0;
+    for _ in 0..6 {
+        last = try_sign_in(&s, &stranger, "cy", "guess").await.0;
+    }
+    assert_eq!(last, 429);
+    let root = web_client(&s, "root", "root password 1").await;
+    let html = root
+        .get(format!("{}/admin", s.url))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(html.contains(&format!("/admin/users/{cy_id}/unlock")));
+    let csrf = form_value(&html, "csrf");
+    let r = root
+        .post(format!("{}/admin/users/{cy_id}/unlock", s.url))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await?;
+    assert!(
+        header(&r, "location").unwrap_or("").contains("notice="),
+        "{:?}",
+        header(&r, "location")
+    );
+    assert_eq!(
+        try_sign_in(&s, &stranger, "cy", "cy password 12").await.0,
+        303,
+        "unlocked from the admin page"
     );
     Ok(())
 }
