@@ -156,9 +156,13 @@ async fn disabling_is_final(store: &dyn MetadataStore) {
 
 /// Failed sign-ins are counted per (login, source) with the latest time; clearing forgets them.
 async fn login_failures_per_source(store: &dyn MetadataStore) {
-    ok!(store.record_login_failure_from("jo", "10.0.0.1", NOW - 10).await);
+    ok!(store
+        .record_login_failure_from("jo", "10.0.0.1", NOW - 10)
+        .await);
     ok!(store.record_login_failure_from("jo", "10.0.0.1", NOW).await);
-    ok!(store.record_login_failure_from("jo", "10.0.0.2", NOW - 3).await);
+    ok!(store
+        .record_login_failure_from("jo", "10.0.0.2", NOW - 3)
+        .await);
     assert_eq!(
         ok!(store.login_failures_from("jo", "10.0.0.1", NOW - 100).await),
         (2, Some(NOW))

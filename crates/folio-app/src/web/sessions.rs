@@ -30,14 +30,13 @@ pub const GLOBAL_SLOWDOWN_AFTER: u64 = 20;
 pub const GLOBAL_SLOWDOWN_MS: u64 = 1000;
 
 /// How long after its latest failure a source with `failures` failures in the window is
-/// refused: nothing for the first `FREE_FAILURES_PER_SOURCE`, then 2^n seconds (2, 4, 8, …),
-/// capped at `MAX_SOURCE_DELAY_MS`.
+/// refused: nothing below `FREE_FAILURES_PER_SOURCE`, then 2^n seconds for n failures (32, 64,
+/// 128, …), capped at `MAX_SOURCE_DELAY_MS`.
 pub fn source_delay_ms(failures: u64) -> i64 {
     if failures < FREE_FAILURES_PER_SOURCE {
         return 0;
     }
-    let n = (failures - FREE_FAILURES_PER_SOURCE + 1).min(20);
-    (1000i64 << n).min(MAX_SOURCE_DELAY_MS)
+    (1000i64 << failures.min(20)).min(MAX_SOURCE_DELAY_MS)
 }
 
 impl App {
@@ -131,10 +130,10 @@ mod tests {
     fn source_delays_grow_and_are_capped() {
         assert_eq!(source_delay_ms(0), 0);
         assert_eq!(source_delay_ms(4), 0);
-        assert_eq!(source_delay_ms(5), 2_000);
-        assert_eq!(source_delay_ms(6), 4_000);
-        assert_eq!(source_delay_ms(9), 32_000);
-        assert_eq!(source_delay_ms(15), MAX_SOURCE_DELAY_MS);
+        assert_eq!(source_delay_ms(5), 32_000);
+        assert_eq!(source_delay_ms(6), 64_000);
+        assert_eq!(source_delay_ms(9), 512_000);
+        assert_eq!(source_delay_ms(10), MAX_SOURCE_DELAY_MS);
         assert_eq!(source_delay_ms(u64::MAX), MAX_SOURCE_DELAY_MS);
     }
 }

@@ -71,7 +71,10 @@ async fn disabled_user_signs_in_like_a_wrong_password_and_disabling_is_final() -
     let file_id = s.put_file("ada", "a.docx", b"hello");
     let t = s.token("ada", &file_id, &[]);
     let web = web_client(&s, "ada", "ada password 1").await;
-    assert_eq!(web.get(format!("{}/shared", s.url)).send().await?.status(), 200);
+    assert_eq!(
+        web.get(format!("{}/shared", s.url)).send().await?.status(),
+        200
+    );
 
     s.cli_ok(&["users", "disable", "ada"]);
     assert_eq!(
@@ -82,8 +85,20 @@ async fn disabled_user_signs_in_like_a_wrong_password_and_disabling_is_final() -
     assert_eq!(client().get(t.file_url()).send().await?.status(), 401);
 
     // The right password answers exactly like a wrong one: no session, same status and page.
-    let right = try_sign_in(&s, &client_from(Ipv4Addr::LOCALHOST), "ada", "ada password 1").await;
-    let wrong = try_sign_in(&s, &client_from(Ipv4Addr::LOCALHOST), "ada", "not it at all").await;
+    let right = try_sign_in(
+        &s,
+        &client_from(Ipv4Addr::LOCALHOST),
+        "ada",
+        "ada password 1",
+    )
+    .await;
+    let wrong = try_sign_in(
+        &s,
+        &client_from(Ipv4Addr::LOCALHOST),
+        "ada",
+        "not it at all",
+    )
+    .await;
     assert_eq!(right.0, 401, "{}", right.2);
     assert!(!right.1, "no session cookie for a disabled account");
     assert_eq!(right.0, wrong.0);
@@ -106,7 +121,13 @@ async fn disabled_user_signs_in_like_a_wrong_password_and_disabling_is_final() -
         303,
         "so does the old session"
     );
-    let again = try_sign_in(&s, &client_from(Ipv4Addr::LOCALHOST), "ada", "ada password 1").await;
+    let again = try_sign_in(
+        &s,
+        &client_from(Ipv4Addr::LOCALHOST),
+        "ada",
+        "ada password 1",
+    )
+    .await;
     assert_eq!(again.0, 303, "re-enabled: signs in again");
     assert!(again.1);
     let fresh = s.token("ada", &file_id, &[]);
@@ -132,8 +153,14 @@ async fn users_cli_lists_sets_passwords_and_refuses_bad_input() -> TestResult {
 
     // Bad input: exit 2, nothing written.
     for (args, input) in [
-        (vec!["users", "set-password", "bea", "--password-stdin"], "short\n"),
-        (vec!["users", "set-password", "bea"], "long enough password\n"),
+        (
+            vec!["users", "set-password", "bea", "--password-stdin"],
+            "short\n",
+        ),
+        (
+            vec!["users", "set-password", "bea"],
+            "long enough password\n",
+        ),
         (
             vec!["users", "set-password", "nobody", "--password-stdin"],
             "long enough password\n",
@@ -199,6 +226,18 @@ async fn external_id_whose_login_a_local_user_holds_is_a_conflict() -> TestResul
             assert_eq!(r.status(), 409);
             let body: serde_json::Value = r.json().await?;
             assert_eq!(body["error"]["code"], "name_taken", "{body}");
+            // An editing session for that external user: the same conflict, nothing created.
+            let r = client()
+                .post(format!("{}/api/v1/sessions", s.url))
+                .bearer_auth(&key)
+                .json(&serde_json::json!({
+                    "file_id": "AAAAAAAAAAAAAAAAAAAAAA",
+                    "permission": "edit",
+                    "user": {"id": "crm-7", "display_name": "Seven"}
+                }))
+                .send()
+                .await?;
+            assert_eq!(r.status(), 409);
         }
     }
     // Any other external id maps without trouble.
@@ -240,6 +279,50 @@ async fn sign_in_throttling_is_per_source_and_an_admin_can_unlock() -> TestResul
         try_sign_in(&s, &stranger, "cy", "cy password 12").await.0,
         303,
         "unlocked"
+    );
+
+    // The admin page's unlock does the same.
+    let out = s.cli_stdin(
+        &["users", "add", "root", "--admin", "--password-stdin"],
+        "root password 1\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let list = s.cli_ok(&["users", "list"]);
+    let cy_id = list
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|u| u["login"] == "cy")
+        .and_then(|u| u["id"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    assert!(!cy_id.is_empty(), "{list}");
+    let mut last = 0;
+    for _ in 0..6 {
+        last = try_sign_in(&s, &stranger, "cy", "guess").await.0;
+    }
+    assert_eq!(last, 429);
+    let root = web_client(&s, "root", "root password 1").await;
+    let html = root
+        .get(format!("{}/admin", s.url))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(html.contains(&format!("/admin/users/{cy_id}/unlock")));
+    let csrf = form_value(&html, "csrf");
+    let r = root
+        .post(format!("{}/admin/users/{cy_id}/unlock", s.url))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await?;
+    assert!(
+        header(&r, "location").unwrap_or("").contains("notice="),
+        "{:?}",
+        header(&r, "location")
+    );
+    assert_eq!(
+        try_sign_in(&s, &stranger, "cy", "cy password 12").await.0,
+        303,
+        "unlocked from the admin page"
     );
     Ok(())
 }

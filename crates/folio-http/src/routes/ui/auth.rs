@@ -140,7 +140,8 @@ pub async fn login(
     match s
         .app
         .sign_in_from(f.login.trim(), &f.password, &source)
-        .await {
+        .await
+    {
         Ok(session) => {
             let mut r = Redirect::to(&next).into_response();
             let max_age = (session.expires_at - s.app.now()) / 1000;
