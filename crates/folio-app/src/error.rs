@@ -144,6 +144,8 @@ pub enum LaunchRefusal {
     MissingJti,
     /// The `jti` was used before.
     AlreadyUsed,
+    /// `ret` is not an absolute http(s) URL (e.g. `javascript:`).
+    BadCloseUrl,
 }
 
 impl std::fmt::Display for LaunchRefusal {
@@ -163,6 +165,7 @@ impl std::fmt::Display for LaunchRefusal {
             BadPermission => "perm must be view or edit",
             MissingJti => "the launch link needs a jti",
             AlreadyUsed => "this launch link was already used",
+            BadCloseUrl => "ret must be an absolute http(s) URL of at most 2000 characters",
         })
     }
 }

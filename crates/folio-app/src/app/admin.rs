@@ -72,12 +72,7 @@ impl App {
             reason: e.to_string(),
             suggestion: None,
         })?;
-        for part in folder {
-            naming::validate_file_name(part).map_err(|e| WopiError::InvalidName {
-                reason: format!("folder {part:?}: {e}"),
-                suggestion: None,
-            })?;
-        }
+        crate::integration::folder_path_parts(&folder.join("/"))?;
         let owner = self
             .meta
             .user_by_login(owner_login)

@@ -70,7 +70,7 @@ impl App {
                 return Err(AppError::LaunchRefused(why));
             }
         };
-        if claims.exp * 1000 > self.now() + 24 * 3600 * 1000 {
+        if claims.exp.saturating_mul(1000) > self.now().saturating_add(24 * 3600 * 1000) {
             return Err(AppError::LaunchRefused(LaunchRefusal::TooLongLived));
         }
         let Ok(file) = FileId::parse(&claims.file) else {
@@ -84,11 +84,32 @@ impl App {
         if claims.jti.is_empty() || claims.jti.len() > 200 {
             return Err(AppError::LaunchRefused(LaunchRefusal::MissingJti));
         }
+        if let Some(ret) = &claims.ret
+            && !valid_close_url(ret)
+        {
+            return Err(AppError::LaunchRefused(LaunchRefusal::BadCloseUrl));
+        }
+        // The same visibility rule as POST /api/v1/sessions: the file must be one an
+        // integrating application can see (owned by or shared with the user of one of its
+        // live API keys with the sessions scope). That key is the session's application.
+        let mut application = None;
+        for k in self.meta().list_api_keys().await? {
+            if k.revoked_at.is_none()
+                && k.scopes.iter().any(|s| s == "sessions")
+                && self.meta().role(&file, &k.app_user_id).await?.is_some()
+            {
+                application = Some(k);
+                break;
+            }
+        }
+        let Some(application) = application else {
+            return Err(WopiError::FileNotFound.into());
+        };
         if !self
             .meta()
             .use_nonce(
                 &format!("launch:{}", claims.jti),
-                claims.exp * 1000,
+                claims.exp.saturating_mul(1000),
                 self.now(),
             )
             .await?
@@ -103,7 +124,7 @@ impl App {
         };
         let created = self
             .create_session(
-                None,
+                Some(&application),
                 &file,
                 &user,
                 can_write,

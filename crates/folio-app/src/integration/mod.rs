@@ -23,6 +23,7 @@ mod launch;
 mod sessions;
 mod webhooks;
 
+pub use api_files::{MAX_FOLDER_DEPTH, MAX_FOLDER_PATH_BYTES, folder_path_parts};
 pub use api_keys::*;
 pub use external_users::{EXTERNAL_LOGIN_PREFIX, valid_local_login};
 pub use launch::*;

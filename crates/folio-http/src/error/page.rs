@@ -107,6 +107,11 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
             "Storage unavailable",
             "Folio cannot reach its storage right now. Try again in a minute.".to_owned(),
         ),
+        AppError::LaunchRefused(why @ folio_app::LaunchRefusal::BadCloseUrl) => (
+            S::BAD_REQUEST,
+            "This link cannot be used",
+            format!("{why}. Open the document again from your application."),
+        ),
         AppError::LaunchRefused(why) => (
             S::UNAUTHORIZED,
             "This link cannot be used",

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
 use folio_store::ApiKeyRecord;
 use serde::de::DeserializeOwned;
@@ -34,12 +33,7 @@ pub struct Key(pub ApiKeyRecord);
 impl FromRequestParts<AppState> for Key {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
-        let secret = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::MissingKey)?;
+        let secret = super::bearer(&parts.headers).ok_or(ApiError::MissingKey)?;
         match s.app.api_key(secret.trim()).await? {
             Some(k) => Ok(Key(k)),
             None => Err(ApiError::UnknownKey),

@@ -104,6 +104,10 @@ impl FromRequestParts<AppState> for Wopi {
                 Endpoint::File
             };
             // Only a POST is selected by its override (a GET ignores the header).
+            // Two X-WOPI-Override headers are ambiguous: refused, never resolved to one.
+            if h.get_all(&X_WOPI_OVERRIDE).iter().count() > 1 {
+                return Err(WopiError::BadRequest("X-WOPI-Override is repeated").into());
+            }
             let override_header = match method {
                 Method::Post => text(h, &X_WOPI_OVERRIDE)?,
                 _ => None,
@@ -189,11 +193,7 @@ fn call(op: WopiOperation, h: &HeaderMap, max_file_size: u64) -> Result<WopiCall
 
 /// The token: the `access_token` query parameter, else `Authorization: Bearer`.
 fn token<'a>(q: &'a WopiQuery, h: &'a HeaderMap) -> Option<&'a str> {
-    q.access_token.as_deref().or_else(|| {
-        h.get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-    })
+    q.access_token.as_deref().or_else(|| super::bearer(h))
 }
 
 /// A header as text; present but not visible ASCII → 400.

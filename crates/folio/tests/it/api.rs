@@ -773,3 +773,134 @@ async fn eddsa_launch_links_verify_with_the_configured_public_key() -> TestResul
     );
     Ok(())
 }
+
+/// Issue "Hardening", bugs 3, 4, 6, 7, 10: launch links see only what the application sees,
+/// close URLs are http(s) only, a folder GET creates nothing, folder paths are bounded, the
+/// Bearer scheme is case-insensitive, a repeated X-WOPI-Override is refused.
+#[tokio::test]
+async fn hostile_integration_requests_are_refused() -> TestResult {
+    let s = TestServer::start_with(
+        Some(&config(free_port())),
+        &["--dev-editor", "--no-proof-keys"],
+    );
+    let key = api_key(&s, &[]);
+    let c = client();
+    let api = |p: &str| format!("{}/api/v1{p}", s.url);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    // 3: another user's private file, never shared with the application.
+    let private = s.file_with_token("owner", "private.txt", b"secret");
+    let private_id = private
+        .wopi_src
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let t = jwt(
+        serde_json::json!({"sub": "crm-x", "file": private_id, "perm": "edit", "aud": "folio-test", "exp": now + 300, "jti": "p1"}),
+        LAUNCH_SECRET,
+    );
+    let r = c.get(format!("{}/launch?t={t}", s.url)).send().await?;
+    assert_eq!(
+        r.status(),
+        404,
+        "a launch link cannot reach a file the application cannot see"
+    );
+    let r = c
+        .post(api("/sessions"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"file_id": private_id, "user": {"id": "crm-x"}, "permission": "edit"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 404, "the API applies the same rule");
+    // 4: javascript: close URLs.
+    let f = json(
+        c.post(api("/files?name=mine.txt"))
+            .bearer_auth(&key)
+            .body("mine")
+            .send()
+            .await?,
+    )
+    .await;
+    let mine = f["id"].as_str().unwrap_or_default().to_owned();
+    let t = jwt(
+        serde_json::json!({"sub": "crm-y", "file": mine, "perm": "edit", "aud": "folio-test", "exp": now + 300, "jti": "js1", "ret": "javascript:alert(1)"}),
+        LAUNCH_SECRET,
+    );
+    let r = c.get(format!("{}/launch?t={t}", s.url)).send().await?;
+    assert_eq!(r.status(), 400);
+    let r = c
+        .post(api("/sessions"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"file_id": mine, "user": {"id": "crm-y"}, "permission": "edit", "close_url": "javascript:alert(1)"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 400);
+    // A far-future exp does not overflow into a 500.
+    let t = jwt(
+        serde_json::json!({"sub": "crm-y", "file": mine, "perm": "edit", "aud": "folio-test", "exp": i64::MAX / 2, "jti": "big"}),
+        LAUNCH_SECRET,
+    );
+    let r = c.get(format!("{}/launch?t={t}", s.url)).send().await?;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    // 6: a GET never creates folders.
+    let r = c
+        .get(api("/folders?path=never/made"))
+        .bearer_auth(&key)
+        .send()
+        .await?;
+    assert_eq!(r.status(), 404);
+    let root = json(c.get(api("/folders")).bearer_auth(&key).send().await?).await;
+    assert!(
+        root["folders"].as_array().is_some_and(|f| f.is_empty()),
+        "nothing was created: {root}"
+    );
+    // 7: folder depth and path length are bounded, refused before any write.
+    let deep = "d/".repeat(15_000);
+    let started = std::time::Instant::now();
+    let r = c
+        .post(api(&format!("/files?name=x.txt&folder={deep}")))
+        .bearer_auth(&key)
+        .body("x")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 400);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let r = c
+        .post(api(&format!(
+            "/files?name=x.txt&folder={}",
+            "d/".repeat(65)
+        )))
+        .bearer_auth(&key)
+        .body("x")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 400);
+    // 10: the Bearer scheme is case-insensitive (API and WOPI).
+    let r = c
+        .get(api(&format!("/files/{mine}")))
+        .header("authorization", format!("bearer {key}"))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let m = s.token("owner", &private_id, &[]);
+    let r = c
+        .get(&m.wopi_src)
+        .header("authorization", format!("BEARER {}", m.token))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    // 10: two X-WOPI-Override headers are refused, never resolved to the first.
+    let r = c
+        .post(m.file_url())
+        .header("X-WOPI-Override", "LOCK")
+        .header("X-WOPI-Override", "DELETE")
+        .header("X-WOPI-Lock", "L")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 400);
+    let r = c.get(m.file_url()).send().await?;
+    assert_eq!(r.status(), 200, "the file is still there");
+    Ok(())
+}

@@ -190,3 +190,52 @@ fn token_ttl_is_capped() {
     let ok = s.cli(&["token", "--user", "carol", "--file", &id, "--ttl", "3600"]);
     assert!(ok.status.success());
 }
+
+/// Issue "Hardening", bug 2: `next` after sign-in is followed only to same-origin paths; a tab
+/// (which browsers strip, turning `/\t/evil.example` into `//evil.example`) or CR/LF sends the
+/// user home instead, and never reaches the form or a 500.
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_never_redirects_off_site() -> TestResult {
+    let s = TestServer::start();
+    s.add_user_with_password("dora", "correct horse battery");
+    for (query, raw) in [
+        ("/%09/evil.example", "/\t/evil.example"),
+        ("//evil.example", "//evil.example"),
+        ("/%0d%0aSet-Cookie:x=1", "/\r\nSet-Cookie:x=1"),
+        ("/%5Cevil.example", "/\\evil.example"),
+    ] {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let page = c
+            .get(format!("{}/login?next={query}", s.url))
+            .send()
+            .await?;
+        assert_eq!(page.status(), 200, "{query}");
+        let html = page.text().await?;
+        assert_eq!(
+            form_value(&html, "next"),
+            "/",
+            "{query}: the form carries only a safe path"
+        );
+        let csrf = form_value(&html, "csrf");
+        let r = c
+            .post(format!("{}/login", s.url))
+            .form(&[
+                ("login", "dora"),
+                ("password", "correct horse battery"),
+                ("csrf", csrf.as_str()),
+                ("next", raw),
+            ])
+            .send()
+            .await?;
+        assert_eq!(r.status(), 303, "{query}");
+        assert_eq!(
+            r.headers().get("location").and_then(|v| v.to_str().ok()),
+            Some("/"),
+            "{query}"
+        );
+    }
+    Ok(())
+}

@@ -25,7 +25,7 @@ pub async fn list_folder(
 ) -> ApiResult<Json<serde_json::Value>> {
     key.need("files")?;
     let Query(q) = q.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let folder = s.app.api_folder(&key.0, &q.path).await?;
+    let folder = s.app.api_find_folder(&key.0, &q.path).await?;
     let user = s.app.app_user(&key.0).await?;
     let (view, _) = s.app.folder_view_shared(&user, &folder.id).await?;
     Ok(Json(serde_json::json!({

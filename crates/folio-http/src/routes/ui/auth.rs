@@ -52,12 +52,49 @@ pub fn encode(s: &str) -> String {
         .collect()
 }
 
-/// Only same-site relative paths are followed after sign-in (no open redirects).
+/// Only same-origin relative paths are followed after sign-in (no open redirects): one leading
+/// `/` not followed by `/` or `\`, and nothing a browser would strip or reinterpret — no
+/// whitespace, control characters or backslashes anywhere (browsers drop TAB/CR/LF inside URLs,
+/// so `/\t/evil.example` would become `//evil.example`). Anything else is the home page.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let plain = next
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    let mut chars = next.chars();
+    let relative = chars.next() == Some('/') && !matches!(chars.next(), Some('/'));
+    if plain && relative && next.len() <= 2048 {
         next.to_owned()
     } else {
         "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_origin_paths_are_followed() {
+        for (next, want) in [
+            ("/", "/"),
+            ("/folders/abc?x=1#y", "/folders/abc?x=1#y"),
+            ("/open/F1?action=edit", "/open/F1?action=edit"),
+            ("//evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("/\t/evil.example", "/"),
+            ("/\n/evil.example", "/"),
+            ("/\r\nSet-Cookie: x=1", "/"),
+            (" /folders", "/"),
+            ("https://evil.example/", "/"),
+            ("javascript:alert(1)", "/"),
+            ("evil.example", "/"),
+            ("", "/"),
+            ("/a b", "/"),
+            ("/\u{2028}x", "/"),
+        ] {
+            assert_eq!(safe_next(next), want, "{next:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(3000))), "/");
     }
 }
 
