@@ -35,7 +35,30 @@ impl StoreError {
 }
 
 impl From<std::io::Error> for StoreError {
+    /// A full or read-only disk is a condition of the storage, not a bug: `Unavailable` (503),
+    /// so clients retry once space is freed. Anything else is a backend failure.
     fn from(e: std::io::Error) -> Self {
-        Self::backend(e)
+        use std::io::ErrorKind as K;
+        match e.kind() {
+            K::StorageFull | K::ReadOnlyFilesystem | K::QuotaExceeded => {
+                Self::Unavailable(e.to_string())
+            }
+            _ => Self::backend(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_or_read_only_disk_is_unavailable() {
+        for raw in [28, 30, 122] {
+            let e = StoreError::from(std::io::Error::from_raw_os_error(raw));
+            assert!(matches!(e, StoreError::Unavailable(_)), "{raw}: {e:?}");
+        }
+        let e = StoreError::from(std::io::Error::other("x"));
+        assert!(matches!(e, StoreError::Backend(_)));
     }
 }
