@@ -87,30 +87,12 @@ impl App {
         }
         let (key, put) = self.store_blob(body).await?;
         let content = self.content(&key, &put, &owner.id, "import");
-        let exact = name.to_owned();
-        let names = move |n: u32| (n == 0).then(|| exact.clone());
-        let created = self
-            .meta
-            .create_file(
-                NewFile {
-                    folder_id: folder.id,
-                    owner_id: owner.id,
-                    content,
-                },
-                &names,
-                self.now(),
-            )
-            .await;
-        match created {
-            Ok(f) => Ok(f),
-            Err(e) => {
-                let _ = self.blobs.delete(&key).await;
-                Err(match e {
-                    StoreError::AlreadyExists => WopiError::NameExists { suggestion: None }.into(),
-                    other => other.into(),
-                })
-            }
-        }
+        self.create_file_named(folder.id, owner.id, name, &key, content)
+            .await
+            .map_err(|e| match e {
+                StoreError::AlreadyExists => WopiError::NameExists { suggestion: None }.into(),
+                other => other.into(),
+            })
     }
 
     /// Deletes blobs no version references and leftovers of interrupted uploads, both only when

@@ -55,6 +55,37 @@ impl App {
         Ok((key, put))
     }
 
+    /// Creates the file `name` (exactly that name, no alternatives) in `folder_id` over the blob
+    /// `key` just stored; if the file cannot be created (name taken, storage failure) the blob
+    /// is deleted so nothing is left behind. The caller words the `AlreadyExists` refusal.
+    pub(crate) async fn create_file_named(
+        &self,
+        folder_id: String,
+        owner_id: String,
+        name: &str,
+        key: &BlobKey,
+        content: ContentRecord,
+    ) -> Result<FileRecord, folio_store::StoreError> {
+        let exact = name.to_owned();
+        let names = move |n: u32| (n == 0).then(|| exact.clone());
+        let created = self
+            .meta
+            .create_file(
+                folio_store::NewFile {
+                    folder_id,
+                    owner_id,
+                    content,
+                },
+                &names,
+                self.now(),
+            )
+            .await;
+        if created.is_err() {
+            let _ = self.blobs.delete(key).await;
+        }
+        created
+    }
+
     pub(crate) fn content(
         &self,
         key: &BlobKey,

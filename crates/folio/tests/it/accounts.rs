@@ -23,26 +23,7 @@ async fn try_sign_in(
     login: &str,
     password: &str,
 ) -> (u16, bool, String) {
-    let page = c
-        .get(format!("{}/login", s.url))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("login page: {e}"))
-        .text()
-        .await
-        .unwrap_or_default();
-    let csrf = form_value(&page, "csrf");
-    let r = c
-        .post(format!("{}/login", s.url))
-        .form(&[
-            ("login", login),
-            ("password", password),
-            ("csrf", csrf.as_str()),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("login: {e}"));
+    let r = sign_in(s, c, login, password).await;
     let status = r.status().as_u16();
     let session = r
         .headers()

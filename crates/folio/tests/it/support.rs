@@ -493,6 +493,19 @@ pub async fn web_client(s: &TestServer, login: &str, password: &str) -> reqwest:
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"));
+    let r = sign_in(s, &c, login, password).await;
+    assert_eq!(r.status(), 303, "sign-in redirects");
+    c
+}
+
+/// One sign-in through the form, as a browser does it: GET /login for the CSRF value, then POST
+/// the credentials with `next=/`. Returns the POST's response (not followed).
+pub async fn sign_in(
+    s: &TestServer,
+    c: &reqwest::Client,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = c
         .get(format!("{}/login", s.url))
         .send()
@@ -502,8 +515,7 @@ pub async fn web_client(s: &TestServer, login: &str, password: &str) -> reqwest:
         .await
         .unwrap_or_default();
     let csrf = form_value(&page, "csrf");
-    let r = c
-        .post(format!("{}/login", s.url))
+    c.post(format!("{}/login", s.url))
         .form(&[
             ("login", login),
             ("password", password),
@@ -512,9 +524,7 @@ pub async fn web_client(s: &TestServer, login: &str, password: &str) -> reqwest:
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("login: {e}"));
-    assert_eq!(r.status(), 303, "sign-in redirects");
-    c
+        .unwrap_or_else(|e| panic!("login: {e}"))
 }
 
 /// The value of `<input name="NAME" value="…">` in a page.
