@@ -78,6 +78,7 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     locks(&*store).await;
     put_rules(&*store).await;
     tokens_and_secrets(&*store).await;
+    token_with_file(&*store).await;
     folders_sharing_and_admin(&*store).await;
     integration_api(&*store).await;
     outbox_in_the_same_transaction(&*store).await;
@@ -604,6 +605,43 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     let s2 = ok!(store.secret("test-secret", b"second").await);
     assert_eq!(s1, b"first".to_vec());
     assert_eq!(s2, s1, "the first stored secret wins");
+}
+
+/// `token_with_file` reads what `token` and `file` read, in one statement; a deleted file is
+/// `None` beside a still-valid token, an unknown hash is `None`.
+async fn token_with_file(store: &dyn MetadataStore) {
+    let f = locked_file(store, "tess", 7).await;
+    let t = TokenRecord {
+        user_id: f.owner_id.clone(),
+        file_id: f.id.clone(),
+        can_write: false,
+        expires_at: NOW + 1000,
+        client: Some("dev".into()),
+        session_id: None,
+    };
+    ok!(store.insert_token(b"twf", &t, NOW).await);
+    let got = ok!(store.token_with_file(b"twf").await);
+    assert_eq!(
+        got.as_ref().map(|(t, u, _)| (t.clone(), u.clone())),
+        ok!(store.token(b"twf").await),
+        "the same token and user as token()"
+    );
+    let file = got.and_then(|(_, _, f)| f);
+    assert!(file.is_some(), "the live file is read with the token");
+    assert_eq!(
+        file,
+        ok!(store.file(&f.id).await),
+        "the file as file() reads it"
+    );
+    assert_eq!(ok!(store.token_with_file(b"no-such-hash").await), None);
+
+    ok!(store.delete_file(&f.id, NOW).await);
+    assert_eq!(ok!(store.file(&f.id).await), None, "deleted");
+    let got = ok!(store.token_with_file(b"twf").await);
+    assert!(
+        matches!(&got, Some((tok, _, None)) if *tok == t),
+        "a deleted file reads as None beside its token: {got:?}"
+    );
 }
 
 async fn concurrent_locks_have_one_winner(store: Arc<dyn MetadataStore>) {

@@ -1,5 +1,5 @@
 //! Access tokens (minted, revoked; stored only as SHA-256) and WOPI authorization:
-//! `authorize` (token → user → file → role) and `authorize_wopi` (operation, token, then proof).
+//! `authorize` (token + user + file in one read → role) and `authorize_wopi` (operation, token, then proof).
 
 use super::*;
 
@@ -133,19 +133,17 @@ impl App {
         let token = token
             .filter(|t| tokens::well_formed(t))
             .ok_or(WopiError::InvalidToken)?;
-        let (record, user) = self
+        // One read: the token, its user and the file it is for (the common owner case then
+        // needs no other query).
+        let (record, user, file) = self
             .meta
-            .token(&tokens::hash(token))
+            .token_with_file(&tokens::hash(token))
             .await?
             .ok_or(WopiError::InvalidToken)?;
         if record.expires_at <= self.now() || record.file_id != *file_id {
             return Err(WopiError::InvalidToken.into());
         }
-        let file = self
-            .meta
-            .file(file_id)
-            .await?
-            .ok_or(WopiError::FileNotFound)?;
+        let file = file.ok_or(WopiError::FileNotFound)?;
         let role = if file.owner_id == user.id {
             Role::Owner
         } else {

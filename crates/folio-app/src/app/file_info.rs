@@ -17,12 +17,12 @@ impl App {
     }
 
     pub(crate) fn file_url_signature(&self, id: &FileId, exp: i64) -> String {
-        match HmacSha256::new_from_slice(&self.file_url_key) {
-            Ok(mut mac) => {
+        match self.file_url_mac.clone() {
+            Some(mut mac) => {
                 mac.update(format!("fileurl\n{id}\n{exp}").as_bytes());
                 hex::encode(mac.finalize().into_bytes())
             }
-            Err(_) => String::new(),
+            None => String::new(),
         }
     }
 

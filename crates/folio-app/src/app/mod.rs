@@ -66,7 +66,9 @@ pub struct App {
     blobs: Arc<dyn BlobStore>,
     clock: Arc<dyn Clock>,
     config: AppConfig,
-    file_url_key: Vec<u8>,
+    /// HMAC-SHA256 keyed with the host secret that signs `FileUrl`s, ready to clone (the key
+    /// schedule is computed once, not per CheckFileInfo). `None` only if the key were unusable.
+    file_url_mac: Option<HmacSha256>,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -86,13 +88,14 @@ impl App {
     ) -> Result<Self, AppError> {
         let fresh = random_id(48);
         let file_url_key = meta.secret("file-url-key", fresh.as_bytes()).await?;
+        let file_url_mac = HmacSha256::new_from_slice(&file_url_key).ok();
         Ok(Self {
             editors,
             meta,
             blobs,
             clock,
             config,
-            file_url_key,
+            file_url_mac,
         })
     }
 

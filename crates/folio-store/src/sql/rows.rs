@@ -20,6 +20,13 @@ pub(super) const FILE_FROM: &str = "files f \
      JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
      JOIN folders fo ON fo.id = f.folder_id";
 
+/// The `users` columns as read by [`user`], under a `u_` prefix (for joins with [`FILE_COLUMNS`],
+/// which has `id` and `name` too); read them through [`Prefixed`].
+pub(super) const USER_COLUMNS_PREFIXED: &str = "u.id AS u_id, u.login AS u_login, \
+     u.name AS u_name, u.email AS u_email, u.is_admin AS u_is_admin, \
+     u.password_hash AS u_password_hash, u.user_info AS u_user_info, \
+     u.root_folder_id AS u_root_folder_id, u.disabled AS u_disabled";
+
 /// Deliveries with their event, as read by [`delivery`].
 pub(super) const DELIVERY_SELECT: &str = "SELECT d.*, o.event_type, o.payload, \
      o.created_at AS event_created_at FROM deliveries d JOIN outbox o ON o.id = d.event_id";
@@ -109,6 +116,27 @@ pub(super) fn user(row: &impl SqlRow) -> Result<UserRecord, StoreError> {
         root_folder_id: row.text("root_folder_id")?,
         disabled: row.flag("disabled")?,
     })
+}
+
+/// A row whose columns are read under a prefix: `Prefixed(row, "u_").text("id")` reads `u_id`.
+pub(super) struct Prefixed<'r, R>(pub(super) &'r R, pub(super) &'static str);
+
+impl<R: SqlRow> SqlRow for Prefixed<'_, R> {
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        self.0.opt_text(&format!("{}{col}", self.1))
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        self.0.opt_int(&format!("{}{col}", self.1))
+    }
+    fn opt_int4(&self, col: &str) -> Result<Option<i32>, StoreError> {
+        self.0.opt_int4(&format!("{}{col}", self.1))
+    }
+    fn opt_flag(&self, col: &str) -> Result<Option<bool>, StoreError> {
+        self.0.opt_flag(&format!("{}{col}", self.1))
+    }
+    fn opt_bytes(&self, col: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.opt_bytes(&format!("{}{col}", self.1))
+    }
 }
 
 /// A `folders` row.

@@ -3,7 +3,7 @@
 
 use folio_wopi::FileId;
 
-use super::rows::{self, one};
+use super::rows::{self, FILE_COLUMNS, Prefixed, USER_COLUMNS_PREFIXED, one};
 use super::{SqlEngine, SqlRow, args};
 use crate::error::StoreError;
 use crate::model::*;
@@ -55,6 +55,45 @@ pub(super) async fn token(
             session_id: r.opt_text("session_id")?,
         };
         Ok((token, user))
+    })
+}
+
+/// `token`, plus the live file the token is for, read in the same statement (one round trip
+/// for every WOPI request: [`crate::MetadataStore::token_with_file`]). The user's columns are
+/// read under a `u_` prefix, since `id` and `name` are also file columns. The file is joined as
+/// [`rows::FILE_FROM`] does, written as plain `LEFT JOIN`s so that SQLite can flatten them
+/// (a parenthesised join on the right of a `LEFT JOIN` would be materialised).
+pub(super) async fn token_with_file(
+    e: &impl SqlEngine,
+    hash: &[u8],
+) -> Result<Option<(TokenRecord, UserRecord, Option<FileRecord>)>, StoreError> {
+    let sql = format!(
+        "SELECT t.file_id AS t_file_id, t.can_write AS t_can_write, \
+                t.expires_at AS t_expires_at, t.client AS t_client, \
+                t.session_id AS t_session_id, {USER_COLUMNS_PREFIXED}, {FILE_COLUMNS} \
+         FROM tokens t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN files f ON f.id = t.file_id AND f.deleted_at IS NULL \
+         LEFT JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
+         LEFT JOIN folders fo ON fo.id = f.folder_id \
+         WHERE t.hash = $1 AND NOT u.disabled"
+    );
+    let row = e.fetch_optional(&sql, args![hash]).await?;
+    one(row, |r| {
+        let user = rows::user(&Prefixed(r, "u_"))?;
+        let token = TokenRecord {
+            user_id: user.id.clone(),
+            file_id: FileId::from_trusted(r.text("t_file_id")?),
+            can_write: r.flag("t_can_write")?,
+            expires_at: r.int("t_expires_at")?,
+            client: r.opt_text("t_client")?,
+            session_id: r.opt_text("t_session_id")?,
+        };
+        // The file columns are all NULL when the file is missing or deleted.
+        let file = match r.opt_text("id")? {
+            Some(_) => Some(rows::file(r)?),
+            None => None,
+        };
+        Ok((token, user, file))
     })
 }
 
