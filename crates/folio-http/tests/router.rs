@@ -485,10 +485,19 @@ async fn check_container_info_of_the_root_and_minted_tokens_expire_with_their_pa
         .to_owned();
     let (root_path, root_token) = split_minted(&root);
     assert!(root_path.starts_with("/wopi/containers/"), "{root_path}");
-    h.hide(root_path.trim_start_matches("/wopi/containers/"), "[folder_id]");
+    h.hide(
+        root_path.trim_start_matches("/wopi/containers/"),
+        "[folder_id]",
+    );
     h.hide(&root_token, "[container_token]");
     let r = h
-        .send(wopi(Method::GET, &root_path, &root_token, &[], Body::empty()))
+        .send(wopi(
+            Method::GET,
+            &root_path,
+            &root_token,
+            &[],
+            Body::empty(),
+        ))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     insta::assert_json_snapshot!("check_container_info", h.snapshot_of(&r));
@@ -521,7 +530,9 @@ async fn check_container_info_of_the_root_and_minted_tokens_expire_with_their_pa
     // One millisecond before the seed token expires, everything minted from it still works…
     h.clock.advance(10 * HOUR_MS - 1);
     for (path, token) in [(&root_path, &root_token), (&child_path, &child_token)] {
-        let r = h.send(wopi(Method::GET, path, token, &[], Body::empty())).await;
+        let r = h
+            .send(wopi(Method::GET, path, token, &[], Body::empty()))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{path} before expiry");
     }
     // …and at the instant it expires, none of it does.
@@ -531,7 +542,9 @@ async fn check_container_info_of_the_root_and_minted_tokens_expire_with_their_pa
         (&root_path, &root_token),
         (&child_path, &child_token),
     ] {
-        let r = h.send(wopi(Method::GET, path, token, &[], Body::empty())).await;
+        let r = h
+            .send(wopi(Method::GET, path, token, &[], Body::empty()))
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path} at expiry");
     }
 }

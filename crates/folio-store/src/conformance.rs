@@ -95,7 +95,10 @@ async fn renaming_folders(store: &dyn MetadataStore) {
     let a = ok!(store.create_folder(&u.root_folder_id, "A", NOW).await);
     ok!(store.create_folder(&u.root_folder_id, "B", NOW).await);
     let renamed = ok!(ok!(store.rename_folder(&a.id, "Archive").await));
-    assert_eq!((renamed.id.as_str(), renamed.name.as_str()), (a.id.as_str(), "Archive"));
+    assert_eq!(
+        (renamed.id.as_str(), renamed.name.as_str()),
+        (a.id.as_str(), "Archive")
+    );
     assert_eq!(
         ok!(store.folder(&a.id).await).map(|f| f.name),
         Some("Archive".to_owned())
@@ -154,15 +157,25 @@ async fn activities(store: &dyn MetadataStore) {
         build: &build,
     };
     ok!(store
-        .record_activities_emitting(&f.id, &[activity("a1", NOW), activity("a2", NOW + 1)], Some(&emit))
+        .record_activities_emitting(
+            &f.id,
+            &[activity("a1", NOW), activity("a2", NOW + 1)],
+            Some(&emit)
+        )
         .await);
     let listed = ok!(store.file_activities(&f.id, 10).await);
     assert_eq!(
-        listed.iter().map(|a| a.activity_id.as_str()).collect::<Vec<_>>(),
+        listed
+            .iter()
+            .map(|a| a.activity_id.as_str())
+            .collect::<Vec<_>>(),
         vec!["a2", "a1"]
     );
     assert_eq!(listed[0].user_name, "commenter name");
-    assert_eq!(listed[0].mentioned, vec!["Bob".to_owned(), "Eve".to_owned()]);
+    assert_eq!(
+        listed[0].mentioned,
+        vec!["Bob".to_owned(), "Eve".to_owned()]
+    );
     assert_eq!(listed[0].comment_text.as_deref(), Some("text a2"));
     assert_eq!(ok!(store.file_activities(&f.id, 1).await).len(), 1);
     let events = ok!(store.deliveries(100).await);
@@ -670,7 +683,10 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     assert_eq!(ok!(store.token(b"hash-3").await), None);
     // Container and ecosystem tokens keep their scope (and never read as a file token).
     for (hash, scope) in [
-        (&b"hash-c"[..], TokenScope::Container(u.root_folder_id.clone())),
+        (
+            &b"hash-c"[..],
+            TokenScope::Container(u.root_folder_id.clone()),
+        ),
         (&b"hash-e"[..], TokenScope::Ecosystem),
     ] {
         let scoped = TokenRecord {

@@ -220,10 +220,22 @@ impl WopiOperation {
     pub fn required_permission(self) -> Permission {
         use WopiOperation::*;
         match self {
-            CheckFileInfo | GetFile | GetLock | PutUserInfo | GetShareUrl | AddActivities
-            | EnumerateAncestors | GetEcosystem | CheckContainerInfo | EnumerateChildren
-            | EnumerateContainerAncestors | GetContainerEcosystem | GetContainerShareUrl
-            | CheckEcosystem | GetRootContainer | GetFileWopiSrc => Permission::Read,
+            CheckFileInfo
+            | GetFile
+            | GetLock
+            | PutUserInfo
+            | GetShareUrl
+            | AddActivities
+            | EnumerateAncestors
+            | GetEcosystem
+            | CheckContainerInfo
+            | EnumerateChildren
+            | EnumerateContainerAncestors
+            | GetContainerEcosystem
+            | GetContainerShareUrl
+            | CheckEcosystem
+            | GetRootContainer
+            | GetFileWopiSrc => Permission::Read,
             PutFile | Lock | UnlockAndRelock | Unlock | RefreshLock | PutRelativeFile
             | RenameFile | DeleteFile | CreateChildContainer | CreateChildFile
             | DeleteContainer | RenameContainer => Permission::Write,
@@ -515,7 +527,10 @@ mod path_tests {
         let rows: &[(&str, Option<(Endpoint, Option<&str>)>)] = &[
             ("/wopi/files/abc", Some((File, Some("abc")))),
             ("/wopi/files/abc/contents", Some((Contents, Some("abc")))),
-            ("/wopi/files/abc/ancestry", Some((FileAncestry, Some("abc")))),
+            (
+                "/wopi/files/abc/ancestry",
+                Some((FileAncestry, Some("abc"))),
+            ),
             (
                 "/wopi/files/abc/ecosystem_pointer",
                 Some((FileEcosystemPointer, Some("abc"))),

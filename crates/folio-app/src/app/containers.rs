@@ -287,10 +287,7 @@ impl App {
         naming::validate_file_name(requested).map_err(|e| WopiError::InvalidContainerName {
             reason: e.to_string(),
         })?;
-        Ok(self
-            .meta
-            .rename_folder(&p.folder.id, requested)
-            .await??)
+        Ok(self.meta.rename_folder(&p.folder.id, requested).await??)
     }
 
     /// WOPI GetShareUrl (containers): the folder's page, for `ReadOnly` and `ReadWrite` alike

@@ -53,9 +53,7 @@ async fn file(s: &AppState, call: WopiCall, p: Principal, body: Body) -> Result<
         WopiCall::PutUserInfo => put_user_info(&s, &p, body).await,
         WopiCall::GetShareUrl { url_type } => get_share_url(&s, &p, url_type.as_deref()),
         WopiCall::AddActivities => add_activities(&s, &p, body).await,
-        WopiCall::EnumerateAncestors => {
-            Ok(ancestors(s.app.enumerate_file_ancestors(&p).await?))
-        }
+        WopiCall::EnumerateAncestors => Ok(ancestors(s.app.enumerate_file_ancestors(&p).await?)),
         WopiCall::GetEcosystem => Ok(json(UrlResponse {
             url: s.app.get_ecosystem(&p.token).await?,
         })),
@@ -76,7 +74,9 @@ async fn container(s: &AppState, call: ContainerCall, p: &ContainerPrincipal) ->
         ContainerCall::GetEcosystem => Ok(json(UrlResponse {
             url: app.get_ecosystem(&p.token).await?,
         })),
-        ContainerCall::CreateChildContainer { target } => create_child_container(s, p, target).await,
+        ContainerCall::CreateChildContainer { target } => {
+            create_child_container(s, p, target).await
+        }
         ContainerCall::CreateChildFile { target } => {
             let created = app.create_child_file(p, target).await?;
             Ok(json(PutRelativeFileResponse {
@@ -126,8 +126,10 @@ fn json(body: impl serde::Serialize) -> Response {
 fn ancestors(a: folio_app::Ancestors) -> Response {
     let mut resp = json(a.body);
     if a.incomplete {
-        resp.headers_mut()
-            .insert(X_WOPI_ENUMERATION_INCOMPLETE, HeaderValue::from_static("true"));
+        resp.headers_mut().insert(
+            X_WOPI_ENUMERATION_INCOMPLETE,
+            HeaderValue::from_static("true"),
+        );
     }
     resp
 }

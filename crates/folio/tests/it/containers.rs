@@ -69,7 +69,10 @@ async fn tokens_are_accepted_only_on_the_urls_of_their_own_resource() -> TestRes
     let (st, anc, incomplete) = get_json(&with_path(&file.file_url(), "/ancestry")).await;
     assert_eq!(st, 200, "{anc}");
     assert_eq!(incomplete, None, "the owner sees the whole chain");
-    let list = anc["AncestorsWithRootFirst"].as_array().cloned().unwrap_or_default();
+    let list = anc["AncestorsWithRootFirst"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(
         list.iter().map(|a| str_of(&a["Name"])).collect::<Vec<_>>(),
         vec!["My files", "Docs"]
@@ -107,7 +110,10 @@ async fn tokens_are_accepted_only_on_the_urls_of_their_own_resource() -> TestRes
     let (eco_base, eco_token) = split_url(&eco_url);
     assert_eq!(eco_base, format!("{}/wopi/ecosystem", s.url));
     let (st, check, _) = get_json(&eco_url).await;
-    assert_eq!((st, check["SupportsContainers"].clone()), (200, true.into()));
+    assert_eq!(
+        (st, check["SupportsContainers"].clone()),
+        (200, true.into())
+    );
     let (st, rootp, _) = get_json(&with_path(&eco_url, "/root_container_pointer")).await;
     assert_eq!(st, 200);
     assert_eq!(rootp["ContainerPointer"]["Name"], "My files");
@@ -125,7 +131,10 @@ async fn tokens_are_accepted_only_on_the_urls_of_their_own_resource() -> TestRes
     for t in [&file.token, &docs_token] {
         let url = format!("{}/wopi/ecosystem?access_token={t}", s.url);
         assert_eq!(status(&url).await, 401);
-        let url = format!("{}/wopi/ecosystem/root_container_pointer?access_token={t}", s.url);
+        let url = format!(
+            "{}/wopi/ecosystem/root_container_pointer?access_token={t}",
+            s.url
+        );
         assert_eq!(status(&url).await, 401);
     }
     Ok(())
@@ -145,7 +154,11 @@ async fn a_container_token_never_opens_another_users_folder() -> TestResult {
         let (bob_base, _) = split_url(&str_of(&bob_anc["AncestorsWithRootFirst"][i]["Url"]));
         for suffix in ["", "/children", "/ancestry"] {
             let url = format!("{bob_base}{suffix}?access_token={ada_token}");
-            assert_eq!(status(&url).await, 401, "ada's container token on bob's {url}");
+            assert_eq!(
+                status(&url).await,
+                401,
+                "ada's container token on bob's {url}"
+            );
         }
         let r = client()
             .post(format!("{bob_base}?access_token={ada_token}"))
@@ -193,15 +206,7 @@ async fn minted_tokens_never_outlive_the_token_they_were_minted_from() -> TestRe
     assert_eq!(created.status(), 200);
     let created: serde_json::Value = created.json().await?;
     let new_container = str_of(&created["ContainerPointer"]["Url"]);
-    let minted = [
-        docs,
-        sub,
-        child_file,
-        grandchild,
-        eco,
-        root,
-        new_container,
-    ];
+    let minted = [docs, sub, child_file, grandchild, eco, root, new_container];
     for url in &minted {
         assert_eq!(status(url).await, 200, "{url} works while the parent does");
     }
@@ -227,11 +232,20 @@ async fn ancestry_of_a_shared_file_stops_where_access_stops() -> TestResult {
         let web = web.clone();
         let base = s.url.clone();
         async move {
-            let page = web.get(format!("{base}{path}")).send().await?.text().await?;
+            let page = web
+                .get(format!("{base}{path}"))
+                .send()
+                .await?
+                .text()
+                .await?;
             let csrf = form_value(&page, "csrf");
             let r = web
                 .post(format!("{base}{path}"))
-                .form(&[("login", "bob"), ("role", "editor"), ("csrf", csrf.as_str())])
+                .form(&[
+                    ("login", "bob"),
+                    ("role", "editor"),
+                    ("csrf", csrf.as_str()),
+                ])
                 .send()
                 .await?;
             assert_eq!(r.status(), 303, "share {path}");
@@ -241,7 +255,10 @@ async fn ancestry_of_a_shared_file_stops_where_access_stops() -> TestResult {
     // Shared file by file: bob sees no folder of ada's at all.
     share(format!("/files/{id}/share")).await?;
     let bob = s.token("bob", &id, &[]);
-    let r = client().get(with_path(&bob.file_url(), "/ancestry")).send().await?;
+    let r = client()
+        .get(with_path(&bob.file_url(), "/ancestry"))
+        .send()
+        .await?;
     assert_eq!(r.status(), 200);
     assert_eq!(header(&r, "x-wopi-enumerationincomplete"), Some("true"));
     let text = r.text().await?;
@@ -258,10 +275,16 @@ async fn ancestry_of_a_shared_file_stops_where_access_stops() -> TestResult {
         .unwrap_or_default()
         .to_owned();
     share(format!("/folders/{plans_id}/share")).await?;
-    let r = client().get(with_path(&bob.file_url(), "/ancestry")).send().await?;
+    let r = client()
+        .get(with_path(&bob.file_url(), "/ancestry"))
+        .send()
+        .await?;
     assert_eq!(header(&r, "x-wopi-enumerationincomplete"), Some("true"));
     let anc: serde_json::Value = r.json().await?;
-    let list = anc["AncestorsWithRootFirst"].as_array().cloned().unwrap_or_default();
+    let list = anc["AncestorsWithRootFirst"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(
         list.iter().map(|a| str_of(&a["Name"])).collect::<Vec<_>>(),
         vec!["Plans"]
@@ -271,7 +294,10 @@ async fn ancestry_of_a_shared_file_stops_where_access_stops() -> TestResult {
     assert_eq!(header(&r, "x-wopi-enumerationincomplete"), Some("true"));
     assert_eq!(r.text().await?, r#"{"AncestorsWithRootFirst":[]}"#);
     let body = serde_json::to_string(&anc)?;
-    assert!(!body.contains("Secret"), "the owner's folders never appear: {body}");
+    assert!(
+        !body.contains("Secret"),
+        "the owner's folders never appear: {body}"
+    );
     Ok(())
 }
 

@@ -241,7 +241,11 @@ async fn malformed_requests_get_clear_statuses() -> TestResult {
         ))
         .send()
         .await?;
-    assert_eq!(r.status(), 501, "the deprecated folders endpoint is not implemented");
+    assert_eq!(
+        r.status(),
+        501,
+        "the deprecated folders endpoint is not implemented"
+    );
     let r = client()
         .get(format!(
             "{}/wopi/containers/abc?access_token={}",
