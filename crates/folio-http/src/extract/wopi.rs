@@ -136,8 +136,8 @@ pub enum Wopi {
     File {
         /// What to do.
         call: WopiCall,
-        /// Who asks, about which file (token and proof checked).
-        principal: Principal,
+        /// Who asks, about which file (token and proof checked); boxed, it is the large one.
+        principal: Box<Principal>,
     },
     /// A container URL.
     Container {
@@ -216,7 +216,7 @@ impl FromRequestParts<AppState> for Wopi {
             Ok::<_, HttpError>(match principal {
                 Authorized::File(principal) => Wopi::File {
                     call: call(op, h, s.app.config().max_file_size)?,
-                    principal,
+                    principal: Box::new(principal),
                 },
                 Authorized::Container(principal) => Wopi::Container {
                     call: container_call(op, h)?,

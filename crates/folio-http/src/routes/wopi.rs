@@ -32,7 +32,7 @@ type Result<T> = std::result::Result<T, HttpError>;
 /// Any method on a WOPI endpoint.
 pub async fn dispatch(State(s): State<AppState>, wopi: Wopi, body: Body) -> Result<Response> {
     match wopi {
-        Wopi::File { call, principal } => file(&s, call, principal, body).await,
+        Wopi::File { call, principal } => file(&s, call, *principal, body).await,
         Wopi::Container { call, principal } => container(&s, call, &principal).await,
         Wopi::Ecosystem { call, principal } => ecosystem(&s, call, &principal).await,
     }
