@@ -85,6 +85,112 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     concurrent_locks_have_one_winner(store.clone()).await;
     disabling_is_final(&*store).await;
     login_failures_per_source(&*store).await;
+    renaming_folders(&*store).await;
+    activities(&*store).await;
+}
+
+/// RenameContainer: same id, case-insensitive sibling clash is `NameExists`, roots are not
+/// renamed.
+async fn renaming_folders(store: &dyn MetadataStore) {
+    let u = new_user(store, "renamer").await;
+    let a = ok!(store.create_folder(&u.root_folder_id, "A", NOW).await);
+    ok!(store.create_folder(&u.root_folder_id, "B", NOW).await);
+    let renamed = ok!(ok!(store.rename_folder(&a.id, "Archive").await));
+    assert_eq!(
+        (renamed.id.as_str(), renamed.name.as_str()),
+        (a.id.as_str(), "Archive")
+    );
+    assert_eq!(
+        ok!(store.folder(&a.id).await).map(|f| f.name),
+        Some("Archive".to_owned())
+    );
+    assert_eq!(
+        ok!(store.rename_folder(&a.id, "b").await),
+        Err(WopiError::NameExists { suggestion: None }),
+        "a sibling's name, in another case"
+    );
+    // Renaming to its own name in another case is fine.
+    ok!(ok!(store.rename_folder(&a.id, "ARCHIVE").await));
+    assert!(matches!(
+        store.rename_folder(&u.root_folder_id, "Root").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.rename_folder("no-such-folder", "X").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// AddActivities: recorded with their event in one transaction, listed newest first.
+async fn activities(store: &dyn MetadataStore) {
+    let u = new_user(store, "commenter").await;
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("act1", 1, &u.id)
+            },
+            &exact("talk.docx"),
+            NOW,
+        )
+        .await);
+    let activity = |id: &str, at: i64| ActivityRecord {
+        file_id: f.id.clone(),
+        user_id: u.id.clone(),
+        user_name: String::new(),
+        kind: "comment".into(),
+        activity_id: id.into(),
+        action: Some("created".into()),
+        comment_text: Some(format!("text {id}")),
+        mentioned: vec!["Bob".into(), "Eve".into()],
+        created_at: at,
+    };
+    let urls = vec!["http://receiver".to_owned()];
+    let build = |file: &FileRecord| OutboxEvent {
+        id: format!("act-{}", file.id),
+        event_type: "file.activity".into(),
+        payload: "{}".into(),
+        created_at: NOW,
+    };
+    let emit = Emit {
+        urls: &urls,
+        build: &build,
+    };
+    ok!(store
+        .record_activities_emitting(
+            &f.id,
+            &[activity("a1", NOW), activity("a2", NOW + 1)],
+            Some(&emit)
+        )
+        .await);
+    let listed = ok!(store.file_activities(&f.id, 10).await);
+    assert_eq!(
+        listed
+            .iter()
+            .map(|a| a.activity_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["a2", "a1"]
+    );
+    assert_eq!(listed[0].user_name, "commenter name");
+    assert_eq!(
+        listed[0].mentioned,
+        vec!["Bob".to_owned(), "Eve".to_owned()]
+    );
+    assert_eq!(listed[0].comment_text.as_deref(), Some("text a2"));
+    assert_eq!(ok!(store.file_activities(&f.id, 1).await).len(), 1);
+    let events = ok!(store.deliveries(100).await);
+    assert!(
+        events.iter().any(|d| d.event.id == format!("act-{}", f.id)),
+        "the event is in the outbox"
+    );
+    ok!(ok!(store.delete_file(&f.id, NOW).await));
+    assert!(matches!(
+        store
+            .record_activities_emitting(&f.id, &[activity("a3", NOW)], None)
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 /// Disabling a user ends its sign-in sessions, tokens and editing sessions (with their launch
@@ -107,7 +213,7 @@ async fn disabling_is_final(store: &dyn MetadataStore) {
         .await);
     let t = TokenRecord {
         user_id: u.id.clone(),
-        file_id: f.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
         can_write: true,
         expires_at: NOW + 1000,
         client: None,
@@ -552,7 +658,7 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     let u = new_user(store, "frank").await;
     let t = TokenRecord {
         user_id: u.id.clone(),
-        file_id: FileId::from_trusted("fileX".into()),
+        scope: TokenScope::File(FileId::from_trusted("fileX".into())),
         can_write: true,
         expires_at: NOW + 1000,
         client: Some("dev".into()),
@@ -576,6 +682,33 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     ok!(store.insert_token(b"hash-3", &t2, NOW).await);
     assert!(ok!(store.purge_expired_tokens(NOW).await) >= 1);
     assert_eq!(ok!(store.token(b"hash-3").await), None);
+    // Container and ecosystem tokens keep their scope (and never read as a file token).
+    for (hash, scope) in [
+        (
+            &b"hash-c"[..],
+            TokenScope::Container(u.root_folder_id.clone()),
+        ),
+        (&b"hash-e"[..], TokenScope::Ecosystem),
+    ] {
+        let scoped = TokenRecord {
+            scope: scope.clone(),
+            ..t2.clone()
+        };
+        let scoped = TokenRecord {
+            expires_at: NOW + 1000,
+            ..scoped
+        };
+        ok!(store.insert_token(hash, &scoped, NOW).await);
+        let got = ok!(store.token(hash).await).map(|(t, _)| t);
+        assert_eq!(got.as_ref().map(|t| &t.scope), Some(&scope));
+        assert_eq!(got.and_then(|t| t.scope.file_id().cloned()), None);
+    }
+    assert!(
+        ok!(store.editing_sessions(NOW).await)
+            .iter()
+            .all(|s| s.token.scope.file_id().is_some()),
+        "editing sessions list file tokens only"
+    );
 
     // Sessions: live until expiry, gone after delete.
     ok!(store
@@ -613,7 +746,7 @@ async fn token_with_file(store: &dyn MetadataStore) {
     let f = locked_file(store, "tess", 7).await;
     let t = TokenRecord {
         user_id: f.owner_id.clone(),
-        file_id: f.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
         can_write: false,
         expires_at: NOW + 1000,
         client: Some("dev".into()),
@@ -634,6 +767,18 @@ async fn token_with_file(store: &dyn MetadataStore) {
         "the file as file() reads it"
     );
     assert_eq!(ok!(store.token_with_file(b"no-such-hash").await), None);
+    let c = TokenRecord {
+        scope: TokenScope::Container(
+            ok!(store.file(&f.id).await).map_or(String::new(), |f| f.folder_id),
+        ),
+        ..t.clone()
+    };
+    ok!(store.insert_token(b"twf-container", &c, NOW).await);
+    let got = ok!(store.token_with_file(b"twf-container").await);
+    assert!(
+        matches!(&got, Some((tok, _, None)) if *tok == c),
+        "a container token reads back with its scope and no file: {got:?}"
+    );
 
     ok!(store.delete_file(&f.id, NOW).await);
     assert_eq!(ok!(store.file(&f.id).await), None, "deleted");
@@ -801,7 +946,7 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
     // Editing sessions are tokens minted for an editor.
     let t = TokenRecord {
         user_id: guest.id.clone(),
-        file_id: f.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
         can_write: true,
         expires_at: NOW + 1000,
         client: Some("dev".into()),
@@ -1009,7 +1154,7 @@ async fn integration_api(store: &dyn MetadataStore) {
     assert_eq!(ok!(store.wopi_session("sess1").await), Some(sess.clone()));
     let t = TokenRecord {
         user_id: u1.id.clone(),
-        file_id: f.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
         can_write: true,
         expires_at: NOW + 1000,
         client: Some("dev".into()),

@@ -19,7 +19,9 @@ use crate::error::AppError;
 use crate::tokens;
 
 mod access;
+mod activities;
 mod admin;
+mod containers;
 mod contents;
 mod file_info;
 mod files;
@@ -28,7 +30,9 @@ mod relative;
 
 pub use access::*;
 pub use admin::*;
+pub use containers::*;
 pub use contents::*;
+pub use file_info::Licensing;
 pub use relative::*;
 
 /// Settings the use cases need (validated by the binary).
