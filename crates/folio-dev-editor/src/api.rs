@@ -1,13 +1,13 @@
 //! The JSON API used by the editor page: `api/open`, `api/save`, `api/close`, and
 //! `rotate-keys`.
 
-use crate::DevEditor;
 use crate::util::random_hex;
 use crate::wopi::{ApiError, Op, check_wopisrc};
+use crate::{DEV_REQUEST_HEADER, DevEditor};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -211,8 +211,38 @@ pub(crate) async fn close(
     Ok(Json(json!({})))
 }
 
+/// Why a `rotate-keys` request is refused, if it is: it must carry [`DEV_REQUEST_HEADER`]`: 1`
+/// (a header a cross-site form or a "simple" cross-origin request cannot send) and, when the
+/// browser names an `Origin`, it must be Folio's own.
+fn cross_site_refusal(dev: &DevEditor, headers: &HeaderMap) -> Option<&'static str> {
+    let marked = headers
+        .get(DEV_REQUEST_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "1");
+    if !marked {
+        return Some("rotate-keys needs the header X-Folio-Dev: 1");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let own = folio_wopi::discovery::url_origin(&dev.inner.public_url);
+        let same = origin
+            .to_str()
+            .ok()
+            .zip(own.as_deref())
+            .is_some_and(|(origin, own)| origin.eq_ignore_ascii_case(own));
+        if !same {
+            return Some("rotate-keys accepts same-origin requests only");
+        }
+    }
+    None
+}
+
 /// `POST rotate-keys`: a development aid that simulates an editor rotating its proof keys.
-pub(crate) async fn rotate_keys(State(dev): State<DevEditor>) -> Response {
+/// Refused (403) unless it is a deliberate same-origin call ([`cross_site_refusal`]).
+pub(crate) async fn rotate_keys(State(dev): State<DevEditor>, headers: HeaderMap) -> Response {
+    if let Some(why) = cross_site_refusal(&dev, &headers) {
+        tracing::warn!(reason = why, "development editor key rotation refused");
+        return (StatusCode::FORBIDDEN, Json(json!({ "error": why }))).into_response();
+    }
     match dev.rotate_keys().await {
         Ok(()) => Json(json!({})).into_response(),
         Err(err) => {

@@ -24,6 +24,10 @@ pub const WOPI_TIMEOUT: Duration = Duration::from_secs(30);
 /// The path under which Folio mounts [`DevEditor::router`].
 pub const MOUNT_PATH: &str = "/dev-editor";
 
+/// `X-Folio-Dev`: must be `1` on `POST rotate-keys`. A cross-site form cannot set a header, and
+/// a cross-origin script that does needs a CORS preflight, which the editor never grants.
+pub const DEV_REQUEST_HEADER: &str = "x-folio-dev";
+
 /// Why the development editor could not start or rotate its keys.
 #[derive(Debug, thiserror::Error)]
 pub enum DevEditorError {
@@ -126,7 +130,7 @@ impl DevEditor {
     /// | `GET /favicon.svg`, `/editor.js`, `/editor.css` | static assets |
     /// | `POST /view`, `POST /edit` | the editor page (form POST from Folio's host page) |
     /// | `POST /api/open`, `/api/save`, `/api/close` | JSON API of the page; makes the WOPI calls |
-    /// | `POST /rotate-keys` | development aid: the current key becomes the old one, a new one is generated |
+    /// | `POST /rotate-keys` | development aid: the current key becomes the old one, a new one is generated; needs `X-Folio-Dev: 1` and a same-origin `Origin` if any (else 403) |
     pub fn router(&self) -> Router {
         Router::new()
             .route("/hosting/discovery", get(discovery_handler))

@@ -536,11 +536,31 @@ async fn errors_binary_files_and_key_rotation() -> TestResult {
         .await?;
     assert_eq!(page.status(), 400);
 
+    // Rotation is refused to a cross-site form POST (no X-Folio-Dev header) and to a foreign
+    // Origin.
+    for (origin, marked) in [
+        ("https://evil.example", false),
+        ("https://evil.example", true),
+    ] {
+        let mut request = s
+            .client
+            .post(format!("{}/dev-editor/rotate-keys", s.base))
+            .header("origin", origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("x=1");
+        if marked {
+            request = request.header("x-folio-dev", "1");
+        }
+        assert_eq!(request.send().await?.status(), 403, "{origin} {marked}");
+    }
+
     // Rotation: until the host refreshes discovery, the new key's X-WOPI-Proof fails but the
     // X-WOPI-ProofOld made with the previous key verifies with the host's "current" key.
     let response = s
         .client
         .post(format!("{}/dev-editor/rotate-keys", s.base))
+        .header("x-folio-dev", "1")
+        .header("origin", s.base.as_str())
         .send()
         .await?;
     assert_eq!(response.status(), 200);

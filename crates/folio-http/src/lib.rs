@@ -3,9 +3,12 @@
 
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod headers;
 mod middleware;
 mod routes;
+pub mod security_headers;
 pub mod server;
 
 use std::future::Future;
@@ -28,7 +31,19 @@ pub struct AppState {
 
 /// All of Folio's routes.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    router_with(state, None)
+}
+
+/// All of Folio's routes plus `nested` routers, each served under its path prefix (the
+/// development editor at `/dev-editor`), all under the same layers: request tracing and
+/// [`security_headers`](security_headers::security_headers) (the policy follows the configured
+/// public URL).
+pub fn router_with(
+    state: AppState,
+    nested: impl IntoIterator<Item = (&'static str, Router)>,
+) -> Router {
+    let policy = security_headers::SecurityHeaders::for_public_url(&state.app.config().public_url);
+    let own = Router::new()
         .route(
             "/wopi/files/{id}",
             get(routes::wopi::dispatch).post(routes::wopi::dispatch),
@@ -177,12 +192,21 @@ pub fn router(state: AppState) -> Router {
         .route("/static/upload.js", get(routes::ui::upload_js))
         .route("/static/folio.css", get(routes::ui::css))
         .route("/static/host_page.js", get(routes::ui::host_page_js))
+        .route("/static/host_page.css", get(routes::ui::host_page_css))
+        .route("/static/folio.js", get(routes::ui::folio_js))
         .route("/healthz", get(routes::admin::healthz))
         .route("/readyz", get(routes::admin::readyz))
         .route("/status/editors", get(routes::admin::editors_status))
         .route("/metrics", get(routes::admin::metrics))
+        .with_state(state);
+    nested
+        .into_iter()
+        .fold(own, |all, (path, router)| all.nest(path, router))
+        .layer(axum::middleware::from_fn_with_state(
+            policy,
+            security_headers::security_headers,
+        ))
         .layer(axum::middleware::from_fn(middleware::trace))
-        .with_state(state)
 }
 
 /// Serves `router` on `listener` with the default [`ServeOptions`] until `shutdown` resolves,

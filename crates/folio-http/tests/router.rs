@@ -37,7 +37,7 @@ struct Harness {
     clock: Arc<FixedClock>,
     /// (random text, placeholder) pairs replaced in snapshots.
     scrub: Vec<(String, String)>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// The one place these tests build the application — the same pieces as `folio serve` in
@@ -45,6 +45,11 @@ struct Harness {
 /// with a fixed clock and no editors configured (so no proof keys are enforced). If a
 /// constructor changes, this function is the only one to adjust.
 async fn harness() -> Harness {
+    harness_at(PUBLIC_URL).await
+}
+
+/// [`harness`] for a Folio whose public URL is `public_url`.
+async fn harness_at(public_url: &str) -> Harness {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let meta: Arc<dyn MetadataStore> = Arc::new(
         SqliteStore::open(&dir.path().join("folio.db"))
@@ -58,7 +63,7 @@ async fn harness() -> Harness {
     );
     let clock = Arc::new(FixedClock::new(T0));
     let config = AppConfig {
-        public_url: PUBLIC_URL.into(),
+        public_url: public_url.into(),
         ..AppConfig::default()
     };
     let editors = Arc::new(Editors::new(Vec::new(), dir.path().join("discovery")).await);
@@ -73,7 +78,7 @@ async fn harness() -> Harness {
         app,
         clock,
         scrub: Vec::new(),
-        _dir: dir,
+        dir,
     }
 }
 
@@ -134,6 +139,29 @@ impl Harness {
         self.hide(&k.secret, "[api_key]");
         self.hide(&k.key.id, "[api_key_id]");
         k.secret
+    }
+
+    /// Creates user `login` with a password and signs in: the session cookie header value.
+    async fn signed_in(&mut self, login: &str) -> String {
+        let password = "router test password";
+        let hash = folio_app::tokens::hash_password(password)
+            .unwrap_or_else(|e| panic!("hash_password: {e}"));
+        self.app
+            .create_user(NewUser {
+                login: login.into(),
+                name: format!("User {login}"),
+                email: format!("{login}@example.test"),
+                is_admin: false,
+                password_hash: Some(hash),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("create_user: {e}"));
+        let session = self
+            .app
+            .sign_in(login, password)
+            .await
+            .unwrap_or_else(|e| panic!("sign_in: {e}"));
+        format!("folio_session={}", session.cookie)
     }
 
     fn hide(&mut self, secret: &str, placeholder: &str) {
@@ -836,4 +864,215 @@ async fn hostile_bodies_and_headers_never_cause_a_server_error() {
     assert_eq!(r.status, StatusCode::OK);
     // PUT_RELATIVE may create new files, RENAME may rename; the content is never changed.
     assert_eq!(r.body, b"original");
+}
+
+// ---- Security headers and banners (issue "Hardening") ------------------------------------
+
+/// `GET path` with the session `cookie`.
+fn get_signed_in(path: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("request: {e}"))
+}
+
+/// The headers every response carries; `framed` for what Folio's own host page frames.
+fn assert_security_headers(what: &str, r: &Reply, framed: bool) {
+    let csp = r.header("content-security-policy").unwrap_or_default();
+    let ancestors = if framed {
+        "frame-ancestors 'self'"
+    } else {
+        "frame-ancestors 'none'"
+    };
+    assert!(csp.contains(ancestors), "{what}: {csp:?}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{what}: {csp:?}"
+    );
+    assert_eq!(
+        r.header("x-frame-options"),
+        Some(if framed { "SAMEORIGIN" } else { "DENY" }),
+        "{what}"
+    );
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(
+        r.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+}
+
+#[tokio::test]
+async fn security_headers_on_pages_api_wopi_and_the_dev_editor() {
+    let mut h = harness().await;
+    let s = h.seed("sia", "s.docx", b"s").await;
+    let key = h.api_key(&["files"]).await;
+    let cookie = h.signed_in("sol").await;
+    let dev = folio_dev_editor::DevEditor::open(
+        PUBLIC_URL.into(),
+        h.dir.path().join("dev-editor-keys.json"),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("dev editor: {e}"));
+    h.router = folio_http::router_with(
+        folio_http::AppState { app: h.app.clone() },
+        [(folio_dev_editor::MOUNT_PATH, dev.router())],
+    );
+
+    let home = h.send(get_signed_in("/", &cookie)).await;
+    let folder = home.header("location").unwrap_or_default().to_owned();
+    let page = h.send(get_signed_in(&folder, &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{folder}");
+    let cases = [
+        ("sign-in page", get("/login"), StatusCode::OK, false),
+        (
+            "folder page",
+            get_signed_in(&folder, &cookie),
+            StatusCode::OK,
+            false,
+        ),
+        (
+            "API document",
+            api(Method::GET, "/openapi.json", None, Body::empty()),
+            StatusCode::OK,
+            false,
+        ),
+        (
+            "API not found",
+            api(
+                Method::GET,
+                &format!("/files/{}", s.file_id),
+                Some(&key),
+                Body::empty(),
+            ),
+            StatusCode::NOT_FOUND,
+            false,
+        ),
+        (
+            "API refusal",
+            api(Method::GET, "/files/nope", None, Body::empty()),
+            StatusCode::UNAUTHORIZED,
+            false,
+        ),
+        (
+            "WOPI CheckFileInfo",
+            wopi(
+                Method::GET,
+                &format!("/wopi/files/{}", s.file_id),
+                &s.token,
+                &[],
+                Body::empty(),
+            ),
+            StatusCode::OK,
+            false,
+        ),
+        (
+            "static script",
+            get("/static/host_page.js"),
+            StatusCode::OK,
+            false,
+        ),
+        (
+            "dev editor asset",
+            get("/dev-editor/editor.css"),
+            StatusCode::OK,
+            true,
+        ),
+        (
+            "dev editor page",
+            Request::builder()
+                .method(Method::POST)
+                .uri("/dev-editor/view?wopisrc=x")
+                .body(Body::empty())
+                .unwrap_or_else(|e| panic!("request: {e}")),
+            StatusCode::BAD_REQUEST,
+            true,
+        ),
+    ];
+    for (what, req, status, framed) in cases {
+        let r = h.send(req).await;
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+        assert_security_headers(what, &r, framed);
+        assert_eq!(
+            r.header("strict-transport-security"),
+            None,
+            "{what}: no HSTS on an http public URL"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hsts_only_when_the_public_url_is_https() {
+    let h = harness_at("https://folio.test").await;
+    for path in [
+        "/login",
+        "/healthz",
+        "/api/v1/files/nope",
+        "/wopi/files/nope",
+    ] {
+        let r = h.send(get(path)).await;
+        assert_eq!(
+            r.header("strict-transport-security"),
+            Some("max-age=31536000"),
+            "{path}"
+        );
+        assert_security_headers(path, &r, false);
+    }
+    let h = harness().await;
+    assert_eq!(
+        h.send(get("/login"))
+            .await
+            .header("strict-transport-security"),
+        None
+    );
+}
+
+/// Issue "Hardening", bug 10: `?error=` and `?notice=` are message codes; text from the URL is
+/// never shown as an official banner.
+#[tokio::test]
+async fn a_page_never_shows_message_text_from_the_url() {
+    let mut h = harness().await;
+    let cookie = h.signed_in("max").await;
+    let home = h.send(get_signed_in("/", &cookie)).await;
+    let folder = home.header("location").unwrap_or_default().to_owned();
+    assert!(folder.starts_with("/folders/"), "{folder}");
+    let crafted = "Your session expired. Sign in again at evil.example";
+    let encoded = "Your%20session%20expired.%20Sign%20in%20again%20at%20evil.example";
+    for query in [format!("error={encoded}"), format!("notice={encoded}")] {
+        let r = h
+            .send(get_signed_in(&format!("{folder}?{query}"), &cookie))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{query}");
+        let page = r.text();
+        assert!(
+            !page.contains(crafted) && !page.contains("evil.example"),
+            "{query}: {page}"
+        );
+        assert!(
+            !page.contains("id=\"error\"") && !page.contains("id=\"notice\""),
+            "{query}: no banner at all"
+        );
+    }
+    let r = h
+        .send(get_signed_in(
+            &format!("{folder}?notice=renamed&error=name-taken"),
+            &cookie,
+        ))
+        .await;
+    let page = r.text();
+    assert!(page.contains("File renamed."), "{page}");
+    assert!(page.contains("That name already exists here"), "{page}");
+    // A notice code under error= (and the reverse) shows nothing either.
+    let r = h
+        .send(get_signed_in(
+            &format!("{folder}?error=renamed&notice=name-taken"),
+            &cookie,
+        ))
+        .await;
+    let page = r.text();
+    assert!(
+        !page.contains("File renamed.") && !page.contains("already exists"),
+        "{page}"
+    );
 }

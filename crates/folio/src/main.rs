@@ -771,11 +771,13 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
         }
     });
 
-    let mut router = folio_http::router(folio_http::AppState { app });
-    if let Some(dev) = &dev_editor {
-        router = router.nest("/dev-editor", dev.router());
+    if dev_editor.is_some() {
         tracing::warn!("development editor enabled at /dev-editor (not for production)");
     }
+    let nested = dev_editor
+        .as_ref()
+        .map(|dev| (folio_dev_editor::MOUNT_PATH, dev.router()));
+    let router = folio_http::router_with(folio_http::AppState { app }, nested);
     // The first line on stdout is the contract for scripts and tests that start Folio on port 0.
     println!(
         "folio listening on http://{bound} (public URL {})",

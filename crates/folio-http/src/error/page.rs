@@ -2,7 +2,7 @@
 //!
 //! - A *refusal* of a form action (`AppError::NotFound`, `Forbidden`, a bad or taken name,
 //!   `Locked`, `TooLarge`, `NotEmpty`, …) redirects back to the page the form was on with the
-//!   refusal in words (`?error=`): [`back_with`].
+//!   refusal's message code (`?error=CODE`, words in `crate::routes::ui::message`): [`back_with`].
 //! - Anything else is an HTML error page with a heading, what happened and what to do:
 //!   [`PageError`] (`AppError` plus the refusals only pages have: an expired form, admins only,
 //!   …).
@@ -13,12 +13,13 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use folio_app::folio_store::StoreError;
-use folio_app::{AppError, NamePlace};
+use folio_app::{AppError, Forbidden, NamePlace};
 use folio_wopi::WopiError;
 
-use crate::routes::ui::{ErrorPage, encode, render};
+use crate::routes::ui::message::Message;
+use crate::routes::ui::{ErrorPage, render};
 
 /// An error answered with an HTML error page.
 #[derive(Debug)]
@@ -184,21 +185,42 @@ fn explain(e: &AppError) -> String {
     }
 }
 
-/// The answer of a form action that failed: a refusal redirects to `back` with the refusal in
-/// words; anything else is an error page.
-pub fn back_with(back: &str, e: AppError) -> Response {
-    if refusal_status(&e).is_some() {
-        super::log_once("page", StatusCode::SEE_OTHER, &e, &e);
-        flash(back, "error", &explain(&e))
-    } else {
-        PageError::App(e).into_response()
-    }
+/// The message code of a refusal shown after a redirect (`?error=CODE`); `Some` exactly when
+/// [`refusal_status`] is.
+fn refusal_message(e: &AppError) -> Option<Message> {
+    Some(match e {
+        AppError::NotFound => Message::NotFound,
+        AppError::Forbidden(Forbidden::ViewOnlyFolder) => Message::ViewOnlyFolder,
+        AppError::Forbidden(Forbidden::ViewOnlyFile) => Message::ViewOnlyFile,
+        AppError::Forbidden(Forbidden::ViewOnlyTargetFolder) => Message::ViewOnlyTargetFolder,
+        AppError::Forbidden(Forbidden::OwnerOnly) => Message::OwnerOnly,
+        AppError::InvalidName(_) => Message::InvalidName,
+        AppError::UnknownUser { .. } => Message::UnknownUser,
+        AppError::ShareWithSelf => Message::ShareWithSelf,
+        AppError::InvalidLogin => Message::InvalidLogin,
+        AppError::WeakPassword => Message::WeakPassword,
+        AppError::NameTaken { place, .. } => match place {
+            NamePlace::ThisFolder => Message::NameTaken,
+            NamePlace::TargetFolder => Message::NameTakenInTarget,
+            NamePlace::Users => Message::LoginTaken,
+        },
+        AppError::Locked => Message::Locked,
+        AppError::TooLarge { .. } => Message::TooLarge,
+        AppError::NotEmpty => Message::NotEmpty,
+        _ => return None,
+    })
 }
 
-/// A redirect to `path` with `?{key}=message` (`notice` or `error`).
-pub fn flash(path: &str, key: &str, message: &str) -> Response {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}{key}={}", encode(message))).into_response()
+/// The answer of a form action that failed: a refusal redirects to `back` with its message
+/// code; anything else is an error page.
+pub fn back_with(back: &str, e: AppError) -> Response {
+    match refusal_message(&e) {
+        Some(message) if refusal_status(&e).is_some() => {
+            super::log_once("page", StatusCode::SEE_OTHER, &e, &e);
+            message.redirect(back)
+        }
+        _ => PageError::App(e).into_response(),
+    }
 }
 
 /// The sign-in page's answer to a refused sign-in: status and message. `None` means an error
@@ -283,7 +305,7 @@ impl IntoResponse for UploadError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use folio_app::{Forbidden, LaunchRefusal};
+    use folio_app::LaunchRefusal;
 
     #[test]
     fn page_error_responses() {
@@ -387,6 +409,10 @@ mod tests {
         ];
         for (err, status, sentence) in rows {
             assert_eq!(refusal_status(&err).map(|s| s.as_u16()), Some(status));
+            assert!(
+                refusal_message(&err).is_some(),
+                "{err:?} has a message code"
+            );
             assert_eq!(explain(&err), sentence);
             let (s, body) = upload_parts(&UploadError::App(err));
             assert_eq!((s.as_u16(), body.as_str()), (status, sentence));
@@ -394,12 +420,16 @@ mod tests {
         // A refusal redirects back with the sentence; an internal error is a page.
         let r = back_with("/folders/x", AppError::NotEmpty);
         assert_eq!(r.status(), 303);
-        assert!(
-            r.headers()["location"]
-                .to_str()
-                .unwrap_or("")
-                .starts_with("/folders/x?error=The%20folder")
-        );
+        assert_eq!(r.headers()["location"], "/folders/x?error=not-empty");
+        // Every refusal has a code, and nothing else does.
+        for err in [
+            AppError::BadCredentials,
+            AppError::RateLimited,
+            StoreError::Backend("x".into()).into(),
+        ] {
+            assert_eq!(refusal_status(&err), None);
+            assert_eq!(refusal_message(&err), None, "{err:?}");
+        }
         let r = back_with("/folders/x", StoreError::Backend("x".into()).into());
         assert_eq!(r.status(), 500);
         assert_eq!(

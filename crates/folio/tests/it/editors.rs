@@ -75,6 +75,7 @@ async fn editor_key_rotation_is_picked_up_without_a_restart() -> TestResult {
     for _ in 0..2 {
         let r = client()
             .post(format!("{}/dev-editor/rotate-keys", s.url))
+            .header("x-folio-dev", "1")
             .send()
             .await?;
         assert_eq!(r.status(), 200);

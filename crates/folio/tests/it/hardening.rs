@@ -239,3 +239,107 @@ async fn sign_in_never_redirects_off_site() -> TestResult {
     }
     Ok(())
 }
+
+/// Issue "Hardening", bug 10: the development editor's key rotation is not cross-site-postable.
+/// A form POST from another site (a simple request: no custom header, foreign `Origin`) and a
+/// marked request from a foreign origin are refused with 403 and rotate nothing; the marked
+/// same-origin call works.
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_editor_key_rotation_refuses_cross_site_posts() -> TestResult {
+    let s = TestServer::start_with(None, &["--dev-editor"]);
+    let url = format!("{}/dev-editor/rotate-keys", s.url);
+    let discovery = || async {
+        client()
+            .get(format!("{}/dev-editor/hosting/discovery", s.url))
+            .send()
+            .await?
+            .text()
+            .await
+    };
+    let before = discovery().await?;
+    let form = client()
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x=1")
+        .send()
+        .await?;
+    assert_eq!(form.status(), 403, "a cross-site form POST");
+    let foreign = client()
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .header("x-folio-dev", "1")
+        .send()
+        .await?;
+    assert_eq!(
+        foreign.status(),
+        403,
+        "a marked request from another origin"
+    );
+    let unmarked = client().post(&url).send().await?;
+    assert_eq!(unmarked.status(), 403, "no X-Folio-Dev header");
+    assert_eq!(discovery().await?, before, "refusals rotate nothing");
+
+    let ok = client()
+        .post(&url)
+        .header("origin", s.url.as_str())
+        .header("x-folio-dev", "1")
+        .send()
+        .await?;
+    assert_eq!(ok.status(), 200);
+    assert_ne!(
+        discovery().await?,
+        before,
+        "the proper call rotates the keys"
+    );
+    Ok(())
+}
+
+/// Issue "Hardening", security headers: the host page of an editor on another origin allows
+/// exactly what it needs — its form POSTs the token to the editor's action URL and frames it —
+/// and is itself never framed; the editor's origin is not allowed on other pages.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_host_page_allows_its_editor_origin_and_nothing_frames_it() -> TestResult {
+    // The editor: another Folio serving the development editor, on another port (origin).
+    let editor = TestServer::start_with(None, &["--dev-editor"]);
+    let discovery = format!("{}/dev-editor/hosting/discovery", editor.url);
+    let config = format!("[[editors]]\nname = \"remote\"\ndiscovery = \"{discovery}\"\n");
+    let host = TestServer::start_with(Some(&config), &[]);
+    assert!(
+        TestServer::eventually(|| async {
+            host.editors_status().await["editors"][0]["loaded"] == true
+        })
+        .await,
+        "the editor's discovery is loaded"
+    );
+    host.add_user_with_password("hope", "hope password 1");
+    let id = host.put_file("hope", "notes.txt", b"hello");
+    let c = web_client(&host, "hope", "hope password 1").await;
+    let page = c
+        .get(format!("{}/open/{id}?action=view", host.url))
+        .send()
+        .await?;
+    assert_eq!(page.status(), 200);
+    let csp = header(&page, "content-security-policy")
+        .unwrap_or_default()
+        .to_owned();
+    let origin = editor.url.trim_end_matches('/');
+    assert!(
+        csp.contains(&format!("form-action 'self' {origin}")),
+        "{csp}"
+    );
+    assert!(csp.contains(&format!("frame-src 'self' {origin}")), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(header(&page, "x-frame-options"), Some("DENY"));
+    assert_eq!(header(&page, "referrer-policy"), Some("no-referrer"));
+    let html = page.text().await?;
+    assert!(
+        !html.contains("<style") && !html.contains(" style=") && !html.contains("<script>"),
+        "no inline style or script: {html}"
+    );
+    let home = c.get(format!("{}/", host.url)).send().await?;
+    let other = header(&home, "content-security-policy").unwrap_or_default();
+    assert!(!other.contains(origin), "{other}");
+    Ok(())
+}

@@ -15,9 +15,10 @@ use super::folder_actions::CsrfOnly;
 use super::render;
 use super::sharing::Flash;
 use crate::AppState;
-use crate::error::page::{PageError, back_with, flash};
+use crate::error::page::{PageError, back_with};
 use crate::extract::csrf::{Csrf, csrf_field};
 use crate::extract::session::Admin;
+use crate::routes::ui::message::Message;
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -105,8 +106,8 @@ pub async fn admin(
             user_name: user.0.user.name.clone(),
             csrf: user.0.csrf.clone(),
             is_admin: true,
-            notice: q.notice,
-            error: q.error,
+            notice: super::message::notice(q.notice.as_deref()),
+            error: super::message::error(q.error.as_deref()),
             users,
             locks: locks
                 .into_iter()
@@ -162,7 +163,7 @@ pub async fn admin_create_user(
         .admin_create_user(&f.login, &f.name, &f.password, f.admin.is_some())
         .await
     {
-        Ok(u) => flash("/admin", "notice", &format!("User {} created.", u.login)),
+        Ok(_) => Message::UserCreated.redirect("/admin"),
         Err(e) => back_with("/admin", e),
     }
 }
@@ -179,25 +180,22 @@ pub async fn admin_set_disabled(
         "enable" => false,
         "unlock" => {
             return match s.app.admin_unlock_sign_in(&id).await {
-                Ok(()) => flash("/admin", "notice", "Sign-in unlocked."),
+                Ok(()) => Message::SignInUnlocked.redirect("/admin"),
                 Err(e) => PageError::App(e).into_response(),
             };
         }
         _ => return PageError::UnknownAction.into_response(),
     };
     if disable && id == user.0.user.id {
-        return flash("/admin", "error", "You cannot disable yourself.");
+        return Message::CannotDisableSelf.redirect("/admin");
     }
     match s.app.admin_set_disabled(&id, disable).await {
-        Ok(()) => flash(
-            "/admin",
-            "notice",
-            if disable {
-                "User disabled."
-            } else {
-                "User enabled."
-            },
-        ),
+        Ok(()) => if disable {
+            Message::UserDisabled
+        } else {
+            Message::UserEnabled
+        }
+        .redirect("/admin"),
         Err(e) => PageError::App(e).into_response(),
     }
 }
@@ -218,11 +216,7 @@ pub async fn admin_reset_password(
     Csrf(_, Form(f)): Csrf<Form<PasswordForm>>,
 ) -> Response {
     match s.app.admin_reset_password(&id, &f.password).await {
-        Ok(()) => flash(
-            "/admin",
-            "notice",
-            "Password changed; the user's sessions were ended.",
-        ),
+        Ok(()) => Message::PasswordChanged.redirect("/admin"),
         Err(e) => back_with("/admin", e),
     }
 }
@@ -239,8 +233,8 @@ pub async fn admin_release_lock(
         Err(r) => return *r,
     };
     match s.app.admin_release_lock(&id).await {
-        Ok(true) => flash("/admin", "notice", "Lock released."),
-        Ok(false) => flash("/admin", "notice", "The file was not locked any more."),
+        Ok(true) => Message::LockReleased.redirect("/admin"),
+        Ok(false) => Message::NotLocked.redirect("/admin"),
         Err(e) => PageError::App(e).into_response(),
     }
 }

@@ -56,7 +56,7 @@ pub fn encode(s: &str) -> String {
 /// `/` not followed by `/` or `\`, and nothing a browser would strip or reinterpret — no
 /// whitespace, control characters or backslashes anywhere (browsers drop TAB/CR/LF inside URLs,
 /// so `/\t/evil.example` would become `//evil.example`). Anything else is the home page.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     let plain = next
         .chars()
         .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
@@ -155,7 +155,7 @@ pub struct LoginForm {
     password: String,
     csrf: String,
     #[serde(default)]
-    next: String,
+    pub(crate) next: String,
 }
 
 /// POST /login

@@ -10,9 +10,10 @@ use serde::Deserialize;
 
 use super::folder_actions::{CsrfOnly, NameForm};
 use crate::AppState;
-use crate::error::page::{PageError, back_with, flash};
+use crate::error::page::{PageError, back_with};
 use crate::extract::csrf::{Csrf, csrf_field};
 use crate::extract::session::SignedIn;
+use crate::routes::ui::message::Message;
 
 /// The move form.
 #[derive(Debug, Deserialize)]
@@ -52,7 +53,7 @@ pub async fn rename(
         .rename_from_web(&user.0.user, &id, f.name.trim())
         .await
     {
-        Ok(file) => flash(&back, "notice", &format!("Renamed to {}.", file.name)),
+        Ok(_) => Message::FileRenamed.redirect(&back),
         Err(e) => back_with(&back, e),
     }
 }
@@ -69,7 +70,7 @@ pub async fn move_file(
     };
     let back = folder_of(&s, &user, &id).await;
     match s.app.move_from_web(&user.0.user, &id, &f.folder).await {
-        Ok(file) => flash(&back, "notice", &format!("{} moved.", file.name)),
+        Ok(_) => Message::FileMoved.redirect(&back),
         Err(e) => back_with(&back, e),
     }
 }
@@ -86,7 +87,7 @@ pub async fn delete_file(
     };
     let back = folder_of(&s, &user, &id).await;
     match s.app.delete_from_web(&user.0.user, &id).await {
-        Ok(folder) => flash(&format!("/folders/{folder}"), "notice", "File deleted."),
+        Ok(folder) => Message::FileDeleted.redirect(&format!("/folders/{folder}")),
         Err(e) => back_with(&back, e),
     }
 }
@@ -103,11 +104,7 @@ pub async fn restore(
     };
     let back = format!("/files/{id}/versions");
     match s.app.restore_version(&user.0.user, &id, version).await {
-        Ok(file) => flash(
-            &back,
-            "notice",
-            &format!("Version {version} restored as version {}.", file.version),
-        ),
+        Ok(_) => Message::VersionRestored.redirect(&back),
         Err(e) => back_with(&back, e),
     }
 }

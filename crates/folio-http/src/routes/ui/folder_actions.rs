@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::error::page::{PageError, back_with, flash};
+use crate::error::page::{PageError, back_with};
 use crate::extract::csrf::{Csrf, csrf_field};
+use crate::routes::ui::message::Message;
 
 /// A form with a CSRF token and a name.
 #[derive(Debug, Deserialize)]
@@ -44,7 +45,7 @@ pub async fn new_folder(
 ) -> Response {
     let back = format!("/folders/{id}");
     match s.app.new_folder(&user.0.user, &id, f.name.trim()).await {
-        Ok(folder) => flash(&back, "notice", &format!("Folder {} created.", folder.name)),
+        Ok(_) => Message::FolderCreated.redirect(&back),
         Err(e) => back_with(&back, e),
     }
 }
@@ -65,11 +66,7 @@ pub async fn new_document(
     match s.app.new_document(&user.0.user, &id, kind).await {
         Ok(file) => {
             if s.app.editors().is_empty() {
-                flash(
-                    &back,
-                    "notice",
-                    &format!("{} created. No editor is configured to open it.", file.name),
-                )
+                Message::DocumentCreatedNoEditor.redirect(&back)
             } else {
                 Redirect::to(&format!("/open/{}?action=editnew", file.id)).into_response()
             }
@@ -85,7 +82,7 @@ pub async fn delete_folder(
     Csrf(user, Form(_)): Csrf<Form<CsrfOnly>>,
 ) -> Response {
     match s.app.delete_folder(&user.0.user, &id).await {
-        Ok(parent) => flash(&format!("/folders/{parent}"), "notice", "Folder deleted."),
+        Ok(parent) => Message::FolderDeleted.redirect(&format!("/folders/{parent}")),
         Err(e) => {
             let back = s
                 .app

@@ -13,6 +13,7 @@ use super::render;
 use crate::AppState;
 use crate::error::page::PageError;
 use crate::extract::session::SignedIn;
+use crate::security_headers::EditorSources;
 
 #[derive(Template)]
 #[template(path = "host_page.html")]
@@ -78,6 +79,26 @@ pub async fn open(
 
 /// Renders a host page model (also used by launch links).
 pub fn render_host_page(s: &AppState, id: &FileId, page: folio_app::web::HostPage) -> Response {
+    // The page POSTs into and frames the action URL, checks PostMessages from the editor's
+    // origin and shows its favicon: those origins join the page's Content-Security-Policy.
+    let origin_of = |url: &str| folio_wopi::discovery::url_origin(url);
+    let sources = EditorSources {
+        frame: [
+            origin_of(&page.action_url),
+            Some(page.editor.origin.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|o| !o.is_empty())
+        .collect(),
+        img: page
+            .editor
+            .favicon
+            .as_deref()
+            .and_then(origin_of)
+            .into_iter()
+            .collect(),
+    };
     let t = HostPageTemplate {
         file_name: page.file_name,
         favicon: page.editor.favicon.clone(),
@@ -106,10 +127,7 @@ pub fn render_host_page(s: &AppState, id: &FileId, page: folio_app::web::HostPag
     );
     h.insert(header::EXPIRES, HeaderValue::from_static("-1"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    r.extensions_mut().insert(sources);
     r
 }
 

@@ -11,10 +11,9 @@ pub mod file_actions;
 pub mod files;
 pub mod folder_actions;
 pub mod host_page;
+pub mod message;
 pub mod sharing;
 pub mod upload;
-
-pub use auth::encode;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -26,19 +25,8 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(html) => {
             let mut r = (status, Html(html)).into_response();
             let h = r.headers_mut();
+            // Referrer, framing and content-type policies: `crate::security_headers`.
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("same-origin"),
-            );
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            h.insert(
-                header::X_FRAME_OPTIONS,
-                HeaderValue::from_static("SAMEORIGIN"),
-            );
             r
         }
         Err(e) => crate::error::page::render_failed(&e),
@@ -89,5 +77,27 @@ pub async fn host_page_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         include_str!("../../../static/host_page.js"),
+    )
+}
+
+/// `/static/host_page.css`
+pub async fn host_page_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../../static/host_page.css"),
+    )
+}
+
+/// `/static/folio.js`
+pub async fn folio_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../../static/folio.js"),
     )
 }

@@ -14,9 +14,10 @@ use super::file_actions::parse_file;
 use super::files::icon_for;
 use super::render;
 use crate::AppState;
-use crate::error::page::{PageError, back_with, flash};
+use crate::error::page::{PageError, back_with};
 use crate::extract::csrf::{Csrf, csrf_field};
 use crate::extract::session::SignedIn;
+use crate::routes::ui::message::Message;
 
 #[derive(Template)]
 #[template(path = "share.html")]
@@ -83,8 +84,8 @@ fn share_page(user: &SignedIn, name: String, back: String, q: Flash) -> Response
             is_admin: user.0.user.is_admin,
             name,
             back,
-            notice: q.notice,
-            error: q.error,
+            notice: super::message::notice(q.notice.as_deref()),
+            error: super::message::error(q.error.as_deref()),
         },
     )
 }
@@ -129,7 +130,7 @@ pub async fn share_file(
         )
         .await
     {
-        Ok(()) => flash(&back, "notice", &format!("Shared with {}.", f.login.trim())),
+        Ok(()) => Message::Shared.redirect(&back),
         Err(e) => back_with(&back, e),
     }
 }
@@ -151,7 +152,7 @@ pub async fn share_folder(
         )
         .await
     {
-        Ok(()) => flash(&back, "notice", &format!("Shared with {}.", f.login.trim())),
+        Ok(()) => Message::Shared.redirect(&back),
         Err(e) => back_with(&back, e),
     }
 }
