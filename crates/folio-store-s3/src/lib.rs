@@ -28,9 +28,24 @@ pub const MAX_PARTS_IN_FLIGHT: usize = 2;
 
 /// Connect timeout: an unreachable endpoint fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Per-request deadline until the response headers arrive (this includes sending the request
-/// body, e.g. one 8 MiB part), then the longest pause allowed between two body reads.
-const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long Folio waits on the object store before it answers 503.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct S3Timeouts {
+    /// Per-request deadline until the response headers arrive (this includes sending the
+    /// request body, e.g. one 8 MiB part), then the longest pause allowed between two body
+    /// reads. A stalled store surfaces after about this long: no retry starts after
+    /// `RETRY_TIMEOUT`. Default 20 s (an 8 MiB part needs at least 0.4 MB/s).
+    pub read: Duration,
+}
+
+impl Default for S3Timeouts {
+    fn default() -> Self {
+        Self {
+            read: Duration::from_secs(20),
+        }
+    }
+}
 /// Retries of one request (connection errors, timeouts, 5xx); kept small so an outage surfaces
 /// as `Unavailable` within seconds instead of minutes.
 const MAX_RETRIES: usize = 2;
@@ -52,9 +67,14 @@ impl S3BlobStore {
     /// `AWS_ALLOW_HTTP`, ...) via [`AmazonS3Builder::from_env`]. When an endpoint is set, requests
     /// are path-style (`http://endpoint/bucket/key`), which every S3-compatible server accepts.
     pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        Self::from_url_with(url, S3Timeouts::default())
+    }
+
+    /// [`S3BlobStore::from_url`] with explicit timeouts.
+    pub fn from_url_with(url: &str, timeouts: S3Timeouts) -> Result<Self, StoreError> {
         let (bucket, prefix) = parse_url(url)?;
         let env = AmazonS3Builder::from_env();
-        let mut options = client_options();
+        let mut options = client_options(timeouts);
         // Keep the transport settings the environment chose (plain HTTP, proxy, test CAs).
         for key in [
             ClientConfigKey::AllowHttp,
@@ -100,7 +120,7 @@ impl S3BlobStore {
             .with_access_key_id(key_id)
             .with_secret_access_key(secret)
             .with_virtual_hosted_style_request(false)
-            .with_client_options(client_options().with_allow_http(allow_http))
+            .with_client_options(client_options(S3Timeouts::default()).with_allow_http(allow_http))
             .with_retry(retry_config())
             .build()
             .map_err(StoreError::backend)?;
@@ -252,10 +272,10 @@ fn parse_url(url: &str) -> Result<(String, Path), StoreError> {
     Ok((bucket.to_owned(), prefix))
 }
 
-fn client_options() -> ClientOptions {
+fn client_options(timeouts: S3Timeouts) -> ClientOptions {
     ClientOptions::new()
         .with_connect_timeout(CONNECT_TIMEOUT)
-        .with_read_timeout(READ_TIMEOUT)
+        .with_read_timeout(timeouts.read)
         // No whole-request deadline: downloads stream at the WOPI client's pace and may take
         // longer than any fixed limit; stalls are caught by the read timeout.
         .with_timeout_disabled()

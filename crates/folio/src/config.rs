@@ -51,6 +51,9 @@ pub struct RawConfig {
     pub shutdown_grace_secs: Option<u64>,
     /// Longest access-token lifetime `folio token --ttl` may ask for, seconds (default 86400).
     pub max_token_ttl_secs: Option<u64>,
+    /// Seconds to wait on the object store (response headers, or a pause in a body) before a
+    /// request fails with 503 (default 20; S3 blob storage only).
+    pub s3_read_timeout_secs: Option<u64>,
 }
 
 /// Where metadata lives. Every backend is listed even when unusable, so "unknown" and
@@ -208,6 +211,8 @@ pub struct Settings {
     pub serve: folio_http::ServeOptions,
     /// Cap on `folio token --ttl`, ms.
     pub max_token_ttl_ms: i64,
+    /// Object-store timeouts (S3 blob storage).
+    pub s3: folio_store_s3::S3Timeouts,
 }
 
 /// Values from flags/env (highest precedence).
@@ -541,6 +546,14 @@ impl Settings {
             86_400,
             7 * 24 * 3600,
         );
+        let s3 = folio_store_s3::S3Timeouts {
+            read: std::time::Duration::from_secs(bounded(
+                "s3_read_timeout_secs",
+                raw.s3_read_timeout_secs,
+                20,
+                3600,
+            )),
+        };
         let (Some(database), Some(blobs)) = (database, blobs) else {
             return Err(problems.join("; "));
         };
@@ -562,6 +575,7 @@ impl Settings {
                 database_pool_size,
                 serve,
                 max_token_ttl_ms: max_token_ttl as i64 * 1000,
+                s3,
             }),
             _ => Err(problems.join("; ")),
         }

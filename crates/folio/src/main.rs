@@ -383,7 +383,7 @@ async fn open_stores(
                 .await
                 .context("cannot open the blob directory")?,
         ),
-        BlobConfig::S3(url) => Arc::new(S3BlobStore::from_url(url).map_err(|e| {
+        BlobConfig::S3(url) => Arc::new(S3BlobStore::from_url_with(url, settings.s3).map_err(|e| {
             Failure::usage(format!("blob storage {url}: {e} (set AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"))
         })?),
     };
