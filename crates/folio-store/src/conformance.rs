@@ -780,7 +780,7 @@ async fn token_with_file(store: &dyn MetadataStore) {
         "a container token reads back with its scope and no file: {got:?}"
     );
 
-    ok!(store.delete_file(&f.id, NOW).await);
+    assert!(ok!(store.delete_file(&f.id, NOW).await).is_ok(), "deleted");
     assert_eq!(ok!(store.file(&f.id).await), None, "deleted");
     let got = ok!(store.token_with_file(b"twf").await);
     assert!(

@@ -524,7 +524,8 @@ mod path_tests {
     #[test]
     fn paths_name_an_endpoint_and_an_id() {
         use Endpoint::*;
-        let rows: &[(&str, Option<(Endpoint, Option<&str>)>)] = &[
+        type Row<'a> = (&'a str, Option<(Endpoint, Option<&'a str>)>);
+        let rows: &[Row] = &[
             ("/wopi/files/abc", Some((File, Some("abc")))),
             ("/wopi/files/abc/contents", Some((Contents, Some("abc")))),
             (
