@@ -25,7 +25,9 @@ export FOLIO_DATA=$work/data
 case "${FOLIO_DATABASE_URL:-}" in postgres*) "$bin" migrate >/dev/null ;; esac
 "$bin" users add validator --name "WOPI Validator" >/dev/null
 : > "$work/test.wopitest"
-file_id=$("$bin" files put "$work/test.wopitest" --owner validator)
+# In a sub-folder of the root: the container groups use the parent (renamable, writable) and
+# the root separately (spec/containers-ecosystem.md §4).
+file_id=$("$bin" files put "$work/test.wopitest" --owner validator --folder Validator)
 mkfifo "$work/out"
 "$bin" serve --listen 127.0.0.1:0 ${FOLIO_SERVE_ARGS:-} >"$work/out" 2>"$work/server.log" &
 server_pid=$!

@@ -47,6 +47,18 @@ pub const X_WOPI_PROOF: HeaderName = HeaderName::from_static("x-wopi-proof");
 pub const X_WOPI_PROOF_OLD: HeaderName = HeaderName::from_static("x-wopi-proofold");
 /// `X-WOPI-TimeStamp`.
 pub const X_WOPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-wopi-timestamp");
+/// `X-WOPI-InvalidContainerNameError`.
+pub const X_WOPI_INVALID_CONTAINER_NAME_ERROR: HeaderName =
+    HeaderName::from_static("x-wopi-invalidcontainernameerror");
+/// `X-WOPI-FileExtensionFilterList`.
+pub const X_WOPI_FILE_EXTENSION_FILTER_LIST: HeaderName =
+    HeaderName::from_static("x-wopi-fileextensionfilterlist");
+/// `X-WOPI-EnumerationIncomplete`.
+pub const X_WOPI_ENUMERATION_INCOMPLETE: HeaderName =
+    HeaderName::from_static("x-wopi-enumerationincomplete");
+/// `X-WOPI-HostNativeFileName`.
+pub const X_WOPI_HOST_NATIVE_FILE_NAME: HeaderName =
+    HeaderName::from_static("x-wopi-hostnativefilename");
 /// `X-COOL-WOPI-IsAutosave` (Collabora).
 pub const X_COOL_WOPI_IS_AUTOSAVE: HeaderName = HeaderName::from_static("x-cool-wopi-isautosave");
 /// `X-LOOL-WOPI-IsAutosave` (older Collabora).
@@ -103,6 +115,16 @@ mod tests {
                 spec::INVALID_FILE_NAME_ERROR,
             ),
             (X_WOPI_URL_TYPE, spec::URL_TYPE),
+            (
+                X_WOPI_INVALID_CONTAINER_NAME_ERROR,
+                spec::INVALID_CONTAINER_NAME_ERROR,
+            ),
+            (
+                X_WOPI_FILE_EXTENSION_FILTER_LIST,
+                spec::FILE_EXTENSION_FILTER_LIST,
+            ),
+            (X_WOPI_ENUMERATION_INCOMPLETE, spec::ENUMERATION_INCOMPLETE),
+            (X_WOPI_HOST_NATIVE_FILE_NAME, spec::HOST_NATIVE_FILE_NAME),
             (X_WOPI_SERVER_ERROR, spec::SERVER_ERROR),
             (X_WOPI_CORRELATION_ID, spec::CORRELATION_ID),
             (X_WOPI_PROOF, spec::PROOF),

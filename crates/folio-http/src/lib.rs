@@ -37,6 +37,38 @@ pub fn router(state: AppState) -> Router {
             "/wopi/files/{id}/contents",
             get(routes::wopi::dispatch).post(routes::wopi::dispatch),
         )
+        .route(
+            "/wopi/files/{id}/ancestry",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
+        .route(
+            "/wopi/files/{id}/ecosystem_pointer",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
+        .route(
+            "/wopi/containers/{id}",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
+        .route(
+            "/wopi/containers/{id}/children",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
+        .route(
+            "/wopi/containers/{id}/ancestry",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
+        .route(
+            "/wopi/containers/{id}/ecosystem_pointer",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
+        .route(
+            "/wopi/ecosystem",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
+        .route(
+            "/wopi/ecosystem/root_container_pointer",
+            get(routes::wopi::dispatch).post(routes::wopi::dispatch),
+        )
         .route("/wopi/{*rest}", any(routes::wopi::not_implemented))
         .route("/api/v1/openapi.json", get(routes::openapi::openapi))
         .route("/api/v1/files", post(routes::api::files::upload))

@@ -442,17 +442,111 @@ async fn an_unsupported_operation_is_501_but_only_for_a_valid_token() {
     };
     let r = h.send(file_op(&bad, "NO_SUCH_OPERATION", &[])).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    // An endpoint Folio does not implement.
+    // An endpoint Folio does not implement (the deprecated folders endpoint).
     let r = h
         .send(wopi(
             Method::GET,
-            "/wopi/containers/xyz",
+            "/wopi/folders/xyz",
             &s.token,
             &[],
             Body::empty(),
         ))
         .await;
     assert_eq!(r.status, StatusCode::NOT_IMPLEMENTED);
+}
+
+// ---- containers and the ecosystem ---------------------------------------------------------
+
+/// `url` (absolute, with `?access_token=`) as (path, token) for `wopi()`.
+fn split_minted(url: &str) -> (String, String) {
+    let rest = url.strip_prefix(PUBLIC_URL).unwrap_or(url);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let token = query.strip_prefix("access_token=").unwrap_or_default();
+    (path.to_owned(), token.to_owned())
+}
+
+#[tokio::test]
+async fn check_container_info_of_the_root_and_minted_tokens_expire_with_their_parent() {
+    let mut h = harness().await;
+    let s = h.seed("cora", "plan.docx", b"plan").await;
+    let r = h
+        .send(wopi(
+            Method::GET,
+            &format!("/wopi/files/{}/ancestry", s.file_id),
+            &s.token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let root = r.json()["AncestorsWithRootFirst"][0]["Url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (root_path, root_token) = split_minted(&root);
+    assert!(root_path.starts_with("/wopi/containers/"), "{root_path}");
+    h.hide(
+        root_path.trim_start_matches("/wopi/containers/"),
+        "[folder_id]",
+    );
+    h.hide(&root_token, "[container_token]");
+    let r = h
+        .send(wopi(
+            Method::GET,
+            &root_path,
+            &root_token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    insta::assert_json_snapshot!("check_container_info", h.snapshot_of(&r));
+    // The container token is for that container only: not the file, not the ecosystem.
+    for path in [
+        format!("/wopi/files/{}", s.file_id),
+        "/wopi/ecosystem".to_owned(),
+    ] {
+        let r = h
+            .send(wopi(Method::GET, &path, &root_token, &[], Body::empty()))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    // Children of the root: the file, with a file token of its own.
+    let r = h
+        .send(wopi(
+            Method::GET,
+            &format!("{root_path}/children"),
+            &root_token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    let child = r.json()["ChildFiles"][0]["Url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (child_path, child_token) = split_minted(&child);
+    assert_eq!(child_path, format!("/wopi/files/{}", s.file_id));
+    // One millisecond before the seed token expires, everything minted from it still works…
+    h.clock.advance(10 * HOUR_MS - 1);
+    for (path, token) in [(&root_path, &root_token), (&child_path, &child_token)] {
+        let r = h
+            .send(wopi(Method::GET, path, token, &[], Body::empty()))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{path} before expiry");
+    }
+    // …and at the instant it expires, none of it does.
+    h.clock.advance(1);
+    for (path, token) in [
+        (&format!("/wopi/files/{}", s.file_id), &s.token),
+        (&root_path, &root_token),
+        (&child_path, &child_token),
+    ] {
+        let r = h
+            .send(wopi(Method::GET, path, token, &[], Body::empty()))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path} at expiry");
+    }
 }
 
 // ---- /api/v1 ------------------------------------------------------------------------------

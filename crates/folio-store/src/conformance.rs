@@ -86,6 +86,112 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     login_failures_per_source(&*store).await;
     oauth_clients_codes_and_grants(&*store).await;
     oauth_grants_end_with_the_user(&*store).await;
+    renaming_folders(&*store).await;
+    activities(&*store).await;
+}
+
+/// RenameContainer: same id, case-insensitive sibling clash is `NameExists`, roots are not
+/// renamed.
+async fn renaming_folders(store: &dyn MetadataStore) {
+    let u = new_user(store, "renamer").await;
+    let a = ok!(store.create_folder(&u.root_folder_id, "A", NOW).await);
+    ok!(store.create_folder(&u.root_folder_id, "B", NOW).await);
+    let renamed = ok!(ok!(store.rename_folder(&a.id, "Archive").await));
+    assert_eq!(
+        (renamed.id.as_str(), renamed.name.as_str()),
+        (a.id.as_str(), "Archive")
+    );
+    assert_eq!(
+        ok!(store.folder(&a.id).await).map(|f| f.name),
+        Some("Archive".to_owned())
+    );
+    assert_eq!(
+        ok!(store.rename_folder(&a.id, "b").await),
+        Err(WopiError::NameExists { suggestion: None }),
+        "a sibling's name, in another case"
+    );
+    // Renaming to its own name in another case is fine.
+    ok!(ok!(store.rename_folder(&a.id, "ARCHIVE").await));
+    assert!(matches!(
+        store.rename_folder(&u.root_folder_id, "Root").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.rename_folder("no-such-folder", "X").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// AddActivities: recorded with their event in one transaction, listed newest first.
+async fn activities(store: &dyn MetadataStore) {
+    let u = new_user(store, "commenter").await;
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("act1", 1, &u.id)
+            },
+            &exact("talk.docx"),
+            NOW,
+        )
+        .await);
+    let activity = |id: &str, at: i64| ActivityRecord {
+        file_id: f.id.clone(),
+        user_id: u.id.clone(),
+        user_name: String::new(),
+        kind: "comment".into(),
+        activity_id: id.into(),
+        action: Some("created".into()),
+        comment_text: Some(format!("text {id}")),
+        mentioned: vec!["Bob".into(), "Eve".into()],
+        created_at: at,
+    };
+    let urls = vec!["http://receiver".to_owned()];
+    let build = |file: &FileRecord| OutboxEvent {
+        id: format!("act-{}", file.id),
+        event_type: "file.activity".into(),
+        payload: "{}".into(),
+        created_at: NOW,
+    };
+    let emit = Emit {
+        urls: &urls,
+        build: &build,
+    };
+    ok!(store
+        .record_activities_emitting(
+            &f.id,
+            &[activity("a1", NOW), activity("a2", NOW + 1)],
+            Some(&emit)
+        )
+        .await);
+    let listed = ok!(store.file_activities(&f.id, 10).await);
+    assert_eq!(
+        listed
+            .iter()
+            .map(|a| a.activity_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["a2", "a1"]
+    );
+    assert_eq!(listed[0].user_name, "commenter name");
+    assert_eq!(
+        listed[0].mentioned,
+        vec!["Bob".to_owned(), "Eve".to_owned()]
+    );
+    assert_eq!(listed[0].comment_text.as_deref(), Some("text a2"));
+    assert_eq!(ok!(store.file_activities(&f.id, 1).await).len(), 1);
+    let events = ok!(store.deliveries(100).await);
+    assert!(
+        events.iter().any(|d| d.event.id == format!("act-{}", f.id)),
+        "the event is in the outbox"
+    );
+    ok!(ok!(store.delete_file(&f.id, NOW).await));
+    assert!(matches!(
+        store
+            .record_activities_emitting(&f.id, &[activity("a3", NOW)], None)
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 /// Disabling a user ends its sign-in sessions, tokens and editing sessions (with their launch
@@ -108,7 +214,7 @@ async fn disabling_is_final(store: &dyn MetadataStore) {
         .await);
     let t = TokenRecord {
         user_id: u.id.clone(),
-        file_id: f.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
         can_write: true,
         expires_at: NOW + 1000,
         client: None,
@@ -553,7 +659,7 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     let u = new_user(store, "frank").await;
     let t = TokenRecord {
         user_id: u.id.clone(),
-        file_id: FileId::from_trusted("fileX".into()),
+        scope: TokenScope::File(FileId::from_trusted("fileX".into())),
         can_write: true,
         expires_at: NOW + 1000,
         client: Some("dev".into()),
@@ -577,6 +683,33 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     ok!(store.insert_token(b"hash-3", &t2, NOW).await);
     assert!(ok!(store.purge_expired_tokens(NOW).await) >= 1);
     assert_eq!(ok!(store.token(b"hash-3").await), None);
+    // Container and ecosystem tokens keep their scope (and never read as a file token).
+    for (hash, scope) in [
+        (
+            &b"hash-c"[..],
+            TokenScope::Container(u.root_folder_id.clone()),
+        ),
+        (&b"hash-e"[..], TokenScope::Ecosystem),
+    ] {
+        let scoped = TokenRecord {
+            scope: scope.clone(),
+            ..t2.clone()
+        };
+        let scoped = TokenRecord {
+            expires_at: NOW + 1000,
+            ..scoped
+        };
+        ok!(store.insert_token(hash, &scoped, NOW).await);
+        let got = ok!(store.token(hash).await).map(|(t, _)| t);
+        assert_eq!(got.as_ref().map(|t| &t.scope), Some(&scope));
+        assert_eq!(got.and_then(|t| t.scope.file_id().cloned()), None);
+    }
+    assert!(
+        ok!(store.editing_sessions(NOW).await)
+            .iter()
+            .all(|s| s.token.scope.file_id().is_some()),
+        "editing sessions list file tokens only"
+    );
 
     // Sessions: live until expiry, gone after delete.
     ok!(store
@@ -765,7 +898,7 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
     // Editing sessions are tokens minted for an editor.
     let t = TokenRecord {
         user_id: guest.id.clone(),
-        file_id: f.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
         can_write: true,
         expires_at: NOW + 1000,
         client: Some("dev".into()),
@@ -973,7 +1106,7 @@ async fn integration_api(store: &dyn MetadataStore) {
     assert_eq!(ok!(store.wopi_session("sess1").await), Some(sess.clone()));
     let t = TokenRecord {
         user_id: u1.id.clone(),
-        file_id: f.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
         can_write: true,
         expires_at: NOW + 1000,
         client: Some("dev".into()),
@@ -1211,7 +1344,10 @@ async fn oauth_clients_codes_and_grants(store: &dyn MetadataStore) {
             ..client.clone()
         })
         .await);
-    assert_eq!(ok!(store.oauth_client("office").await), Some(client.clone()));
+    assert_eq!(
+        ok!(store.oauth_client("office").await),
+        Some(client.clone())
+    );
     assert_eq!(ok!(store.oauth_client("nope").await), None);
     let ids: Vec<String> = ok!(store.list_oauth_clients().await)
         .into_iter()
@@ -1232,13 +1368,25 @@ async fn oauth_clients_codes_and_grants(store: &dyn MetadataStore) {
     let (g, user) = ok!(store.oauth_access(b"acc-1", NOW).await)
         .unwrap_or_else(|| panic!("the issued access token is live"));
     assert_eq!((g, user.id.as_str()), (g1.clone(), u.id.as_str()));
-    assert_eq!(ok!(store.oauth_access(b"acc-1", NOW + 3_600_000).await), None);
-    assert_eq!(ok!(store.oauth_access(b"ref-1", NOW).await), None, "a refresh token is no access token");
+    assert_eq!(
+        ok!(store.oauth_access(b"acc-1", NOW + 3_600_000).await),
+        None
+    );
+    assert_eq!(
+        ok!(store.oauth_access(b"ref-1", NOW).await),
+        None,
+        "a refresh token is no access token"
+    );
     assert_eq!(ok!(store.oauth_access(b"nope", NOW).await), None);
 
     // Reusing the code revokes the grant it issued.
     let again = ok!(store
-        .redeem_oauth_code(b"code-1", &oauth_grant("grant-x", "office", &u), &oauth_issue(b"acc-x", None), NOW + 1)
+        .redeem_oauth_code(
+            b"code-1",
+            &oauth_grant("grant-x", "office", &u),
+            &oauth_issue(b"acc-x", None),
+            NOW + 1
+        )
         .await);
     assert_eq!(again, CodeRedemption::Reused);
     assert_eq!(ok!(store.oauth_access(b"acc-1", NOW).await), None);
@@ -1247,49 +1395,102 @@ async fn oauth_clients_codes_and_grants(store: &dyn MetadataStore) {
 
     // Unknown and expired codes issue nothing.
     assert_eq!(
-        ok!(store.redeem_oauth_code(b"code-none", &g1, &oauth_issue(b"acc-n", None), NOW).await),
+        ok!(store
+            .redeem_oauth_code(b"code-none", &g1, &oauth_issue(b"acc-n", None), NOW)
+            .await),
         CodeRedemption::Unusable
     );
-    ok!(store.insert_oauth_code(b"code-old", &oauth_code_for("office", &u, NOW - 1), NOW - 10).await);
+    ok!(store
+        .insert_oauth_code(
+            b"code-old",
+            &oauth_code_for("office", &u, NOW - 1),
+            NOW - 10
+        )
+        .await);
     assert_eq!(
-        ok!(store.redeem_oauth_code(b"code-old", &g1, &oauth_issue(b"acc-o", None), NOW).await),
+        ok!(store
+            .redeem_oauth_code(b"code-old", &g1, &oauth_issue(b"acc-o", None), NOW)
+            .await),
         CodeRedemption::Unusable
     );
     assert_eq!(ok!(store.oauth_access(b"acc-o", NOW).await), None);
 
     // Refresh rotation.
-    ok!(store.insert_oauth_code(b"code-2", &oauth_code_for("office", &u, NOW + 600_000), NOW).await);
+    ok!(store
+        .insert_oauth_code(b"code-2", &oauth_code_for("office", &u, NOW + 600_000), NOW)
+        .await);
     let g2 = oauth_grant("grant-2", "office", &u);
     assert_eq!(
-        ok!(store.redeem_oauth_code(b"code-2", &g2, &oauth_issue(b"acc-2", Some(b"ref-2")), NOW).await),
+        ok!(store
+            .redeem_oauth_code(b"code-2", &g2, &oauth_issue(b"acc-2", Some(b"ref-2")), NOW)
+            .await),
         CodeRedemption::Issued
     );
     assert_eq!(
-        ok!(store.rotate_oauth_refresh(b"ref-2", "other-app", &oauth_issue(b"acc-z", Some(b"ref-z")), NOW).await),
+        ok!(store
+            .rotate_oauth_refresh(
+                b"ref-2",
+                "other-app",
+                &oauth_issue(b"acc-z", Some(b"ref-z")),
+                NOW
+            )
+            .await),
         RefreshRotation::Unusable,
         "another client's refresh token"
     );
     assert_eq!(
-        ok!(store.rotate_oauth_refresh(b"acc-2", "office", &oauth_issue(b"acc-z", Some(b"ref-z")), NOW).await),
+        ok!(store
+            .rotate_oauth_refresh(
+                b"acc-2",
+                "office",
+                &oauth_issue(b"acc-z", Some(b"ref-z")),
+                NOW
+            )
+            .await),
         RefreshRotation::Unusable,
         "an access token is no refresh token"
     );
     let rotated = ok!(store
-        .rotate_oauth_refresh(b"ref-2", "office", &oauth_issue(b"acc-3", Some(b"ref-3")), NOW + 5)
+        .rotate_oauth_refresh(
+            b"ref-2",
+            "office",
+            &oauth_issue(b"acc-3", Some(b"ref-3")),
+            NOW + 5
+        )
         .await);
     assert_eq!(
         rotated,
-        RefreshRotation::Rotated(OAuthGrantRecord { last_used_at: NOW + 5, ..g2.clone() })
+        RefreshRotation::Rotated(OAuthGrantRecord {
+            last_used_at: NOW + 5,
+            ..g2.clone()
+        })
     );
-    assert_eq!(ok!(store.oauth_access(b"acc-2", NOW).await), None, "the old access token ends");
+    assert_eq!(
+        ok!(store.oauth_access(b"acc-2", NOW).await),
+        None,
+        "the old access token ends"
+    );
     assert!(ok!(store.oauth_access(b"acc-3", NOW).await).is_some());
     assert_eq!(
-        ok!(store.rotate_oauth_refresh(b"ref-2", "office", &oauth_issue(b"acc-4", Some(b"ref-4")), NOW + 6).await),
+        ok!(store
+            .rotate_oauth_refresh(
+                b"ref-2",
+                "office",
+                &oauth_issue(b"acc-4", Some(b"ref-4")),
+                NOW + 6
+            )
+            .await),
         RefreshRotation::Reused
     );
-    assert_eq!(ok!(store.oauth_access(b"acc-3", NOW).await), None, "reuse revokes the grant");
     assert_eq!(
-        ok!(store.rotate_oauth_refresh(b"ref-3", "office", &oauth_issue(b"acc-5", None), NOW + 7).await),
+        ok!(store.oauth_access(b"acc-3", NOW).await),
+        None,
+        "reuse revokes the grant"
+    );
+    assert_eq!(
+        ok!(store
+            .rotate_oauth_refresh(b"ref-3", "office", &oauth_issue(b"acc-5", None), NOW + 7)
+            .await),
         RefreshRotation::Unusable
     );
 
@@ -1298,20 +1499,36 @@ async fn oauth_clients_codes_and_grants(store: &dyn MetadataStore) {
         (b"code-3", "grant-3", b"acc-6", &u),
         (b"code-4", "grant-4", b"acc-7", &other),
     ] {
-        ok!(store.insert_oauth_code(code, &oauth_code_for("office", user, NOW + 600_000), NOW).await);
+        ok!(store
+            .insert_oauth_code(code, &oauth_code_for("office", user, NOW + 600_000), NOW)
+            .await);
         assert_eq!(
-            ok!(store.redeem_oauth_code(code, &oauth_grant(grant, "office", user), &oauth_issue(acc, None), NOW).await),
+            ok!(store
+                .redeem_oauth_code(
+                    code,
+                    &oauth_grant(grant, "office", user),
+                    &oauth_issue(acc, None),
+                    NOW
+                )
+                .await),
             CodeRedemption::Issued
         );
     }
     let mine = ok!(store.oauth_grants(Some(&u.id)).await);
     assert_eq!(mine.len(), 1);
     assert_eq!(
-        (mine[0].grant.id.as_str(), mine[0].client_name.as_str(), mine[0].user_login.as_str()),
+        (
+            mine[0].grant.id.as_str(),
+            mine[0].client_name.as_str(),
+            mine[0].user_login.as_str()
+        ),
         ("grant-3", "Office", "olga-oauth")
     );
     assert_eq!(ok!(store.oauth_grants(None).await).len(), 2);
-    assert!(!ok!(store.revoke_oauth_grant("grant-4", Some(&u.id)).await), "not hers");
+    assert!(
+        !ok!(store.revoke_oauth_grant("grant-4", Some(&u.id)).await),
+        "not hers"
+    );
     assert!(ok!(store.oauth_access(b"acc-7", NOW).await).is_some());
     assert!(ok!(store.revoke_oauth_grant("grant-3", Some(&u.id)).await));
     assert_eq!(ok!(store.oauth_access(b"acc-6", NOW).await), None);
@@ -1323,9 +1540,18 @@ async fn oauth_clients_codes_and_grants(store: &dyn MetadataStore) {
     assert!(ok!(store.oauth_grants(Some(&other.id)).await).is_empty());
 
     // Removing a client removes its grants and tokens.
-    ok!(store.insert_oauth_code(b"code-5", &oauth_code_for("office", &u, NOW + 600_000), NOW).await);
+    ok!(store
+        .insert_oauth_code(b"code-5", &oauth_code_for("office", &u, NOW + 600_000), NOW)
+        .await);
     assert_eq!(
-        ok!(store.redeem_oauth_code(b"code-5", &oauth_grant("grant-5", "office", &u), &oauth_issue(b"acc-8", Some(b"ref-8")), NOW).await),
+        ok!(store
+            .redeem_oauth_code(
+                b"code-5",
+                &oauth_grant("grant-5", "office", &u),
+                &oauth_issue(b"acc-8", Some(b"ref-8")),
+                NOW
+            )
+            .await),
         CodeRedemption::Issued
     );
     assert!(ok!(store.delete_oauth_client("office").await));
@@ -1351,18 +1577,35 @@ async fn oauth_grants_end_with_the_user(store: &dyn MetadataStore) {
         (&pat, b"pcode", "pgrant", b"pacc"),
         (&quinn, b"qcode", "qgrant", b"qacc"),
     ] {
-        ok!(store.insert_oauth_code(code, &oauth_code_for("office-2", user, NOW + 600_000), NOW).await);
+        ok!(store
+            .insert_oauth_code(code, &oauth_code_for("office-2", user, NOW + 600_000), NOW)
+            .await);
         assert_eq!(
-            ok!(store.redeem_oauth_code(code, &oauth_grant(grant, "office-2", user), &oauth_issue(acc, Some(grant.as_bytes())), NOW).await),
+            ok!(store
+                .redeem_oauth_code(
+                    code,
+                    &oauth_grant(grant, "office-2", user),
+                    &oauth_issue(acc, Some(grant.as_bytes())),
+                    NOW
+                )
+                .await),
             CodeRedemption::Issued
         );
     }
-    ok!(store.insert_oauth_code(b"pcode-unused", &oauth_code_for("office-2", &pat, NOW + 600_000), NOW).await);
+    ok!(store
+        .insert_oauth_code(
+            b"pcode-unused",
+            &oauth_code_for("office-2", &pat, NOW + 600_000),
+            NOW
+        )
+        .await);
     ok!(store.set_password(&pat.id, "$argon2id$new").await);
     assert_eq!(ok!(store.oauth_access(b"pacc", NOW).await), None);
     assert_eq!(ok!(store.oauth_code(b"pcode-unused").await), None);
     assert_eq!(
-        ok!(store.rotate_oauth_refresh(b"pgrant", "office-2", &oauth_issue(b"pacc2", None), NOW).await),
+        ok!(store
+            .rotate_oauth_refresh(b"pgrant", "office-2", &oauth_issue(b"pacc2", None), NOW)
+            .await),
         RefreshRotation::Unusable
     );
     assert!(ok!(store.oauth_access(b"qacc", NOW).await).is_some());

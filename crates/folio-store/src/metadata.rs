@@ -127,6 +127,13 @@ pub trait MetadataStore: Send + Sync + 'static {
     ) -> Result<FolderRecord, StoreError>;
     /// Deletes an empty, non-root folder. `Ok(false)` when it is not empty.
     async fn delete_folder(&self, id: &str) -> Result<bool, StoreError>;
+    /// Renames a non-root folder (same id). `Err(NameExists)` when a sibling has that name
+    /// (case-insensitively); `NotFound` for an unknown folder or a root.
+    async fn rename_folder(
+        &self,
+        id: &str,
+        name: &str,
+    ) -> Result<Outcome<FolderRecord>, StoreError>;
     /// The user's role on a folder: owner, or a share on it or an ancestor.
     async fn folder_role(&self, folder_id: &str, user_id: &str)
     -> Result<Option<Role>, StoreError>;
@@ -261,6 +268,20 @@ pub trait MetadataStore: Send + Sync + 'static {
     ) -> Result<Outcome<()>, StoreError>;
     /// Every version of a file, newest first.
     async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError>;
+    /// Records AddActivities activities on a live file and appends `emit`'s event (built from
+    /// the file) in the same transaction. `NotFound` if the file is gone.
+    async fn record_activities_emitting(
+        &self,
+        id: &FileId,
+        activities: &[ActivityRecord],
+        emit: Option<&Emit<'_>>,
+    ) -> Result<(), StoreError>;
+    /// The most recent `limit` activities of a file, newest first, with the users' names.
+    async fn file_activities(
+        &self,
+        id: &FileId,
+        limit: i64,
+    ) -> Result<Vec<ActivityRecord>, StoreError>;
     /// Grants `role` on a file to a user (replacing an earlier share).
     async fn share_file(&self, id: &FileId, user_id: &str, role: Role) -> Result<(), StoreError>;
 

@@ -123,13 +123,35 @@ pub enum Role {
     Owner,
 }
 
+/// What an access token may be presented for: one file, one container (folder), or the
+/// user's ecosystem. A token is accepted only on URLs of its own scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenScope {
+    /// `/wopi/files/{id}…` of this file.
+    File(FileId),
+    /// `/wopi/containers/{id}…` of this folder.
+    Container(String),
+    /// `/wopi/ecosystem…` of the token's user.
+    Ecosystem,
+}
+
+impl TokenScope {
+    /// The file, for a file token.
+    pub fn file_id(&self) -> Option<&FileId> {
+        match self {
+            TokenScope::File(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
 /// An access token as stored (the token itself is only kept hashed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
     /// The user the token speaks for.
     pub user_id: String,
-    /// The one file it is for.
-    pub file_id: FileId,
+    /// What it is for.
+    pub scope: TokenScope,
     /// Whether it allows writes.
     pub can_write: bool,
     /// Unix ms after which it is refused.
@@ -353,4 +375,27 @@ pub enum RefreshRotation {
     Reused,
     /// Unknown, expired, or another client's.
     Unusable,
+}
+/// An AddActivities activity recorded on a file (shown on its details page, sent as
+/// `file.activity`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRecord {
+    /// The file.
+    pub file_id: FileId,
+    /// Who reported it (the token's user).
+    pub user_id: String,
+    /// The user's display name (filled when listed).
+    pub user_name: String,
+    /// The activity `Type` (`comment`).
+    pub kind: String,
+    /// The client's activity `Id`.
+    pub activity_id: String,
+    /// `ContentAction` (`created`, `updated`, `deleted`), if sent.
+    pub action: Option<String>,
+    /// The comment text, if any.
+    pub comment_text: Option<String>,
+    /// Names of the people mentioned.
+    pub mentioned: Vec<String>,
+    /// Unix ms.
+    pub created_at: i64,
 }

@@ -40,6 +40,15 @@ pub enum WopiError {
         /// A name that would be accepted, if the host can suggest one.
         suggestion: Option<String>,
     },
+    /// RenameContainer, CreateChildContainer exact mode: the container name is not acceptable.
+    #[error("invalid container name: {reason}")]
+    InvalidContainerName {
+        /// Why the name was refused.
+        reason: String,
+    },
+    /// DeleteContainer: the container still has children.
+    #[error("the container is not empty")]
+    ContainerNotEmpty,
     /// PutRelativeFile relative mode: the target exists and may not be overwritten.
     #[error("a file with that name exists")]
     NameExists {

@@ -29,6 +29,14 @@ pub const FILE_CONVERSION: &str = "X-WOPI-FileConversion";
 pub const REQUESTED_NAME: &str = "X-WOPI-RequestedName";
 /// RenameFile: why a name was refused (sent on 400).
 pub const INVALID_FILE_NAME_ERROR: &str = "X-WOPI-InvalidFileNameError";
+/// RenameContainer: why a container name was refused (sent on 400).
+pub const INVALID_CONTAINER_NAME_ERROR: &str = "X-WOPI-InvalidContainerNameError";
+/// EnumerateChildren: extensions to list (`.docx,.xlsx`).
+pub const FILE_EXTENSION_FILTER_LIST: &str = "X-WOPI-FileExtensionFilterList";
+/// EnumerateAncestors: the list stops before the root (`true`).
+pub const ENUMERATION_INCOMPLETE: &str = "X-WOPI-EnumerationIncomplete";
+/// GetFileWopiSrc: the host's own URL of the file.
+pub const HOST_NATIVE_FILE_NAME: &str = "X-WOPI-HostNativeFileName";
 /// GetShareUrl: `ReadOnly` or `ReadWrite`.
 pub const URL_TYPE: &str = "X-WOPI-UrlType";
 /// Free-text error detail on 5xx (logging only).

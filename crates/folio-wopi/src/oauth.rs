@@ -32,10 +32,7 @@ pub fn bootstrap_challenge(
     if !params.iter().all(|(_, v)| quotable(v)) {
         return None;
     }
-    let list: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{v}\""))
-        .collect();
+    let list: Vec<String> = params.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
     Some(format!("Bearer {}", list.join(",")))
 }
 
@@ -162,15 +159,13 @@ pub fn form_decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             c => out.push(c),
         }
         i += 1;
@@ -220,9 +215,15 @@ pub fn basic_credentials(header: &str) -> Option<(String, String)> {
 /// The redirect URI a request may use (RFC 6749 §3.1.2.3): the one sent if it equals a
 /// registered URI **byte for byte**; with none sent, the only registered one. `None`: no match
 /// (an error page, never a redirect).
-pub fn match_redirect_uri<'a>(registered: &'a [String], requested: Option<&str>) -> Option<&'a str> {
+pub fn match_redirect_uri<'a>(
+    registered: &'a [String],
+    requested: Option<&str>,
+) -> Option<&'a str> {
     match requested {
-        Some(r) => registered.iter().find(|u| u.as_str() == r).map(String::as_str),
+        Some(r) => registered
+            .iter()
+            .find(|u| u.as_str() == r)
+            .map(String::as_str),
         None => match registered {
             [only] => Some(only.as_str()),
             _ => None,
@@ -400,13 +401,15 @@ mod tests {
             );
             let got = h.as_deref().and_then(strict_names);
             assert_eq!(
-                got.as_deref().map(|v| v.iter().map(String::as_str).collect::<Vec<_>>()),
+                got.as_deref()
+                    .map(|v| v.iter().map(String::as_str).collect::<Vec<_>>()),
                 names.map(<[&str]>::to_vec),
                 "{provider:?}: {h:?}"
             );
         }
         assert_eq!(
-            bootstrap_challenge("https://a/authorize", "https://a/token", Some("TP_FOLIO")).as_deref(),
+            bootstrap_challenge("https://a/authorize", "https://a/token", Some("TP_FOLIO"))
+                .as_deref(),
             Some(
                 "Bearer authorization_uri=\"https://a/authorize\",tokenIssuance_uri=\"https://a/token\",providerId=\"TP_FOLIO\""
             )
@@ -457,7 +460,11 @@ mod tests {
             (true, Some("SOMETHING_NEW"), Bootstrap),
             (true, Some(""), Bootstrap),
         ] {
-            assert_eq!(BootstrapOperation::parse(post, header), want, "{post} {header:?}");
+            assert_eq!(
+                BootstrapOperation::parse(post, header),
+                want,
+                "{post} {header:?}"
+            );
         }
     }
 
@@ -468,8 +475,16 @@ mod tests {
         let base = "https://files.example.com";
         let rows: Vec<(&str, String, Option<WopiSrcTarget>)> = vec![
             (base, format!("{base}/wopi/files/{F}"), file()),
-            (base, format!("HTTPS://Files.Example.com/wopi/files/{F}"), file()),
-            (base, format!("{base}/wopi/files/{F}?access_token=x"), file()),
+            (
+                base,
+                format!("HTTPS://Files.Example.com/wopi/files/{F}"),
+                file(),
+            ),
+            (
+                base,
+                format!("{base}/wopi/files/{F}?access_token=x"),
+                file(),
+            ),
             (base, format!("{base}/wopi/files/{F}#x"), file()),
             (
                 base,
@@ -478,10 +493,22 @@ mod tests {
             ),
             (base, String::new(), None),
             (base, format!("/wopi/files/{F}"), None),
-            (base, format!("http://files.example.com/wopi/files/{F}"), None),
-            (base, format!("https://files.example.com:8443/wopi/files/{F}"), None),
+            (
+                base,
+                format!("http://files.example.com/wopi/files/{F}"),
+                None,
+            ),
+            (
+                base,
+                format!("https://files.example.com:8443/wopi/files/{F}"),
+                None,
+            ),
             (base, format!("https://evil.example/wopi/files/{F}"), None),
-            (base, format!("https://files.example.com.evil.example/wopi/files/{F}"), None),
+            (
+                base,
+                format!("https://files.example.com.evil.example/wopi/files/{F}"),
+                None,
+            ),
             (base, format!("{base}/wopi/files/{F}/contents"), None),
             (base, format!("{base}/wopi/files/"), None),
             (base, format!("{base}/wopi/files/bad-id!"), None),
@@ -493,9 +520,21 @@ mod tests {
                 format!("https://h.example/folio/wopi/files/{F}"),
                 file(),
             ),
-            ("https://h.example/folio", format!("https://h.example/wopi/files/{F}"), None),
-            ("https://h.example/folio", format!("https://h.example/FOLIO/wopi/files/{F}"), None),
-            ("http://127.0.0.1:4000", format!("http://127.0.0.1:4000/wopi/files/{F}"), file()),
+            (
+                "https://h.example/folio",
+                format!("https://h.example/wopi/files/{F}"),
+                None,
+            ),
+            (
+                "https://h.example/folio",
+                format!("https://h.example/FOLIO/wopi/files/{F}"),
+                None,
+            ),
+            (
+                "http://127.0.0.1:4000",
+                format!("http://127.0.0.1:4000/wopi/files/{F}"),
+                file(),
+            ),
         ];
         for (public, src, want) in rows {
             assert_eq!(parse_wopi_src(public, &src), want, "{public} {src}");
@@ -504,7 +543,8 @@ mod tests {
 
     #[test]
     fn forms_decode_like_browsers_send_them() {
-        let got = parse_form("&rs=en-US&redirect_uri=https%3A%2F%2Flocalhost&state=&a+b=c+d&x&bad=%zz%4");
+        let got =
+            parse_form("&rs=en-US&redirect_uri=https%3A%2F%2Flocalhost&state=&a+b=c+d&x&bad=%zz%4");
         let want: Vec<(String, String)> = [
             ("rs", "en-US"),
             ("redirect_uri", "https://localhost"),
@@ -527,9 +567,18 @@ mod tests {
     fn basic_credentials_are_form_encoded_halves() {
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         for (header, want) in [
-            (format!("Basic {}", b64("office:s3cret")), Some(("office", "s3cret"))),
-            (format!("basic {}", b64("office:s3cret")), Some(("office", "s3cret"))),
-            (format!("Basic {}", b64("of%3Afice:a%2Bb+c:d")), Some(("of:fice", "a+b c:d"))),
+            (
+                format!("Basic {}", b64("office:s3cret")),
+                Some(("office", "s3cret")),
+            ),
+            (
+                format!("basic {}", b64("office:s3cret")),
+                Some(("office", "s3cret")),
+            ),
+            (
+                format!("Basic {}", b64("of%3Afice:a%2Bb+c:d")),
+                Some(("of:fice", "a+b c:d")),
+            ),
             (format!("Basic {}", b64("office:")), Some(("office", ""))),
             (format!("Basic {}", b64(":secret")), None),
             (format!("Basic {}", b64("nocolon")), None),
@@ -550,7 +599,10 @@ mod tests {
     #[test]
     fn redirect_uris_match_exactly() {
         let one = vec!["https://localhost".to_owned()];
-        let two = vec!["https://localhost".to_owned(), "https://localhost/?x=1".to_owned()];
+        let two = vec![
+            "https://localhost".to_owned(),
+            "https://localhost/?x=1".to_owned(),
+        ];
         for (reg, req, want) in [
             (&one, Some("https://localhost"), Some("https://localhost")),
             (&one, None, Some("https://localhost")),
@@ -559,7 +611,11 @@ mod tests {
             (&one, Some("https://localhost.evil.example"), None),
             (&one, Some("https://localhost?x=1"), None),
             (&one, Some(""), None),
-            (&two, Some("https://localhost/?x=1"), Some("https://localhost/?x=1")),
+            (
+                &two,
+                Some("https://localhost/?x=1"),
+                Some("https://localhost/?x=1"),
+            ),
             (&two, None, None),
         ] {
             assert_eq!(match_redirect_uri(reg, req), want, "{reg:?} {req:?}");

@@ -1,5 +1,6 @@
 //! Which WOPI operation a request is: a pure function of (method, endpoint, `X-WOPI-Override`,
-//! presence of `X-WOPI-OldLock`), plus the permission each operation needs.
+//! presence of `X-WOPI-OldLock`), plus the permission each operation needs and the kind of
+//! resource (file, container, ecosystem) its URL — and so its token — addresses.
 
 use crate::error::WopiError;
 
@@ -14,16 +15,88 @@ pub enum Method {
     Other,
 }
 
-/// The part of the files endpoint a request addresses.
+/// The WOPI endpoint a request addresses (spec/operations.md §1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     /// `/wopi/files/{id}`
     File,
     /// `/wopi/files/{id}/contents`
     Contents,
+    /// `/wopi/files/{id}/ancestry`
+    FileAncestry,
+    /// `/wopi/files/{id}/ecosystem_pointer`
+    FileEcosystemPointer,
+    /// `/wopi/containers/{id}`
+    Container,
+    /// `/wopi/containers/{id}/children`
+    ContainerChildren,
+    /// `/wopi/containers/{id}/ancestry`
+    ContainerAncestry,
+    /// `/wopi/containers/{id}/ecosystem_pointer`
+    ContainerEcosystemPointer,
+    /// `/wopi/ecosystem`
+    Ecosystem,
+    /// `/wopi/ecosystem/root_container_pointer`
+    RootContainerPointer,
 }
 
-/// A WOPI files-endpoint operation Folio implements.
+/// What a WOPI URL (and the token it carries) is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// A file: `/wopi/files/{id}…`.
+    File,
+    /// A container (folder): `/wopi/containers/{id}…`.
+    Container,
+    /// The user's ecosystem: `/wopi/ecosystem…` (no id: the token says whose).
+    Ecosystem,
+}
+
+impl Endpoint {
+    /// Splits a request path into the endpoint and the resource id (`None` for the ecosystem).
+    /// The part before `/wopi/` is ignored; anything but the shapes of spec/operations.md
+    /// §1.1 is `None` (the router answers those 501).
+    pub fn from_path(path: &str) -> Option<(Endpoint, Option<&str>)> {
+        let rest = &path[path.rfind("/wopi/")? + "/wopi/".len()..];
+        let mut parts = rest.split('/');
+        let kind = parts.next()?;
+        let id = parts.next();
+        let sub = parts.next();
+        if parts.next().is_some() || id == Some("") {
+            return None;
+        }
+        use Endpoint::*;
+        let endpoint = match (kind, id, sub) {
+            ("files", Some(_), None) => File,
+            ("files", Some(_), Some("contents")) => Contents,
+            ("files", Some(_), Some("ancestry")) => FileAncestry,
+            ("files", Some(_), Some("ecosystem_pointer")) => FileEcosystemPointer,
+            ("containers", Some(_), None) => Container,
+            ("containers", Some(_), Some("children")) => ContainerChildren,
+            ("containers", Some(_), Some("ancestry")) => ContainerAncestry,
+            ("containers", Some(_), Some("ecosystem_pointer")) => ContainerEcosystemPointer,
+            ("ecosystem", None, None) => return Some((Ecosystem, None)),
+            ("ecosystem", Some("root_container_pointer"), None) => {
+                return Some((RootContainerPointer, None));
+            }
+            _ => return None,
+        };
+        Some((endpoint, id))
+    }
+
+    /// The kind of resource the endpoint's URL names.
+    pub fn resource(self) -> ResourceKind {
+        use Endpoint::*;
+        match self {
+            File | Contents | FileAncestry | FileEcosystemPointer => ResourceKind::File,
+            Container | ContainerChildren | ContainerAncestry | ContainerEcosystemPointer => {
+                ResourceKind::Container
+            }
+            Ecosystem | RootContainerPointer => ResourceKind::Ecosystem,
+        }
+    }
+}
+
+/// A WOPI operation Folio implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WopiOperation {
     /// GET /wopi/files/{id}
@@ -50,16 +123,46 @@ pub enum WopiOperation {
     DeleteFile,
     /// `PUT_USER_INFO`
     PutUserInfo,
-    /// `GET_SHARE_URL`
+    /// `GET_SHARE_URL` on a file
     GetShareUrl,
+    /// `ADD_ACTIVITIES` on a file
+    AddActivities,
+    /// GET /wopi/files/{id}/ancestry
+    EnumerateAncestors,
+    /// GET /wopi/files/{id}/ecosystem_pointer
+    GetEcosystem,
+    /// GET /wopi/containers/{id}
+    CheckContainerInfo,
+    /// GET /wopi/containers/{id}/children
+    EnumerateChildren,
+    /// GET /wopi/containers/{id}/ancestry
+    EnumerateContainerAncestors,
+    /// GET /wopi/containers/{id}/ecosystem_pointer
+    GetContainerEcosystem,
+    /// `CREATE_CHILD_CONTAINER`
+    CreateChildContainer,
+    /// `CREATE_CHILD_FILE`
+    CreateChildFile,
+    /// `DELETE_CONTAINER`
+    DeleteContainer,
+    /// `RENAME_CONTAINER`
+    RenameContainer,
+    /// `GET_SHARE_URL` on a container
+    GetContainerShareUrl,
+    /// GET /wopi/ecosystem
+    CheckEcosystem,
+    /// GET /wopi/ecosystem/root_container_pointer
+    GetRootContainer,
+    /// POST /wopi/ecosystem, `GET_WOPI_SRC_WITH_ACCESS_TOKEN`
+    GetFileWopiSrc,
 }
 
 /// What a token must allow for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Permission {
-    /// Read the file and its metadata.
+    /// Read the resource and its metadata.
     Read,
-    /// Change the file: content, lock, name, existence.
+    /// Change the resource: content, lock, name, existence, children.
     Write,
 }
 
@@ -71,35 +174,71 @@ impl WopiOperation {
         override_header: Option<&str>,
         has_old_lock: bool,
     ) -> Result<Self, WopiError> {
+        use Endpoint as E;
         use WopiOperation::*;
         let op = override_header.map(str::trim);
         match (method, endpoint, op) {
-            (Method::Get, Endpoint::File, _) => Ok(CheckFileInfo),
-            (Method::Get, Endpoint::Contents, _) => Ok(GetFile),
-            (Method::Post, Endpoint::Contents, Some("PUT")) => Ok(PutFile),
-            (Method::Post, Endpoint::File, Some("LOCK")) if has_old_lock => Ok(UnlockAndRelock),
-            (Method::Post, Endpoint::File, Some("LOCK")) => Ok(Lock),
-            (Method::Post, Endpoint::File, Some("UNLOCK")) => Ok(Unlock),
-            (Method::Post, Endpoint::File, Some("REFRESH_LOCK")) => Ok(RefreshLock),
-            (Method::Post, Endpoint::File, Some("GET_LOCK")) => Ok(GetLock),
-            (Method::Post, Endpoint::File, Some("PUT_RELATIVE")) => Ok(PutRelativeFile),
-            (Method::Post, Endpoint::File, Some("RENAME_FILE")) => Ok(RenameFile),
-            (Method::Post, Endpoint::File, Some("DELETE")) => Ok(DeleteFile),
-            (Method::Post, Endpoint::File, Some("PUT_USER_INFO")) => Ok(PutUserInfo),
-            (Method::Post, Endpoint::File, Some("GET_SHARE_URL")) => Ok(GetShareUrl),
+            (Method::Get, E::File, _) => Ok(CheckFileInfo),
+            (Method::Get, E::Contents, _) => Ok(GetFile),
+            (Method::Get, E::FileAncestry, _) => Ok(EnumerateAncestors),
+            (Method::Get, E::FileEcosystemPointer, _) => Ok(GetEcosystem),
+            (Method::Get, E::Container, _) => Ok(CheckContainerInfo),
+            (Method::Get, E::ContainerChildren, _) => Ok(EnumerateChildren),
+            (Method::Get, E::ContainerAncestry, _) => Ok(EnumerateContainerAncestors),
+            (Method::Get, E::ContainerEcosystemPointer, _) => Ok(GetContainerEcosystem),
+            (Method::Get, E::Ecosystem, _) => Ok(CheckEcosystem),
+            (Method::Get, E::RootContainerPointer, _) => Ok(GetRootContainer),
+            (Method::Post, E::Contents, Some("PUT")) => Ok(PutFile),
+            (Method::Post, E::File, Some("LOCK")) if has_old_lock => Ok(UnlockAndRelock),
+            (Method::Post, E::File, Some("LOCK")) => Ok(Lock),
+            (Method::Post, E::File, Some("UNLOCK")) => Ok(Unlock),
+            (Method::Post, E::File, Some("REFRESH_LOCK")) => Ok(RefreshLock),
+            (Method::Post, E::File, Some("GET_LOCK")) => Ok(GetLock),
+            (Method::Post, E::File, Some("PUT_RELATIVE")) => Ok(PutRelativeFile),
+            (Method::Post, E::File, Some("RENAME_FILE")) => Ok(RenameFile),
+            (Method::Post, E::File, Some("DELETE")) => Ok(DeleteFile),
+            (Method::Post, E::File, Some("PUT_USER_INFO")) => Ok(PutUserInfo),
+            (Method::Post, E::File, Some("GET_SHARE_URL")) => Ok(GetShareUrl),
+            (Method::Post, E::File, Some("ADD_ACTIVITIES")) => Ok(AddActivities),
+            (Method::Post, E::Container, Some("CREATE_CHILD_CONTAINER")) => {
+                Ok(CreateChildContainer)
+            }
+            (Method::Post, E::Container, Some("CREATE_CHILD_FILE")) => Ok(CreateChildFile),
+            (Method::Post, E::Container, Some("DELETE_CONTAINER")) => Ok(DeleteContainer),
+            (Method::Post, E::Container, Some("RENAME_CONTAINER")) => Ok(RenameContainer),
+            (Method::Post, E::Container, Some("GET_SHARE_URL")) => Ok(GetContainerShareUrl),
+            (Method::Post, E::Ecosystem, Some("GET_WOPI_SRC_WITH_ACCESS_TOKEN")) => {
+                Ok(GetFileWopiSrc)
+            }
             (Method::Post, _, None) => Err(WopiError::Unsupported("POST without X-WOPI-Override")),
             (Method::Post, _, Some(_)) => Err(WopiError::Unsupported("unknown X-WOPI-Override")),
             (Method::Other, _, _) => Err(WopiError::Unsupported("method not supported")),
         }
     }
 
-    /// The right the token's user needs on the file.
+    /// The right the token's user needs on the resource of the URL.
     pub fn required_permission(self) -> Permission {
         use WopiOperation::*;
         match self {
-            CheckFileInfo | GetFile | GetLock | PutUserInfo | GetShareUrl => Permission::Read,
+            CheckFileInfo
+            | GetFile
+            | GetLock
+            | PutUserInfo
+            | GetShareUrl
+            | AddActivities
+            | EnumerateAncestors
+            | GetEcosystem
+            | CheckContainerInfo
+            | EnumerateChildren
+            | EnumerateContainerAncestors
+            | GetContainerEcosystem
+            | GetContainerShareUrl
+            | CheckEcosystem
+            | GetRootContainer
+            | GetFileWopiSrc => Permission::Read,
             PutFile | Lock | UnlockAndRelock | Unlock | RefreshLock | PutRelativeFile
-            | RenameFile | DeleteFile => Permission::Write,
+            | RenameFile | DeleteFile | CreateChildContainer | CreateChildFile
+            | DeleteContainer | RenameContainer => Permission::Write,
         }
     }
 
@@ -120,6 +259,21 @@ impl WopiOperation {
             DeleteFile => "DeleteFile",
             PutUserInfo => "PutUserInfo",
             GetShareUrl => "GetShareUrl",
+            AddActivities => "AddActivities",
+            EnumerateAncestors => "EnumerateAncestors",
+            GetEcosystem => "GetEcosystem",
+            CheckContainerInfo => "CheckContainerInfo",
+            EnumerateChildren => "EnumerateChildren",
+            EnumerateContainerAncestors => "EnumerateAncestors (containers)",
+            GetContainerEcosystem => "GetEcosystem (containers)",
+            CreateChildContainer => "CreateChildContainer",
+            CreateChildFile => "CreateChildFile",
+            DeleteContainer => "DeleteContainer",
+            RenameContainer => "RenameContainer",
+            GetContainerShareUrl => "GetShareUrl (containers)",
+            CheckEcosystem => "CheckEcosystem",
+            GetRootContainer => "GetRootContainer",
+            GetFileWopiSrc => "GetFileWopiSrc",
         }
     }
 }
@@ -233,7 +387,116 @@ mod tests {
                 Some((Op::GetShareUrl, Permission::Read)),
             ),
             (Post, File, Some("COBALT"), false, None),
-            (Post, File, Some("ADD_ACTIVITIES"), false, None),
+            (
+                Post,
+                File,
+                Some("ADD_ACTIVITIES"),
+                false,
+                Some((Op::AddActivities, Permission::Read)),
+            ),
+            (
+                Get,
+                FileAncestry,
+                None,
+                false,
+                Some((Op::EnumerateAncestors, Permission::Read)),
+            ),
+            (
+                Get,
+                FileEcosystemPointer,
+                None,
+                false,
+                Some((Op::GetEcosystem, Permission::Read)),
+            ),
+            (
+                Get,
+                Container,
+                Some("CREATE_CHILD_FILE"),
+                false,
+                Some((Op::CheckContainerInfo, Permission::Read)),
+            ),
+            (
+                Get,
+                ContainerChildren,
+                None,
+                false,
+                Some((Op::EnumerateChildren, Permission::Read)),
+            ),
+            (
+                Get,
+                ContainerAncestry,
+                None,
+                false,
+                Some((Op::EnumerateContainerAncestors, Permission::Read)),
+            ),
+            (
+                Get,
+                ContainerEcosystemPointer,
+                None,
+                false,
+                Some((Op::GetContainerEcosystem, Permission::Read)),
+            ),
+            (
+                Post,
+                Container,
+                Some("CREATE_CHILD_CONTAINER"),
+                false,
+                Some((Op::CreateChildContainer, Permission::Write)),
+            ),
+            (
+                Post,
+                Container,
+                Some("CREATE_CHILD_FILE"),
+                false,
+                Some((Op::CreateChildFile, Permission::Write)),
+            ),
+            (
+                Post,
+                Container,
+                Some("DELETE_CONTAINER"),
+                false,
+                Some((Op::DeleteContainer, Permission::Write)),
+            ),
+            (
+                Post,
+                Container,
+                Some("RENAME_CONTAINER"),
+                false,
+                Some((Op::RenameContainer, Permission::Write)),
+            ),
+            (
+                Post,
+                Container,
+                Some("GET_SHARE_URL"),
+                false,
+                Some((Op::GetContainerShareUrl, Permission::Read)),
+            ),
+            (
+                Get,
+                Ecosystem,
+                None,
+                false,
+                Some((Op::CheckEcosystem, Permission::Read)),
+            ),
+            (
+                Get,
+                RootContainerPointer,
+                None,
+                false,
+                Some((Op::GetRootContainer, Permission::Read)),
+            ),
+            (
+                Post,
+                Ecosystem,
+                Some("GET_WOPI_SRC_WITH_ACCESS_TOKEN"),
+                false,
+                Some((Op::GetFileWopiSrc, Permission::Read)),
+            ),
+            (Post, Container, Some("LOCK"), false, None),
+            (Post, Container, Some("DELETE"), false, None),
+            (Post, File, Some("DELETE_CONTAINER"), false, None),
+            (Post, Ecosystem, Some("GET_LOCK"), false, None),
+            (Post, RootContainerPointer, None, false, None),
             (Post, File, Some("PUT"), false, None),
             (Post, Contents, Some("LOCK"), false, None),
             (Post, File, Some("lock"), false, None),
@@ -251,5 +514,60 @@ mod tests {
                 (got, want) => panic!("{m:?} {e:?} {o:?}: got {got:?}, want {want:?}"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_an_endpoint_and_an_id() {
+        use Endpoint::*;
+        let rows: &[(&str, Option<(Endpoint, Option<&str>)>)] = &[
+            ("/wopi/files/abc", Some((File, Some("abc")))),
+            ("/wopi/files/abc/contents", Some((Contents, Some("abc")))),
+            (
+                "/wopi/files/abc/ancestry",
+                Some((FileAncestry, Some("abc"))),
+            ),
+            (
+                "/wopi/files/abc/ecosystem_pointer",
+                Some((FileEcosystemPointer, Some("abc"))),
+            ),
+            ("/wopi/containers/c1", Some((Container, Some("c1")))),
+            (
+                "/wopi/containers/c1/children",
+                Some((ContainerChildren, Some("c1"))),
+            ),
+            (
+                "/wopi/containers/c1/ancestry",
+                Some((ContainerAncestry, Some("c1"))),
+            ),
+            (
+                "/wopi/containers/c1/ecosystem_pointer",
+                Some((ContainerEcosystemPointer, Some("c1"))),
+            ),
+            ("/wopi/ecosystem", Some((Ecosystem, None))),
+            (
+                "/wopi/ecosystem/root_container_pointer",
+                Some((RootContainerPointer, None)),
+            ),
+            ("/prefix/wopi/files/abc", Some((File, Some("abc")))),
+            ("/wopi/files/abc/", None),
+            ("/wopi/files//contents", None),
+            ("/wopi/files", None),
+            ("/wopi/containers/c1/contents", None),
+            ("/wopi/ecosystem/other", None),
+            ("/wopi/folders/x", None),
+            ("/wopi/files/a/contents/x", None),
+            ("/files/abc", None),
+        ];
+        for (path, want) in rows {
+            assert_eq!(Endpoint::from_path(path), *want, "{path}");
+        }
+        assert_eq!(FileAncestry.resource(), ResourceKind::File);
+        assert_eq!(ContainerChildren.resource(), ResourceKind::Container);
+        assert_eq!(RootContainerPointer.resource(), ResourceKind::Ecosystem);
     }
 }

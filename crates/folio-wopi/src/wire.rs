@@ -60,6 +60,12 @@ pub struct CheckFileInfo {
     pub supports_user_info: bool,
     /// Containers endpoints.
     pub supports_containers: bool,
+    /// CheckEcosystem, GetEcosystem, GetRootContainer.
+    pub supports_ecosystem: bool,
+    /// GetFileWopiSrc (ecosystem).
+    pub supports_get_file_wopi_src: bool,
+    /// AddActivities.
+    pub supports_add_activities: bool,
     /// Share URL types GetShareUrl accepts.
     pub supported_share_url_types: Vec<String>,
 
@@ -162,6 +168,201 @@ pub struct ShareUrlResponse {
     pub share_url: String,
 }
 
+/// The name and URL (with its own `access_token`) of a container or file a response points at.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourcePointer {
+    /// Display name.
+    pub name: String,
+    /// Absolute URL with `?access_token=`.
+    pub url: String,
+}
+
+/// The CheckContainerInfo response (spec/containers-ecosystem.md §5.1).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct CheckContainerInfo {
+    /// Container name (never empty; a root is named for the user).
+    pub name: String,
+    /// Web page of the container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_url: Option<String>,
+    /// Sharing page of the container (its owner only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sharing_url: Option<String>,
+    /// Share URL types GetShareUrl (containers) accepts.
+    pub supported_share_url_types: Vec<String>,
+    /// CreateChildContainer is allowed.
+    pub user_can_create_child_container: bool,
+    /// CreateChildFile is allowed.
+    pub user_can_create_child_file: bool,
+    /// DeleteContainer is allowed.
+    pub user_can_delete: bool,
+    /// RenameContainer is allowed.
+    pub user_can_rename: bool,
+    /// The user is not signed in to the host.
+    pub is_anonymous_user: bool,
+    /// Microsoft 365 education user (equal to CheckFileInfo's).
+    pub is_edu_user: bool,
+    /// Business-user license check for editing (equal to CheckFileInfo's).
+    pub license_check_for_edit_is_enabled: bool,
+}
+
+/// EnumerateAncestors (files and containers): root first, direct parent last.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct AncestorsResponse {
+    /// The ancestors the user may see.
+    pub ancestors_with_root_first: Vec<ResourcePointer>,
+}
+
+/// One file of EnumerateChildren.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChildFile {
+    /// `BaseFileName`.
+    pub name: String,
+    /// WOPISrc with a token for the file.
+    pub url: String,
+    /// CheckFileInfo `Version`.
+    pub version: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// CheckFileInfo `LastModifiedTime`.
+    pub last_modified_time: String,
+}
+
+/// EnumerateChildren: both arrays are always present.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChildrenResponse {
+    /// Subcontainers (never filtered).
+    pub child_containers: Vec<ResourcePointer>,
+    /// Files (filtered by `X-WOPI-FileExtensionFilterList`).
+    pub child_files: Vec<ChildFile>,
+}
+
+/// CreateChildContainer and GetRootContainer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerPointerResponse {
+    /// The container.
+    pub container_pointer: ResourcePointer,
+    /// Its CheckContainerInfo.
+    pub container_info: CheckContainerInfo,
+}
+
+/// GetEcosystem (`Url` of the ecosystem) and GetFileWopiSrc (`Url` of the file).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct UrlResponse {
+    /// Absolute URL with `?access_token=`.
+    pub url: String,
+}
+
+/// CheckEcosystem.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct CheckEcosystem {
+    /// Equal to CheckFileInfo's `SupportsContainers`.
+    pub supports_containers: bool,
+}
+
+/// RenameContainer response.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct RenameContainerResponse {
+    /// The new name.
+    pub name: String,
+}
+
+/// One activity of an AddActivities request, as far as Folio reads it. Everything else in the
+/// body is ignored (spec/containers-ecosystem.md §7).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Activity {
+    /// `Id`, echoed byte for byte (`""` when absent; a non-string is its JSON text).
+    pub id: String,
+    /// `Type` (`comment`, …).
+    pub kind: String,
+    /// `Data.ContentAction` (`created`, `updated`, `deleted`).
+    pub content_action: Option<String>,
+    /// `Data.CommentText`.
+    pub comment_text: Option<String>,
+    /// `Data.IsReply`.
+    pub is_reply: bool,
+    /// `People` with `Mentioned: true`: (`Name`, `Id`).
+    pub mentioned: Vec<(String, String)>,
+}
+
+/// AddActivities status: accepted.
+pub const ACTIVITY_ACCEPTED: i32 = 0;
+/// AddActivities status: this activity type is not supported.
+pub const ACTIVITY_NOT_SUPPORTED: i32 = 3;
+
+/// Parses an AddActivities body leniently: unknown properties at any level, odd timestamps and a
+/// missing `Data` are fine; only a body that is not a JSON object with an `Activities` array is
+/// refused.
+pub fn parse_activities(body: &[u8]) -> Result<Vec<Activity>, crate::WopiError> {
+    use serde_json::Value;
+    let bad = crate::WopiError::BadRequest("AddActivities body is not an Activities object");
+    let v: Value = serde_json::from_slice(body).map_err(|_| bad.clone())?;
+    let list = v.get("Activities").and_then(Value::as_array).ok_or(bad)?;
+    let text = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    Ok(list
+        .iter()
+        .map(|a| {
+            let data = a.get("Data");
+            let mentioned = a
+                .get("People")
+                .and_then(Value::as_array)
+                .map(|people| {
+                    people
+                        .iter()
+                        .filter(|p| p.get("Mentioned").and_then(Value::as_bool) == Some(true))
+                        .map(|p| {
+                            (
+                                text(p.get("Name")).unwrap_or_default(),
+                                text(p.get("Id")).unwrap_or_default(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Activity {
+                id: text(a.get("Id")).unwrap_or_default(),
+                kind: text(a.get("Type")).unwrap_or_default(),
+                content_action: text(data.and_then(|d| d.get("ContentAction"))),
+                comment_text: text(data.and_then(|d| d.get("CommentText"))),
+                is_reply: data.and_then(|d| d.get("IsReply")).and_then(Value::as_bool)
+                    == Some(true),
+                mentioned,
+            }
+        })
+        .collect())
+}
+
+/// One entry of the AddActivities response.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ActivityResponse {
+    /// The activity's `Id`, as sent.
+    pub id: String,
+    /// 0 accepted, 3 not supported.
+    pub status: i32,
+}
+
+/// AddActivities response: one entry per activity.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddActivitiesResponse {
+    /// In request order.
+    pub activity_responses: Vec<ActivityResponse>,
+}
+
 /// Formats Unix milliseconds as the ISO 8601 round-trip form WOPI uses
 /// (`2009-06-15T13:45:30.0000000Z`).
 pub fn format_wopi_time(unix_ms: i64) -> String {
@@ -193,6 +394,33 @@ mod tests {
             format_wopi_time(1_245_073_530_123),
             "2009-06-15T13:45:30.1230000Z"
         );
+    }
+
+    #[test]
+    fn activities_are_parsed_leniently() {
+        let body = br#"
+          {"Activities":[
+            {"Type":"comment","Id":"00000002-ABCD-ABCD-ABCD-ABCDEFABCDEF",
+             "Timestamp":"2017-03-15T13:47:13000000Z","BonusTopLevelProperty":1,
+             "Data":{"ContentId":"c","ContentAction":"created","CommentText":"hi @Bob",
+                     "IsReply":false,"BonusProperty":{}},
+             "People":[{"Name":"Bob","Id":"111","Provider":"wopi-contoso","Mentioned":true},
+                       {"Name":"Al","Id":"{0}","Mentioned":false,"BonusProperty":2}]},
+            {"Type":"unsupported","Id":"x"},
+            {"Id":7}
+          ]}"#;
+        let got = parse_activities(body).unwrap_or_default();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].id, "00000002-ABCD-ABCD-ABCD-ABCDEFABCDEF");
+        assert_eq!(got[0].kind, "comment");
+        assert_eq!(got[0].comment_text.as_deref(), Some("hi @Bob"));
+        assert_eq!(got[0].mentioned, vec![("Bob".to_owned(), "111".to_owned())]);
+        assert_eq!(got[1].kind, "unsupported");
+        assert_eq!(got[1].comment_text, None);
+        assert_eq!(got[2].id, "7");
+        for bad in [&b"not json"[..], b"[]", b"{}", br#"{"Activities":{}}"#] {
+            assert!(parse_activities(bad).is_err());
+        }
     }
 
     #[test]

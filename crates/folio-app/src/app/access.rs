@@ -1,15 +1,43 @@
 //! Access tokens (minted, revoked; stored only as SHA-256) and WOPI authorization:
-//! `authorize` (token → user → file → role) and `authorize_wopi` (operation, token, then proof).
+//! `authorize` (token → user → file → role), `authorize_container` (token → user → folder →
+//! role), `authorize_ecosystem`, and `authorize_wopi` (operation, token for the URL's resource,
+//! then proof). A token is scoped to one resource (`TokenScope`): a file token on a container
+//! URL, a container token on a file URL or on another folder, an ecosystem token anywhere but
+//! `/wopi/ecosystem` — all 401.
+
+use folio_wopi::operation::ResourceKind;
 
 use super::*;
+
+/// The resource a WOPI URL names.
+#[derive(Debug, Clone, Copy)]
+pub enum WopiResource<'a> {
+    /// `/wopi/files/{id}…`
+    File(&'a FileId),
+    /// `/wopi/containers/{id}…`
+    Container(&'a str),
+    /// `/wopi/ecosystem…`
+    Ecosystem,
+}
+
+impl WopiResource<'_> {
+    /// The kind of resource.
+    pub fn kind(&self) -> ResourceKind {
+        match self {
+            WopiResource::File(_) => ResourceKind::File,
+            WopiResource::Container(_) => ResourceKind::Container,
+            WopiResource::Ecosystem => ResourceKind::Ecosystem,
+        }
+    }
+}
 
 /// A WOPI request as `App::authorize_wopi` sees it (parsed by the HTTP layer).
 #[derive(Debug, Clone)]
 pub struct WopiAuthRequest<'a> {
     /// The access token (query parameter or `Authorization: Bearer`), if any.
     pub token: Option<&'a str>,
-    /// The file id of the URL.
-    pub file_id: &'a FileId,
+    /// The resource of the URL.
+    pub resource: WopiResource<'a>,
     /// The path and query exactly as received (the proof signs public URL + this).
     pub path_and_query: &'a str,
     /// The `X-WOPI-Proof`, `X-WOPI-ProofOld` and `X-WOPI-TimeStamp` headers.
@@ -36,6 +64,57 @@ impl Principal {
     }
 }
 
+/// Who is asking, about which container (folder), with which rights.
+#[derive(Debug, Clone)]
+pub struct ContainerPrincipal {
+    /// The token's user.
+    pub user: UserRecord,
+    /// The token (scope: this container).
+    pub token: TokenRecord,
+    /// The folder.
+    pub folder: FolderRecord,
+    /// The user's role on it (owner, or a share on it or above).
+    pub role: Role,
+}
+
+impl ContainerPrincipal {
+    /// Whether this request may change the container: the token allows it and the role does.
+    pub fn can_write(&self) -> bool {
+        self.token.can_write && self.role >= Role::Editor
+    }
+}
+
+/// Who is asking about their ecosystem.
+#[derive(Debug, Clone)]
+pub struct EcosystemPrincipal {
+    /// The token's user.
+    pub user: UserRecord,
+    /// The token (scope: ecosystem).
+    pub token: TokenRecord,
+}
+
+/// The result of `authorize_wopi`: the principal of the URL's kind of resource.
+#[derive(Debug, Clone)]
+pub enum Authorized {
+    /// A file URL with its file token.
+    File(Principal),
+    /// A container URL with its container token.
+    Container(ContainerPrincipal),
+    /// An ecosystem URL with an ecosystem token.
+    Ecosystem(EcosystemPrincipal),
+}
+
+impl Authorized {
+    /// The token of the request.
+    pub fn token(&self) -> &TokenRecord {
+        match self {
+            Authorized::File(p) => &p.token,
+            Authorized::Container(p) => &p.token,
+            Authorized::Ecosystem(p) => &p.token,
+        }
+    }
+}
+
 /// A minted access token, as handed to a WOPI client.
 #[derive(Debug, Clone)]
 pub struct MintedToken {
@@ -43,8 +122,16 @@ pub struct MintedToken {
     pub access_token: String,
     /// Absolute expiry in Unix ms (`access_token_ttl`).
     pub access_token_ttl: i64,
-    /// The file's WOPISrc.
+    /// The resource URL: a file's WOPISrc, a container's or the ecosystem's URL.
     pub wopi_src: String,
+}
+
+impl MintedToken {
+    /// The resource URL with `?access_token=` (tokens are `[A-Za-z0-9]`, nothing to escape),
+    /// as WOPI responses hand it out.
+    pub fn url(&self) -> String {
+        format!("{}?access_token={}", self.wopi_src, self.access_token)
+    }
 }
 
 impl App {
@@ -69,23 +156,103 @@ impl App {
         expires_at: i64,
         client: Option<&str>,
     ) -> Result<MintedToken, AppError> {
-        let secret = tokens::generate();
-        let record = TokenRecord {
+        self.insert_token(TokenRecord {
             user_id: user_id.to_owned(),
-            file_id: file_id.clone(),
+            scope: TokenScope::File(file_id.clone()),
             can_write,
             expires_at,
             client: client.map(str::to_owned),
             session_id: None,
-        };
+        })
+        .await
+    }
+
+    /// Mints a container token for (user, folder), expiring at `expires_at`, for the user's
+    /// full rights on the folder (the role still decides at every request). For entry points
+    /// outside WOPI responses (the bootstrapper's GET_ROOT_CONTAINER). A folder the user
+    /// cannot see is `FileNotFound`.
+    pub async fn mint_container_token(
+        &self,
+        user_id: &str,
+        folder_id: &str,
+        expires_at: i64,
+    ) -> Result<MintedToken, AppError> {
+        if self.meta.folder_role(folder_id, user_id).await?.is_none() {
+            return Err(WopiError::FileNotFound.into());
+        }
+        self.insert_token(TokenRecord {
+            user_id: user_id.to_owned(),
+            scope: TokenScope::Container(folder_id.to_owned()),
+            can_write: true,
+            expires_at,
+            client: None,
+            session_id: None,
+        })
+        .await
+    }
+
+    /// Mints an ecosystem token for a user, expiring at `expires_at` (the bootstrapper's
+    /// `EcosystemUrl`). An unknown user is `InvalidToken`.
+    pub async fn mint_ecosystem_token(
+        &self,
+        user_id: &str,
+        expires_at: i64,
+    ) -> Result<MintedToken, AppError> {
+        if self.meta.user_by_id(user_id).await?.is_none() {
+            return Err(WopiError::InvalidToken.into());
+        }
+        self.insert_token(TokenRecord {
+            user_id: user_id.to_owned(),
+            scope: TokenScope::Ecosystem,
+            can_write: true,
+            expires_at,
+            client: None,
+            session_id: None,
+        })
+        .await
+    }
+
+    /// A token minted inside a WOPI response from the request's token `parent`: same user,
+    /// editor and session, **the same expiry** (no token trading), and write rights only if
+    /// both the parent token and `can_write` allow them.
+    pub(crate) async fn mint_child_token(
+        &self,
+        parent: &TokenRecord,
+        scope: TokenScope,
+        can_write: bool,
+    ) -> Result<MintedToken, AppError> {
+        self.insert_token(TokenRecord {
+            user_id: parent.user_id.clone(),
+            scope,
+            can_write: can_write && parent.can_write,
+            expires_at: parent.expires_at,
+            client: parent.client.clone(),
+            session_id: parent.session_id.clone(),
+        })
+        .await
+    }
+
+    async fn insert_token(&self, record: TokenRecord) -> Result<MintedToken, AppError> {
+        let secret = tokens::generate();
         self.meta
             .insert_token(&tokens::hash(&secret), &record, self.now())
             .await?;
         Ok(MintedToken {
             access_token: secret,
-            access_token_ttl: expires_at,
-            wopi_src: self.wopi_src(file_id),
+            access_token_ttl: record.expires_at,
+            wopi_src: self.resource_url(&record.scope),
         })
+    }
+
+    /// The URL of a token's resource: a file's WOPISrc, a container's URL, the ecosystem's.
+    pub fn resource_url(&self, scope: &TokenScope) -> String {
+        match scope {
+            TokenScope::File(id) => self.wopi_src(id),
+            TokenScope::Container(folder) => {
+                format!("{}/wopi/containers/{}", self.config.public_url, folder)
+            }
+            TokenScope::Ecosystem => format!("{}/wopi/ecosystem", self.config.public_url),
+        }
     }
 
     /// Mints a token for a user (by login) on a file they can see. `ttl_ms` defaults to the
@@ -130,15 +297,8 @@ impl App {
         file_id: &FileId,
         needed: Permission,
     ) -> Result<Principal, AppError> {
-        let token = token
-            .filter(|t| tokens::well_formed(t))
-            .ok_or(WopiError::InvalidToken)?;
-        let (record, user) = self
-            .meta
-            .token(&tokens::hash(token))
-            .await?
-            .ok_or(WopiError::InvalidToken)?;
-        if record.expires_at <= self.now() || record.file_id != *file_id {
+        let (record, user) = self.live_token(token).await?;
+        if record.scope.file_id() != Some(file_id) {
             return Err(WopiError::InvalidToken.into());
         }
         let file = self
@@ -166,27 +326,106 @@ impl App {
         Ok(p)
     }
 
+    /// The stored token behind a presented one, unless missing, malformed, unknown, revoked,
+    /// expired or its user disabled (all `InvalidToken`).
+    async fn live_token(&self, token: Option<&str>) -> Result<(TokenRecord, UserRecord), AppError> {
+        let token = token
+            .filter(|t| tokens::well_formed(t))
+            .ok_or(WopiError::InvalidToken)?;
+        let (record, user) = self
+            .meta
+            .token(&tokens::hash(token))
+            .await?
+            .ok_or(WopiError::InvalidToken)?;
+        if record.expires_at <= self.now() {
+            return Err(WopiError::InvalidToken.into());
+        }
+        Ok((record, user))
+    }
+
+    /// `authorize` for a container URL: the token must be a container token for exactly this
+    /// folder (else 401); a folder that is gone or that the user can no longer see is 404, as
+    /// is a write the role or token does not allow.
+    pub async fn authorize_container(
+        &self,
+        token: Option<&str>,
+        folder_id: &str,
+        needed: Permission,
+    ) -> Result<ContainerPrincipal, AppError> {
+        let (record, user) = self.live_token(token).await?;
+        if record.scope != TokenScope::Container(folder_id.to_owned()) {
+            return Err(WopiError::InvalidToken.into());
+        }
+        let folder = self
+            .meta
+            .folder(folder_id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        let role = self
+            .meta
+            .folder_role(folder_id, &user.id)
+            .await?
+            .ok_or(WopiError::FileNotFound)?;
+        let p = ContainerPrincipal {
+            user,
+            token: record,
+            folder,
+            role,
+        };
+        if needed == Permission::Write && !p.can_write() {
+            return Err(WopiError::NotPermitted.into());
+        }
+        Ok(p)
+    }
+
+    /// `authorize` for an ecosystem URL: the token must be an ecosystem token (else 401).
+    pub async fn authorize_ecosystem(
+        &self,
+        token: Option<&str>,
+    ) -> Result<EcosystemPrincipal, AppError> {
+        let (record, user) = self.live_token(token).await?;
+        if record.scope != TokenScope::Ecosystem {
+            return Err(WopiError::InvalidToken.into());
+        }
+        Ok(EcosystemPrincipal {
+            user,
+            token: record,
+        })
+    }
+
     /// The one WOPI authorization use case: the operation (a parse failure still authorizes
     /// for reading first, so 401/404 win over 501), then the token (`authorize`), then the
     /// proof-key headers against the editor the token was minted for (or every enforcing editor
     /// for tokens minted without one). The signed URL is the public URL plus the path and query
     /// exactly as received, so it matches what the client requested through a TLS-terminating
-    /// proxy. A failed proof is `ProofRejected` (logged once, by the HTTP boundary).
+    /// proxy. A failed proof is `ProofRejected` (logged once, by the HTTP boundary). The
+    /// principal is of the URL's kind of resource (`req.resource`), and the token must be
+    /// scoped to exactly that resource.
     pub async fn authorize_wopi(
         &self,
         op: Result<WopiOperation, WopiError>,
         req: &WopiAuthRequest<'_>,
-    ) -> Result<(WopiOperation, Principal), AppError> {
+    ) -> Result<(WopiOperation, Authorized), AppError> {
         let needed = match &op {
             Ok(op) => op.required_permission(),
             Err(_) => Permission::Read,
         };
-        let principal = self.authorize(req.token, req.file_id, needed).await?;
+        let principal = match req.resource {
+            WopiResource::File(id) => {
+                Authorized::File(self.authorize(req.token, id, needed).await?)
+            }
+            WopiResource::Container(id) => {
+                Authorized::Container(self.authorize_container(req.token, id, needed).await?)
+            }
+            WopiResource::Ecosystem => {
+                Authorized::Ecosystem(self.authorize_ecosystem(req.token).await?)
+            }
+        };
         let url = format!("{}{}", self.config.public_url, req.path_and_query);
         if let Err(e) = self
             .editors
             .verify_proof(
-                principal.token.client.as_deref(),
+                principal.token().client.as_deref(),
                 req.token.unwrap_or(""),
                 &url,
                 &req.proof,

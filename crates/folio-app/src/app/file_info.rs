@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// `IsEduUser` and `LicenseCheckForEditIsEnabled` of a user (see `App::licensing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Licensing {
+    /// Microsoft 365 education user.
+    pub is_edu_user: bool,
+    /// Business user: Office checks the license before editing.
+    pub license_check_for_edit_is_enabled: bool,
+}
+
 impl App {
     /// A self-authorised URL to the current bytes of a file (`FileUrl`), valid for a few
     /// minutes and never beyond the token's own expiry.
@@ -48,6 +57,16 @@ impl App {
         self.stream(file).await
     }
 
+    /// The user's Microsoft 365 licensing flags (`IsEduUser`, `LicenseCheckForEditIsEnabled`):
+    /// derived from the user alone, so a file and every container report the same values
+    /// (Office mobile requires a file's values to equal its parent's).
+    pub fn licensing(&self, _user: &UserRecord) -> Licensing {
+        Licensing {
+            is_edu_user: false,
+            license_check_for_edit_is_enabled: false,
+        }
+    }
+
     /// WOPI CheckFileInfo, shaped for the client the token was minted for (docs/CLIENTS.md).
     pub async fn check_file_info(&self, p: &Principal) -> Result<CheckFileInfo, AppError> {
         let f = &p.file;
@@ -61,6 +80,7 @@ impl App {
             None => None,
         };
         let can_write = p.can_write();
+        let licensing = self.licensing(&p.user);
         // People who came through the integration API return to the application on Close.
         let close_url = match &p.token.session_id {
             Some(sid) => self
@@ -114,8 +134,8 @@ impl App {
             user_friendly_name: p.user.name.clone(),
             user_info: p.user.user_info.clone(),
             is_anonymous_user: false,
-            is_edu_user: false,
-            license_check_for_edit_is_enabled: false,
+            is_edu_user: licensing.is_edu_user,
+            license_check_for_edit_is_enabled: licensing.license_check_for_edit_is_enabled,
             supports_locks: true,
             supports_get_lock: true,
             supports_extended_lock_length: true,
@@ -123,7 +143,10 @@ impl App {
             supports_rename: true,
             supports_delete_file: true,
             supports_user_info: true,
-            supports_containers: false,
+            supports_containers: true,
+            supports_ecosystem: true,
+            supports_get_file_wopi_src: true,
+            supports_add_activities: true,
             supported_share_url_types: vec!["ReadOnly".into(), "ReadWrite".into()],
             user_can_write: can_write,
             user_can_rename: can_write,

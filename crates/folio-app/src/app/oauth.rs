@@ -337,14 +337,19 @@ impl App {
     /// sends none, an empty one or `wopi`); the requested scope is recorded.
     pub async fn check_authorize(&self, p: &AuthorizeParams) -> Result<AuthorizeRequest, AppError> {
         let refuse = |r: AuthorizeRefusal| AppError::OAuthAuthorize(r);
-        let client = match p.client_id.as_deref().filter(|c| !c.is_empty() && c.len() <= 200) {
+        let client = match p
+            .client_id
+            .as_deref()
+            .filter(|c| !c.is_empty() && c.len() <= 200)
+        {
             Some(id) => self.meta.oauth_client(id).await?,
             None => None,
         }
         .ok_or(refuse(AuthorizeRefusal::UnknownClient))?;
-        let redirect_uri = proto::match_redirect_uri(&client.redirect_uris, p.redirect_uri.as_deref())
-            .ok_or(refuse(AuthorizeRefusal::BadRedirectUri))?
-            .to_owned();
+        let redirect_uri =
+            proto::match_redirect_uri(&client.redirect_uris, p.redirect_uri.as_deref())
+                .ok_or(refuse(AuthorizeRefusal::BadRedirectUri))?
+                .to_owned();
         let back = |error| {
             refuse(AuthorizeRefusal::Redirect {
                 redirect_uri: redirect_uri.clone(),
@@ -487,7 +492,11 @@ impl App {
             }
             seen.push(k);
         }
-        let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| {
+            form.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         let client = self.authenticate_client(creds).await?;
         match get("grant_type") {
             Some("authorization_code") => {
@@ -516,9 +525,12 @@ impl App {
         let issue = OAuthIssue {
             access_hash: tokens::hash(&access),
             access_expires_at: now + self.config.oauth.access_token_ttl_ms,
-            refresh: refresh
-                .as_ref()
-                .map(|r| (tokens::hash(r), now + self.config.oauth.refresh_token_ttl_ms)),
+            refresh: refresh.as_ref().map(|r| {
+                (
+                    tokens::hash(r),
+                    now + self.config.oauth.refresh_token_ttl_ms,
+                )
+            }),
         };
         (issue, access, refresh)
     }
@@ -541,9 +553,10 @@ impl App {
             return Err(invalid());
         }
         let bound_ok = record.redirect_uri.as_deref() == redirect_uri
-            || (record.redirect_uri.is_none() && redirect_uri.is_some_and(|r| {
-                proto::match_redirect_uri(&client.redirect_uris, None) == Some(r)
-            }));
+            || (record.redirect_uri.is_none()
+                && redirect_uri.is_some_and(|r| {
+                    proto::match_redirect_uri(&client.redirect_uris, None) == Some(r)
+                }));
         let pkce_ok = match (&record.code_challenge, &record.challenge_method) {
             (Some(ch), method) => {
                 let method = ChallengeMethod::parse(method.as_deref());
@@ -568,13 +581,25 @@ impl App {
             // The code is spent anyway: a wrong redirect URI or verifier burns it.
             let _ = self
                 .meta
-                .redeem_oauth_code(&hash, &grant, &OAuthIssue { refresh: None, ..issue }, now)
+                .redeem_oauth_code(
+                    &hash,
+                    &grant,
+                    &OAuthIssue {
+                        refresh: None,
+                        ..issue
+                    },
+                    now,
+                )
                 .await?;
             let _ = self.meta.revoke_oauth_grant(&grant.id, None).await?;
             tracing::info!(oauth.client_id = %client.id, redirect_ok = bound_ok, pkce_ok, "OAuth code refused");
             return Err(invalid());
         }
-        match self.meta.redeem_oauth_code(&hash, &grant, &issue, now).await? {
+        match self
+            .meta
+            .redeem_oauth_code(&hash, &grant, &issue, now)
+            .await?
+        {
             CodeRedemption::Issued => {
                 tracing::info!(oauth.client_id = %client.id, user.id = %grant.user_id, oauth.grant = %grant.id, "OAuth grant issued");
                 Ok(IssuedTokens {
@@ -656,8 +681,16 @@ impl App {
     }
 
     /// A user revokes one of their grants; `NotFound` if it is not theirs.
-    pub async fn revoke_connected_app(&self, user_id: &str, grant_id: &str) -> Result<(), AppError> {
-        if self.meta.revoke_oauth_grant(grant_id, Some(user_id)).await? {
+    pub async fn revoke_connected_app(
+        &self,
+        user_id: &str,
+        grant_id: &str,
+    ) -> Result<(), AppError> {
+        if self
+            .meta
+            .revoke_oauth_grant(grant_id, Some(user_id))
+            .await?
+        {
             tracing::info!(user.id = %user_id, oauth.grant = %grant_id, "OAuth grant revoked by its user");
             Ok(())
         } else {
@@ -688,7 +721,9 @@ mod tests {
     #[test]
     fn authorize_params_keep_state_and_flag_duplicates() {
         let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-            v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
         };
         let p = AuthorizeParams::from_pairs(&pairs(&[
             ("client_id", "c"),

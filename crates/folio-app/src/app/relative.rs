@@ -25,6 +25,20 @@ pub struct RelativeCreated {
     pub token: MintedToken,
 }
 
+/// Where PutRelativeFile / CreateChildFile create a file, and for whom.
+pub(crate) struct CreatePlace<'a> {
+    /// The folder.
+    pub folder_id: &'a str,
+    /// Its owner (who owns the new file).
+    pub owner_id: &'a str,
+    /// The name a suggested extension is combined with (PutRelativeFile: the source file).
+    pub source_name: &'a str,
+    /// Who asks.
+    pub user: &'a UserRecord,
+    /// The request's token (the new file's token expires with it).
+    pub token: &'a TokenRecord,
+}
+
 impl App {
     /// WOPI PutRelativeFile: creates a file next to the source (or overwrites an unlocked
     /// one in relative mode with overwrite), and mints a token for it that expires with the
@@ -35,10 +49,31 @@ impl App {
         target: RelativeTarget,
         body: ByteStream,
     ) -> Result<RelativeCreated, AppError> {
-        let folder = p.file.folder_id.clone();
+        let place = CreatePlace {
+            folder_id: &p.file.folder_id,
+            owner_id: &p.file.owner_id,
+            source_name: &p.file.name,
+            user: &p.user,
+            token: &p.token,
+        };
+        self.create_named(place, target, body).await
+    }
+
+    /// The naming and overwrite rules of PutRelativeFile, shared with CreateChildFile:
+    /// suggested names are adjusted and numbered until free; exact names are validated (400 +
+    /// a valid suggestion), a taken one is 409 (+ a free suggestion) unless overwrite is asked,
+    /// and overwriting needs an unlocked target (409 + its lock) the user may write (else 501).
+    pub(crate) async fn create_named(
+        &self,
+        place: CreatePlace<'_>,
+        target: RelativeTarget,
+        body: ByteStream,
+    ) -> Result<RelativeCreated, AppError> {
+        let folder = place.folder_id.to_owned();
+        let user = place.user;
         // Decide the name, and fail fast (before reading the body) where the answer is known.
         let (name, overwrite) = match &target {
-            RelativeTarget::Suggested(s) => (naming::suggested_target(&p.file.name, s), false),
+            RelativeTarget::Suggested(s) => (naming::suggested_target(place.source_name, s), false),
             RelativeTarget::Relative { name, overwrite } => {
                 if let Err(e) = naming::validate_file_name(name) {
                     return Err(WopiError::InvalidName {
@@ -59,12 +94,12 @@ impl App {
                 .into());
             }
             lock::check_unlocked(existing.lock.as_ref(), self.now())?;
-            if self.meta.role(&existing.id, &p.user.id).await? < Some(Role::Editor) {
+            if self.meta.role(&existing.id, &user.id).await? < Some(Role::Editor) {
                 return Err(WopiError::Unsupported("not allowed to overwrite the target").into());
             }
         }
         let (key, put) = self.store_blob(body).await?;
-        let content = self.content(&key, &put, &p.user.id, "wopi");
+        let content = self.content(&key, &put, &user.id, "wopi");
         let file = match (&target, existing) {
             (RelativeTarget::Relative { .. }, Some(existing)) => {
                 self.commit(&existing.id, WriteCheck::Unlocked, &key, content)
@@ -85,7 +120,7 @@ impl App {
                     .create_file(
                         NewFile {
                             folder_id: folder.clone(),
-                            owner_id: p.file.owner_id.clone(),
+                            owner_id: place.owner_id.to_owned(),
                             content,
                         },
                         &names,
@@ -108,13 +143,13 @@ impl App {
                 }
             }
         };
-        if file.owner_id != p.user.id {
+        if file.owner_id != user.id {
             self.meta
-                .share_file(&file.id, &p.user.id, Role::Editor)
+                .share_file(&file.id, &user.id, Role::Editor)
                 .await?;
         }
         let token = self
-            .mint_token(&p.user.id, &file.id, true, p.token.expires_at)
+            .mint_child_token(place.token, TokenScope::File(file.id.clone()), true)
             .await?;
         Ok(RelativeCreated { file, token })
     }

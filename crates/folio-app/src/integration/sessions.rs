@@ -121,7 +121,7 @@ impl App {
         let secret = tokens::generate();
         let record = folio_store::TokenRecord {
             user_id: user_id.to_owned(),
-            file_id: s.file_id.clone(),
+            scope: folio_store::TokenScope::File(s.file_id.clone()),
             can_write: s.can_write,
             expires_at: s.expires_at,
             client: s.client.clone(),

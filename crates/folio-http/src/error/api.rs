@@ -103,9 +103,9 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         | AppError::NotFound
         | AppError::LaunchCodeExpired => (S::NOT_FOUND, "not_found", m(NOT_FOUND)),
         AppError::Wopi(WopiError::BadRequest(why)) => (S::BAD_REQUEST, "bad_request", m(why)),
-        AppError::Wopi(WopiError::InvalidName { reason, .. }) => {
-            (S::BAD_REQUEST, "invalid_name", reason.clone())
-        }
+        AppError::Wopi(
+            WopiError::InvalidName { reason, .. } | WopiError::InvalidContainerName { reason },
+        ) => (S::BAD_REQUEST, "invalid_name", reason.clone()),
         AppError::Wopi(WopiError::NameExists { .. }) => (
             S::CONFLICT,
             "name_taken",
@@ -152,7 +152,9 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
                 NamePlace::Users => format!("a user {name} already exists"),
             },
         ),
-        AppError::NotEmpty => (S::CONFLICT, "not_empty", m("the folder is not empty")),
+        AppError::NotEmpty | AppError::Wopi(WopiError::ContainerNotEmpty) => {
+            (S::CONFLICT, "not_empty", m("the folder is not empty"))
+        }
         AppError::RateLimited => (S::TOO_MANY_REQUESTS, "rate_limited", m("too many requests")),
         AppError::BadCredentials | AppError::LaunchRefused(_) => {
             (S::UNAUTHORIZED, "unauthorized", m("not authorized"))

@@ -9,8 +9,8 @@ use folio_app::folio_store::StoreError;
 use folio_wopi::{WopiError, utf7};
 
 use crate::headers::{
-    X_WOPI_INVALID_FILE_NAME_ERROR, X_WOPI_LOCK, X_WOPI_LOCK_FAILURE_REASON, X_WOPI_SERVER_ERROR,
-    X_WOPI_VALID_RELATIVE_TARGET,
+    X_WOPI_INVALID_CONTAINER_NAME_ERROR, X_WOPI_INVALID_FILE_NAME_ERROR, X_WOPI_LOCK,
+    X_WOPI_LOCK_FAILURE_REASON, X_WOPI_SERVER_ERROR, X_WOPI_VALID_RELATIVE_TARGET,
 };
 
 /// An error on its way to a WOPI client.
@@ -58,6 +58,12 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
                 }
                 StatusCode::BAD_REQUEST
             }
+            WopiError::InvalidContainerName { reason } => {
+                header(&mut h, X_WOPI_INVALID_CONTAINER_NAME_ERROR, reason);
+                StatusCode::BAD_REQUEST
+            }
+            // DeleteContainer: 409 while children remain.
+            WopiError::ContainerNotEmpty => StatusCode::CONFLICT,
             WopiError::NameExists { suggestion } => {
                 if let Some(s) = suggestion {
                     header(&mut h, X_WOPI_VALID_RELATIVE_TARGET, &utf7::encode(s));
@@ -205,6 +211,15 @@ mod tests {
                 409,
                 vec![("x-wopi-validrelativetarget", "a (1).docx")],
             ),
+            (
+                WopiError::InvalidContainerName {
+                    reason: "bad".into(),
+                }
+                .into(),
+                400,
+                vec![("x-wopi-invalidcontainernameerror", "bad")],
+            ),
+            (WopiError::ContainerNotEmpty.into(), 409, vec![]),
             (WopiError::Unsupported("x").into(), 501, vec![]),
             (WopiError::ContentChanged.into(), 409, vec![]),
             (

@@ -1,19 +1,24 @@
-//! The one WOPI request path: [`Wopi`] turns a request to `/wopi/files/{id}[/contents]` into
-//! (operation with its parsed headers, principal after the token *and* proof check).
+//! The one WOPI request path: [`Wopi`] turns a request to any WOPI endpoint — files
+//! (`/wopi/files/{id}[/contents|/ancestry|/ecosystem_pointer]`), containers
+//! (`/wopi/containers/{id}[/children|/ancestry|/ecosystem_pointer]`) and the ecosystem
+//! (`/wopi/ecosystem[/root_container_pointer]`) — into (operation with its parsed headers,
+//! principal of the URL's kind of resource after the token *and* proof check).
 //!
 //! Order, for every operation: the `X-WOPI-Override` header is read and the operation parsed;
 //! `App::authorize_wopi` checks the token (401/404), then the proof (500) — and only then is a
 //! parse failure answered (501), so 401/404 win over 501; then the operation's own headers are
 //! parsed (400 for malformed ones). The body is left for the handler.
 
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, header};
 use axum::response::{IntoResponse, Response};
-use folio_app::Principal;
-use folio_app::{PutOptions, RelativeTarget, WopiAuthRequest};
+use folio_app::{
+    Authorized, ContainerPrincipal, ContainerTarget, EcosystemPrincipal, Principal, PutOptions,
+    RelativeTarget, WopiAuthRequest, WopiResource,
+};
 use folio_wopi::lock::LockRequest;
-use folio_wopi::operation::{Endpoint, Method, WopiOperation};
+use folio_wopi::operation::{Endpoint, Method, ResourceKind, WopiOperation};
 use folio_wopi::proof::ProofHeaders;
 use folio_wopi::{FileId, LockId, WopiError, utf7};
 use serde::Deserialize;
@@ -64,15 +69,90 @@ pub enum WopiCall {
         /// `X-WOPI-UrlType`.
         url_type: Option<String>,
     },
+    /// AddActivities (the body is the activities).
+    AddActivities,
+    /// EnumerateAncestors (files).
+    EnumerateAncestors,
+    /// GetEcosystem (files).
+    GetEcosystem,
 }
 
-/// An authorized WOPI request.
+/// A container operation with the headers it needs, parsed.
 #[derive(Debug)]
-pub struct Wopi {
-    /// What to do.
-    pub call: WopiCall,
-    /// Who asks, about which file (token and proof checked).
-    pub principal: Principal,
+pub enum ContainerCall {
+    /// CheckContainerInfo.
+    CheckContainerInfo,
+    /// EnumerateChildren.
+    EnumerateChildren {
+        /// `X-WOPI-FileExtensionFilterList`, split (`None` or empty: every file).
+        filter: Option<Vec<String>>,
+    },
+    /// EnumerateAncestors (containers).
+    EnumerateAncestors,
+    /// GetEcosystem (containers).
+    GetEcosystem,
+    /// CreateChildContainer.
+    CreateChildContainer {
+        /// Suggested or exact name.
+        target: ContainerTarget,
+    },
+    /// CreateChildFile.
+    CreateChildFile {
+        /// Suggested or exact name (+ overwrite).
+        target: RelativeTarget,
+    },
+    /// DeleteContainer.
+    DeleteContainer,
+    /// RenameContainer.
+    RenameContainer {
+        /// `X-WOPI-RequestedName`, decoded.
+        requested: String,
+    },
+    /// GetShareUrl (containers).
+    GetShareUrl {
+        /// `X-WOPI-UrlType`.
+        url_type: Option<String>,
+    },
+}
+
+/// An ecosystem operation with the headers it needs, parsed.
+#[derive(Debug)]
+pub enum EcosystemCall {
+    /// CheckEcosystem.
+    CheckEcosystem,
+    /// GetRootContainer.
+    GetRootContainer,
+    /// GetFileWopiSrc.
+    GetFileWopiSrc {
+        /// `X-WOPI-HostNativeFileName`.
+        host_native_file_name: Option<String>,
+    },
+}
+
+/// An authorized WOPI request: the call and the principal of its kind of resource.
+#[derive(Debug)]
+pub enum Wopi {
+    /// A file URL.
+    File {
+        /// What to do.
+        call: WopiCall,
+        /// Who asks, about which file (token and proof checked).
+        principal: Principal,
+    },
+    /// A container URL.
+    Container {
+        /// What to do.
+        call: ContainerCall,
+        /// Who asks, about which folder (token and proof checked).
+        principal: ContainerPrincipal,
+    },
+    /// An ecosystem URL.
+    Ecosystem {
+        /// What to do.
+        call: EcosystemCall,
+        /// Who asks (token and proof checked).
+        principal: EcosystemPrincipal,
+    },
 }
 
 /// The query string of a WOPI request. Other parameters (`access_token_ttl`, …) are ignored.
@@ -85,9 +165,6 @@ impl FromRequestParts<AppState> for Wopi {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
-        let Path(id) = Path::<String>::from_request_parts(parts, s)
-            .await
-            .map_err(IntoResponse::into_response)?;
         let Query(q) = Query::<WopiQuery>::from_request_parts(parts, s)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -98,11 +175,8 @@ impl FromRequestParts<AppState> for Wopi {
                 axum::http::Method::POST => Method::Post,
                 _ => Method::Other,
             };
-            let endpoint = if parts.uri.path().ends_with("/contents") {
-                Endpoint::Contents
-            } else {
-                Endpoint::File
-            };
+            let (endpoint, id) = Endpoint::from_path(parts.uri.path())
+                .ok_or(WopiError::Unsupported("endpoint not implemented"))?;
             // Only a POST is selected by its override (a GET ignores the header).
             // Two X-WOPI-Override headers are ambiguous: refused, never resolved to one.
             if h.get_all(&X_WOPI_OVERRIDE).iter().count() > 1 {
@@ -119,10 +193,18 @@ impl FromRequestParts<AppState> for Wopi {
                 h.contains_key(X_WOPI_OLD_LOCK),
             );
             let token = token(&q, h);
-            let file_id = FileId::parse(&id)?;
+            let file_id;
+            let resource = match (endpoint.resource(), id) {
+                (ResourceKind::File, Some(id)) => {
+                    file_id = FileId::parse(id)?;
+                    WopiResource::File(&file_id)
+                }
+                (ResourceKind::Container, Some(id)) => WopiResource::Container(id),
+                _ => WopiResource::Ecosystem,
+            };
             let request = WopiAuthRequest {
                 token,
-                file_id: &file_id,
+                resource,
                 path_and_query: parts.uri.path_and_query().map_or("", |p| p.as_str()),
                 proof: ProofHeaders {
                     proof: h.get(X_WOPI_PROOF).and_then(|v| v.to_str().ok()),
@@ -131,8 +213,20 @@ impl FromRequestParts<AppState> for Wopi {
                 },
             };
             let (op, principal) = s.app.authorize_wopi(op, &request).await?;
-            let call = call(op, h, s.app.config().max_file_size)?;
-            Ok::<_, HttpError>(Wopi { call, principal })
+            Ok::<_, HttpError>(match principal {
+                Authorized::File(principal) => Wopi::File {
+                    call: call(op, h, s.app.config().max_file_size)?,
+                    principal,
+                },
+                Authorized::Container(principal) => Wopi::Container {
+                    call: container_call(op, h)?,
+                    principal,
+                },
+                Authorized::Ecosystem(principal) => Wopi::Ecosystem {
+                    call: ecosystem_call(op, h)?,
+                    principal,
+                },
+            })
         };
         result.await.map_err(IntoResponse::into_response)
     }
@@ -188,6 +282,60 @@ fn call(op: WopiOperation, h: &HeaderMap, max_file_size: u64) -> Result<WopiCall
         Op::GetShareUrl => WopiCall::GetShareUrl {
             url_type: text(h, &X_WOPI_URL_TYPE)?.map(str::to_owned),
         },
+        Op::AddActivities => WopiCall::AddActivities,
+        Op::EnumerateAncestors => WopiCall::EnumerateAncestors,
+        Op::GetEcosystem => WopiCall::GetEcosystem,
+        _ => return Err(WopiError::Unsupported("not a file operation")),
+    })
+}
+
+/// A container operation's headers, parsed (after authorization).
+fn container_call(op: WopiOperation, h: &HeaderMap) -> Result<ContainerCall, WopiError> {
+    use WopiOperation as Op;
+    Ok(match op {
+        Op::CheckContainerInfo => ContainerCall::CheckContainerInfo,
+        Op::EnumerateChildren => ContainerCall::EnumerateChildren {
+            filter: text(h, &X_WOPI_FILE_EXTENSION_FILTER_LIST)?.map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }),
+        },
+        Op::EnumerateContainerAncestors => ContainerCall::EnumerateAncestors,
+        Op::GetContainerEcosystem => ContainerCall::GetEcosystem,
+        Op::CreateChildContainer => ContainerCall::CreateChildContainer {
+            target: match relative_target(h)? {
+                RelativeTarget::Suggested(name) => ContainerTarget::Suggested(name),
+                RelativeTarget::Relative { name, .. } => ContainerTarget::Exact(name),
+            },
+        },
+        Op::CreateChildFile => ContainerCall::CreateChildFile {
+            target: relative_target(h)?,
+        },
+        Op::DeleteContainer => ContainerCall::DeleteContainer,
+        Op::RenameContainer => ContainerCall::RenameContainer {
+            requested: name_header(h, &X_WOPI_REQUESTED_NAME)?
+                .ok_or(WopiError::BadRequest("X-WOPI-RequestedName is required"))?,
+        },
+        Op::GetContainerShareUrl => ContainerCall::GetShareUrl {
+            url_type: text(h, &X_WOPI_URL_TYPE)?.map(str::to_owned),
+        },
+        _ => return Err(WopiError::Unsupported("not a container operation")),
+    })
+}
+
+/// An ecosystem operation's headers, parsed (after authorization).
+fn ecosystem_call(op: WopiOperation, h: &HeaderMap) -> Result<EcosystemCall, WopiError> {
+    use WopiOperation as Op;
+    Ok(match op {
+        Op::CheckEcosystem => EcosystemCall::CheckEcosystem,
+        Op::GetRootContainer => EcosystemCall::GetRootContainer,
+        Op::GetFileWopiSrc => EcosystemCall::GetFileWopiSrc {
+            host_native_file_name: name_header(h, &X_WOPI_HOST_NATIVE_FILE_NAME)?,
+        },
+        _ => return Err(WopiError::Unsupported("not an ecosystem operation")),
     })
 }
 
@@ -287,7 +435,8 @@ fn put_options(h: &HeaderMap) -> Result<PutOptions, WopiError> {
     })
 }
 
-/// PutRelativeFile's target: `X-WOPI-SuggestedTarget` xor `X-WOPI-RelativeTarget` (+ overwrite).
+/// PutRelativeFile's (and CreateChildFile's, CreateChildContainer's) target:
+/// `X-WOPI-SuggestedTarget` xor `X-WOPI-RelativeTarget` (+ overwrite); both are 501.
 fn relative_target(h: &HeaderMap) -> Result<RelativeTarget, WopiError> {
     let suggested = name_header(h, &X_WOPI_SUGGESTED_TARGET)?;
     let relative = name_header(h, &X_WOPI_RELATIVE_TARGET)?;
@@ -318,6 +467,40 @@ fn relative_target(h: &HeaderMap) -> Result<RelativeTarget, WopiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn container_headers_are_parsed_after_authorization() {
+        let got = container_call(
+            WopiOperation::EnumerateChildren,
+            &headers(&[("x-wopi-fileextensionfilterlist", ".wopitest,.DOCX")]),
+        );
+        assert_eq!(
+            format!("{got:?}"),
+            r#"Ok(EnumerateChildren { filter: Some([".wopitest", ".DOCX"]) })"#
+        );
+        let got = container_call(
+            WopiOperation::CreateChildContainer,
+            &headers(&[("x-wopi-relativetarget", "a+AF8-b")]),
+        );
+        assert_eq!(
+            format!("{got:?}"),
+            r#"Ok(CreateChildContainer { target: Exact("a_b") })"#
+        );
+        let got = container_call(
+            WopiOperation::CreateChildFile,
+            &headers(&[
+                ("x-wopi-suggestedtarget", ".docx"),
+                ("x-wopi-relativetarget", "a.docx"),
+            ]),
+        );
+        assert!(matches!(got, Err(WopiError::Unsupported(_))), "{got:?}");
+        let got = container_call(WopiOperation::RenameContainer, &headers(&[]));
+        assert!(matches!(got, Err(WopiError::BadRequest(_))), "{got:?}");
+        let got = container_call(WopiOperation::Lock, &headers(&[]));
+        assert!(matches!(got, Err(WopiError::Unsupported(_))), "{got:?}");
+        let got = ecosystem_call(WopiOperation::CheckFileInfo, &headers(&[]));
+        assert!(matches!(got, Err(WopiError::Unsupported(_))), "{got:?}");
+    }
 
     fn headers(rows: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -390,6 +573,11 @@ mod tests {
                 WopiOperation::GetFile,
                 headers(&[("x-wopi-maxexpectedsize", "x")]),
                 Err(WopiError::BadRequest("malformed X-WOPI-MaxExpectedSize")),
+            ),
+            (
+                WopiOperation::CheckContainerInfo,
+                headers(&[]),
+                Err(WopiError::Unsupported("not a file operation")),
             ),
         ];
         for (op, h, want) in rows {

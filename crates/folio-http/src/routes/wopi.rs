@@ -1,4 +1,4 @@
-//! `/wopi/files/{id}` and `/wopi/files/{id}/contents`: every request goes through the [`Wopi`]
+//! Every WOPI endpoint (files, containers, ecosystem): every request goes through the [`Wopi`]
 //! extractor (operation + parsed headers + principal after token and proof check), then
 //! [`dispatch`] calls one handler per operation, and each handler is one `App` call and the
 //! response. Errors are mapped by `crate::error::wopi`.
@@ -9,26 +9,38 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use folio_app::folio_store::ByteStream;
-use folio_app::{FileContent, Principal, PutOptions, RelativeTarget};
+use folio_app::{
+    ContainerPrincipal, ContainerTarget, EcosystemPrincipal, FileContent, Principal, PutOptions,
+    RelativeTarget,
+};
 use folio_wopi::lock::LockRequest;
-use folio_wopi::wire::{self, PutRelativeFileResponse, RenameFileResponse, ShareUrlResponse};
+use folio_wopi::wire::{
+    self, AddActivitiesResponse, PutRelativeFileResponse, RenameContainerResponse,
+    RenameFileResponse, ShareUrlResponse, UrlResponse,
+};
 use folio_wopi::{FileId, LockId, WopiError};
 use futures::TryStreamExt;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::HttpError;
-use crate::extract::wopi::{Wopi, WopiCall};
-use crate::headers::{X_WOPI_ITEM_VERSION, X_WOPI_LOCK};
+use crate::extract::wopi::{ContainerCall, EcosystemCall, Wopi, WopiCall};
+use crate::headers::{X_WOPI_ENUMERATION_INCOMPLETE, X_WOPI_ITEM_VERSION, X_WOPI_LOCK};
 
 type Result<T> = std::result::Result<T, HttpError>;
 
-/// Any method on `/wopi/files/{id}` and `/wopi/files/{id}/contents`.
-pub async fn dispatch(
-    State(s): State<AppState>,
-    Wopi { call, principal: p }: Wopi,
-    body: Body,
-) -> Result<Response> {
+/// Any method on a WOPI endpoint.
+pub async fn dispatch(State(s): State<AppState>, wopi: Wopi, body: Body) -> Result<Response> {
+    match wopi {
+        Wopi::File { call, principal } => file(&s, call, principal, body).await,
+        Wopi::Container { call, principal } => container(&s, call, &principal).await,
+        Wopi::Ecosystem { call, principal } => ecosystem(&s, call, &principal).await,
+    }
+}
+
+/// The operations on `/wopi/files/{id}[/…]`.
+async fn file(s: &AppState, call: WopiCall, p: Principal, body: Body) -> Result<Response> {
+    let s = s.clone();
     match call {
         WopiCall::CheckFileInfo => check_file_info(&s, &p).await,
         WopiCall::GetFile { max_expected_size } => get_file(&s, p, max_expected_size).await,
@@ -40,7 +52,108 @@ pub async fn dispatch(
         WopiCall::DeleteFile => delete_file(&s, &p).await,
         WopiCall::PutUserInfo => put_user_info(&s, &p, body).await,
         WopiCall::GetShareUrl { url_type } => get_share_url(&s, &p, url_type.as_deref()),
+        WopiCall::AddActivities => add_activities(&s, &p, body).await,
+        WopiCall::EnumerateAncestors => Ok(ancestors(s.app.enumerate_file_ancestors(&p).await?)),
+        WopiCall::GetEcosystem => Ok(json(UrlResponse {
+            url: s.app.get_ecosystem(&p.token).await?,
+        })),
     }
+}
+
+/// The operations on `/wopi/containers/{id}[/…]`.
+async fn container(s: &AppState, call: ContainerCall, p: &ContainerPrincipal) -> Result<Response> {
+    let app = &s.app;
+    match call {
+        ContainerCall::CheckContainerInfo => Ok(json(app.check_container_info(p))),
+        ContainerCall::EnumerateChildren { filter } => {
+            Ok(json(app.enumerate_children(p, filter.as_deref()).await?))
+        }
+        ContainerCall::EnumerateAncestors => {
+            Ok(ancestors(app.enumerate_container_ancestors(p).await?))
+        }
+        ContainerCall::GetEcosystem => Ok(json(UrlResponse {
+            url: app.get_ecosystem(&p.token).await?,
+        })),
+        ContainerCall::CreateChildContainer { target } => {
+            create_child_container(s, p, target).await
+        }
+        ContainerCall::CreateChildFile { target } => {
+            let created = app.create_child_file(p, target).await?;
+            Ok(json(PutRelativeFileResponse {
+                name: created.file.name.clone(),
+                url: created.token.url(),
+                host_view_url: Some(app.host_page_url(&created.file.id, "view")),
+                host_edit_url: Some(app.host_page_url(&created.file.id, "edit")),
+            }))
+        }
+        ContainerCall::DeleteContainer => {
+            app.delete_container(p).await?;
+            Ok(StatusCode::OK.into_response())
+        }
+        ContainerCall::RenameContainer { requested } => {
+            let folder = app.rename_container(p, &requested).await?;
+            Ok(json(RenameContainerResponse { name: folder.name }))
+        }
+        ContainerCall::GetShareUrl { url_type } => Ok(json(ShareUrlResponse {
+            share_url: app.container_share_url(p, url_type.as_deref())?,
+        })),
+    }
+}
+
+/// The operations on `/wopi/ecosystem[/…]`.
+async fn ecosystem(s: &AppState, call: EcosystemCall, p: &EcosystemPrincipal) -> Result<Response> {
+    let app = &s.app;
+    match call {
+        EcosystemCall::CheckEcosystem => Ok(json(app.check_ecosystem(p))),
+        EcosystemCall::GetRootContainer => Ok(json(app.get_root_container(p).await?)),
+        EcosystemCall::GetFileWopiSrc {
+            host_native_file_name,
+        } => Ok(json(UrlResponse {
+            url: app
+                .get_file_wopi_src(p, host_native_file_name.as_deref())
+                .await?,
+        })),
+    }
+}
+
+/// A JSON body that must not be cached (it carries access tokens or per-user rights).
+fn json(body: impl serde::Serialize) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// EnumerateAncestors: the body, and `X-WOPI-EnumerationIncomplete: true` when the list stops
+/// where the user's access stops.
+fn ancestors(a: folio_app::Ancestors) -> Response {
+    let mut resp = json(a.body);
+    if a.incomplete {
+        resp.headers_mut().insert(
+            X_WOPI_ENUMERATION_INCOMPLETE,
+            HeaderValue::from_static("true"),
+        );
+    }
+    resp
+}
+
+/// CreateChildContainer → `App::create_child_container`.
+async fn create_child_container(
+    s: &AppState,
+    p: &ContainerPrincipal,
+    target: ContainerTarget,
+) -> Result<Response> {
+    Ok(json(s.app.create_child_container(p, target).await?))
+}
+
+/// AddActivities → `App::add_activities` (the body, at most 1 MiB, is the activities; no
+/// `Content-Type` is required).
+async fn add_activities(s: &AppState, p: &Principal, body: Body) -> Result<Response> {
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .map_err(|_| WopiError::BadRequest("AddActivities body is too large or unreadable"))?;
+    let activities = wire::parse_activities(&bytes)?;
+    let responses = s.app.add_activities(p, &activities).await?;
+    Ok(json(AddActivitiesResponse {
+        activity_responses: responses,
+    }))
 }
 
 fn hv(s: &str) -> HeaderValue {
@@ -119,10 +232,7 @@ async fn put_relative_file(
         .app
         .put_relative_file(p, target, body_stream(body))
         .await?;
-    let url = format!(
-        "{}?access_token={}",
-        created.token.wopi_src, created.token.access_token
-    );
+    let url = created.token.url();
     Ok(Json(PutRelativeFileResponse {
         name: created.file.name.clone(),
         url,
@@ -191,7 +301,7 @@ pub async fn get_file_url(
     Ok(file_response(content))
 }
 
-/// Any other `/wopi/...` endpoint (containers, ecosystem, …): not implemented.
+/// Any other `/wopi/...` endpoint (e.g. the deprecated `/wopi/folders`): not implemented.
 pub async fn not_implemented() -> Result<Response> {
     Err(WopiError::Unsupported("endpoint not implemented").into())
 }

@@ -1,9 +1,12 @@
-//! Folders: lookup, the folder path of an upload (created on demand), listings, creation and
-//! deletion of empty folders. Sharing and roles are in `sharing.rs`.
+//! Folders: lookup, the folder path of an upload (created on demand), listings, creation,
+//! renaming and deletion of empty folders. Sharing and roles are in `sharing.rs`.
+
+use folio_wopi::WopiError;
 
 use super::rows::{self, FILE_COLUMNS, FILE_FROM, name_key, one};
 use super::{SqlEngine, SqlRow, SqlTx, args};
 use crate::error::StoreError;
+use crate::metadata::Outcome;
 use crate::model::*;
 use crate::random_id;
 
@@ -174,4 +177,25 @@ pub(super) async fn delete_folder<E: SqlEngine>(e: &E, id: &str) -> Result<bool,
         .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+pub(super) async fn rename_folder(
+    e: &impl SqlEngine,
+    id: &str,
+    name: &str,
+) -> Result<Outcome<FolderRecord>, StoreError> {
+    // One statement: the unique index on (owner, parent, name_key) arbitrates a race.
+    let row = e
+        .fetch_optional(
+            "UPDATE folders SET name = $2, name_key = $3 \
+             WHERE id = $1 AND parent_id IS NOT NULL RETURNING *",
+            args![id, name, &name_key(name)],
+        )
+        .await;
+    match row {
+        Ok(Some(row)) => Ok(Ok(rows::folder(&row)?)),
+        Ok(None) => Err(StoreError::NotFound),
+        Err(StoreError::AlreadyExists) => Ok(Err(WopiError::NameExists { suggestion: None })),
+        Err(e) => Err(e),
+    }
 }

@@ -12,6 +12,7 @@
 //! and the lock and naming decisions themselves (`folio_wopi::lock`, [`WriteCheck::decide`],
 //! [`crate::metadata::name_candidates`]).
 
+mod activities;
 mod files;
 mod folders;
 mod integration;
@@ -280,6 +281,13 @@ impl<E: SqlEngine> MetadataStore for E {
     }
     async fn delete_folder(&self, id: &str) -> Result<bool, StoreError> {
         folders::delete_folder(self, id).await
+    }
+    async fn rename_folder(
+        &self,
+        id: &str,
+        name: &str,
+    ) -> Result<Outcome<FolderRecord>, StoreError> {
+        folders::rename_folder(self, id, name).await
     }
 
     // sharing.rs
@@ -586,6 +594,23 @@ impl<E: SqlEngine> MetadataStore for E {
     }
     async fn purge_expired_oauth(&self, now: i64) -> Result<u64, StoreError> {
         oauth::purge_expired_oauth(self, now).await
+    }
+
+    // activities.rs
+    async fn record_activities_emitting(
+        &self,
+        id: &FileId,
+        activities: &[ActivityRecord],
+        emit: Option<&Emit<'_>>,
+    ) -> Result<(), StoreError> {
+        activities::record_activities(self, id, activities, emit).await
+    }
+    async fn file_activities(
+        &self,
+        id: &FileId,
+        limit: i64,
+    ) -> Result<Vec<ActivityRecord>, StoreError> {
+        activities::file_activities(self, id, limit).await
     }
 
     // outbox.rs

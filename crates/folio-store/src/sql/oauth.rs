@@ -108,22 +108,16 @@ async fn delete_grants(
         args,
     )
     .await?;
-    tx.execute(
-        &format!("DELETE FROM oauth_grants WHERE {condition}"),
-        args,
-    )
-    .await
+    tx.execute(&format!("DELETE FROM oauth_grants WHERE {condition}"), args)
+        .await
 }
 
 /// Ends every OAuth grant of a user (disable, password change), inside the caller's
 /// transaction; unused codes go too.
 pub(super) async fn end_user_grants(tx: &mut impl SqlTx, user_id: &str) -> Result<(), StoreError> {
     delete_grants(tx, "user_id = $1", args![user_id]).await?;
-    tx.execute(
-        "DELETE FROM oauth_codes WHERE user_id = $1",
-        args![user_id],
-    )
-    .await?;
+    tx.execute("DELETE FROM oauth_codes WHERE user_id = $1", args![user_id])
+        .await?;
     Ok(())
 }
 

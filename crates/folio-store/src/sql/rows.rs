@@ -121,15 +121,56 @@ pub(super) fn folder(row: &impl SqlRow) -> Result<FolderRecord, StoreError> {
     })
 }
 
-/// The token columns `user_id, file_id, can_write, expires_at, client, session_id`.
+/// The scope columns of a `tokens` row: `scope` (`file` | `container` | `ecosystem`),
+/// `file_id` (`''` unless a file token) and `folder_id` (containers only).
+pub(super) fn token_scope(row: &impl SqlRow) -> Result<TokenScope, StoreError> {
+    match row.text("scope")?.as_str() {
+        "file" => Ok(TokenScope::File(FileId::from_trusted(row.text("file_id")?))),
+        "container" => Ok(TokenScope::Container(row.text("folder_id")?)),
+        "ecosystem" => Ok(TokenScope::Ecosystem),
+        _ => Err(StoreError::Backend("unknown token scope".into())),
+    }
+}
+
+/// A scope as the `(scope, file_id, folder_id)` columns.
+pub(super) fn token_scope_to_db(scope: &TokenScope) -> (&'static str, &str, Option<&str>) {
+    match scope {
+        TokenScope::File(id) => ("file", id.as_str(), None),
+        TokenScope::Container(folder) => ("container", "", Some(folder.as_str())),
+        TokenScope::Ecosystem => ("ecosystem", "", None),
+    }
+}
+
+/// A `tokens` row (`user_id, scope, file_id, folder_id, can_write, expires_at, client,
+/// session_id`).
 pub(super) fn token(row: &impl SqlRow) -> Result<TokenRecord, StoreError> {
     Ok(TokenRecord {
         user_id: row.text("user_id")?,
-        file_id: FileId::from_trusted(row.text("file_id")?),
+        scope: token_scope(row)?,
         can_write: row.flag("can_write")?,
         expires_at: row.int("expires_at")?,
         client: row.opt_text("client")?,
         session_id: row.opt_text("session_id")?,
+    })
+}
+
+/// A `file_activities` row joined with the user's name (`user_name`).
+pub(super) fn activity(row: &impl SqlRow) -> Result<ActivityRecord, StoreError> {
+    Ok(ActivityRecord {
+        file_id: FileId::from_trusted(row.text("file_id")?),
+        user_id: row.text("user_id")?,
+        user_name: row.text("user_name")?,
+        kind: row.text("kind")?,
+        activity_id: row.text("activity_id")?,
+        action: row.opt_text("action")?,
+        comment_text: row.opt_text("comment_text")?,
+        mentioned: row
+            .text("mentioned")?
+            .split('\n')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        created_at: row.int("created_at")?,
     })
 }
 

@@ -1,7 +1,8 @@
 //! WOPI access tokens (stored by hash): minting, lookup with the user they speak for,
 //! revocation, the expiry purge, and the live editor tokens shown as editing sessions.
-
-use folio_wopi::FileId;
+//! A token's scope is three columns: `scope` (`file` | `container` | `ecosystem`), `file_id`
+//! (`''` unless a file token, so a replica that predates scopes never matches it to a file)
+//! and `folder_id` (container tokens).
 
 use super::rows::{self, one};
 use super::{SqlEngine, SqlRow, args};
@@ -14,18 +15,21 @@ pub(super) async fn insert_token(
     token: &TokenRecord,
     now: i64,
 ) -> Result<(), StoreError> {
+    let (scope, file_id, folder_id) = rows::token_scope_to_db(&token.scope);
     e.execute(
         "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, client, \
-         session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         session_id, scope, folder_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         args![
             hash,
             &token.user_id,
-            &token.file_id,
+            file_id,
             token.can_write,
             token.expires_at,
             now,
             token.client.as_deref(),
-            token.session_id.as_deref()
+            token.session_id.as_deref(),
+            scope,
+            folder_id
         ],
     )
     .await?;
@@ -38,7 +42,8 @@ pub(super) async fn token(
 ) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
     let row = e
         .fetch_optional(
-            "SELECT t.file_id, t.can_write, t.expires_at, t.client, t.session_id, u.* \
+            "SELECT t.scope, t.file_id, t.folder_id, t.can_write, t.expires_at, t.client, \
+                    t.session_id, u.* \
              FROM tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.hash = $1 AND NOT u.disabled",
             args![hash],
@@ -48,7 +53,7 @@ pub(super) async fn token(
         let user = rows::user(r)?;
         let token = TokenRecord {
             user_id: user.id.clone(),
-            file_id: FileId::from_trusted(r.text("file_id")?),
+            scope: rows::token_scope(r)?,
             can_write: r.flag("can_write")?,
             expires_at: r.int("expires_at")?,
             client: r.opt_text("client")?,
@@ -76,10 +81,10 @@ pub(super) async fn editing_sessions(
 ) -> Result<Vec<EditingSession>, StoreError> {
     let rows = e
         .fetch_all(
-            "SELECT t.user_id, t.file_id, t.can_write, t.expires_at, t.client, t.session_id, \
+            "SELECT t.user_id, t.scope, t.file_id, t.folder_id, t.can_write, t.expires_at, t.client, t.session_id, \
                     u.name AS user_name, f.name AS file_name \
              FROM tokens t JOIN users u ON u.id = t.user_id JOIN files f ON f.id = t.file_id \
-             WHERE t.client IS NOT NULL AND t.expires_at > $1 AND f.deleted_at IS NULL \
+             WHERE t.client IS NOT NULL AND t.scope = 'file' AND t.expires_at > $1 AND f.deleted_at IS NULL \
              ORDER BY t.created_at DESC LIMIT 200",
             args![now],
         )

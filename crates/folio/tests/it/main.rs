@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cli;
 mod clients;
+mod containers;
 mod durability;
 mod editors;
 mod hardening;

@@ -236,12 +236,24 @@ async fn malformed_requests_get_clear_statuses() -> TestResult {
     assert_eq!(r.status(), 400);
     let r = client()
         .get(format!(
+            "{}/wopi/folders/abc?access_token={}",
+            s.url, m.token
+        ))
+        .send()
+        .await?;
+    assert_eq!(
+        r.status(),
+        501,
+        "the deprecated folders endpoint is not implemented"
+    );
+    let r = client()
+        .get(format!(
             "{}/wopi/containers/abc?access_token={}",
             s.url, m.token
         ))
         .send()
         .await?;
-    assert_eq!(r.status(), 501, "containers are not implemented");
+    assert_eq!(r.status(), 401, "a file token is no container token");
     Ok(())
 }
 

@@ -199,6 +199,15 @@ struct VersionRow {
     source: String,
 }
 
+/// One recent AddActivities activity, as the details page shows it.
+struct ActivityRow {
+    when: String,
+    who: String,
+    what: String,
+    text: String,
+    mentioned: String,
+}
+
 #[derive(Template)]
 #[template(path = "versions.html")]
 struct VersionsPage {
@@ -212,6 +221,7 @@ struct VersionsPage {
     file_name: String,
     folder_id: String,
     versions: Vec<VersionRow>,
+    activities: Vec<ActivityRow>,
 }
 
 /// GET /files/{id}/versions
@@ -243,6 +253,23 @@ pub async fn versions(
             source: v.record.content.source.clone(),
         })
         .collect();
+    let activities = s
+        .app
+        .recent_activities(&user.0.user, &id, 20)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| ActivityRow {
+            when: human_time(a.created_at),
+            who: a.user_name,
+            what: match a.action.as_deref() {
+                Some(action) => format!("{} {action}", a.kind),
+                None => a.kind,
+            },
+            text: a.comment_text.unwrap_or_default(),
+            mentioned: a.mentioned.join(", "),
+        })
+        .collect();
     render(
         StatusCode::OK,
         &VersionsPage {
@@ -256,6 +283,7 @@ pub async fn versions(
             file_name: file.name,
             folder_id: file.folder_id,
             versions: rows,
+            activities,
         },
     )
 }
