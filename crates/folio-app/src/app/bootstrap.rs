@@ -26,12 +26,39 @@ impl App {
     pub async fn bootstrap(&self, p: &OAuthPrincipal) -> Result<BootstrapInfo, AppError> {
         let expires_at = self.now() + self.config.token_ttl_ms;
         let ecosystem = self.mint_ecosystem_token(&p.user.id, expires_at).await?;
-        Ok(BootstrapInfo {
-            ecosystem_url: ecosystem.url(),
+        Ok(self.bootstrap_info(p, ecosystem.url()))
+    }
+
+    /// GET_ROOT_CONTAINER: the Bootstrap object and the user's root container (GetRootContainer
+    /// of the ecosystem), whose container token expires with the Bootstrap's ecosystem token.
+    pub async fn bootstrap_root_container(
+        &self,
+        p: &OAuthPrincipal,
+    ) -> Result<(BootstrapInfo, wire::ContainerPointerResponse), AppError> {
+        let expires_at = self.now() + self.config.token_ttl_ms;
+        let ecosystem = self.mint_ecosystem_token(&p.user.id, expires_at).await?;
+        let principal = EcosystemPrincipal {
+            user: p.user.clone(),
+            token: TokenRecord {
+                user_id: p.user.id.clone(),
+                scope: TokenScope::Ecosystem,
+                can_write: true,
+                expires_at,
+                client: None,
+                session_id: None,
+            },
+        };
+        let root = self.get_root_container(&principal).await?;
+        Ok((self.bootstrap_info(p, ecosystem.url()), root))
+    }
+
+    fn bootstrap_info(&self, p: &OAuthPrincipal, ecosystem_url: String) -> BootstrapInfo {
+        BootstrapInfo {
+            ecosystem_url,
             user_id: p.user.id.clone(),
             sign_in_name: p.user.login.clone(),
             user_friendly_name: p.user.name.clone(),
-        })
+        }
     }
 
     /// GET_NEW_ACCESS_TOKEN: a WOPI token for the file or container an `X-WOPI-WopiSrc` names,
