@@ -184,8 +184,10 @@ pub(super) async fn rename_folder(
     id: &str,
     name: &str,
 ) -> Result<Outcome<FolderRecord>, StoreError> {
-    // One statement: the unique index on (owner, parent, name_key) arbitrates a race.
-    let row = e
+    // One statement in a write transaction (reads may go to read-only connections): the unique
+    // index on (owner, parent, name_key) arbitrates a race.
+    let mut tx = e.begin().await?;
+    let row = tx
         .fetch_optional(
             "UPDATE folders SET name = $2, name_key = $3 \
              WHERE id = $1 AND parent_id IS NOT NULL RETURNING *",
@@ -193,7 +195,11 @@ pub(super) async fn rename_folder(
         )
         .await;
     match row {
-        Ok(Some(row)) => Ok(Ok(rows::folder(&row)?)),
+        Ok(Some(row)) => {
+            let folder = rows::folder(&row)?;
+            tx.commit().await?;
+            Ok(Ok(folder))
+        }
         Ok(None) => Err(StoreError::NotFound),
         Err(StoreError::AlreadyExists) => Ok(Err(WopiError::NameExists { suggestion: None })),
         Err(e) => Err(e),
