@@ -663,15 +663,22 @@ mod tests {
                 ..Default::default()
             }
         };
-        let s = Settings::load(&write("[mobile]\nprovider_id = \"TP_FOLIO\"\nrefresh_token_ttl_secs = 0\n"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let s = Settings::load(&write(
+            "[mobile]\nprovider_id = \"TP_FOLIO\"\nrefresh_token_ttl_secs = 0\n",
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.oauth.provider_id.as_deref(), Some("TP_FOLIO"));
         assert_eq!(s.oauth.refresh_token_ttl_ms, 0);
         assert_eq!(s.oauth.access_token_ttl_ms, 3_600_000);
-        let e = Settings::load(&write("[mobile]\nprovider_id = \"a\\\"b\"\naccess_token_ttl_secs = 1\n"))
-            .err()
-            .unwrap_or_default();
-        assert!(e.contains("provider_id") && e.contains("access_token_ttl_secs"), "{e}");
+        let e = Settings::load(&write(
+            "[mobile]\nprovider_id = \"a\\\"b\"\naccess_token_ttl_secs = 1\n",
+        ))
+        .err()
+        .unwrap_or_default();
+        assert!(
+            e.contains("provider_id") && e.contains("access_token_ttl_secs"),
+            "{e}"
+        );
         let s = Settings::load(&Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.oauth.provider_id, None);
     }

@@ -200,15 +200,69 @@ mod tests {
     fn oauth_error_responses() {
         let t = AppError::OAuthToken;
         let rows: Vec<(AppError, bool, u16, &str, Option<&str>)> = vec![
-            (t(OAuthRefusal::InvalidRequest("no code")), false, 400, "invalid_request", None),
-            (t(OAuthRefusal::InvalidClient), true, 401, "invalid_client", Some("Basic realm=\"folio\"")),
-            (t(OAuthRefusal::InvalidClient), false, 401, "invalid_client", None),
-            (t(OAuthRefusal::InvalidGrant), true, 400, "invalid_grant", None),
-            (t(OAuthRefusal::UnauthorizedClient), false, 400, "unauthorized_client", None),
-            (t(OAuthRefusal::UnsupportedGrantType), false, 400, "unsupported_grant_type", None),
-            (t(OAuthRefusal::InvalidScope), false, 400, "invalid_scope", None),
-            (StoreError::Unavailable("secret".into()).into(), false, 503, "temporarily_unavailable", None),
-            (StoreError::Backend("secret".into()).into(), false, 500, "server_error", None),
+            (
+                t(OAuthRefusal::InvalidRequest("no code")),
+                false,
+                400,
+                "invalid_request",
+                None,
+            ),
+            (
+                t(OAuthRefusal::InvalidClient),
+                true,
+                401,
+                "invalid_client",
+                Some("Basic realm=\"folio\""),
+            ),
+            (
+                t(OAuthRefusal::InvalidClient),
+                false,
+                401,
+                "invalid_client",
+                None,
+            ),
+            (
+                t(OAuthRefusal::InvalidGrant),
+                true,
+                400,
+                "invalid_grant",
+                None,
+            ),
+            (
+                t(OAuthRefusal::UnauthorizedClient),
+                false,
+                400,
+                "unauthorized_client",
+                None,
+            ),
+            (
+                t(OAuthRefusal::UnsupportedGrantType),
+                false,
+                400,
+                "unsupported_grant_type",
+                None,
+            ),
+            (
+                t(OAuthRefusal::InvalidScope),
+                false,
+                400,
+                "invalid_scope",
+                None,
+            ),
+            (
+                StoreError::Unavailable("secret".into()).into(),
+                false,
+                503,
+                "temporarily_unavailable",
+                None,
+            ),
+            (
+                StoreError::Backend("secret".into()).into(),
+                false,
+                500,
+                "server_error",
+                None,
+            ),
         ];
         for (err, basic, status, code, www) in rows {
             let what = format!("{err:?}");
@@ -218,7 +272,9 @@ mod tests {
             assert_eq!(r.headers()["pragma"], "no-cache", "{what}");
             assert_eq!(r.headers()["content-type"], "application/json", "{what}");
             assert_eq!(
-                r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+                r.headers()
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok()),
                 www,
                 "{what}"
             );
@@ -270,7 +326,11 @@ mod tests {
     fn bootstrap_error_responses() {
         let challenge = "Bearer authorization_uri=\"https://a/authorize\",tokenIssuance_uri=\"https://a/token\"";
         for (err, status, www) in [
-            (AppError::from(WopiError::InvalidToken), 401, Some(challenge)),
+            (
+                AppError::from(WopiError::InvalidToken),
+                401,
+                Some(challenge),
+            ),
             (WopiError::FileNotFound.into(), 404, None),
             (WopiError::NotPermitted.into(), 404, None),
             (AppError::NotFound, 404, None),
@@ -285,7 +345,9 @@ mod tests {
             .into_response();
             assert_eq!(r.status().as_u16(), status, "{what}");
             assert_eq!(
-                r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+                r.headers()
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok()),
                 www,
                 "{what}"
             );

@@ -64,7 +64,11 @@ fn header_str<'a>(h: &'a HeaderMap, name: &axum::http::HeaderName) -> Option<&'a
 }
 
 /// GET and POST /wopibootstrapper.
-pub async fn bootstrapper(State(s): State<AppState>, method: Method, headers: HeaderMap) -> Response {
+pub async fn bootstrapper(
+    State(s): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
     let fail = |err: AppError| {
         BootstrapError {
             err,
@@ -82,13 +86,15 @@ pub async fn bootstrapper(State(s): State<AppState>, method: Method, headers: He
         header_str(&headers, &X_WOPI_ECOSYSTEM_OPERATION),
     );
     let body = match op {
-        BootstrapOperation::Bootstrap | BootstrapOperation::GetWopiSrcWithAccessToken => {
-            s.app.bootstrap(&principal).await.map(|b| BootstrapResponse {
+        BootstrapOperation::Bootstrap | BootstrapOperation::GetWopiSrcWithAccessToken => s
+            .app
+            .bootstrap(&principal)
+            .await
+            .map(|b| BootstrapResponse {
                 bootstrap: b.into(),
                 root_container_info: None,
                 access_token_info: None,
-            })
-        }
+            }),
         BootstrapOperation::GetRootContainer => s
             .app
             .bootstrap_root_container(&principal)
@@ -101,14 +107,18 @@ pub async fn bootstrapper(State(s): State<AppState>, method: Method, headers: He
         BootstrapOperation::GetNewAccessToken => {
             let src = header_str(&headers, &X_WOPI_WOPI_SRC);
             match s.app.bootstrap_new_access_token(&principal, src).await {
-                Ok(minted) => s.app.bootstrap(&principal).await.map(|b| BootstrapResponse {
-                    bootstrap: b.into(),
-                    root_container_info: None,
-                    access_token_info: Some(AccessTokenInfo {
-                        access_token: minted.access_token,
-                        access_token_expiry: minted.access_token_ttl,
+                Ok(minted) => s
+                    .app
+                    .bootstrap(&principal)
+                    .await
+                    .map(|b| BootstrapResponse {
+                        bootstrap: b.into(),
+                        root_container_info: None,
+                        access_token_info: Some(AccessTokenInfo {
+                            access_token: minted.access_token,
+                            access_token_expiry: minted.access_token_ttl,
+                        }),
                     }),
-                }),
                 Err(e) => Err(e),
             }
         }

@@ -144,16 +144,23 @@ struct TokenBody {
 }
 
 /// POST /oauth2/token — `application/x-www-form-urlencoded`; credentials never in the URL.
-pub async fn token(State(s): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
     let basic_used = authorization.is_some();
-    let fail = |err: AppError| OAuthError {
-        err,
-        basic: basic_used,
-    }
-    .into_response();
+    let fail = |err: AppError| {
+        OAuthError {
+            err,
+            basic: basic_used,
+        }
+        .into_response()
+    };
     let refuse = |r| fail(AppError::OAuthToken(r));
     let query = proto::parse_form(uri.query().unwrap_or(""));
     if query
@@ -168,7 +175,10 @@ pub async fn token(State(s): State<AppState>, uri: Uri, headers: HeaderMap, body
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        .map(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
     if form_type != Some(true) {
         return refuse(OAuthRefusal::InvalidRequest(
             "the body must be application/x-www-form-urlencoded",
@@ -182,11 +192,7 @@ pub async fn token(State(s): State<AppState>, uri: Uri, headers: HeaderMap, body
         },
         None => None,
     };
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let creds = ClientCredentials {
         basic,
         body_id: field("client_id"),
