@@ -12,7 +12,7 @@ use askama::Template;
 use axum::Form;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use folio_app::{AppError, AuthorizeParams, AuthorizeRequest, ClientCredentials, OAuthRefusal};
 use folio_wopi::oauth as proto;
@@ -73,7 +73,7 @@ pub async fn authorize(
         Ok(u) => u,
         Err(to_sign_in) => return to_sign_in,
     };
-    render(
+    let mut r = render(
         StatusCode::OK,
         &ConsentPage {
             client_name: req.client.name.clone(),
@@ -82,7 +82,48 @@ pub async fn authorize(
             csrf: user.0.csrf.clone(),
             params: carried(&req, &params),
         },
-    )
+    );
+    // CSP `form-action` also governs the redirect that answers the form, so this page allows
+    // exactly its client's redirect URI besides itself (a security-headers layer must keep a
+    // policy a handler already set).
+    let policy = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self' {}",
+        csp_source(&req.redirect_uri)
+    );
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    r
+}
+
+/// A CSP source expression for a redirect URI: its origin for http(s), else its scheme
+/// (`ms-word-tp:`).
+fn csp_source(uri: &str) -> String {
+    match uri.split_once("://") {
+        Some((scheme, rest)) if scheme == "https" || scheme == "http" => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            format!("{scheme}://{host}")
+        }
+        Some((scheme, _)) => format!("{scheme}:"),
+        None => "'none'".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csp_sources_of_redirect_uris() {
+        for (uri, want) in [
+            ("https://localhost", "https://localhost"),
+            ("https://localhost/?x=1", "https://localhost"),
+            ("http://127.0.0.1:9/cb", "http://127.0.0.1:9"),
+            ("ms-word-tp://auth", "ms-word-tp:"),
+            ("nonsense", "'none'"),
+        ] {
+            assert_eq!(super::csp_source(uri), want, "{uri}");
+        }
+    }
 }
 
 /// The consent form.
