@@ -78,6 +78,12 @@ pub enum AppError {
     /// A one-time launch code is unknown, used or expired.
     #[error("launch code expired")]
     LaunchCodeExpired,
+    /// An OAuth authorization request was refused (an error page, or a redirect back).
+    #[error("OAuth authorization refused: {0:?}")]
+    OAuthAuthorize(crate::AuthorizeRefusal),
+    /// An OAuth token request was refused (RFC 6749 §5.2).
+    #[error("OAuth token request refused: {0:?}")]
+    OAuthToken(crate::OAuthRefusal),
 }
 
 /// What a `Forbidden` refusal was about.

@@ -22,6 +22,22 @@ pub fn well_formed(token: &str) -> bool {
     token.len() == TOKEN_LEN && token.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+/// Length of OAuth secrets (authorization codes, OAuth access and refresh tokens, client
+/// secrets): 43 letters and digits (≈256 bits). A different length from WOPI access tokens, so
+/// neither kind can be mistaken for the other before any lookup (and each is looked up only in
+/// its own table).
+pub const OAUTH_SECRET_LEN: usize = 43;
+
+/// A fresh OAuth secret (code, access or refresh token, client secret).
+pub fn generate_oauth() -> String {
+    folio_store::random_id(OAUTH_SECRET_LEN)
+}
+
+/// Whether a presented string can be an OAuth secret at all.
+pub fn oauth_well_formed(secret: &str) -> bool {
+    secret.len() == OAUTH_SECRET_LEN && secret.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Hashes a password with Argon2id and a fresh salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String, String> {
     use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
@@ -57,6 +73,9 @@ mod tests {
         assert_ne!(hash(&a), hash(&b));
         assert!(!well_formed("INVALID"));
         assert!(!well_formed(&format!("{}-", &a[1..])));
+        let o = generate_oauth();
+        assert!(oauth_well_formed(&o) && !well_formed(&o));
+        assert!(!oauth_well_formed(&a));
     }
 
     #[test]

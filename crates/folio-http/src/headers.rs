@@ -77,6 +77,13 @@ pub const X_LOOL_WOPI_IS_MODIFIED_BY_USER: HeaderName =
 pub const X_COOL_WOPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-cool-wopi-timestamp");
 /// `X-LOOL-WOPI-Timestamp`.
 pub const X_LOOL_WOPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-lool-wopi-timestamp");
+/// `X-WOPI-EcosystemOperation` (bootstrapper shortcuts).
+pub const X_WOPI_ECOSYSTEM_OPERATION: HeaderName =
+    HeaderName::from_static("x-wopi-ecosystemoperation");
+/// `X-WOPI-WopiSrc` (bootstrapper GetNewAccessToken).
+pub const X_WOPI_WOPI_SRC: HeaderName = HeaderName::from_static("x-wopi-wopisrc");
+/// `Pragma` (`no-cache` on OAuth token responses, RFC 6749 §5.1).
+pub const PRAGMA: HeaderName = HeaderName::from_static("pragma");
 /// `X-CSRF-Token`: the session's CSRF token on XHR uploads.
 pub const X_CSRF_TOKEN: HeaderName = HeaderName::from_static("x-csrf-token");
 
@@ -123,6 +130,8 @@ mod tests {
             (X_WOPI_PROOF, spec::PROOF),
             (X_WOPI_PROOF_OLD, spec::PROOF_OLD),
             (X_WOPI_TIMESTAMP, spec::TIMESTAMP),
+            (X_WOPI_ECOSYSTEM_OPERATION, spec::ECOSYSTEM_OPERATION),
+            (X_WOPI_WOPI_SRC, spec::WOPI_SRC),
         ];
         for (name, spelled) in rows {
             assert_eq!(name.as_str(), spelled.to_ascii_lowercase(), "{spelled}");

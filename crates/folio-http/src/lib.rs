@@ -174,6 +174,27 @@ pub fn router_with(
             "/files/{id}/versions/{version}/restore",
             post(routes::ui::file_actions::restore),
         )
+        .route(
+            folio_app::AUTHORIZE_PATH,
+            get(routes::oauth::authorize).post(routes::oauth::consent),
+        )
+        .route(folio_app::TOKEN_PATH, post(routes::oauth::token))
+        .route(
+            folio_app::BOOTSTRAPPER_PATH,
+            get(routes::bootstrapper::bootstrapper).post(routes::bootstrapper::bootstrapper),
+        )
+        .route(
+            "/connected-apps",
+            get(routes::ui::connected_apps::connected_apps),
+        )
+        .route(
+            "/connected-apps/{id}/revoke",
+            post(routes::ui::connected_apps::revoke_connected_app),
+        )
+        .route(
+            "/admin/oauth-grants/{id}/revoke",
+            post(routes::ui::admin::admin_revoke_oauth_grant),
+        )
         .route("/shared", get(routes::ui::sharing::shared))
         .route("/admin", get(routes::ui::admin::admin))
         .route("/admin/users", post(routes::ui::admin::admin_create_user))

@@ -85,6 +85,8 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     concurrent_locks_have_one_winner(store.clone()).await;
     disabling_is_final(&*store).await;
     login_failures_per_source(&*store).await;
+    oauth_clients_codes_and_grants(&*store).await;
+    oauth_grants_end_with_the_user(&*store).await;
     renaming_folders(&*store).await;
     activities(&*store).await;
 }
@@ -1330,4 +1332,334 @@ pub async fn blob_suite(blobs: &dyn BlobStore) {
     ok!(blobs.delete(&k).await);
     ok!(blobs.delete(&k).await);
     assert!(matches!(blobs.get(&k).await, Err(StoreError::NotFound)));
+}
+
+fn oauth_issue(access: &[u8], refresh: Option<&[u8]>) -> OAuthIssue {
+    OAuthIssue {
+        access_hash: access.to_vec(),
+        access_expires_at: NOW + 3_600_000,
+        refresh: refresh.map(|r| (r.to_vec(), NOW + 86_400_000)),
+    }
+}
+
+fn oauth_grant(id: &str, client: &str, user: &UserRecord) -> OAuthGrantRecord {
+    OAuthGrantRecord {
+        id: id.to_owned(),
+        client_id: client.to_owned(),
+        user_id: user.id.clone(),
+        scope: "wopi".to_owned(),
+        created_at: NOW,
+        last_used_at: NOW,
+    }
+}
+
+fn oauth_code_for(client: &str, user: &UserRecord, expires_at: i64) -> OAuthCodeRecord {
+    OAuthCodeRecord {
+        client_id: client.to_owned(),
+        user_id: user.id.clone(),
+        redirect_uri: Some("https://localhost".to_owned()),
+        scope: "wopi".to_owned(),
+        code_challenge: Some("challenge".to_owned()),
+        challenge_method: Some("S256".to_owned()),
+        expires_at,
+        used: false,
+    }
+}
+
+/// OAuth: clients round-trip; a code is redeemed once (a second use revokes what it issued; an
+/// expired one issues nothing); access tokens are found until they expire; refresh tokens
+/// rotate once (reuse revokes the grant; another client's token is refused untouched); grants
+/// are listed per user and revoked (only the owner's own, when a user is given); removing a
+/// client removes everything of it; the purge forgets the expired.
+async fn oauth_clients_codes_and_grants(store: &dyn MetadataStore) {
+    let u = new_user(store, "olga-oauth").await;
+    let other = new_user(store, "oscar-oauth").await;
+    let client = OAuthClientRecord {
+        id: "office".into(),
+        name: "Office".into(),
+        secret_hash: "$argon2id$x".into(),
+        redirect_uris: vec!["https://localhost".into(), "https://localhost/?a=1".into()],
+        created_at: NOW,
+    };
+    ok!(store.create_oauth_client(&client).await);
+    assert!(matches!(
+        store.create_oauth_client(&client).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    ok!(store
+        .create_oauth_client(&OAuthClientRecord {
+            id: "other-app".into(),
+            name: "Other".into(),
+            created_at: NOW + 1,
+            ..client.clone()
+        })
+        .await);
+    assert_eq!(
+        ok!(store.oauth_client("office").await),
+        Some(client.clone())
+    );
+    assert_eq!(ok!(store.oauth_client("nope").await), None);
+    let ids: Vec<String> = ok!(store.list_oauth_clients().await)
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, ["office", "other-app"]);
+
+    // A code: stored as given, redeemed once.
+    let c = oauth_code_for("office", &u, NOW + 600_000);
+    ok!(store.insert_oauth_code(b"code-1", &c, NOW).await);
+    assert_eq!(ok!(store.oauth_code(b"code-1").await), Some(c.clone()));
+    let g1 = oauth_grant("grant-1", "office", &u);
+    let issued = ok!(store
+        .redeem_oauth_code(b"code-1", &g1, &oauth_issue(b"acc-1", Some(b"ref-1")), NOW)
+        .await);
+    assert_eq!(issued, CodeRedemption::Issued);
+    assert!(ok!(store.oauth_code(b"code-1").await).is_some_and(|c| c.used));
+    let (g, user) = ok!(store.oauth_access(b"acc-1", NOW).await)
+        .unwrap_or_else(|| panic!("the issued access token is live"));
+    assert_eq!((g, user.id.as_str()), (g1.clone(), u.id.as_str()));
+    assert_eq!(
+        ok!(store.oauth_access(b"acc-1", NOW + 3_600_000).await),
+        None
+    );
+    assert_eq!(
+        ok!(store.oauth_access(b"ref-1", NOW).await),
+        None,
+        "a refresh token is no access token"
+    );
+    assert_eq!(ok!(store.oauth_access(b"nope", NOW).await), None);
+
+    // Reusing the code revokes the grant it issued.
+    let again = ok!(store
+        .redeem_oauth_code(
+            b"code-1",
+            &oauth_grant("grant-x", "office", &u),
+            &oauth_issue(b"acc-x", None),
+            NOW + 1
+        )
+        .await);
+    assert_eq!(again, CodeRedemption::Reused);
+    assert_eq!(ok!(store.oauth_access(b"acc-1", NOW).await), None);
+    assert_eq!(ok!(store.oauth_access(b"acc-x", NOW).await), None);
+    assert!(ok!(store.oauth_grants(Some(&u.id)).await).is_empty());
+
+    // Unknown and expired codes issue nothing.
+    assert_eq!(
+        ok!(store
+            .redeem_oauth_code(b"code-none", &g1, &oauth_issue(b"acc-n", None), NOW)
+            .await),
+        CodeRedemption::Unusable
+    );
+    ok!(store
+        .insert_oauth_code(
+            b"code-old",
+            &oauth_code_for("office", &u, NOW - 1),
+            NOW - 10
+        )
+        .await);
+    assert_eq!(
+        ok!(store
+            .redeem_oauth_code(b"code-old", &g1, &oauth_issue(b"acc-o", None), NOW)
+            .await),
+        CodeRedemption::Unusable
+    );
+    assert_eq!(ok!(store.oauth_access(b"acc-o", NOW).await), None);
+
+    // Refresh rotation.
+    ok!(store
+        .insert_oauth_code(b"code-2", &oauth_code_for("office", &u, NOW + 600_000), NOW)
+        .await);
+    let g2 = oauth_grant("grant-2", "office", &u);
+    assert_eq!(
+        ok!(store
+            .redeem_oauth_code(b"code-2", &g2, &oauth_issue(b"acc-2", Some(b"ref-2")), NOW)
+            .await),
+        CodeRedemption::Issued
+    );
+    assert_eq!(
+        ok!(store
+            .rotate_oauth_refresh(
+                b"ref-2",
+                "other-app",
+                &oauth_issue(b"acc-z", Some(b"ref-z")),
+                NOW
+            )
+            .await),
+        RefreshRotation::Unusable,
+        "another client's refresh token"
+    );
+    assert_eq!(
+        ok!(store
+            .rotate_oauth_refresh(
+                b"acc-2",
+                "office",
+                &oauth_issue(b"acc-z", Some(b"ref-z")),
+                NOW
+            )
+            .await),
+        RefreshRotation::Unusable,
+        "an access token is no refresh token"
+    );
+    let rotated = ok!(store
+        .rotate_oauth_refresh(
+            b"ref-2",
+            "office",
+            &oauth_issue(b"acc-3", Some(b"ref-3")),
+            NOW + 5
+        )
+        .await);
+    assert_eq!(
+        rotated,
+        RefreshRotation::Rotated(OAuthGrantRecord {
+            last_used_at: NOW + 5,
+            ..g2.clone()
+        })
+    );
+    assert_eq!(
+        ok!(store.oauth_access(b"acc-2", NOW).await),
+        None,
+        "the old access token ends"
+    );
+    assert!(ok!(store.oauth_access(b"acc-3", NOW).await).is_some());
+    assert_eq!(
+        ok!(store
+            .rotate_oauth_refresh(
+                b"ref-2",
+                "office",
+                &oauth_issue(b"acc-4", Some(b"ref-4")),
+                NOW + 6
+            )
+            .await),
+        RefreshRotation::Reused
+    );
+    assert_eq!(
+        ok!(store.oauth_access(b"acc-3", NOW).await),
+        None,
+        "reuse revokes the grant"
+    );
+    assert_eq!(
+        ok!(store
+            .rotate_oauth_refresh(b"ref-3", "office", &oauth_issue(b"acc-5", None), NOW + 7)
+            .await),
+        RefreshRotation::Unusable
+    );
+
+    // Listing and revoking.
+    for (code, grant, acc, user) in [
+        (b"code-3", "grant-3", b"acc-6", &u),
+        (b"code-4", "grant-4", b"acc-7", &other),
+    ] {
+        ok!(store
+            .insert_oauth_code(code, &oauth_code_for("office", user, NOW + 600_000), NOW)
+            .await);
+        assert_eq!(
+            ok!(store
+                .redeem_oauth_code(
+                    code,
+                    &oauth_grant(grant, "office", user),
+                    &oauth_issue(acc, None),
+                    NOW
+                )
+                .await),
+            CodeRedemption::Issued
+        );
+    }
+    let mine = ok!(store.oauth_grants(Some(&u.id)).await);
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (
+            mine[0].grant.id.as_str(),
+            mine[0].client_name.as_str(),
+            mine[0].user_login.as_str()
+        ),
+        ("grant-3", "Office", "olga-oauth")
+    );
+    assert_eq!(ok!(store.oauth_grants(None).await).len(), 2);
+    assert!(
+        !ok!(store.revoke_oauth_grant("grant-4", Some(&u.id)).await),
+        "not hers"
+    );
+    assert!(ok!(store.oauth_access(b"acc-7", NOW).await).is_some());
+    assert!(ok!(store.revoke_oauth_grant("grant-3", Some(&u.id)).await));
+    assert_eq!(ok!(store.oauth_access(b"acc-6", NOW).await), None);
+    assert!(!ok!(store.revoke_oauth_grant("grant-3", None).await));
+
+    // The purge forgets expired codes and tokens, then grants left without tokens.
+    assert!(ok!(store.purge_expired_oauth(NOW + 3_600_001).await) >= 2);
+    assert_eq!(ok!(store.oauth_code(b"code-old").await), None);
+    assert!(ok!(store.oauth_grants(Some(&other.id)).await).is_empty());
+
+    // Removing a client removes its grants and tokens.
+    ok!(store
+        .insert_oauth_code(b"code-5", &oauth_code_for("office", &u, NOW + 600_000), NOW)
+        .await);
+    assert_eq!(
+        ok!(store
+            .redeem_oauth_code(
+                b"code-5",
+                &oauth_grant("grant-5", "office", &u),
+                &oauth_issue(b"acc-8", Some(b"ref-8")),
+                NOW
+            )
+            .await),
+        CodeRedemption::Issued
+    );
+    assert!(ok!(store.delete_oauth_client("office").await));
+    assert!(!ok!(store.delete_oauth_client("office").await));
+    assert_eq!(ok!(store.oauth_access(b"acc-8", NOW).await), None);
+    assert_eq!(ok!(store.oauth_code(b"code-5").await), None);
+    assert!(ok!(store.oauth_grants(None).await).is_empty());
+}
+
+/// Disabling a user or changing their password ends their OAuth grants (and unused codes).
+async fn oauth_grants_end_with_the_user(store: &dyn MetadataStore) {
+    let client = OAuthClientRecord {
+        id: "office-2".into(),
+        name: "Office".into(),
+        secret_hash: "$argon2id$x".into(),
+        redirect_uris: vec!["https://localhost".into()],
+        created_at: NOW,
+    };
+    ok!(store.create_oauth_client(&client).await);
+    let pat = new_user(store, "pat-oauth").await;
+    let quinn = new_user(store, "quinn-oauth").await;
+    for (user, code, grant, acc) in [
+        (&pat, b"pcode", "pgrant", b"pacc"),
+        (&quinn, b"qcode", "qgrant", b"qacc"),
+    ] {
+        ok!(store
+            .insert_oauth_code(code, &oauth_code_for("office-2", user, NOW + 600_000), NOW)
+            .await);
+        assert_eq!(
+            ok!(store
+                .redeem_oauth_code(
+                    code,
+                    &oauth_grant(grant, "office-2", user),
+                    &oauth_issue(acc, Some(grant.as_bytes())),
+                    NOW
+                )
+                .await),
+            CodeRedemption::Issued
+        );
+    }
+    ok!(store
+        .insert_oauth_code(
+            b"pcode-unused",
+            &oauth_code_for("office-2", &pat, NOW + 600_000),
+            NOW
+        )
+        .await);
+    ok!(store.set_password(&pat.id, "$argon2id$new").await);
+    assert_eq!(ok!(store.oauth_access(b"pacc", NOW).await), None);
+    assert_eq!(ok!(store.oauth_code(b"pcode-unused").await), None);
+    assert_eq!(
+        ok!(store
+            .rotate_oauth_refresh(b"pgrant", "office-2", &oauth_issue(b"pacc2", None), NOW)
+            .await),
+        RefreshRotation::Unusable
+    );
+    assert!(ok!(store.oauth_access(b"qacc", NOW).await).is_some());
+    ok!(store.disable_user(&quinn.id, NOW).await);
+    assert_eq!(ok!(store.oauth_access(b"qacc", NOW).await), None);
+    assert!(ok!(store.oauth_grants(None).await).is_empty());
 }

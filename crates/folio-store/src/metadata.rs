@@ -94,7 +94,7 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError>;
     /// Disables or re-enables a user.
     async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<(), StoreError>;
-    /// Replaces a user's password hash (and ends their sessions).
+    /// Replaces a user's password hash (and ends their sign-in sessions and OAuth grants).
     async fn set_password(&self, user_id: &str, hash: &str) -> Result<(), StoreError>;
     /// Stores the PutUserInfo string of a user.
     async fn set_user_info(&self, user_id: &str, info: &str) -> Result<(), StoreError>;
@@ -344,7 +344,7 @@ pub trait MetadataStore: Send + Sync + 'static {
         login: &str,
         source: Option<&str>,
     ) -> Result<u64, StoreError>;
-    /// Disables a user for good: ends its sign-in sessions, deletes its access tokens and
+    /// Disables a user for good: ends its sign-in sessions and OAuth grants, deletes its access tokens and
     /// revokes its editing sessions (at `now`), in one transaction; re-enabling revives nothing.
     async fn disable_user(&self, user_id: &str, now: i64) -> Result<(), StoreError>;
 
@@ -410,6 +410,61 @@ pub trait MetadataStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The most recent deliveries, newest first.
     async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, StoreError>;
+
+    // OAuth 2.0 (Office mobile's bootstrapper): clients, codes, grants and their tokens.
+    /// Registers a client (`AlreadyExists` for a taken id).
+    async fn create_oauth_client(&self, client: &OAuthClientRecord) -> Result<(), StoreError>;
+    /// A client by id.
+    async fn oauth_client(&self, id: &str) -> Result<Option<OAuthClientRecord>, StoreError>;
+    /// Every client, oldest first.
+    async fn list_oauth_clients(&self) -> Result<Vec<OAuthClientRecord>, StoreError>;
+    /// Removes a client with its codes, grants and tokens, in one transaction. Returns whether
+    /// it existed.
+    async fn delete_oauth_client(&self, id: &str) -> Result<bool, StoreError>;
+    /// Stores an authorization code under its hash.
+    async fn insert_oauth_code(
+        &self,
+        hash: &[u8],
+        code: &OAuthCodeRecord,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The code stored under `hash` (used or not, expired or not).
+    async fn oauth_code(&self, hash: &[u8]) -> Result<Option<OAuthCodeRecord>, StoreError>;
+    /// Redeems a code, in one transaction with the code row locked: a fresh code is marked used
+    /// and `grant` is stored with the tokens of `issue`; a code used before revokes the grant it
+    /// issued (RFC 6749 §4.1.2); an unknown or expired code issues nothing.
+    async fn redeem_oauth_code(
+        &self,
+        hash: &[u8],
+        grant: &OAuthGrantRecord,
+        issue: &OAuthIssue,
+        now: i64,
+    ) -> Result<CodeRedemption, StoreError>;
+    /// The grant and user of a live OAuth access token (not expired at `now`, user not
+    /// disabled).
+    async fn oauth_access(
+        &self,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<Option<(OAuthGrantRecord, UserRecord)>, StoreError>;
+    /// Rotates a refresh token of `client_id`, in one transaction with its row locked: a live
+    /// one is marked used and the tokens of `issue` are stored on its grant; one used before
+    /// revokes its grant; an unknown, expired or other client's token changes nothing.
+    async fn rotate_oauth_refresh(
+        &self,
+        hash: &[u8],
+        client_id: &str,
+        issue: &OAuthIssue,
+        now: i64,
+    ) -> Result<RefreshRotation, StoreError>;
+    /// The grants of one user (`Some`) or of everyone (`None`), newest first.
+    async fn oauth_grants(&self, user_id: Option<&str>) -> Result<Vec<OAuthGrantView>, StoreError>;
+    /// Revokes a grant with its tokens (only the user's own when `user_id` is given). Returns
+    /// whether it existed.
+    async fn revoke_oauth_grant(&self, id: &str, user_id: Option<&str>)
+    -> Result<bool, StoreError>;
+    /// Deletes expired codes and OAuth tokens, then grants left without tokens; how many rows.
+    async fn purge_expired_oauth(&self, now: i64) -> Result<u64, StoreError>;
 
     // Host state.
     /// Returns the named secret, storing `fresh` first if there is none yet (first start wins

@@ -278,6 +278,104 @@ pub struct Delivery {
     pub delivered_at: Option<i64>,
 }
 
+/// A registered OAuth 2.0 client (for Office mobile: Microsoft's Office Identity Service). The
+/// secret is kept only as an Argon2 PHC string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClientRecord {
+    /// `client_id`.
+    pub id: String,
+    /// A name for people (shown on the consent page and in "Connected apps").
+    pub name: String,
+    /// Argon2 PHC string of the client secret.
+    pub secret_hash: String,
+    /// The registered redirect URIs, compared byte for byte.
+    pub redirect_uris: Vec<String>,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// An authorization code as stored (the code itself only as its hash): what it was issued for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthCodeRecord {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The user who consented.
+    pub user_id: String,
+    /// The `redirect_uri` sent to the authorization endpoint (`None`: none was sent).
+    pub redirect_uri: Option<String>,
+    /// The scope granted (as requested; may be empty).
+    pub scope: String,
+    /// PKCE `code_challenge`, if one was sent.
+    pub code_challenge: Option<String>,
+    /// PKCE `code_challenge_method` (`S256` or `plain`), with the challenge.
+    pub challenge_method: Option<String>,
+    /// Unix ms after which the code is refused.
+    pub expires_at: i64,
+    /// Whether it was redeemed already.
+    pub used: bool,
+}
+
+/// A grant: one user's consent to one client. Its OAuth access and refresh tokens hang off it;
+/// revoking the grant ends them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthGrantRecord {
+    /// Random id.
+    pub id: String,
+    /// The client.
+    pub client_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The scope granted.
+    pub scope: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms of the last code exchange or refresh.
+    pub last_used_at: i64,
+}
+
+/// A grant as listed on the "Connected apps" and admin pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthGrantView {
+    /// The grant.
+    pub grant: OAuthGrantRecord,
+    /// The client's name.
+    pub client_name: String,
+    /// The user's login.
+    pub user_login: String,
+}
+
+/// The tokens one code exchange or refresh issues, by hash and expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthIssue {
+    /// Hash of the new OAuth access token.
+    pub access_hash: Vec<u8>,
+    /// Its expiry, Unix ms.
+    pub access_expires_at: i64,
+    /// Hash and expiry of the new refresh token (`None`: refresh is off).
+    pub refresh: Option<(Vec<u8>, i64)>,
+}
+
+/// What redeeming an authorization code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeRedemption {
+    /// The code was fresh: it is now used, and the grant and tokens are stored.
+    Issued,
+    /// The code was used before: the grant it issued (with its tokens) is revoked.
+    Reused,
+    /// Unknown or expired (marked used if it existed).
+    Unusable,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshRotation {
+    /// The token was live: it is now used, and the new tokens are stored on its grant.
+    Rotated(OAuthGrantRecord),
+    /// The token was used before: its grant (with every token) is revoked.
+    Reused,
+    /// Unknown, expired, or another client's.
+    Unusable,
+}
 /// An AddActivities activity recorded on a file (shown on its details page, sent as
 /// `file.activity`).
 #[derive(Debug, Clone, PartialEq, Eq)]

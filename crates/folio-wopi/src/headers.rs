@@ -55,3 +55,7 @@ pub const PROOF: &str = "X-WOPI-Proof";
 pub const PROOF_OLD: &str = "X-WOPI-ProofOld";
 /// Signing time in .NET ticks.
 pub const TIMESTAMP: &str = "X-WOPI-TimeStamp";
+/// Bootstrapper: the shortcut operation of a POST to `/wopibootstrapper`.
+pub const ECOSYSTEM_OPERATION: &str = "X-WOPI-EcosystemOperation";
+/// Bootstrapper GetNewAccessToken: the WOPISrc a new token is asked for.
+pub const WOPI_SRC: &str = "X-WOPI-WopiSrc";

@@ -9,6 +9,7 @@ pub mod headers;
 pub mod ids;
 pub mod lock;
 pub mod naming;
+pub mod oauth;
 pub mod operation;
 pub mod proof;
 pub mod range;

@@ -54,6 +54,21 @@ pub struct RawConfig {
     /// Seconds to wait on the object store (response headers, or a pause in a body) before a
     /// request fails with 503 (default 20; S3 blob storage only).
     pub s3_read_timeout_secs: Option<u64>,
+    /// Office mobile: the bootstrapper and its OAuth authorization server.
+    pub mobile: Option<RawMobile>,
+}
+
+/// `[mobile]`: Office for iOS/Android (`/wopibootstrapper`, `/oauth2/authorize`, `/oauth2/token`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMobile {
+    /// The providerId Microsoft assigns at onboarding (e.g. "TP_FOLIO"), sent in the
+    /// bootstrapper's `WWW-Authenticate` challenge; letters, digits, `_` and `-` (default: none).
+    pub provider_id: Option<String>,
+    /// Lifetime of an OAuth access token in seconds (default 3600; 60..=86400).
+    pub access_token_ttl_secs: Option<u64>,
+    /// Lifetime of a refresh token in seconds (default 2592000 = 30 days; 0 turns refresh off).
+    pub refresh_token_ttl_secs: Option<u64>,
 }
 
 /// Where metadata lives. Every backend is listed even when unusable, so "unknown" and
@@ -213,6 +228,8 @@ pub struct Settings {
     pub max_token_ttl_ms: i64,
     /// Object-store timeouts (S3 blob storage).
     pub s3: folio_store_s3::S3Timeouts,
+    /// Office mobile's OAuth settings.
+    pub oauth: folio_app::OAuthConfig,
 }
 
 /// Values from flags/env (highest precedence).
@@ -554,6 +571,36 @@ impl Settings {
                 3600,
             )),
         };
+        let mobile = raw.mobile.unwrap_or_default();
+        let provider_id = mobile.provider_id.filter(|p| !p.is_empty());
+        if let Some(p) = &provider_id
+            && (p.len() > 64
+                || !p
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        {
+            problems.push(format!(
+                "mobile.provider_id {p:?} must be 1-64 letters, digits, '_' or '-'"
+            ));
+        }
+        let oauth_access = mobile.access_token_ttl_secs.unwrap_or(3600);
+        if !(60..=86_400).contains(&oauth_access) {
+            problems.push(format!(
+                "mobile.access_token_ttl_secs {oauth_access} must be between 60 and 86400"
+            ));
+        }
+        let oauth_refresh = mobile.refresh_token_ttl_secs.unwrap_or(30 * 24 * 3600);
+        if oauth_refresh > 365 * 24 * 3600 {
+            problems.push(format!(
+                "mobile.refresh_token_ttl_secs {oauth_refresh} must be at most 31536000 (0 turns refresh off)"
+            ));
+        }
+        let oauth = folio_app::OAuthConfig {
+            provider_id,
+            access_token_ttl_ms: oauth_access as i64 * 1000,
+            refresh_token_ttl_ms: oauth_refresh as i64 * 1000,
+            ..Default::default()
+        };
         let (Some(database), Some(blobs)) = (database, blobs) else {
             return Err(problems.join("; "));
         };
@@ -576,6 +623,7 @@ impl Settings {
                 serve,
                 max_token_ttl_ms: max_token_ttl as i64 * 1000,
                 s3,
+                oauth,
             }),
             _ => Err(problems.join("; ")),
         }
@@ -616,5 +664,42 @@ mod tests {
             e.contains("listen address") && e.contains("public URL"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn mobile_settings() {
+        let dir = tempfile_dir();
+        let write = |text: &str| {
+            let p = dir.join("folio.toml");
+            std::fs::write(&p, text).unwrap_or_default();
+            Overrides {
+                config: Some(p),
+                ..Default::default()
+            }
+        };
+        let s = Settings::load(&write(
+            "[mobile]\nprovider_id = \"TP_FOLIO\"\nrefresh_token_ttl_secs = 0\n",
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.oauth.provider_id.as_deref(), Some("TP_FOLIO"));
+        assert_eq!(s.oauth.refresh_token_ttl_ms, 0);
+        assert_eq!(s.oauth.access_token_ttl_ms, 3_600_000);
+        let e = Settings::load(&write(
+            "[mobile]\nprovider_id = \"a\\\"b\"\naccess_token_ttl_secs = 1\n",
+        ))
+        .err()
+        .unwrap_or_default();
+        assert!(
+            e.contains("provider_id") && e.contains("access_token_ttl_secs"),
+            "{e}"
+        );
+        let s = Settings::load(&Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.oauth.provider_id, None);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("folio-config-test-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&d);
+        d
     }
 }

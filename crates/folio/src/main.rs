@@ -111,6 +111,11 @@ enum Command {
         #[command(subcommand)]
         command: ApiKeysCommand,
     },
+    /// Manage the OAuth clients of Office mobile's bootstrapper (Microsoft's Identity Service).
+    OauthClients {
+        #[command(subcommand)]
+        command: OAuthClientsCommand,
+    },
     /// Delete orphaned blobs, interrupted uploads and expired tokens now.
     Sweep {
         /// Only collect items older than this many seconds.
@@ -134,6 +139,26 @@ enum ApiKeysCommand {
     /// Revoke a key by id.
     Revoke {
         /// The key id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OAuthClientsCommand {
+    /// Register a client; prints it once as JSON {"client_id","client_secret"}.
+    Add {
+        /// A name for people (shown on the consent page), e.g. "Office".
+        name: String,
+        /// A redirect URI, compared byte for byte (repeatable; at least one), e.g.
+        /// https://localhost.
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+    },
+    /// List clients, one JSON object a line (never their secrets).
+    List,
+    /// Remove a client with every grant and token it was given.
+    Remove {
+        /// The client id.
         id: String,
     },
 }
@@ -412,6 +437,7 @@ async fn open_app_migrating(
         token_ttl_ms: settings.token_ttl_ms,
         max_file_size: settings.max_file_size,
         integration: settings.integration.clone(),
+        oauth: settings.oauth.clone(),
         ..AppConfig::default()
     };
     let editors = Arc::new(Editors::new(editors, settings.data.join("discovery")).await);
@@ -662,6 +688,52 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::OauthClients { command } => {
+            let app = open_app(&settings, true).await?;
+            match command {
+                OAuthClientsCommand::Add {
+                    name,
+                    redirect_uris,
+                } => {
+                    if redirect_uris.is_empty() {
+                        return Err(Failure::usage(
+                            "give at least one --redirect-uri (e.g. https://localhost)",
+                        ));
+                    }
+                    let c = app
+                        .add_oauth_client(&name, &redirect_uris)
+                        .await
+                        .map_err(|e| app_failure(e, "cannot add OAuth client"))?;
+                    println!(
+                        "{}",
+                        serde_json::json!({"client_id": c.client.id, "client_secret": c.secret})
+                    );
+                }
+                OAuthClientsCommand::List => {
+                    let clients = app
+                        .list_oauth_clients()
+                        .await
+                        .map_err(|e| app_failure(e, "cannot list OAuth clients"))?;
+                    for c in clients {
+                        println!(
+                            "{}",
+                            serde_json::json!({"client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris, "created_at": c.created_at})
+                        );
+                    }
+                }
+                OAuthClientsCommand::Remove { id } => {
+                    let done = app
+                        .remove_oauth_client(&id)
+                        .await
+                        .map_err(|e| app_failure(e, "cannot remove OAuth client"))?;
+                    if !done {
+                        return Err(Failure::usage(format!("no OAuth client {id:?}")));
+                    }
+                    println!("removed {id}");
+                }
+            }
+            Ok(())
+        }
         Command::Sweep { grace } => {
             settings.public_url_from_listen = false;
             let app = open_app(&settings, false).await?;
@@ -670,8 +742,8 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                 .await
                 .map_err(|e| app_failure(e, "sweep failed"))?;
             println!(
-                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{}}}",
-                r.orphan_blobs, r.incomplete_uploads, r.expired_tokens
+                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{}}}",
+                r.orphan_blobs, r.incomplete_uploads, r.expired_tokens, r.expired_oauth
             );
             Ok(())
         }
@@ -786,6 +858,12 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
     tracing::info!(listen = %bound, public_url = %settings.public_url, data = %settings.data.display(), database = %settings.database.redacted(), "folio started");
     if settings.no_proof_keys {
         tracing::warn!("proof keys are NOT verified (--no-proof-keys): development only");
+    }
+    if !settings.public_url.starts_with("https://") {
+        tracing::warn!(
+            public_url = %settings.public_url,
+            "the public URL is not https: Microsoft 365 (and Office mobile's bootstrapper, /wopibootstrapper) require TLS; serving over http for development"
+        );
     }
     folio_http::serve_with(listener, router, shutdown_signal(), settings.serve)
         .await

@@ -11,6 +11,8 @@ pub struct SweepReport {
     pub incomplete_uploads: u64,
     /// Expired tokens purged.
     pub expired_tokens: u64,
+    /// Expired OAuth codes and tokens, and grants left without tokens, purged.
+    pub expired_oauth: u64,
 }
 
 impl App {
@@ -97,7 +99,7 @@ impl App {
 
     /// Deletes blobs no version references and leftovers of interrupted uploads, both only when
     /// older than `grace_ms` (an upload in flight is never collected), and purges expired
-    /// tokens.
+    /// tokens (WOPI and OAuth).
     pub async fn sweep(&self, grace_ms: i64) -> Result<SweepReport, AppError> {
         let cutoff = self.now() - grace_ms;
         let mut report = SweepReport {
@@ -115,6 +117,7 @@ impl App {
             }
         }
         report.expired_tokens = self.meta.purge_expired_tokens(self.now()).await?;
+        report.expired_oauth = self.meta.purge_expired_oauth(self.now()).await?;
         self.expire_locks().await?;
         Ok(report)
     }

@@ -21,18 +21,22 @@ use crate::tokens;
 mod access;
 mod activities;
 mod admin;
+mod bootstrap;
 mod containers;
 mod contents;
 mod file_info;
 mod files;
 mod locks;
+mod oauth;
 mod relative;
 
 pub use access::*;
 pub use admin::*;
+pub use bootstrap::*;
 pub use containers::*;
 pub use contents::*;
 pub use file_info::Licensing;
+pub use oauth::*;
 pub use relative::*;
 
 /// Settings the use cases need (validated by the binary).
@@ -49,6 +53,8 @@ pub struct AppConfig {
     pub file_url_ttl_ms: i64,
     /// Integration API settings (webhooks, launch links).
     pub integration: crate::integration::IntegrationConfig,
+    /// The OAuth authorization server of Office mobile's bootstrapper.
+    pub oauth: OAuthConfig,
 }
 
 impl Default for AppConfig {
@@ -59,6 +65,7 @@ impl Default for AppConfig {
             max_file_size: 2 << 30,
             file_url_ttl_ms: 10 * 60 * 1000,
             integration: Default::default(),
+            oauth: Default::default(),
         }
     }
 }

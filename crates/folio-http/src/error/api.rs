@@ -169,6 +169,10 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         | AppError::ProofRejected { .. } => {
             (S::INTERNAL_SERVER_ERROR, "internal", m("internal error"))
         }
+        // OAuth refusals belong to /oauth2/* (error/oauth.rs); never on an API request.
+        AppError::OAuthAuthorize(_) | AppError::OAuthToken(_) => {
+            (S::BAD_REQUEST, "bad_request", m("bad request"))
+        }
     }
 }
 

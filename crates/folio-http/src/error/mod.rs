@@ -7,6 +7,10 @@
 //! - [`page`] — pages for people: an HTML error page, a redirect back with the refusal in words,
 //!   the sign-in page again, or the JSON answer of an XHR upload ([`page::PageError`],
 //!   [`page::UploadError`]).
+//! - [`oauth`] — Office mobile's sign-in: the token endpoint's RFC 6749 JSON errors
+//!   ([`oauth::OAuthError`]), the authorization endpoint's error page or redirect back
+//!   ([`oauth::authorize_refusal`]), and the bootstrapper's 401 challenge / 404
+//!   ([`oauth::BootstrapError`]).
 //!
 //! Every module maps the one application vocabulary, [`folio_app::AppError`], plus the few
 //! refusals that only exist on its surface (a missing API key, an expired form). Each has a table
@@ -15,6 +19,7 @@
 //! client), refusals at `info`. Handlers and use cases do not log errors they return.
 
 pub mod api;
+pub mod oauth;
 pub mod page;
 pub mod wopi;
 

@@ -109,6 +109,8 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::BadCredentials | AppError::LaunchRefused(_) => StatusCode::UNAUTHORIZED,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        // OAuth refusals belong to /oauth2/* (error/oauth.rs); never on a WOPI request.
+        AppError::OAuthAuthorize(_) | AppError::OAuthToken(_) => StatusCode::BAD_REQUEST,
     };
     let body = match status {
         StatusCode::UNAUTHORIZED => "invalid or expired access token\n",

@@ -2,6 +2,8 @@
 
 pub mod admin;
 pub mod api;
+pub mod bootstrapper;
+pub mod oauth;
 pub mod openapi;
 pub mod ui;
 pub mod wopi;

@@ -17,6 +17,7 @@ mod files;
 mod folders;
 mod integration;
 mod locks;
+mod oauth;
 mod outbox;
 mod rows;
 mod sessions;
@@ -536,6 +537,69 @@ impl<E: SqlEngine> MetadataStore for E {
     }
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
         integration::secret(self, name, fresh).await
+    }
+
+    // oauth.rs
+    async fn create_oauth_client(&self, client: &OAuthClientRecord) -> Result<(), StoreError> {
+        oauth::create_oauth_client(self, client).await
+    }
+    async fn oauth_client(&self, id: &str) -> Result<Option<OAuthClientRecord>, StoreError> {
+        oauth::oauth_client(self, id).await
+    }
+    async fn list_oauth_clients(&self) -> Result<Vec<OAuthClientRecord>, StoreError> {
+        oauth::list_oauth_clients(self).await
+    }
+    async fn delete_oauth_client(&self, id: &str) -> Result<bool, StoreError> {
+        oauth::delete_oauth_client(self, id).await
+    }
+    async fn insert_oauth_code(
+        &self,
+        hash: &[u8],
+        code: &OAuthCodeRecord,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        oauth::insert_oauth_code(self, hash, code, now).await
+    }
+    async fn oauth_code(&self, hash: &[u8]) -> Result<Option<OAuthCodeRecord>, StoreError> {
+        oauth::oauth_code(self, hash).await
+    }
+    async fn redeem_oauth_code(
+        &self,
+        hash: &[u8],
+        grant: &OAuthGrantRecord,
+        issue: &OAuthIssue,
+        now: i64,
+    ) -> Result<CodeRedemption, StoreError> {
+        oauth::redeem_oauth_code(self, hash, grant, issue, now).await
+    }
+    async fn oauth_access(
+        &self,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<Option<(OAuthGrantRecord, UserRecord)>, StoreError> {
+        oauth::oauth_access(self, hash, now).await
+    }
+    async fn rotate_oauth_refresh(
+        &self,
+        hash: &[u8],
+        client_id: &str,
+        issue: &OAuthIssue,
+        now: i64,
+    ) -> Result<RefreshRotation, StoreError> {
+        oauth::rotate_oauth_refresh(self, hash, client_id, issue, now).await
+    }
+    async fn oauth_grants(&self, user_id: Option<&str>) -> Result<Vec<OAuthGrantView>, StoreError> {
+        oauth::oauth_grants(self, user_id).await
+    }
+    async fn revoke_oauth_grant(
+        &self,
+        id: &str,
+        user_id: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        oauth::revoke_oauth_grant(self, id, user_id).await
+    }
+    async fn purge_expired_oauth(&self, now: i64) -> Result<u64, StoreError> {
+        oauth::purge_expired_oauth(self, now).await
     }
 
     // activities.rs

@@ -136,7 +136,7 @@ pub(super) async fn set_user_disabled(
     tx.commit().await
 }
 
-/// Ends everything a user signed in with: sign-in sessions, access tokens (those of editing
+/// Ends everything a user signed in with: sign-in sessions, OAuth grants, access tokens (those of editing
 /// sessions too) and editing sessions with their launch codes (marked revoked at `revoked_at`,
 /// or at their creation when no time is given). Final: nothing comes back on re-enable.
 async fn end_access(
@@ -145,6 +145,7 @@ async fn end_access(
     revoked_at: Option<i64>,
 ) -> Result<(), StoreError> {
     end_sessions(tx, user_id).await?;
+    super::oauth::end_user_grants(tx, user_id).await?;
     tx.execute("DELETE FROM tokens WHERE user_id = $1", args![user_id])
         .await?;
     tx.execute(
@@ -187,6 +188,7 @@ pub(super) async fn set_password(
     )
     .await?;
     end_sessions(&mut tx, user_id).await?;
+    super::oauth::end_user_grants(&mut tx, user_id).await?;
     tx.commit().await
 }
 

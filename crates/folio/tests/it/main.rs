@@ -10,6 +10,7 @@ mod containers;
 mod durability;
 mod editors;
 mod hardening;
+mod mobile;
 mod replicas;
 mod support;
 mod web;

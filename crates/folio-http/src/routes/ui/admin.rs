@@ -1,6 +1,7 @@
 //! The admin page (`/admin`, administrators only via the `Admin` extractor): users, live locks
 //! and editing sessions, editors' discovery state, webhook deliveries; and its actions (create a
-//! user, disable/enable, reset a password, release a lock), CSRF-checked by `Csrf`.
+//! user, disable/enable, reset a password, release a lock, revoke an OAuth grant), CSRF-checked
+//! by `Csrf`.
 
 use askama::Template;
 use axum::Form;
@@ -33,6 +34,8 @@ struct AdminPage {
     sessions: Vec<(String, String, String, &'static str, String)>,
     editors: Vec<(String, &'static str, String, String, &'static str)>,
     deliveries: Vec<(String, String, String, String, i64, String)>,
+    /// OAuth grants: (id, user login, app, connected, last used).
+    grants: Vec<(String, String, String, String, String)>,
 }
 
 /// GET /admin
@@ -66,6 +69,21 @@ pub async fn admin(
                     d.state,
                     d.attempts,
                     last,
+                )
+            })
+            .collect(),
+        Err(e) => return PageError::App(e).into_response(),
+    };
+    let grants = match s.app.admin_oauth_grants().await {
+        Ok(g) => g
+            .into_iter()
+            .map(|g| {
+                (
+                    g.grant.id,
+                    g.user_login,
+                    g.client_name,
+                    human_time(g.grant.created_at),
+                    human_time(g.grant.last_used_at),
                 )
             })
             .collect(),
@@ -133,6 +151,7 @@ pub async fn admin(
                 .collect(),
             editors,
             deliveries,
+            grants,
         },
     )
 }
@@ -236,5 +255,18 @@ pub async fn admin_release_lock(
         Ok(true) => Message::LockReleased.redirect("/admin"),
         Ok(false) => Message::NotLocked.redirect("/admin"),
         Err(e) => PageError::App(e).into_response(),
+    }
+}
+
+/// POST /admin/oauth-grants/{grant}/revoke
+pub async fn admin_revoke_oauth_grant(
+    State(s): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<String>,
+    Csrf(_, Form(_)): Csrf<Form<CsrfOnly>>,
+) -> Response {
+    match s.app.admin_revoke_oauth_grant(&id).await {
+        Ok(()) => flash("/admin", "notice", "Connected app revoked."),
+        Err(e) => back_with("/admin", e),
     }
 }
