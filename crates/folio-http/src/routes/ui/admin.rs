@@ -266,7 +266,7 @@ pub async fn admin_revoke_oauth_grant(
     Csrf(_, Form(_)): Csrf<Form<CsrfOnly>>,
 ) -> Response {
     match s.app.admin_revoke_oauth_grant(&id).await {
-        Ok(()) => flash("/admin", "notice", "Connected app revoked."),
+        Ok(()) => Message::GrantRevoked.redirect("/admin"),
         Err(e) => back_with("/admin", e),
     }
 }

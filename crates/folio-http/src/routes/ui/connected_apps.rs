@@ -10,10 +10,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::files::human_time;
 use super::folder_actions::CsrfOnly;
+use super::message::Message;
 use super::render;
 use super::sharing::Flash;
 use crate::AppState;
-use crate::error::page::{PageError, back_with, flash};
+use crate::error::page::{PageError, back_with};
 use crate::extract::csrf::Csrf;
 use crate::extract::session::SignedIn;
 
@@ -45,8 +46,8 @@ pub async fn connected_apps(
             user_name: user.0.user.name.clone(),
             csrf: user.0.csrf.clone(),
             is_admin: user.0.user.is_admin,
-            notice: q.notice,
-            error: q.error,
+            notice: super::message::notice(q.notice.as_deref()),
+            error: super::message::error(q.error.as_deref()),
             grants: grants
                 .into_iter()
                 .map(|g| {
@@ -69,7 +70,7 @@ pub async fn revoke_connected_app(
     Csrf(user, Form(_)): Csrf<Form<CsrfOnly>>,
 ) -> Response {
     match s.app.revoke_connected_app(&user.0.user.id, &id).await {
-        Ok(()) => flash("/connected-apps", "notice", "The app was disconnected."),
+        Ok(()) => Message::AppDisconnected.redirect("/connected-apps"),
         Err(e) => back_with("/connected-apps", e),
     }
 }

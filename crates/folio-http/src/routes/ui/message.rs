@@ -64,6 +64,10 @@ pub enum Message {
     TooLarge,
     NotEmpty,
     CannotDisableSelf,
+    /// A user disconnected an OAuth app (connected apps page).
+    AppDisconnected,
+    /// An administrator revoked an OAuth grant.
+    GrantRevoked,
 }
 
 impl Message {
@@ -101,6 +105,8 @@ impl Message {
         Message::TooLarge,
         Message::NotEmpty,
         Message::CannotDisableSelf,
+        Message::AppDisconnected,
+        Message::GrantRevoked,
     ];
 
     /// The code in the URL, its kind and the words shown.
@@ -207,6 +213,8 @@ impl Message {
             Message::CannotDisableSelf => {
                 ("cannot-disable-self", E, "You cannot disable yourself.")
             }
+            Message::AppDisconnected => ("app-disconnected", N, "The app was disconnected."),
+            Message::GrantRevoked => ("grant-revoked", N, "Connected app revoked."),
         }
     }
 
