@@ -131,6 +131,7 @@ pub fn router_with(
         .route("/launch/{code}", get(routes::ui::host_page::launch_code))
         .route("/blob/{id}", get(routes::wopi::get_file_url))
         .route("/open/{id}", get(routes::ui::host_page::open))
+        .route("/open/{id}/token", post(routes::ui::host_page::renew))
         .route("/", get(routes::ui::files::home))
         .route("/folders/{id}", get(routes::ui::files::folder))
         .route("/files/{id}/versions", get(routes::ui::files::versions))

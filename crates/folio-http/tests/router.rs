@@ -1076,3 +1076,256 @@ async fn a_page_never_shows_message_text_from_the_url() {
         "{page}"
     );
 }
+
+/// A user with a password, signed in: (user, cookie header, CSRF token).
+async fn session_of(
+    h: &Harness,
+    login: &str,
+) -> (folio_app::folio_store::UserRecord, String, String) {
+    let password = "router test password";
+    let hash =
+        folio_app::tokens::hash_password(password).unwrap_or_else(|e| panic!("hash_password: {e}"));
+    let user = h
+        .app
+        .create_user(NewUser {
+            login: login.into(),
+            name: format!("User {login}"),
+            email: format!("{login}@example.test"),
+            is_admin: false,
+            password_hash: Some(hash),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("create_user: {e}"));
+    let session = h
+        .app
+        .sign_in(login, password)
+        .await
+        .unwrap_or_else(|e| panic!("sign_in: {e}"));
+    (
+        user,
+        format!("folio_session={}", session.cookie),
+        session.csrf,
+    )
+}
+
+fn renew_request(
+    file_id: &str,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+    old: &str,
+) -> Request<Body> {
+    renew_request_as(file_id, cookie, csrf, old, false)
+}
+
+fn renew_request_as(
+    file_id: &str,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+    old: &str,
+    view: bool,
+) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/open/{file_id}/token"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(t) = csrf {
+        b = b.header("X-CSRF-Token", t);
+    }
+    b.body(Body::from(
+        json!({ "access_token": old, "view": view }).to_string(),
+    ))
+    .unwrap_or_else(|e| panic!("request: {e}"))
+}
+
+fn check_file_info(file_id: &str, token: &str) -> Request<Body> {
+    get(&format!("/wopi/files/{file_id}?access_token={token}"))
+}
+
+#[tokio::test]
+async fn the_host_page_renews_its_token_for_the_same_user_file_editor_and_mode() {
+    let h = harness().await;
+    let (olga, cookie, csrf) = session_of(&h, "olga").await;
+    let file = h
+        .app
+        .import_file("olga", &[], "notes.txt", bytes(b"hello"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let id = file.id.to_string();
+    let old = h
+        .app
+        .mint_token_for_client(&olga.id, &file.id, true, T0 + HOUR_MS, Some("dev"))
+        .await
+        .unwrap_or_else(|e| panic!("mint: {e}"))
+        .access_token;
+
+    // Renewed: a different token, valid for the configured host page lifetime, never cached.
+    let r = h
+        .send(renew_request(&id, Some(&cookie), Some(&csrf), &old))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let v: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("json: {e}"));
+    let fresh = v["access_token"].as_str().unwrap_or_default().to_owned();
+    assert!(!fresh.is_empty() && fresh != old, "{v}");
+    assert_eq!(
+        v["access_token_ttl"].as_i64(),
+        Some(T0 + AppConfig::default().token_ttl_ms)
+    );
+
+    // Same mode (write) and editor: CheckFileInfo with the fresh token; the old one still
+    // works until its own expiry, then only the fresh one does.
+    let r = h.send(check_file_info(&id, &fresh)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let info: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("json: {e}"));
+    assert_eq!(info["UserCanWrite"], true, "{info}");
+    assert_eq!(
+        h.send(check_file_info(&id, &old)).await.status,
+        StatusCode::OK
+    );
+    h.clock.advance(HOUR_MS);
+    assert_eq!(
+        h.send(check_file_info(&id, &old)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        h.send(check_file_info(&id, &fresh)).await.status,
+        StatusCode::OK
+    );
+    // An expired page token can still be renewed by its signed-in user (a laptop that slept).
+    let r = h
+        .send(renew_request(&id, Some(&cookie), Some(&csrf), &old))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    // No CSRF token, a wrong one, no session: refused, JSON, never a redirect.
+    for (c, t, status) in [
+        (Some(cookie.as_str()), None, StatusCode::FORBIDDEN),
+        (Some(cookie.as_str()), Some("wrong"), StatusCode::FORBIDDEN),
+        (None, Some(csrf.as_str()), StatusCode::UNAUTHORIZED),
+        (
+            Some("folio_session=nonsense"),
+            Some(csrf.as_str()),
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let r = h.send(renew_request(&id, c, t, &fresh)).await;
+        assert_eq!(r.status, status, "{c:?} {t:?}: {}", r.text());
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        let e: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("json: {e}"));
+        assert!(e["error"].is_string(), "{e}");
+    }
+    // A token that is not the page's (unknown, another file): 404.
+    let r = h
+        .send(renew_request(
+            &id,
+            Some(&cookie),
+            Some(&csrf),
+            "Zm9vYmFyYmF6cXV4",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    assert!(!r.text().contains(&fresh), "no token in an error body");
+}
+
+#[tokio::test]
+async fn renewal_rechecks_the_role_and_the_account() {
+    let h = harness().await;
+    let (olga, _, _) = session_of(&h, "olga").await;
+    let (bob, bob_cookie, bob_csrf) = session_of(&h, "bob").await;
+    let (_, carol_cookie, carol_csrf) = session_of(&h, "carol").await;
+    let file = h
+        .app
+        .import_file("olga", &[], "plan.txt", bytes(b"plan"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let id = file.id.to_string();
+    h.app
+        .share(
+            &olga,
+            folio_app::web::ShareTarget::File(&file.id),
+            "bob",
+            folio_app::folio_store::Role::Editor,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("share: {e}"));
+    let bobs = h
+        .app
+        .mint_token_for_client(&bob.id, &file.id, true, T0 + HOUR_MS, Some("dev"))
+        .await
+        .unwrap_or_else(|e| panic!("mint: {e}"))
+        .access_token;
+    let r = h
+        .send(renew_request(
+            &id,
+            Some(&bob_cookie),
+            Some(&bob_csrf),
+            &bobs,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    // Someone else presenting bob's token (carol has no access): 404.
+    let r = h
+        .send(renew_request(
+            &id,
+            Some(&carol_cookie),
+            Some(&carol_csrf),
+            &bobs,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+
+    // Bob's share is reduced to view: his edit page cannot renew its write token (403).
+    h.app
+        .share(
+            &olga,
+            folio_app::web::ShareTarget::File(&file.id),
+            "bob",
+            folio_app::folio_store::Role::Viewer,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("share: {e}"));
+    let r = h
+        .send(renew_request(
+            &id,
+            Some(&bob_cookie),
+            Some(&bob_csrf),
+            &bobs,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    // His view page renews, read-only.
+    let r = h
+        .send(renew_request_as(
+            &id,
+            Some(&bob_cookie),
+            Some(&bob_csrf),
+            &bobs,
+            true,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("json: {e}"));
+    let read_only = v["access_token"].as_str().unwrap_or_default().to_owned();
+    let r = h.send(check_file_info(&id, &read_only)).await;
+    let info: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("json: {e}"));
+    assert_eq!(info["UserCanWrite"], false, "{info}");
+
+    // A disabled account is signed out: 401.
+    h.app
+        .disable_login("bob")
+        .await
+        .unwrap_or_else(|e| panic!("disable: {e}"));
+    let r = h
+        .send(renew_request(
+            &id,
+            Some(&bob_cookie),
+            Some(&bob_csrf),
+            &bobs,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+}

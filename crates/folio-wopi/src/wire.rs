@@ -130,6 +130,8 @@ pub struct CheckFileInfo {
     pub file_sharing_post_message: bool,
     /// The host page handles UI_FileVersions.
     pub file_version_post_message: bool,
+    /// The host page wants Edit_Notification (it renews the token at a quiet moment).
+    pub edit_notification_post_message: bool,
 
     /// Client-specific properties (Collabora, ONLYOFFICE extensions), merged into the object.
     #[serde(flatten)]

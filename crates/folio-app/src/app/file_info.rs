@@ -172,6 +172,7 @@ impl App {
             edit_mode_post_message: can_write,
             file_sharing_post_message: p.role == Role::Owner,
             file_version_post_message: true,
+            edit_notification_post_message: true,
             extra,
         })
     }

@@ -112,3 +112,140 @@ impl App {
         })
     }
 }
+
+/// Whether a host page's token may be renewed for `user_id` on `file_id`, given the user's
+/// current `role` on the file; `Ok(can_write)` of the fresh token (the same mode as the old).
+/// A token of another user or file, or of an API editing session, and a file the user can no
+/// longer see are `NotFound`. A write token whose user has lost write access is `Forbidden` on
+/// an edit page, and renewed read-only on a view page (`view`: it only ever lowers the mode).
+pub fn renewal_mode(
+    old: &TokenRecord,
+    user_id: &str,
+    file_id: &FileId,
+    role: Option<Role>,
+    view: bool,
+) -> Result<bool, AppError> {
+    if old.user_id != user_id || old.scope.file_id() != Some(file_id) || old.session_id.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let role = role.ok_or(AppError::NotFound)?;
+    if old.can_write && role < Role::Editor {
+        return if view {
+            Ok(false)
+        } else {
+            Err(AppError::Forbidden(Forbidden::ViewOnlyFile))
+        };
+    }
+    Ok(old.can_write)
+}
+
+impl App {
+    /// Renews the access token of a host page: `user` (signed in) presents the page's current
+    /// token `old` for `file_id`, and gets a fresh one for the same file, editor (client) and
+    /// mode, valid for `token_ttl_ms`, after the user's current role is checked again
+    /// ([`renewal_mode`]; `view`: the page shows the file in a view action). The old token stays
+    /// valid until its own expiry. An unknown token, or one whose user is disabled, is
+    /// `NotFound`, as is a file that is gone.
+    pub async fn renew_host_token(
+        &self,
+        user: &UserRecord,
+        file_id: &FileId,
+        old: &str,
+        view: bool,
+    ) -> Result<crate::MintedToken, AppError> {
+        if !tokens::well_formed(old) {
+            return Err(AppError::NotFound);
+        }
+        let (record, _) = self
+            .meta()
+            .token(&tokens::hash(old))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if self.meta().file(file_id).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let role = self.meta().role(file_id, &user.id).await?;
+        let can_write = renewal_mode(&record, &user.id, file_id, role, view)?;
+        let ttl = self.now() + self.config().token_ttl_ms;
+        self.mint_token_for_client(&user.id, file_id, can_write, ttl, record.client.as_deref())
+            .await
+    }
+}
+
+#[cfg(test)]
+mod renewal_tests {
+    use super::*;
+    use folio_store::TokenScope;
+
+    fn token(user: &str, file: &FileId, can_write: bool) -> TokenRecord {
+        TokenRecord {
+            user_id: user.into(),
+            scope: TokenScope::File(file.clone()),
+            can_write,
+            expires_at: 0,
+            client: Some("dev".into()),
+            session_id: None,
+        }
+    }
+
+    #[test]
+    fn renewal_keeps_the_mode_and_rechecks_the_role() {
+        let f = FileId::parse("AAAAAAAAAAAAAAAAAAAAAA").unwrap_or_else(|e| panic!("{e:?}"));
+        let g = FileId::parse("BBBBBBBBBBBBBBBBBBBBBB").unwrap_or_else(|e| panic!("{e:?}"));
+        let nf = |r: Result<bool, AppError>| matches!(r, Err(AppError::NotFound));
+        assert!(matches!(
+            renewal_mode(&token("u", &f, true), "u", &f, Some(Role::Owner), false),
+            Ok(true)
+        ));
+        assert!(matches!(
+            renewal_mode(&token("u", &f, true), "u", &f, Some(Role::Editor), false),
+            Ok(true)
+        ));
+        assert!(matches!(
+            renewal_mode(&token("u", &f, false), "u", &f, Some(Role::Viewer), false),
+            Ok(false)
+        ));
+        assert!(matches!(
+            renewal_mode(&token("u", &f, false), "u", &f, Some(Role::Editor), false),
+            Ok(false)
+        ));
+        assert!(matches!(
+            renewal_mode(&token("u", &f, true), "u", &f, Some(Role::Viewer), false),
+            Err(AppError::Forbidden(Forbidden::ViewOnlyFile))
+        ));
+        assert!(nf(renewal_mode(
+            &token("u", &f, false),
+            "u",
+            &f,
+            None,
+            false
+        )));
+        // A view page whose user lost write access: renewed read-only; lost access: still 404.
+        assert!(matches!(
+            renewal_mode(&token("u", &f, true), "u", &f, Some(Role::Viewer), true),
+            Ok(false)
+        ));
+        assert!(matches!(
+            renewal_mode(&token("u", &f, true), "u", &f, Some(Role::Editor), true),
+            Ok(true)
+        ));
+        assert!(nf(renewal_mode(&token("u", &f, true), "u", &f, None, true)));
+        assert!(nf(renewal_mode(
+            &token("v", &f, false),
+            "u",
+            &f,
+            Some(Role::Owner),
+            false
+        )));
+        assert!(nf(renewal_mode(
+            &token("u", &g, false),
+            "u",
+            &f,
+            Some(Role::Owner),
+            false
+        )));
+        let mut s = token("u", &f, false);
+        s.session_id = Some("s".into());
+        assert!(nf(renewal_mode(&s, "u", &f, Some(Role::Owner), false)));
+    }
+}

@@ -1,7 +1,7 @@
 //! Use cases behind the web pages: sign-in sessions (rate-limited, CSRF-protected) and the host
 //! page model (which editor, which action URL, which token).
 
-use folio_store::{Role, SessionRecord, UserRecord};
+use folio_store::{Role, SessionRecord, TokenRecord, UserRecord};
 use folio_wopi::action_url::{self, ActionUrlParams};
 use folio_wopi::{FileId, WopiError, naming};
 

@@ -302,10 +302,86 @@ impl IntoResponse for UploadError {
     }
 }
 
+/// The host page's token renewal (`POST /open/{id}/token`): JSON `{"error": "<sentence>"}`,
+/// never cached. The page shows the sentence in a banner.
+#[derive(Debug)]
+pub enum RenewError {
+    /// A use case failed or refused (lost access: 404; lost write access: 403).
+    App(AppError),
+    /// The `X-CSRF-Token` header is missing or stale.
+    FormExpired,
+    /// No live session: signed out, expired, or the account was disabled.
+    SignedOut,
+}
+
+/// Status and sentence of a renewal error.
+pub fn renew_parts(e: &RenewError) -> (StatusCode, String) {
+    match e {
+        RenewError::SignedOut => (
+            StatusCode::UNAUTHORIZED,
+            "You are signed out; sign in again and reopen the document.".to_owned(),
+        ),
+        RenewError::FormExpired => (
+            StatusCode::FORBIDDEN,
+            "The page expired; reload it to keep working.".to_owned(),
+        ),
+        RenewError::App(AppError::Forbidden(_)) => (
+            StatusCode::FORBIDDEN,
+            "You can no longer edit this file; reload the page to view it.".to_owned(),
+        ),
+        RenewError::App(AppError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "You no longer have access to this file.".to_owned(),
+        ),
+        RenewError::App(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The editor's access could not be renewed; save your work and reload the page."
+                .to_owned(),
+        ),
+    }
+}
+
+impl IntoResponse for RenewError {
+    fn into_response(self) -> Response {
+        let (status, sentence) = renew_parts(&self);
+        super::log_once("renew", status, &self, &sentence);
+        let mut r = (status, Json(serde_json::json!({ "error": sentence }))).into_response();
+        r.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        r
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use folio_app::LaunchRefusal;
+
+    #[test]
+    fn renew_error_statuses() {
+        let cases: Vec<(RenewError, u16)> = vec![
+            (RenewError::SignedOut, 401),
+            (RenewError::FormExpired, 403),
+            (
+                RenewError::App(AppError::Forbidden(Forbidden::ViewOnlyFile)),
+                403,
+            ),
+            (RenewError::App(AppError::NotFound), 404),
+            (
+                RenewError::App(StoreError::Backend("secret".into()).into()),
+                500,
+            ),
+        ];
+        for (e, status) in cases {
+            let (s, sentence) = renew_parts(&e);
+            assert_eq!(s.as_u16(), status, "{e:?}");
+            assert!(!sentence.contains("secret"), "{sentence}");
+            let r = e.into_response();
+            assert_eq!(r.headers()["cache-control"], "no-store");
+        }
+    }
 
     #[test]
     fn page_error_responses() {

@@ -571,3 +571,85 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     }
     Ok(())
 }
+
+/// Issue 10: the host page renews the editor's token before it expires. With a 20 s token the
+/// page fetches a fresh one at ~18 s and reloads the dev editor's frame with it; a save after
+/// the first token expired then succeeds.
+#[tokio::test]
+async fn the_host_page_renews_the_dev_editors_token_before_it_expires() -> TestResult {
+    let s = TestServer::start_with(Some("token_ttl_secs = 20\n"), &["--dev-editor"]);
+    s.add_user_with_password("rita", "correct horse battery");
+    let id = s.put_file("rita", "notes.txt", b"hello");
+    let b = Browser::start().await;
+    let c = &b.client;
+
+    c.goto(&format!("{}/open/{id}?action=edit", s.url)).await?;
+    b.wait_url(|u| u.contains("/login")).await;
+    b.sign_in("rita", "correct horse battery").await;
+    b.wait_url(|u| u.contains(&format!("/open/{id}"))).await;
+    let first = b
+        .wait_js(
+            "the host page to know its token's expiry",
+            "return window.folioHost && window.folioHost.firstTtl || 0",
+            |v| v.as_i64().unwrap_or(0) > 0,
+        )
+        .await
+        .as_i64()
+        .unwrap_or(0);
+    let lifetime = first - chrono_now_ms();
+    assert!(
+        (0..=21_000).contains(&lifetime),
+        "a 20 s host page token, got {lifetime} ms"
+    );
+    b.enter_editor().await;
+    b.wait_text("#status", |t| t.contains("Loaded")).await;
+    c.enter_parent_frame().await?;
+
+    // Renewed before expiry, and the frame was reloaded with the fresh token.
+    let renewed = b
+        .wait_js(
+            "the host page to renew the token and reload the editor",
+            "var h = window.folioHost; return [h.renewals, h.reloads, h.ttl, h.renewError, Date.now()];",
+            |v| v[1].as_i64().unwrap_or(0) >= 1,
+        )
+        .await;
+    assert!(renewed[3].is_null(), "no renewal error: {renewed}");
+    assert!(
+        renewed[2].as_i64().unwrap_or(0) > first,
+        "a later expiry: {renewed}"
+    );
+    assert!(
+        renewed[4].as_i64().unwrap_or(i64::MAX) < first,
+        "renewed before the first token expired: {renewed}"
+    );
+    assert!(
+        c.find(Locator::Css("#renew_banner")).await.is_err(),
+        "no failure banner"
+    );
+
+    // Wait (in the browser's clock, bounded) until the first token has expired, then save.
+    b.wait_js(
+        "the first token to expire",
+        &format!("return Date.now() > {first} + 500"),
+        |v| v.as_bool() == Some(true),
+    )
+    .await;
+    b.enter_editor().await;
+    b.wait_text("#status", |t| t.contains("Loaded")).await;
+    assert_eq!(b.wait_value("#doc-text", |v| !v.is_empty()).await, "hello");
+    b.fill("#doc-text", "saved after the first token expired")
+        .await;
+    b.click(Locator::Css("#save-btn")).await;
+    b.wait_text("#status", |t| t.contains("Saved version 2"))
+        .await;
+    c.enter_parent_frame().await?;
+    b.screenshot("host-page-renewed").await;
+    b.close().await;
+    Ok(())
+}
+
+fn chrono_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

@@ -3,7 +3,8 @@
 //! a URL; the page listens for the editor's PostMessages, checking their origin.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use folio_wopi::FileId;
@@ -11,9 +12,13 @@ use serde::Deserialize;
 
 use super::render;
 use crate::AppState;
-use crate::error::page::PageError;
+use crate::error::page::{PageError, RenewError};
+use crate::extract::csrf::{Csrf, CsrfPayload};
 use crate::extract::session::SignedIn;
+use crate::headers::X_CSRF_TOKEN;
 use crate::security_headers::EditorSources;
+use folio_app::AppError;
+use folio_app::editors::EditorKind;
 
 #[derive(Template)]
 #[template(path = "host_page.html")]
@@ -31,6 +36,10 @@ struct HostPageTemplate {
     edit_url: String,
     sharing_url: String,
     microsoft_notice: bool,
+    editor_kind: &'static str,
+    renew_url: String,
+    csrf: String,
+    view: bool,
 }
 
 /// `?action=…&editor=…`
@@ -74,11 +83,106 @@ pub async fn open(
         Ok(p) => p,
         Err(e) => return PageError::App(e).into_response(),
     };
-    render_host_page(&s, &id, page)
+    let renewal = Renewal {
+        url: format!("/open/{id}/token"),
+        csrf: user.0.csrf.clone(),
+    };
+    render_host_page_with(&s, &id, page, Some(renewal))
 }
 
-/// Renders a host page model (also used by launch links).
+/// Where and how a signed-in host page renews its token (launch-link pages have no session,
+/// so no renewal).
+pub struct Renewal {
+    /// `POST` here.
+    pub url: String,
+    /// The session's CSRF token (`X-CSRF-Token`).
+    pub csrf: String,
+}
+
+/// The body of `POST /open/{id}/token`: the page's current token, which names the editor
+/// (client) and mode to renew. Sent in the body, never in a URL, so never in a log.
+#[derive(Deserialize)]
+pub struct RenewRequest {
+    access_token: String,
+    /// The page shows a view action (lowers the mode when write access was lost).
+    #[serde(default)]
+    view: bool,
+}
+
+impl std::fmt::Debug for RenewRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RenewRequest { .. }")
+    }
+}
+
+impl CsrfPayload for RenewRequest {
+    async fn read(req: Request, s: &AppState) -> Result<(Self, String), Response> {
+        let token = req
+            .headers()
+            .get(X_CSRF_TOKEN)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let Json(body) = Json::<RenewRequest>::from_request(req, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok((body, token))
+    }
+    fn expired() -> Response {
+        RenewError::FormExpired.into_response()
+    }
+}
+
+/// POST /open/{id}/token — a fresh access token for the host page's user, file, editor and
+/// mode: `{"access_token", "access_token_ttl"}` (absolute ms), `Cache-Control: no-store`.
+/// Signed out or disabled: 401; no or stale CSRF token: 403; lost write access: 403; lost
+/// access: 404.
+pub async fn renew(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    req: Result<Csrf<RenewRequest>, Response>,
+) -> Response {
+    let Csrf(user, body) = match req {
+        Ok(r) => r,
+        // SignedIn answers a page request without a session with a redirect to the sign-in
+        // page; this is a script's request.
+        Err(r) if r.status().is_redirection() => return RenewError::SignedOut.into_response(),
+        Err(r) => return r,
+    };
+    let Ok(id) = FileId::parse(&id) else {
+        return RenewError::App(AppError::NotFound).into_response();
+    };
+    match s
+        .app
+        .renew_host_token(&user.0.user, &id, &body.access_token, body.view)
+        .await
+    {
+        Ok(minted) => {
+            let mut r = Json(serde_json::json!({
+                "access_token": minted.access_token,
+                "access_token_ttl": minted.access_token_ttl,
+            }))
+            .into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => RenewError::App(e).into_response(),
+    }
+}
+
+/// Renders a host page model (also used by launch links, which cannot renew their token).
 pub fn render_host_page(s: &AppState, id: &FileId, page: folio_app::web::HostPage) -> Response {
+    render_host_page_with(s, id, page, None)
+}
+
+/// Renders a host page model, with token renewal when `renewal` is given.
+pub fn render_host_page_with(
+    s: &AppState,
+    id: &FileId,
+    page: folio_app::web::HostPage,
+    renewal: Option<Renewal>,
+) -> Response {
     // The page POSTs into and frames the action URL, checks PostMessages from the editor's
     // origin and shows its favicon: those origins join the page's Content-Security-Policy.
     let origin_of = |url: &str| folio_wopi::discovery::url_origin(url);
@@ -117,6 +221,16 @@ pub fn render_host_page(s: &AppState, id: &FileId, page: folio_app::web::HostPag
             String::new()
         },
         microsoft_notice: page.microsoft_notice,
+        editor_kind: match page.editor.kind {
+            EditorKind::Microsoft => "microsoft",
+            EditorKind::Collabora => "collabora",
+            EditorKind::OnlyOffice => "onlyoffice",
+            EditorKind::Dev => "dev",
+            EditorKind::Other => "other",
+        },
+        renew_url: renewal.as_ref().map(|r| r.url.clone()).unwrap_or_default(),
+        csrf: renewal.map(|r| r.csrf).unwrap_or_default(),
+        view: matches!(page.editor.action.as_str(), "view" | "embedview"),
     };
     let mut r = render(StatusCode::OK, &t);
     let h = r.headers_mut();
