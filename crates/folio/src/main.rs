@@ -24,12 +24,6 @@ use folio_app::folio_store::{BlobStore, MetadataStore};
 use folio_store_postgres::PostgresStore;
 use folio_store_s3::S3BlobStore;
 
-/// mimalloc instead of the system allocator: request handling allocates many small, short-lived
-/// buffers (rows, JSON, headers), where glibc malloc's bookkeeping was about 20% of the
-/// instructions of a CheckFileInfo (bench/callgrind.sh).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Folio: a WOPI host for Microsoft 365 for the web, Collabora Online and ONLYOFFICE.
 #[derive(Debug, Parser)]
 #[command(name = "folio", version, about)]
