@@ -87,6 +87,33 @@ pub const PRAGMA: HeaderName = HeaderName::from_static("pragma");
 /// `X-CSRF-Token`: the session's CSRF token on XHR uploads.
 pub const X_CSRF_TOKEN: HeaderName = HeaderName::from_static("x-csrf-token");
 
+/// `X-WOPI-CoauthLockId` (CSPP Plus).
+pub const X_WOPI_COAUTH_LOCK_ID: HeaderName = HeaderName::from_static("x-wopi-coauthlockid");
+/// `X-WOPI-CoauthLockType`.
+pub const X_WOPI_COAUTH_LOCK_TYPE: HeaderName = HeaderName::from_static("x-wopi-coauthlocktype");
+/// `X-WOPI-CoauthLockExpirationTimeout`.
+pub const X_WOPI_COAUTH_LOCK_EXPIRATION_TIMEOUT: HeaderName =
+    HeaderName::from_static("x-wopi-coauthlockexpirationtimeout");
+/// `X-WOPI-CoauthLockMetadata`.
+pub const X_WOPI_COAUTH_LOCK_METADATA: HeaderName =
+    HeaderName::from_static("x-wopi-coauthlockmetadata");
+/// `X-WOPI-CoauthTableVersion`.
+pub const X_WOPI_COAUTH_TABLE_VERSION: HeaderName =
+    HeaderName::from_static("x-wopi-coauthtableversion");
+/// `X-WOPI-SequenceNumber`.
+pub const X_WOPI_SEQUENCE_NUMBER: HeaderName = HeaderName::from_static("x-wopi-sequencenumber");
+/// `X-WOPI-ConflictingMechanism`.
+pub const X_WOPI_CONFLICTING_MECHANISM: HeaderName =
+    HeaderName::from_static("x-wopi-conflictingmechanism");
+/// `X-WOPI-ConflictingLockUsername`.
+pub const X_WOPI_CONFLICTING_LOCK_USERNAME: HeaderName =
+    HeaderName::from_static("x-wopi-conflictinglockusername");
+/// `X-WOPI-LockUserVisible`.
+pub const X_WOPI_LOCK_USER_VISIBLE: HeaderName = HeaderName::from_static("x-wopi-lockuservisible");
+/// `X-WOPI-LockExpirationTimeout`.
+pub const X_WOPI_LOCK_EXPIRATION_TIMEOUT: HeaderName =
+    HeaderName::from_static("x-wopi-lockexpirationtimeout");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +123,25 @@ mod tests {
     fn constants_are_the_spec_names_lower_cased() {
         let rows = [
             (X_WOPI_OVERRIDE, spec::OVERRIDE),
+            (X_WOPI_COAUTH_LOCK_ID, spec::COAUTH_LOCK_ID),
+            (X_WOPI_COAUTH_LOCK_TYPE, spec::COAUTH_LOCK_TYPE),
+            (
+                X_WOPI_COAUTH_LOCK_EXPIRATION_TIMEOUT,
+                spec::COAUTH_LOCK_EXPIRATION_TIMEOUT,
+            ),
+            (X_WOPI_COAUTH_LOCK_METADATA, spec::COAUTH_LOCK_METADATA),
+            (X_WOPI_COAUTH_TABLE_VERSION, spec::COAUTH_TABLE_VERSION),
+            (X_WOPI_SEQUENCE_NUMBER, spec::SEQUENCE_NUMBER),
+            (X_WOPI_CONFLICTING_MECHANISM, spec::CONFLICTING_MECHANISM),
+            (
+                X_WOPI_CONFLICTING_LOCK_USERNAME,
+                spec::CONFLICTING_LOCK_USERNAME,
+            ),
+            (X_WOPI_LOCK_USER_VISIBLE, spec::LOCK_USER_VISIBLE),
+            (
+                X_WOPI_LOCK_EXPIRATION_TIMEOUT,
+                spec::LOCK_EXPIRATION_TIMEOUT,
+            ),
             (X_WOPI_LOCK, spec::LOCK),
             (X_WOPI_OLD_LOCK, spec::OLD_LOCK),
             (X_WOPI_LOCK_FAILURE_REASON, spec::LOCK_FAILURE_REASON),

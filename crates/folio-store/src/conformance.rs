@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use folio_wopi::coauth::{CoauthLockType, CoauthRequest};
 use folio_wopi::lock::{LOCK_TTL_MS, LockRequest};
 use folio_wopi::{FileId, LockId, WopiError};
 use futures::StreamExt;
@@ -76,6 +77,7 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     users_and_folders(&*store).await;
     files_versions_and_names(&*store).await;
     locks(&*store).await;
+    coauth_locks(&*store).await;
     put_rules(&*store).await;
     tokens_and_secrets(&*store).await;
     token_with_file(&*store).await;
@@ -566,6 +568,181 @@ async fn locks(store: &dyn MetadataStore) {
     assert_eq!(state.map(|s| s.id), Some(long));
 }
 
+fn coauth_get(id: &str, kind: CoauthLockType, timeout_ms: i64) -> CoauthRequest {
+    CoauthRequest::Get {
+        id: id.to_owned(),
+        kind,
+        metadata: Some(format!("meta {id}")),
+        timeout_ms,
+        user_name: "Coauthor".to_owned(),
+    }
+}
+
+/// CSPP Plus: coauth rows are stored, versioned, expire, and exclude WOPI locks and classic
+/// writes; user-visible WOPI locks keep their holder's name; the sequence number moves with the
+/// content.
+async fn coauth_locks(store: &dyn MetadataStore) {
+    use CoauthLockType::*;
+    let f = locked_file(store, "colin", 5).await;
+    assert_eq!(f.sequence, 1, "a new file starts at sequence number 1");
+    let empty = ok!(store.coauth_table(&f.id, NOW).await);
+    assert!(empty.rows.is_empty());
+
+    let t1 = ok!(ok!(store
+        .apply_coauth(&f.id, &coauth_get("A", Coauth, 60_000), NOW)
+        .await));
+    assert_eq!(t1.rows.len(), 1);
+    assert_eq!(t1.rows[0].metadata, "meta A");
+    assert_eq!(t1.rows[0].acquired_at, NOW);
+    assert_ne!(
+        t1.version(),
+        empty.version(),
+        "a new row changes the version"
+    );
+    let t2 = ok!(ok!(store
+        .apply_coauth(&f.id, &coauth_get("B", CoauthExclusive, 60_000), NOW + 1)
+        .await));
+    assert_eq!(t2.rows.len(), 2);
+    let read = ok!(store.coauth_table(&f.id, NOW + 2).await);
+    assert_eq!(read, t2, "the table reads back as written");
+    let taken = ok!(store
+        .apply_coauth(&f.id, &coauth_get("C", CoauthExclusive, 60_000), NOW + 2)
+        .await);
+    assert!(
+        matches!(taken, Err(WopiError::LockConflict(_))),
+        "{taken:?}"
+    );
+    // A refresh without new metadata moves the expiry, not the version.
+    let refresh = CoauthRequest::Refresh {
+        id: "A".to_owned(),
+        metadata: None,
+        timeout_ms: 120_000,
+    };
+    let t3 = ok!(ok!(store.apply_coauth(&f.id, &refresh, NOW + 3).await));
+    assert_eq!(t3.version(), t2.version());
+    let a = t3.rows.iter().find(|r| r.id == "A").map(|r| r.expires_at);
+    assert_eq!(a, Some(NOW + 3 + 120_000));
+
+    // Classic operations are refused while coauth rows hold, without reporting a WOPI lock.
+    let is_coauth_conflict = |r: &Outcome<_>| matches!(r, Err(WopiError::LockConflict(c)) if c.lock == folio_wopi::error::ReportedLock::Omit);
+    let l = ok!(store
+        .apply_lock(&f.id, &LockRequest::Lock(lock("W")), NOW + 4)
+        .await);
+    assert!(
+        is_coauth_conflict(&l.map(|_| ())),
+        "Lock under coauth locks"
+    );
+    let put = ok!(store
+        .commit_version(&f.id, WriteCheck::Unlocked, content("co1", 3, "x"), NOW + 4)
+        .await);
+    assert!(
+        is_coauth_conflict(&put.map(|_| ())),
+        "a classic write under coauth locks"
+    );
+    let del = ok!(store.delete_file(&f.id, NOW + 4).await);
+    assert!(is_coauth_conflict(&del), "DeleteFile under coauth locks");
+    let ren = ok!(store
+        .rename_file_emitting(&f.id, None, None, &exact("co.docx"), NOW + 4, None)
+        .await);
+    assert!(
+        is_coauth_conflict(&ren.map(|_| ())),
+        "RenameFile without a coauth id"
+    );
+    let ren = ok!(store
+        .rename_file_emitting(&f.id, None, Some("A"), &exact("co.docx"), NOW + 4, None)
+        .await);
+    assert_eq!(
+        ok!(ren).name,
+        "co.docx",
+        "RenameFile with a coauth id in the table"
+    );
+
+    // Unlock removes a row; an unknown id is a conflict.
+    let t4 = ok!(ok!(store
+        .apply_coauth(
+            &f.id,
+            &CoauthRequest::Unlock { id: "B".to_owned() },
+            NOW + 5
+        )
+        .await));
+    assert_eq!(t4.rows.len(), 1);
+    assert_ne!(t4.version(), t3.version());
+    let gone = ok!(store
+        .apply_coauth(
+            &f.id,
+            &CoauthRequest::Unlock { id: "B".to_owned() },
+            NOW + 5
+        )
+        .await);
+    assert!(matches!(gone, Err(WopiError::LockConflict(_))), "{gone:?}");
+    // Expiry: A lives until NOW + 3 + 120 s; at that instant it is gone everywhere.
+    let expired_at = NOW + 3 + 120_000;
+    let still = ok!(store.coauth_table(&f.id, expired_at - 1).await);
+    assert_eq!(still.rows.len(), 1);
+    let after = ok!(store.coauth_table(&f.id, expired_at).await);
+    assert!(after.rows.is_empty(), "an expired row is not listed");
+    assert_ne!(
+        after.version(),
+        still.version(),
+        "expiry changes the live set's version"
+    );
+    let refresh_late = ok!(store.apply_coauth(&f.id, &refresh, expired_at).await);
+    assert!(matches!(refresh_late, Err(WopiError::LockConflict(_))));
+
+    // A classic write works again and moves the sequence number.
+    let put = ok!(ok!(store
+        .commit_version(
+            &f.id,
+            WriteCheck::Unlocked,
+            content("co2", 3, "x"),
+            expired_at
+        )
+        .await));
+    assert_eq!(put.sequence, 2);
+    assert_eq!(ok!(store.file(&f.id).await).map(|f| f.sequence), Some(2));
+
+    // A user-visible WOPI lock: its holder is named by the conflicts it causes, and coauth
+    // locks are refused while it holds.
+    let visible = folio_wopi::lock::LockOptions {
+        ttl_ms: 60_000,
+        visible_user: Some("Visible Vera".to_owned()),
+    };
+    let (state, file) = ok!(ok!(store
+        .apply_lock_emitting(
+            &f.id,
+            &LockRequest::Lock(lock("V")),
+            &visible,
+            expired_at,
+            None
+        )
+        .await));
+    assert_eq!(
+        state.map(|s| s.expires_at),
+        Some(expired_at + 60_000),
+        "a custom lifetime"
+    );
+    assert_eq!(file.lock_user.as_deref(), Some("Visible Vera"));
+    let refused = ok!(store
+        .apply_coauth(&f.id, &coauth_get("A", Coauth, 60_000), expired_at + 1)
+        .await);
+    assert!(
+        matches!(&refused, Err(WopiError::LockConflict(c)) if c.lock_user.as_deref() == Some("Visible Vera")),
+        "{refused:?}"
+    );
+    let other = ok!(store
+        .apply_lock(&f.id, &LockRequest::Lock(lock("Z")), expired_at + 1)
+        .await);
+    assert!(
+        matches!(&other, Err(WopiError::LockConflict(c)) if c.lock_user.as_deref() == Some("Visible Vera")),
+        "{other:?}"
+    );
+    // Relocked without visibility: the name is gone.
+    let (_, file) = ok!(ok!(store
+        .apply_lock(&f.id, &LockRequest::RefreshLock(lock("V")), expired_at + 2)
+        .await));
+    assert_eq!(file.lock_user, None);
+}
+
 async fn put_rules(store: &dyn MetadataStore) {
     let empty = locked_file(store, "erin", 0).await;
     let put = ok!(store
@@ -1050,10 +1227,16 @@ async fn outbox_in_the_same_transaction(store: &dyn MetadataStore) {
         )
         .await));
     ok!(ok!(store
-        .rename_file_emitting(&f.id, None, &exact("moved.docx"), NOW, Some(&emit))
+        .rename_file_emitting(&f.id, None, None, &exact("moved.docx"), NOW, Some(&emit))
         .await));
     ok!(ok!(store
-        .apply_lock_emitting(&f.id, &LockRequest::Lock(lock("e")), NOW, Some(&emit))
+        .apply_lock_emitting(
+            &f.id,
+            &LockRequest::Lock(lock("e")),
+            &Default::default(),
+            NOW,
+            Some(&emit)
+        )
         .await));
     let expired = ok!(store
         .expire_locks_emitting(NOW + LOCK_TTL_MS, Some(&emit))

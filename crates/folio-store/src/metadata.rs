@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use folio_wopi::lock::{self, LockRequest, LockState};
+use folio_wopi::coauth::{self, CoauthLock, CoauthRequest};
+use folio_wopi::lock::{self, LockOptions, LockRequest, LockState};
 use folio_wopi::{FileId, LockId, WopiError};
 
 use crate::error::StoreError;
@@ -36,8 +37,12 @@ impl WriteCheck {
     /// Whether a content write may replace `file`'s current content at `now`: the one decision
     /// every backend makes, inside its transaction, on the row it has just read (and, where the
     /// database has row locks, locked).
-    pub fn decide(&self, file: &FileRecord, now: i64) -> Outcome<()> {
-        match self {
+    ///
+    /// `coauth` are the file's coauth rows: while one holds, only PutChunkedFile with a coauth
+    /// id may change the content (409 without `X-WOPI-Lock`, spec/cspp-plus.md §3.7).
+    pub fn decide(&self, file: &FileRecord, coauth: &[CoauthLock], now: i64) -> Outcome<()> {
+        coauth::check_classic(coauth, now)?;
+        let classic = match self {
             WriteCheck::PutFile {
                 lock: header,
                 expected_version,
@@ -51,7 +56,8 @@ impl WriteCheck {
                 ),
             },
             WriteCheck::Unlocked => lock::check_unlocked(file.lock.as_ref(), now),
-        }
+        };
+        classic.map_err(|e| coauth::with_lock_user(e, file.lock_user.as_deref()))
     }
 }
 
@@ -223,16 +229,31 @@ pub trait MetadataStore: Send + Sync + 'static {
         request: &LockRequest,
         now: i64,
     ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
-        self.apply_lock_emitting(id, request, now, None).await
+        self.apply_lock_emitting(id, request, &LockOptions::default(), now, None)
+            .await
     }
-    /// `apply_lock`, appending `emit`'s event in the same transaction when it succeeds.
+    /// `apply_lock` with a lifetime and user visibility (`options`), appending `emit`'s event
+    /// in the same transaction when it succeeds. Refused (409 without `X-WOPI-Lock`) while
+    /// coauth locks hold the file.
     async fn apply_lock_emitting(
         &self,
         id: &FileId,
         request: &LockRequest,
+        options: &LockOptions,
         now: i64,
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError>;
+    /// CSPP Plus GetCoauthLock, RefreshCoauthLock, UnlockCoauthLock with
+    /// `folio_wopi::coauth::apply`, on the row-locked file; expired rows are removed. Returns the
+    /// table after the request.
+    async fn apply_coauth(
+        &self,
+        id: &FileId,
+        request: &CoauthRequest,
+        now: i64,
+    ) -> Result<Outcome<CoauthTable>, StoreError>;
+    /// The file's live coauth locks at `now` (GetCoauthTable).
+    async fn coauth_table(&self, id: &FileId, now: i64) -> Result<CoauthTable, StoreError>;
     /// Renames a file after `folio_wopi::lock::check_rename`, taking the first free candidate.
     /// `Err(NameExists)` when all candidates are taken.
     async fn rename_file(
@@ -242,13 +263,17 @@ pub trait MetadataStore: Send + Sync + 'static {
         names: NameCandidates<'_>,
         now: i64,
     ) -> Result<Outcome<FileRecord>, StoreError> {
-        self.rename_file_emitting(id, lock, names, now, None).await
+        self.rename_file_emitting(id, lock, None, names, now, None)
+            .await
     }
-    /// `rename_file`, appending `emit`'s event in the same transaction when it succeeds.
+    /// `rename_file`, also under coauth locks (`coauth_id`: `X-WOPI-CoauthLockId`,
+    /// `folio_wopi::coauth::check_rename`), appending `emit`'s event in the same transaction
+    /// when it succeeds.
     async fn rename_file_emitting(
         &self,
         id: &FileId,
         lock: Option<&LockId>,
+        coauth_id: Option<&str>,
         names: NameCandidates<'_>,
         now: i64,
         emit: Option<&Emit<'_>>,
@@ -496,6 +521,8 @@ mod tests {
                 author_id: "u".into(),
                 source: "test".into(),
             },
+            lock_user: None,
+            sequence: 1,
             lock: lock.map(|(id, expires_at)| LockState {
                 id: LockId::from_trusted(id.into()),
                 expires_at,
@@ -550,10 +577,14 @@ mod tests {
             ),
         ];
         for (check, f, allowed) in cases {
-            assert_eq!(check.decide(&f, NOW).is_ok(), allowed, "{check:?} on {f:?}");
+            assert_eq!(
+                check.decide(&f, &[], NOW).is_ok(),
+                allowed,
+                "{check:?} on {f:?}"
+            );
         }
         assert!(matches!(
-            put(Some("A"), Some(2)).decide(&file(3, 10, Some(("A", NOW + 1))), NOW),
+            put(Some("A"), Some(2)).decide(&file(3, 10, Some(("A", NOW + 1))), &[], NOW),
             Err(WopiError::ContentChanged)
         ));
     }

@@ -73,6 +73,26 @@ pub struct FileRecord {
     pub content: ContentRecord,
     /// The lock as stored (it may have expired; check with `is_live`).
     pub lock: Option<LockState>,
+    /// The display name stored with the lock when it was taken user-visible.
+    pub lock_user: Option<String>,
+    /// CSPP Plus sequence number: 1 for a new file, +1 on every content change.
+    pub sequence: i64,
+}
+
+/// A file's coauth locks (CSPP Plus) and the change counter their table version derives from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoauthTable {
+    /// The live rows.
+    pub rows: Vec<folio_wopi::coauth::CoauthLock>,
+    /// Bumped by every change of a row other than its expiry.
+    pub counter: i64,
+}
+
+impl CoauthTable {
+    /// `X-WOPI-CoauthTableVersion`.
+    pub fn version(&self) -> String {
+        folio_wopi::coauth::table_version(self.counter, &self.rows)
+    }
 }
 
 /// One immutable content of a file.

@@ -64,4 +64,58 @@ pub enum WopiError {
     /// A proof-key signature did not verify.
     #[error("proof key verification failed")]
     ProofInvalid,
+    /// A lock conflict with CSPP Plus details: coauth locks, a user-visible WOPI lock, or
+    /// PutChunkedFile's conflicting mechanism (spec/cspp-plus.md §3.6).
+    #[error("lock conflict")]
+    LockConflict(Box<LockConflict>),
+    /// PutChunkedFile: `X-WOPI-SequenceNumber` is not the file's current one.
+    #[error("sequence number mismatch")]
+    SequenceMismatch {
+        /// The file's current sequence number (sent back in `X-WOPI-SequenceNumber`).
+        current: i64,
+    },
+}
+
+/// The details of a [`WopiError::LockConflict`] (a 409).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockConflict {
+    /// What `X-WOPI-Lock` says.
+    pub lock: ReportedLock,
+    /// `X-WOPI-ConflictingMechanism`, when the operation defines one.
+    pub mechanism: Option<ConflictingMechanism>,
+    /// `X-WOPI-ConflictingLockUsername`: the holder of a user-visible WOPI lock.
+    pub lock_user: Option<String>,
+    /// A short reason for logs (`X-WOPI-LockFailureReason`).
+    pub reason: &'static str,
+}
+
+/// `X-WOPI-Lock` on a lock conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportedLock {
+    /// Not sent: coauth locks hold the file ("another interface").
+    Omit,
+    /// The current WOPI lock (`None`: `""`).
+    Current(Option<LockId>),
+}
+
+/// `X-WOPI-ConflictingMechanism` values (PutChunkedFile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictingMechanism {
+    /// A WOPI lock holds the file.
+    WopiLock,
+    /// Another client's exclusive coauth lock holds the file.
+    CoauthExclusiveLock,
+    /// Some other mechanism.
+    Other,
+}
+
+impl ConflictingMechanism {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WopiLock => "WOPI-Lock",
+            Self::CoauthExclusiveLock => "WOPI-CoauthExclusiveLock",
+            Self::Other => "Other",
+        }
+    }
 }

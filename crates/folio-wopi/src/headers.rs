@@ -59,3 +59,26 @@ pub const TIMESTAMP: &str = "X-WOPI-TimeStamp";
 pub const ECOSYSTEM_OPERATION: &str = "X-WOPI-EcosystemOperation";
 /// Bootstrapper GetNewAccessToken: the WOPISrc a new token is asked for.
 pub const WOPI_SRC: &str = "X-WOPI-WopiSrc";
+/// CSPP Plus: the client's coauth lock id (GetCoauthLock, RefreshCoauthLock, UnlockCoauthLock,
+/// PutChunkedFile, RenameFile).
+pub const COAUTH_LOCK_ID: &str = "X-WOPI-CoauthLockId";
+/// CSPP Plus GetCoauthLock: `Coauth` or `CoauthExclusive`.
+pub const COAUTH_LOCK_TYPE: &str = "X-WOPI-CoauthLockType";
+/// CSPP Plus: coauth lock lifetime in seconds (60–3600).
+pub const COAUTH_LOCK_EXPIRATION_TIMEOUT: &str = "X-WOPI-CoauthLockExpirationTimeout";
+/// CSPP Plus: client metadata of a coauth lock.
+pub const COAUTH_LOCK_METADATA: &str = "X-WOPI-CoauthLockMetadata";
+/// CSPP Plus: the coauth table version (request: what the client has; response: current).
+pub const COAUTH_TABLE_VERSION: &str = "X-WOPI-CoauthTableVersion";
+/// CSPP Plus: the file's sequence number.
+pub const SEQUENCE_NUMBER: &str = "X-WOPI-SequenceNumber";
+/// CSPP Plus PutChunkedFile 409: what holds the file.
+pub const CONFLICTING_MECHANISM: &str = "X-WOPI-ConflictingMechanism";
+/// A 409 caused by a user-visible WOPI lock: its holder's name.
+pub const CONFLICTING_LOCK_USERNAME: &str = "X-WOPI-ConflictingLockUsername";
+/// Lock: take the lock user-visible (`true`).
+pub const LOCK_USER_VISIBLE: &str = "X-WOPI-LockUserVisible";
+/// Lock, RefreshLock, UnlockAndRelock: lifetime in seconds (60–3600) instead of 30 minutes.
+pub const LOCK_EXPIRATION_TIMEOUT: &str = "X-WOPI-LockExpirationTimeout";
+/// Optional non-200 reason (logging only).
+pub const FAILURE_REASON: &str = "X-WOPI-FailureReason";

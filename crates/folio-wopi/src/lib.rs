@@ -3,6 +3,7 @@
 
 pub mod action_url;
 pub mod clock;
+pub mod coauth;
 pub mod discovery;
 pub mod error;
 pub mod headers;

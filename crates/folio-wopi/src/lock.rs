@@ -26,6 +26,25 @@ impl LockState {
     }
 }
 
+/// How a Lock, RefreshLock or UnlockAndRelock sets the lock (spec/cspp-plus.md §3.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockOptions {
+    /// Lifetime from now: 30 minutes, or `X-WOPI-LockExpirationTimeout` (60–3600 s).
+    pub ttl_ms: i64,
+    /// `X-WOPI-LockUserVisible: true`: the requesting user's display name, stored with the lock
+    /// and reported as `X-WOPI-ConflictingLockUsername` by conflicts it causes.
+    pub visible_user: Option<String>,
+}
+
+impl Default for LockOptions {
+    fn default() -> Self {
+        Self {
+            ttl_ms: LOCK_TTL_MS,
+            visible_user: None,
+        }
+    }
+}
+
 /// A request that changes or inspects the lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockRequest {
@@ -63,11 +82,21 @@ pub fn transition(
     request: &LockRequest,
     now: i64,
 ) -> Result<Option<LockState>, WopiError> {
+    transition_for(current, request, now, LOCK_TTL_MS)
+}
+
+/// [`transition`] with a lock lifetime other than 30 minutes.
+pub fn transition_for(
+    current: Option<&LockState>,
+    request: &LockRequest,
+    now: i64,
+    ttl_ms: i64,
+) -> Result<Option<LockState>, WopiError> {
     let current = live(current, now);
     let fresh = |id: &LockId| {
         Some(LockState {
             id: id.clone(),
-            expires_at: now + LOCK_TTL_MS,
+            expires_at: now + ttl_ms,
         })
     };
     match (request, current) {

@@ -155,6 +155,16 @@ pub enum WopiOperation {
     GetRootContainer,
     /// POST /wopi/ecosystem, `GET_WOPI_SRC_WITH_ACCESS_TOKEN`
     GetFileWopiSrc,
+    /// CSPP Plus `GET_COAUTH_LOCK`
+    GetCoauthLock,
+    /// CSPP Plus `REFRESH_COAUTH_LOCK`
+    RefreshCoauthLock,
+    /// CSPP Plus `UNLOCK_COAUTH_LOCK`
+    UnlockCoauthLock,
+    /// CSPP Plus `GET_COAUTH_TABLE`
+    GetCoauthTable,
+    /// CSPP Plus `GET_SEQUENCE_NUMBER`
+    GetSequenceNumber,
 }
 
 /// What a token must allow for an operation.
@@ -200,6 +210,11 @@ impl WopiOperation {
             (Method::Post, E::File, Some("PUT_USER_INFO")) => Ok(PutUserInfo),
             (Method::Post, E::File, Some("GET_SHARE_URL")) => Ok(GetShareUrl),
             (Method::Post, E::File, Some("ADD_ACTIVITIES")) => Ok(AddActivities),
+            (Method::Post, E::File, Some("GET_COAUTH_LOCK")) => Ok(GetCoauthLock),
+            (Method::Post, E::File, Some("REFRESH_COAUTH_LOCK")) => Ok(RefreshCoauthLock),
+            (Method::Post, E::File, Some("UNLOCK_COAUTH_LOCK")) => Ok(UnlockCoauthLock),
+            (Method::Post, E::File, Some("GET_COAUTH_TABLE")) => Ok(GetCoauthTable),
+            (Method::Post, E::File, Some("GET_SEQUENCE_NUMBER")) => Ok(GetSequenceNumber),
             (Method::Post, E::Container, Some("CREATE_CHILD_CONTAINER")) => {
                 Ok(CreateChildContainer)
             }
@@ -235,10 +250,13 @@ impl WopiOperation {
             | GetContainerShareUrl
             | CheckEcosystem
             | GetRootContainer
-            | GetFileWopiSrc => Permission::Read,
+            | GetFileWopiSrc
+            | GetCoauthTable
+            | GetSequenceNumber => Permission::Read,
             PutFile | Lock | UnlockAndRelock | Unlock | RefreshLock | PutRelativeFile
             | RenameFile | DeleteFile | CreateChildContainer | CreateChildFile
-            | DeleteContainer | RenameContainer => Permission::Write,
+            | DeleteContainer | RenameContainer | GetCoauthLock | RefreshCoauthLock
+            | UnlockCoauthLock => Permission::Write,
         }
     }
 
@@ -274,6 +292,11 @@ impl WopiOperation {
             CheckEcosystem => "CheckEcosystem",
             GetRootContainer => "GetRootContainer",
             GetFileWopiSrc => "GetFileWopiSrc",
+            GetCoauthLock => "GetCoauthLock",
+            RefreshCoauthLock => "RefreshCoauthLock",
+            UnlockCoauthLock => "UnlockCoauthLock",
+            GetCoauthTable => "GetCoauthTable",
+            GetSequenceNumber => "GetSequenceNumber",
         }
     }
 }
@@ -393,6 +416,41 @@ mod tests {
                 Some("ADD_ACTIVITIES"),
                 false,
                 Some((Op::AddActivities, Permission::Read)),
+            ),
+            (
+                Post,
+                File,
+                Some("GET_COAUTH_LOCK"),
+                false,
+                Some((Op::GetCoauthLock, Permission::Write)),
+            ),
+            (
+                Post,
+                File,
+                Some("REFRESH_COAUTH_LOCK"),
+                false,
+                Some((Op::RefreshCoauthLock, Permission::Write)),
+            ),
+            (
+                Post,
+                File,
+                Some("UNLOCK_COAUTH_LOCK"),
+                false,
+                Some((Op::UnlockCoauthLock, Permission::Write)),
+            ),
+            (
+                Post,
+                File,
+                Some("GET_COAUTH_TABLE"),
+                false,
+                Some((Op::GetCoauthTable, Permission::Read)),
+            ),
+            (
+                Post,
+                File,
+                Some("GET_SEQUENCE_NUMBER"),
+                false,
+                Some((Op::GetSequenceNumber, Permission::Read)),
             ),
             (
                 Get,

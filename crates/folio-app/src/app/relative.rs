@@ -171,6 +171,7 @@ impl App {
         p: &Principal,
         requested: &str,
         lock_header: Option<LockId>,
+        coauth_id: Option<&str>,
     ) -> Result<FileRecord, AppError> {
         let name =
             naming::rename_target(&p.file.name, requested).map_err(|e| WopiError::InvalidName {
@@ -193,6 +194,7 @@ impl App {
             .rename_file_emitting(
                 &p.file.id,
                 lock_header.as_ref(),
+                coauth_id,
                 &names,
                 self.now(),
                 Some(&emit),

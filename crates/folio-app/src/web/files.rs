@@ -169,11 +169,13 @@ impl App {
         };
         match self
             .meta()
-            .rename_file_emitting(id, None, &names, self.now(), Some(&emit))
+            .rename_file_emitting(id, None, None, &names, self.now(), Some(&emit))
             .await?
         {
             Ok(f) => Ok(f),
-            Err(WopiError::LockMismatch { .. }) => Err(AppError::Locked),
+            Err(WopiError::LockMismatch { .. } | WopiError::LockConflict(_)) => {
+                Err(AppError::Locked)
+            }
             Err(_) => Err(AppError::NameTaken {
                 name: new_name.to_owned(),
                 place: NamePlace::ThisFolder,

@@ -111,9 +111,8 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
             "name_taken",
             m("a file with that name already exists there"),
         ),
-        AppError::Wopi(WopiError::LockMismatch { .. }) | AppError::Locked => {
-            (S::CONFLICT, "locked", m(LOCKED))
-        }
+        AppError::Wopi(WopiError::LockMismatch { .. } | WopiError::LockConflict(_))
+        | AppError::Locked => (S::CONFLICT, "locked", m(LOCKED)),
         AppError::Wopi(WopiError::Unsupported(why)) => {
             (S::UNPROCESSABLE_ENTITY, "unsupported", m(why))
         }
@@ -163,7 +162,8 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
             WopiError::InvalidToken
             | WopiError::LargerThanExpected
             | WopiError::ContentChanged
-            | WopiError::ProofInvalid,
+            | WopiError::ProofInvalid
+            | WopiError::SequenceMismatch { .. },
         )
         | AppError::Store(StoreError::AlreadyExists | StoreError::Backend(_))
         | AppError::ProofRejected { .. } => {

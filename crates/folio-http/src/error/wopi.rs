@@ -6,11 +6,14 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use folio_app::AppError;
 use folio_app::folio_store::StoreError;
+use folio_wopi::error::ReportedLock;
 use folio_wopi::{WopiError, utf7};
 
 use crate::headers::{
+    X_WOPI_CONFLICTING_LOCK_USERNAME, X_WOPI_CONFLICTING_MECHANISM,
     X_WOPI_INVALID_CONTAINER_NAME_ERROR, X_WOPI_INVALID_FILE_NAME_ERROR, X_WOPI_LOCK,
-    X_WOPI_LOCK_FAILURE_REASON, X_WOPI_SERVER_ERROR, X_WOPI_VALID_RELATIVE_TARGET,
+    X_WOPI_LOCK_FAILURE_REASON, X_WOPI_SEQUENCE_NUMBER, X_WOPI_SERVER_ERROR,
+    X_WOPI_VALID_RELATIVE_TARGET,
 };
 
 /// An error on its way to a WOPI client.
@@ -76,6 +79,28 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
                 header(&mut h, X_WOPI_SERVER_ERROR, "proof key verification failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            WopiError::LockConflict(c) => {
+                // CSPP Plus: X-WOPI-Lock is left out while coauth locks hold the file.
+                if let ReportedLock::Current(current) = &c.lock {
+                    header(
+                        &mut h,
+                        X_WOPI_LOCK,
+                        current.as_ref().map_or("", |l| l.as_str()),
+                    );
+                }
+                if let Some(m) = c.mechanism {
+                    header(&mut h, X_WOPI_CONFLICTING_MECHANISM, m.as_str());
+                }
+                if let Some(user) = &c.lock_user {
+                    header(&mut h, X_WOPI_CONFLICTING_LOCK_USERNAME, user);
+                }
+                header(&mut h, X_WOPI_LOCK_FAILURE_REASON, c.reason);
+                StatusCode::CONFLICT
+            }
+            WopiError::SequenceMismatch { current } => {
+                header(&mut h, X_WOPI_SEQUENCE_NUMBER, &current.to_string());
+                StatusCode::PRECONDITION_FAILED
+            }
         },
         AppError::Store(s) => match s {
             StoreError::NotFound => StatusCode::NOT_FOUND,
@@ -113,6 +138,8 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         AppError::OAuthAuthorize(_) | AppError::OAuthToken(_) => StatusCode::BAD_REQUEST,
     };
     let body = match status {
+        // PutChunkedFile's stale sequence number: an empty body, the number in the header.
+        _ if matches!(err, AppError::Wopi(WopiError::SequenceMismatch { .. })) => "",
         StatusCode::UNAUTHORIZED => "invalid or expired access token\n",
         StatusCode::NOT_FOUND => "file not found\n",
         StatusCode::BAD_REQUEST => "bad request\n",
@@ -152,6 +179,7 @@ impl IntoResponse for HttpError {
 mod tests {
     use super::*;
     use folio_wopi::LockId;
+    use folio_wopi::error::ConflictingMechanism;
 
     #[test]
     fn content_changed_is_collabora_json() {
@@ -162,6 +190,20 @@ mod tests {
 
     fn lock(s: &str) -> Option<LockId> {
         Some(LockId::from_trusted(s.into()))
+    }
+
+    fn conflict(
+        lock: ReportedLock,
+        mechanism: Option<ConflictingMechanism>,
+        lock_user: Option<&str>,
+    ) -> AppError {
+        WopiError::LockConflict(Box::new(folio_wopi::error::LockConflict {
+            lock,
+            mechanism,
+            lock_user: lock_user.map(str::to_owned),
+            reason: "r",
+        }))
+        .into()
     }
 
     #[test]
@@ -190,6 +232,45 @@ mod tests {
                 .into(),
                 409,
                 vec![("x-wopi-lock", "")],
+            ),
+            (
+                conflict(ReportedLock::Omit, None, None),
+                409,
+                vec![("x-wopi-lockfailurereason", "r")],
+            ),
+            (
+                conflict(
+                    ReportedLock::Current(lock("L")),
+                    Some(ConflictingMechanism::WopiLock),
+                    None,
+                ),
+                409,
+                vec![
+                    ("x-wopi-lock", "L"),
+                    ("x-wopi-conflictingmechanism", "WOPI-Lock"),
+                ],
+            ),
+            (
+                conflict(
+                    ReportedLock::Omit,
+                    Some(ConflictingMechanism::CoauthExclusiveLock),
+                    None,
+                ),
+                409,
+                vec![("x-wopi-conflictingmechanism", "WOPI-CoauthExclusiveLock")],
+            ),
+            (
+                conflict(ReportedLock::Current(None), None, Some("Bob")),
+                409,
+                vec![
+                    ("x-wopi-lock", ""),
+                    ("x-wopi-conflictinglockusername", "Bob"),
+                ],
+            ),
+            (
+                WopiError::SequenceMismatch { current: 7 }.into(),
+                412,
+                vec![("x-wopi-sequencenumber", "7")],
             ),
             (WopiError::LargerThanExpected.into(), 412, vec![]),
             (WopiError::FileTooLarge.into(), 413, vec![]),
@@ -276,10 +357,14 @@ mod tests {
                 !body.contains("secret"),
                 "internal text never reaches the client"
             );
-            assert!(
-                body.ends_with('\n') && !body.is_empty(),
-                "{err:?} body {body:?}"
-            );
+            if matches!(err, AppError::Wopi(WopiError::SequenceMismatch { .. })) {
+                assert!(body.is_empty(), "a stale sequence number has an empty body");
+            } else {
+                assert!(
+                    body.ends_with('\n') && !body.is_empty(),
+                    "{err:?} body {body:?}"
+                );
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ use folio_app::{
     Authorized, ContainerPrincipal, ContainerTarget, EcosystemPrincipal, Principal, PutOptions,
     RelativeTarget, WopiAuthRequest, WopiResource,
 };
+use folio_wopi::coauth::{self, CoauthLockType};
 use folio_wopi::lock::LockRequest;
 use folio_wopi::operation::{Endpoint, Method, ResourceKind, WopiOperation};
 use folio_wopi::proof::ProofHeaders;
@@ -45,7 +46,14 @@ pub enum WopiCall {
         options: PutOptions,
     },
     /// Lock, Unlock, RefreshLock, UnlockAndRelock.
-    Lock(LockRequest),
+    Lock {
+        /// What to do.
+        request: LockRequest,
+        /// `X-WOPI-LockExpirationTimeout`, in ms.
+        ttl_ms: Option<i64>,
+        /// `X-WOPI-LockUserVisible: true`.
+        user_visible: bool,
+    },
     /// GetLock.
     GetLock,
     /// PutRelativeFile (the declared size is already checked against the limit).
@@ -59,6 +67,8 @@ pub enum WopiCall {
         requested: String,
         /// `X-WOPI-Lock`.
         lock: Option<LockId>,
+        /// `X-WOPI-CoauthLockId` (empty: none).
+        coauth_id: Option<String>,
     },
     /// DeleteFile.
     DeleteFile,
@@ -75,6 +85,38 @@ pub enum WopiCall {
     EnumerateAncestors,
     /// GetEcosystem (files).
     GetEcosystem,
+    /// CSPP Plus GetCoauthLock (the body may carry the metadata).
+    GetCoauthLock {
+        /// `X-WOPI-CoauthLockId`.
+        id: String,
+        /// `X-WOPI-CoauthLockType`.
+        kind: CoauthLockType,
+        /// `X-WOPI-CoauthLockExpirationTimeout`, in ms.
+        timeout_ms: i64,
+        /// `X-WOPI-CoauthLockMetadata`.
+        metadata: Option<String>,
+    },
+    /// CSPP Plus RefreshCoauthLock (the body may carry the metadata).
+    RefreshCoauthLock {
+        /// `X-WOPI-CoauthLockId`.
+        id: String,
+        /// `X-WOPI-CoauthLockExpirationTimeout`, in ms.
+        timeout_ms: i64,
+        /// `X-WOPI-CoauthLockMetadata`.
+        metadata: Option<String>,
+    },
+    /// CSPP Plus UnlockCoauthLock.
+    UnlockCoauthLock {
+        /// `X-WOPI-CoauthLockId`.
+        id: String,
+    },
+    /// CSPP Plus GetCoauthTable.
+    GetCoauthTable {
+        /// `X-WOPI-CoauthTableVersion` the client has (empty: none).
+        version: Option<String>,
+    },
+    /// CSPP Plus GetSequenceNumber.
+    GetSequenceNumber,
 }
 
 /// A container operation with the headers it needs, parsed.
@@ -256,7 +298,7 @@ fn call(op: WopiOperation, h: &HeaderMap, max_file_size: u64) -> Result<WopiCall
         }
         Op::Lock | Op::Unlock | Op::RefreshLock | Op::UnlockAndRelock => {
             let lock = required_lock(h, &X_WOPI_LOCK)?;
-            WopiCall::Lock(match op {
+            let request = match op {
                 Op::Lock => LockRequest::Lock(lock),
                 Op::Unlock => LockRequest::Unlock(lock),
                 Op::RefreshLock => LockRequest::RefreshLock(lock),
@@ -264,7 +306,16 @@ fn call(op: WopiOperation, h: &HeaderMap, max_file_size: u64) -> Result<WopiCall
                     new: lock,
                     old: required_lock(h, &X_WOPI_OLD_LOCK)?,
                 },
-            })
+            };
+            WopiCall::Lock {
+                request,
+                ttl_ms: match text(h, &X_WOPI_LOCK_EXPIRATION_TIMEOUT)? {
+                    None => None,
+                    Some(v) => Some(coauth::parse_timeout(v)?),
+                },
+                user_visible: text(h, &X_WOPI_LOCK_USER_VISIBLE)?
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+            }
         }
         Op::GetLock => WopiCall::GetLock,
         Op::PutRelativeFile => {
@@ -276,6 +327,7 @@ fn call(op: WopiOperation, h: &HeaderMap, max_file_size: u64) -> Result<WopiCall
             requested: name_header(h, &X_WOPI_REQUESTED_NAME)?
                 .ok_or(WopiError::BadRequest("X-WOPI-RequestedName is required"))?,
             lock: optional_lock(h)?,
+            coauth_id: optional_coauth_id(h)?,
         },
         Op::DeleteFile => WopiCall::DeleteFile,
         Op::PutUserInfo => WopiCall::PutUserInfo,
@@ -285,6 +337,31 @@ fn call(op: WopiOperation, h: &HeaderMap, max_file_size: u64) -> Result<WopiCall
         Op::AddActivities => WopiCall::AddActivities,
         Op::EnumerateAncestors => WopiCall::EnumerateAncestors,
         Op::GetEcosystem => WopiCall::GetEcosystem,
+        Op::GetCoauthLock => WopiCall::GetCoauthLock {
+            id: required_coauth_id(h)?,
+            kind: text(h, &X_WOPI_COAUTH_LOCK_TYPE)?
+                .and_then(CoauthLockType::parse)
+                .ok_or(WopiError::BadRequest(
+                    "X-WOPI-CoauthLockType must be Coauth or CoauthExclusive",
+                ))?,
+            timeout_ms: coauth_timeout(h)?,
+            metadata: coauth_metadata(h)?,
+        },
+        Op::RefreshCoauthLock => WopiCall::RefreshCoauthLock {
+            id: required_coauth_id(h)?,
+            timeout_ms: coauth_timeout(h)?,
+            metadata: coauth_metadata(h)?,
+        },
+        Op::UnlockCoauthLock => WopiCall::UnlockCoauthLock {
+            id: required_coauth_id(h)?,
+        },
+        Op::GetCoauthTable => WopiCall::GetCoauthTable {
+            version: text(h, &X_WOPI_COAUTH_TABLE_VERSION)?
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned),
+        },
+        Op::GetSequenceNumber => WopiCall::GetSequenceNumber,
         _ => return Err(WopiError::Unsupported("not a file operation")),
     })
 }
@@ -373,6 +450,43 @@ fn required_lock(h: &HeaderMap, name: &HeaderName) -> Result<LockId, WopiError> 
     match text(h, name)? {
         Some(v) => LockId::parse(v),
         None => Err(WopiError::BadRequest("the lock header is missing")),
+    }
+}
+
+fn required_coauth_id(h: &HeaderMap) -> Result<String, WopiError> {
+    match text(h, &X_WOPI_COAUTH_LOCK_ID)? {
+        Some(v) => coauth::parse_lock_id(v),
+        None => Err(WopiError::BadRequest("X-WOPI-CoauthLockId is required")),
+    }
+}
+
+/// `X-WOPI-CoauthLockId` where it is optional (PutChunkedFile, RenameFile): empty = absent.
+fn optional_coauth_id(h: &HeaderMap) -> Result<Option<String>, WopiError> {
+    match text(h, &X_WOPI_COAUTH_LOCK_ID)? {
+        None | Some("") => Ok(None),
+        Some(v) => coauth::parse_lock_id(v).map(Some),
+    }
+}
+
+fn coauth_timeout(h: &HeaderMap) -> Result<i64, WopiError> {
+    match text(h, &X_WOPI_COAUTH_LOCK_EXPIRATION_TIMEOUT)? {
+        Some(v) => coauth::parse_timeout(v),
+        None => Err(WopiError::BadRequest(
+            "X-WOPI-CoauthLockExpirationTimeout is required",
+        )),
+    }
+}
+
+/// `X-WOPI-CoauthLockMetadata` (may be empty; UTF-8 allowed).
+fn coauth_metadata(h: &HeaderMap) -> Result<Option<String>, WopiError> {
+    match h.get(&X_WOPI_COAUTH_LOCK_METADATA) {
+        None => Ok(None),
+        Some(v) => {
+            let m = std::str::from_utf8(v.as_bytes())
+                .map_err(|_| WopiError::BadRequest("X-WOPI-CoauthLockMetadata is not UTF-8"))?;
+            coauth::check_metadata(m)?;
+            Ok(Some(m.to_owned()))
+        }
     }
 }
 

@@ -8,11 +8,12 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use folio_app::folio_store::ByteStream;
+use folio_app::folio_store::{ByteStream, CoauthTable};
 use folio_app::{
-    ContainerPrincipal, ContainerTarget, EcosystemPrincipal, FileContent, Principal, PutOptions,
-    RelativeTarget,
+    CoauthLockWish, ContainerPrincipal, ContainerTarget, EcosystemPrincipal, FileContent,
+    Principal, PutOptions, RelativeTarget,
 };
+use folio_wopi::coauth;
 use folio_wopi::lock::LockRequest;
 use folio_wopi::wire::{
     self, AddActivitiesResponse, PutRelativeFileResponse, RenameContainerResponse,
@@ -25,7 +26,10 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::HttpError;
 use crate::extract::wopi::{ContainerCall, EcosystemCall, Wopi, WopiCall};
-use crate::headers::{X_WOPI_ENUMERATION_INCOMPLETE, X_WOPI_ITEM_VERSION, X_WOPI_LOCK};
+use crate::headers::{
+    X_WOPI_COAUTH_TABLE_VERSION, X_WOPI_ENUMERATION_INCOMPLETE, X_WOPI_ITEM_VERSION, X_WOPI_LOCK,
+    X_WOPI_SEQUENCE_NUMBER,
+};
 
 type Result<T> = std::result::Result<T, HttpError>;
 
@@ -45,10 +49,18 @@ async fn file(s: &AppState, call: WopiCall, p: Principal, body: Body) -> Result<
         WopiCall::CheckFileInfo => check_file_info(&s, &p).await,
         WopiCall::GetFile { max_expected_size } => get_file(&s, p, max_expected_size).await,
         WopiCall::PutFile { lock, options } => put_file(&s, p, lock, options, body).await,
-        WopiCall::Lock(request) => lock(&s, &p, request).await,
+        WopiCall::Lock {
+            request,
+            ttl_ms,
+            user_visible,
+        } => lock(&s, &p, request, ttl_ms, user_visible).await,
         WopiCall::GetLock => Ok(get_lock(&s, &p)),
         WopiCall::PutRelativeFile { target } => put_relative_file(&s, p, target, body).await,
-        WopiCall::RenameFile { requested, lock } => rename_file(&s, &p, &requested, lock).await,
+        WopiCall::RenameFile {
+            requested,
+            lock,
+            coauth_id,
+        } => rename_file(&s, &p, &requested, lock, coauth_id.as_deref()).await,
         WopiCall::DeleteFile => delete_file(&s, &p).await,
         WopiCall::PutUserInfo => put_user_info(&s, &p, body).await,
         WopiCall::GetShareUrl { url_type } => get_share_url(&s, &p, url_type.as_deref()),
@@ -57,6 +69,66 @@ async fn file(s: &AppState, call: WopiCall, p: Principal, body: Body) -> Result<
         WopiCall::GetEcosystem => Ok(json(UrlResponse {
             url: s.app.get_ecosystem(&p.token).await?,
         })),
+        WopiCall::GetCoauthLock {
+            id,
+            kind,
+            timeout_ms,
+            metadata,
+        } => {
+            let metadata =
+                coauth::metadata_of(false, metadata.as_deref(), &small_body(body).await?)?;
+            let wish = CoauthLockWish {
+                id,
+                kind,
+                metadata,
+                timeout_ms,
+            };
+            Ok(coauth_table(&s.app.get_coauth_lock(&p, wish).await?, true))
+        }
+        WopiCall::RefreshCoauthLock {
+            id,
+            timeout_ms,
+            metadata,
+        } => {
+            let metadata =
+                coauth::metadata_of(true, metadata.as_deref(), &small_body(body).await?)?;
+            let table = s
+                .app
+                .refresh_coauth_lock(&p, id, metadata, timeout_ms)
+                .await?;
+            Ok(coauth_table(&table, true))
+        }
+        WopiCall::UnlockCoauthLock { id } => Ok(coauth_table(
+            &s.app.unlock_coauth_lock(&p, id).await?,
+            false,
+        )),
+        WopiCall::GetCoauthTable { version } => {
+            let table = s.app.get_coauth_table(&p).await?;
+            let current = version.as_deref() == Some(table.version().as_str());
+            Ok(coauth_table(&table, !current))
+        }
+        WopiCall::GetSequenceNumber => Ok((
+            [(X_WOPI_SEQUENCE_NUMBER, hv(&p.file.sequence.to_string()))],
+            "",
+        )
+            .into_response()),
+    }
+}
+
+/// A small request body (coauth lock metadata, at most 16 KiB).
+async fn small_body(body: Body) -> Result<axum::body::Bytes> {
+    Ok(axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map_err(|_| WopiError::BadRequest("request body is too large or unreadable"))?)
+}
+
+/// A coauth lock response: `X-WOPI-CoauthTableVersion` always, the table when `with_body`.
+fn coauth_table(table: &CoauthTable, with_body: bool) -> Response {
+    let version = [(X_WOPI_COAUTH_TABLE_VERSION, hv(&table.version()))];
+    if with_body {
+        (version, Json(coauth::CoauthTableResponse::new(&table.rows))).into_response()
+    } else {
+        (version, "").into_response()
     }
 }
 
@@ -209,8 +281,14 @@ async fn put_file(
 }
 
 /// Lock, Unlock, RefreshLock, UnlockAndRelock → `App::lock`.
-async fn lock(s: &AppState, p: &Principal, request: LockRequest) -> Result<Response> {
-    let (_, file) = s.app.lock(p, request).await?;
+async fn lock(
+    s: &AppState,
+    p: &Principal,
+    request: LockRequest,
+    ttl_ms: Option<i64>,
+    user_visible: bool,
+) -> Result<Response> {
+    let (_, file) = s.app.lock(p, request, ttl_ms, user_visible).await?;
     Ok((item_version(file.version), "").into_response())
 }
 
@@ -248,8 +326,9 @@ async fn rename_file(
     p: &Principal,
     requested: &str,
     lock: Option<LockId>,
+    coauth_id: Option<&str>,
 ) -> Result<Response> {
-    let file = s.app.rename_file(p, requested, lock).await?;
+    let file = s.app.rename_file(p, requested, lock, coauth_id).await?;
     let (stem, _) = folio_wopi::naming::split_ext(&file.name);
     Ok(Json(RenameFileResponse {
         name: stem.to_owned(),

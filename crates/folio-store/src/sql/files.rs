@@ -2,7 +2,9 @@
 //! and the in-transaction helpers every lock-checked change starts with (`lock_file`).
 //! Content versions are in `versions.rs`, WOPI locks in `locks.rs`.
 
-use folio_wopi::{FileId, LockId, WopiError, lock};
+use folio_wopi::{FileId, LockId, WopiError, coauth, lock};
+
+use super::coauth::coauth_in_tx;
 
 use super::outbox::emit_in;
 use super::rows::{self, FILE_COLUMNS, FILE_FROM, name_key, one};
@@ -191,14 +193,32 @@ pub(super) async fn rename_file<E: SqlEngine>(
     e: &E,
     id: &FileId,
     lock_header: Option<&LockId>,
+    coauth_id: Option<&str>,
     names: NameCandidates<'_>,
     now: i64,
     emit: Option<&Emit<'_>>,
 ) -> Result<Outcome<FileRecord>, StoreError> {
     let mut tx = e.begin().await?;
     let mut file = lock_file::<E>(&mut tx, id).await?;
-    if let Err(e) = lock::check_rename(file.lock.as_ref(), lock_header, now) {
-        return Ok(Err(e));
+    let rows = coauth_in_tx(&mut tx, id).await?;
+    let view = coauth::LockView {
+        wopi_lock: file.lock.as_ref(),
+        lock_user: file.lock_user.as_deref(),
+        coauth: &rows,
+        size: file.content.size,
+    };
+    let presented = coauth::Presented {
+        wopi_lock: lock_header.map(LockId::as_str),
+        coauth_id,
+    };
+    let decided = match coauth::check_rename(&view, presented, now) {
+        Ok(decided) => decided,
+        Err(e) => return Ok(Err(e)),
+    };
+    if !decided {
+        if let Err(e) = lock::check_rename(file.lock.as_ref(), lock_header, now) {
+            return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref())));
+        }
     }
     let mut renamed = None;
     for candidate in name_candidates(names) {
@@ -226,11 +246,15 @@ pub(super) async fn delete_file<E: SqlEngine>(
 ) -> Result<Outcome<()>, StoreError> {
     let mut tx = e.begin().await?;
     let file = lock_file::<E>(&mut tx, id).await?;
-    if let Err(e) = lock::check_unlocked(file.lock.as_ref(), now) {
+    let refused = coauth::check_classic(&coauth_in_tx(&mut tx, id).await?, now)
+        .and_then(|()| lock::check_unlocked(file.lock.as_ref(), now))
+        .map_err(|e| coauth::with_lock_user(e, file.lock_user.as_deref()));
+    if let Err(e) = refused {
         return Ok(Err(e));
     }
     tx.execute(
-        "UPDATE files SET deleted_at = $1, lock_id = NULL, lock_expires_at = NULL WHERE id = $2",
+        "UPDATE files SET deleted_at = $1, lock_id = NULL, lock_expires_at = NULL, \
+         lock_user_name = NULL WHERE id = $2",
         args![now, id],
     )
     .await?;

@@ -3,8 +3,10 @@
 //! administrator's forced release, and the expiry sweep.
 
 use folio_wopi::FileId;
-use folio_wopi::lock::{self, LockRequest, LockState};
+use folio_wopi::coauth;
+use folio_wopi::lock::{self, LockOptions, LockRequest, LockState};
 
+use super::coauth::coauth_in_tx;
 use super::files::{file_in_tx, lock_file};
 use super::outbox::emit_in;
 use super::rows::{self, FILE_COLUMNS, FILE_FROM};
@@ -17,25 +19,34 @@ pub(super) async fn apply_lock<E: SqlEngine>(
     e: &E,
     id: &FileId,
     request: &LockRequest,
+    options: &LockOptions,
     now: i64,
     emit: Option<&Emit<'_>>,
 ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
     let mut tx = e.begin().await?;
     let mut file = lock_file::<E>(&mut tx, id).await?;
-    let next = match lock::transition(file.lock.as_ref(), request, now) {
+    // Coauth locks and WOPI locks exclude each other (spec/cspp-plus.md §3.6).
+    if let Err(e) = coauth::check_classic(&coauth_in_tx(&mut tx, id).await?, now) {
+        return Ok(Err(e));
+    }
+    let next = match lock::transition_for(file.lock.as_ref(), request, now, options.ttl_ms) {
         Ok(next) => next,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref()))),
     };
+    // The user-visible name holds "until the next time the lock is updated".
+    let user = next.as_ref().and(options.visible_user.as_deref());
     tx.execute(
-        "UPDATE files SET lock_id = $1, lock_expires_at = $2 WHERE id = $3",
+        "UPDATE files SET lock_id = $1, lock_expires_at = $2, lock_user_name = $3 WHERE id = $4",
         args![
             next.as_ref().map(|l| l.id.as_str()),
             next.as_ref().map(|l| l.expires_at),
+            user,
             id
         ],
     )
     .await?;
     file.lock = next.clone();
+    file.lock_user = user.map(str::to_owned);
     emit_in(&mut tx, emit, &file).await?;
     tx.commit().await?;
     Ok(Ok((next, file)))
@@ -56,7 +67,7 @@ pub(super) async fn locked_files(
 pub(super) async fn force_unlock(e: &impl SqlEngine, id: &FileId) -> Result<bool, StoreError> {
     let n = e
         .execute(
-            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL \
+            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL \
              WHERE id = $1 AND lock_id IS NOT NULL",
             args![id],
         )
@@ -95,7 +106,7 @@ pub(super) async fn expire_locks<E: SqlEngine>(
     });
     for f in &files {
         tx.execute(
-            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL WHERE id = $1",
+            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL WHERE id = $1",
             args![&f.id],
         )
         .await?;

@@ -13,6 +13,7 @@
 //! [`crate::metadata::name_candidates`]).
 
 mod activities;
+mod coauth;
 mod files;
 mod folders;
 mod integration;
@@ -29,7 +30,8 @@ mod versions;
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use folio_wopi::lock::{LockRequest, LockState};
+use folio_wopi::coauth::CoauthRequest;
+use folio_wopi::lock::{LockOptions, LockRequest, LockState};
 use folio_wopi::{FileId, LockId};
 
 use crate::error::StoreError;
@@ -350,11 +352,12 @@ impl<E: SqlEngine> MetadataStore for E {
         &self,
         id: &FileId,
         lock_header: Option<&LockId>,
+        coauth_id: Option<&str>,
         names: NameCandidates<'_>,
         now: i64,
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError> {
-        files::rename_file(self, id, lock_header, names, now, emit).await
+        files::rename_file(self, id, lock_header, coauth_id, names, now, emit).await
     }
     async fn delete_file_emitting(
         &self,
@@ -388,10 +391,24 @@ impl<E: SqlEngine> MetadataStore for E {
         &self,
         id: &FileId,
         request: &LockRequest,
+        options: &LockOptions,
         now: i64,
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
-        locks::apply_lock(self, id, request, now, emit).await
+        locks::apply_lock(self, id, request, options, now, emit).await
+    }
+
+    // coauth.rs
+    async fn apply_coauth(
+        &self,
+        id: &FileId,
+        request: &CoauthRequest,
+        now: i64,
+    ) -> Result<Outcome<CoauthTable>, StoreError> {
+        coauth::apply_coauth(self, id, request, now).await
+    }
+    async fn coauth_table(&self, id: &FileId, now: i64) -> Result<CoauthTable, StoreError> {
+        coauth::coauth_table(self, id, now).await
     }
     async fn locked_files(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
         locks::locked_files(self, now).await

@@ -12,7 +12,7 @@ use crate::model::*;
 /// The columns of a file joined with its current version and folder ([`FILE_FROM`]), as read
 /// by [`file`].
 pub(super) const FILE_COLUMNS: &str = "f.id, f.folder_id, f.owner_id, f.name, f.version, \
-     f.lock_id, f.lock_expires_at, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, \
+     f.lock_id, f.lock_expires_at, f.lock_user_name, f.sequence_number, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, \
      v.source, CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS folder_name";
 
 /// Files joined with their current version and folder.
@@ -99,7 +99,9 @@ pub(super) fn file(row: &impl SqlRow) -> Result<FileRecord, StoreError> {
         version: row.int("version")?,
         content: content(row)?,
         folder_name: row.opt_text("folder_name")?,
+        lock_user: lock.as_ref().and(row.opt_text("lock_user_name")?),
         lock,
+        sequence: row.int("sequence_number")?,
     })
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use folio_wopi::FileId;
 
+use super::coauth::coauth_in_tx;
 use super::files::lock_file;
 use super::outbox::emit_in;
 use super::rows::{self, size_to_db};
@@ -49,17 +50,20 @@ pub(super) async fn commit_version<E: SqlEngine>(
 ) -> Result<Outcome<FileRecord>, StoreError> {
     let mut tx = e.begin().await?;
     let mut file = lock_file::<E>(&mut tx, id).await?;
-    if let Err(e) = check.decide(&file, now) {
+    let coauth = coauth_in_tx(&mut tx, id).await?;
+    if let Err(e) = check.decide(&file, &coauth, now) {
         return Ok(Err(e));
     }
     let version = file.version + 1;
     insert_version(&mut tx, id.as_str(), version, &content).await?;
+    // Every content change moves the CSPP Plus sequence number on.
     tx.execute(
-        "UPDATE files SET version = $1 WHERE id = $2",
+        "UPDATE files SET version = $1, sequence_number = sequence_number + 1 WHERE id = $2",
         args![version, id],
     )
     .await?;
     file.version = version;
+    file.sequence += 1;
     file.content = content;
     emit_in(&mut tx, emit, &file).await?;
     tx.commit().await?;
