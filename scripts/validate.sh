@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the official WOPI validator (../shared/wopi-validator) against a Folio started on a
-# temporary data directory. Usage: scripts/validate.sh [validator args...]
+# temporary data directory. Usage: scripts/validate.sh [--cspp-plus] [validator args...]
 #   e.g. scripts/validate.sh -g Locks     or     scripts/validate.sh --proof-keys test
+# --cspp-plus: Folio trusts the validator's discovery.xml as an editor enrolled in CSPP Plus
+#   (proof keys enforced) and the token is minted for that editor, so CheckFileInfo is the
+#   CSPP Plus one; pass e.g. `--proof-keys test -e All -d`.
 # Env: FOLIO_BIN (default target/release/folio, built if missing), VALIDATOR_DIR.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +25,21 @@ cleanup() {
 }
 trap cleanup EXIT
 export FOLIO_DATA=$work/data
+client_args=()
+if [ "${1:-}" = "--cspp-plus" ]; then
+  shift
+  cat >"$work/folio.toml" <<EOF
+[[editors]]
+name = "validator"
+discovery = "$validator/discovery.xml"
+cspp_plus = true
+collaboration_url = "https://collaboration.validator.example/"
+realtime_channel_url = "https://realtime.validator.example/"
+file_geo_location_code = "US"
+EOF
+  export FOLIO_CONFIG=$work/folio.toml
+  client_args=(--client validator)
+fi
 case "${FOLIO_DATABASE_URL:-}" in postgres*) "$bin" migrate >/dev/null ;; esac
 "$bin" users add validator --name "WOPI Validator" >/dev/null
 : > "$work/test.wopitest"
@@ -35,7 +53,7 @@ read -r line <"$work/out"
 cat "$work/out" >/dev/null &
 url=$(echo "$line" | sed -n 's/^folio listening on \(http:[^ ]*\).*/\1/p')
 [ -n "$url" ] || { echo "validate.sh: server did not start: $line" >&2; cat "$work/server.log" >&2; exit 1; }
-token_json=$(FOLIO_PUBLIC_URL=$url "$bin" token --user validator --file "$file_id")
+token_json=$(FOLIO_PUBLIC_URL=$url "$bin" token --user validator --file "$file_id" "${client_args[@]}")
 wopi_src=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["wopi_src"])' <<<"$token_json")
 token=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' <<<"$token_json")
 ttl=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token_ttl"])' <<<"$token_json")

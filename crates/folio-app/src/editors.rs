@@ -51,6 +51,20 @@ pub struct EditorConfig {
     pub enforce_proof_keys: bool,
     /// Forced kind; detected from the discovery document when `None`.
     pub kind: Option<EditorKind>,
+    /// The editor is enrolled in CSPP Plus (Microsoft 365 desktop co-authoring): its tokens get
+    /// the CSPP Plus CheckFileInfo. `None` for every other editor.
+    pub cspp_plus: Option<CsppPlusConfig>,
+}
+
+/// An editor's CSPP Plus settings (spec/cspp-plus.md §1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsppPlusConfig {
+    /// `OfficeCollaborationServiceEndpointUrl` (the `collab` action of Microsoft's discovery).
+    pub collaboration_url: String,
+    /// `RealTimeChannelEndpointUrl` (the `rtc` action).
+    pub realtime_url: String,
+    /// `FileGeoLocationCode`, as assigned by Microsoft's CSPP Plus onboarding.
+    pub geo_location_code: String,
 }
 
 /// The state of one editor's discovery, for the status endpoint.
@@ -391,6 +405,20 @@ impl Editors {
     }
 
     /// The kind of a named editor.
+    /// Whether an editor of that name is configured.
+    pub fn has(&self, name: &str) -> bool {
+        self.editors.iter().any(|e| e.config.name == name)
+    }
+
+    /// The CSPP Plus settings of the editor named `name`, if it is enrolled.
+    pub fn cspp_plus_of(&self, name: &str) -> Option<&CsppPlusConfig> {
+        self.editors
+            .iter()
+            .find(|e| e.config.name == name)
+            .and_then(|e| e.config.cspp_plus.as_ref())
+    }
+
+    /// The detected (or forced) kind of the editor named `name`, once its discovery loaded.
     pub async fn kind_of(&self, name: &str) -> Option<EditorKind> {
         for e in &self.editors {
             if e.config.name == name {
@@ -562,6 +590,7 @@ mod tests {
                 discovery_xml(&format!("https://{name}.example"), key),
             );
             configs.push(EditorConfig {
+                cspp_plus: None,
                 name: name.into(),
                 discovery: path.to_string_lossy().into_owned(),
                 enforce_proof_keys: true,

@@ -584,6 +584,18 @@ fn coauth_get(id: &str, kind: CoauthLockType, timeout_ms: i64) -> CoauthRequest 
 async fn coauth_locks(store: &dyn MetadataStore) {
     use CoauthLockType::*;
     let f = locked_file(store, "colin", 5).await;
+    assert!(
+        !ok!(store.file_is_shared(&f.id).await),
+        "a new file is private"
+    );
+    let reader = new_user(store, "colin-reader").await;
+    ok!(store
+        .share_folder(&f.folder_id, &reader.id, Role::Viewer)
+        .await);
+    assert!(
+        ok!(store.file_is_shared(&f.id).await),
+        "a share on its folder shares it"
+    );
     assert_eq!(f.sequence, 1, "a new file starts at sequence number 1");
     let empty = ok!(store.coauth_table(&f.id, NOW).await);
     assert!(empty.rows.is_empty());

@@ -140,6 +140,9 @@ pub trait MetadataStore: Send + Sync + 'static {
         id: &str,
         name: &str,
     ) -> Result<Outcome<FolderRecord>, StoreError>;
+    /// Whether anyone besides the owner may access a file (a share on it, its folder or an
+    /// ancestor).
+    async fn file_is_shared(&self, id: &FileId) -> Result<bool, StoreError>;
     /// The user's role on a folder: owner, or a share on it or an ancestor.
     async fn folder_role(&self, folder_id: &str, user_id: &str)
     -> Result<Option<Role>, StoreError>;

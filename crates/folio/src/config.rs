@@ -188,6 +188,15 @@ pub struct RawEditor {
     pub proof_keys: Option<String>,
     /// Force the editor kind: microsoft, collabora, onlyoffice, dev, other (default: detected).
     pub kind: Option<String>,
+    /// CSPP Plus (Microsoft 365 desktop co-authoring) for this editor's tokens; needs the three
+    /// values below, which Microsoft's CSPP Plus onboarding provides.
+    pub cspp_plus: Option<bool>,
+    /// CSPP Plus `OfficeCollaborationServiceEndpointUrl` (the discovery's `collab` action).
+    pub collaboration_url: Option<String>,
+    /// CSPP Plus `RealTimeChannelEndpointUrl` (the discovery's `rtc` action).
+    pub realtime_channel_url: Option<String>,
+    /// CSPP Plus `FileGeoLocationCode`.
+    pub file_geo_location_code: Option<String>,
 }
 
 /// Validated settings.
@@ -419,11 +428,57 @@ impl Settings {
                 name = format!("{base}-{n}");
                 n += 1;
             }
+            let cspp_plus = if e.cspp_plus == Some(true) {
+                let absolute = |v: &Option<String>, what: &str, problems: &mut Vec<String>| match v
+                    .as_deref()
+                    .map(str::trim)
+                {
+                    Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                        Some(u.to_owned())
+                    }
+                    _ => {
+                        problems.push(format!(
+                            "editor {name:?}: cspp_plus needs {what} (an absolute URL)"
+                        ));
+                        None
+                    }
+                };
+                let collaboration_url =
+                    absolute(&e.collaboration_url, "collaboration_url", &mut problems);
+                let realtime_url = absolute(
+                    &e.realtime_channel_url,
+                    "realtime_channel_url",
+                    &mut problems,
+                );
+                let geo = e
+                    .file_geo_location_code
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty());
+                if geo.is_none() {
+                    problems.push(format!(
+                        "editor {name:?}: cspp_plus needs file_geo_location_code"
+                    ));
+                }
+                match (collaboration_url, realtime_url, geo) {
+                    (Some(collaboration_url), Some(realtime_url), Some(geo)) => {
+                        Some(folio_app::editors::CsppPlusConfig {
+                            collaboration_url,
+                            realtime_url,
+                            geo_location_code: geo.to_owned(),
+                        })
+                    }
+                    _ => continue,
+                }
+            } else {
+                None
+            };
             editors.push(EditorConfig {
                 name,
                 discovery: e.discovery,
                 enforce_proof_keys: enforce,
                 kind,
+                cspp_plus,
             });
         }
         let read_secret = |inline: &Option<String>,

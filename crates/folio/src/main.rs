@@ -99,6 +99,10 @@ enum Command {
         /// Read-only token.
         #[arg(long)]
         view: bool,
+        /// Bind the token to this configured editor (its proof keys and CheckFileInfo shape,
+        /// e.g. CSPP Plus).
+        #[arg(long, value_name = "EDITOR")]
+        client: Option<String>,
     },
     /// Manage integration API keys.
     ApiKeys {
@@ -616,6 +620,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
             file,
             ttl,
             view,
+            client,
         } => {
             let file_id = FileId::parse(&file)
                 .map_err(|_| Failure::usage(format!("{file:?} is not a file id")))?;
@@ -631,9 +636,16 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                     settings.max_token_ttl_ms / 1000
                 )));
             }
-            let app = open_app(&settings, false).await?;
+            // The configured editors, so that --client names one of them.
+            let app = open_app_with(&settings, false, settings.editors.clone()).await?;
             let minted = app
-                .mint_token_for_login(&user, &file_id, view, ttl.map(|s| s as i64 * 1000))
+                .mint_token_for_login(
+                    &user,
+                    &file_id,
+                    view,
+                    ttl.map(|s| s as i64 * 1000),
+                    client.as_deref(),
+                )
                 .await
                 .map_err(|e| app_failure(e, "cannot mint token"))?;
             let out = serde_json::json!({
@@ -777,6 +789,7 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
                 discovery: dev.discovery_url(),
                 enforce_proof_keys: !settings.no_proof_keys,
                 kind: Some(EditorKind::Dev),
+                cspp_plus: None,
             },
         );
         Some(dev)

@@ -255,7 +255,8 @@ impl App {
         }
     }
 
-    /// Mints a token for a user (by login) on a file they can see. `ttl_ms` defaults to the
+    /// Mints a token for a user (by login) on a file they can see, optionally bound to an
+    /// editor (`client`: its proof keys, its CheckFileInfo shape). `ttl_ms` defaults to the
     /// configured lifetime. A file the user cannot see is `FileNotFound`.
     pub async fn mint_token_for_login(
         &self,
@@ -263,7 +264,13 @@ impl App {
         file_id: &FileId,
         view_only: bool,
         ttl_ms: Option<i64>,
+        client: Option<&str>,
     ) -> Result<MintedToken, AppError> {
+        if let Some(c) = client
+            && !self.editors.has(c)
+        {
+            return Err(WopiError::BadRequest("no editor of that name is configured").into());
+        }
         let user = self
             .meta
             .user_by_login(login)
@@ -279,7 +286,7 @@ impl App {
             .ok_or(WopiError::FileNotFound)?;
         let can_write = !view_only && role >= Role::Editor;
         let ttl = ttl_ms.unwrap_or(self.config.token_ttl_ms);
-        self.mint_token(&user.id, file_id, can_write, self.now() + ttl)
+        self.mint_token_for_client(&user.id, file_id, can_write, self.now() + ttl, client)
             .await
     }
 

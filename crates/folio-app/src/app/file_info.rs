@@ -121,6 +121,40 @@ impl App {
             }
             _ => {}
         }
+        // CSPP Plus: all eight properties or none (spec/cspp-plus.md §1), only for an editor
+        // enrolled in it.
+        if let Some(plus) = p
+            .token
+            .client
+            .as_deref()
+            .and_then(|c| self.editors.cspp_plus_of(c))
+        {
+            let shared = p.role != Role::Owner || self.meta.file_is_shared(&f.id).await?;
+            for (k, v) in [
+                ("SupportsCoauth", serde_json::json!(true)),
+                ("SequenceNumber", serde_json::json!(f.sequence)),
+                (
+                    "OfficeCollaborationServiceEndpointUrl",
+                    serde_json::json!(plus.collaboration_url),
+                ),
+                (
+                    "RealTimeChannelEndpointUrl",
+                    serde_json::json!(plus.realtime_url),
+                ),
+                ("AccessTokenExpiry", serde_json::json!(p.token.expires_at)),
+                ("ServerTime", serde_json::json!(self.now())),
+                (
+                    "SharingStatus",
+                    serde_json::json!(if shared { "Shared" } else { "Private" }),
+                ),
+                (
+                    "FileGeoLocationCode",
+                    serde_json::json!(plus.geo_location_code),
+                ),
+            ] {
+                extra.insert(k.into(), v);
+            }
+        }
         Ok(CheckFileInfo {
             base_file_name: f.name.clone(),
             owner_id: f.owner_id.clone(),

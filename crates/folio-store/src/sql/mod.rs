@@ -296,6 +296,9 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn role(&self, file_id: &FileId, user_id: &str) -> Result<Option<Role>, StoreError> {
         sharing::role(self, file_id, user_id).await
     }
+    async fn file_is_shared(&self, id: &FileId) -> Result<bool, StoreError> {
+        sharing::file_is_shared(self, id).await
+    }
     async fn folder_role(
         &self,
         folder_id: &str,

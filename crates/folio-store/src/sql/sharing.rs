@@ -39,6 +39,27 @@ pub(super) async fn role(
     role_of(row)
 }
 
+/// Whether anyone besides the owner has access to a live file: a share on it, or on its folder
+/// or an ancestor (CSPP Plus `SharingStatus`).
+pub(super) async fn file_is_shared(
+    e: &impl SqlEngine,
+    file_id: &FileId,
+) -> Result<bool, StoreError> {
+    let row = e
+        .fetch_optional(
+            "WITH RECURSIVE anc(id) AS ( \
+                 SELECT folder_id FROM files WHERE id = $1 AND deleted_at IS NULL \
+                 UNION ALL SELECT fo.parent_id FROM folders fo JOIN anc ON fo.id = anc.id \
+                 WHERE fo.parent_id IS NOT NULL) \
+             SELECT 1 AS shared FROM shares WHERE file_id = $1 \
+             UNION ALL SELECT 1 AS shared FROM folder_shares \
+             WHERE folder_id IN (SELECT id FROM anc) LIMIT 1",
+            args![file_id],
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
 pub(super) async fn folder_role(
     e: &impl SqlEngine,
     folder_id: &str,
