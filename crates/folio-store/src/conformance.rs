@@ -78,6 +78,7 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     files_versions_and_names(&*store).await;
     locks(&*store).await;
     coauth_locks(&*store).await;
+    chunked_streams(&*store).await;
     put_rules(&*store).await;
     tokens_and_secrets(&*store).await;
     token_with_file(&*store).await;
@@ -753,6 +754,162 @@ async fn coauth_locks(store: &dyn MetadataStore) {
         .apply_lock(&f.id, &LockRequest::RefreshLock(lock("V")), expired_at + 2)
         .await));
     assert_eq!(file.lock_user, None);
+}
+
+fn sig(scheme: &str, chunks: &[(&str, u64)]) -> StreamSignature {
+    StreamSignature {
+        scheme: scheme.to_owned(),
+        chunks: chunks.iter().map(|(i, l)| ((*i).to_owned(), *l)).collect(),
+    }
+}
+
+/// CSPP Plus streams: PutChunkedFile's commit (lock rule, sequence number, version, streams,
+/// properties in one step), the signature cache, and what a classic write clears.
+async fn chunked_streams(store: &dyn MetadataStore) {
+    let f = locked_file(store, "chunky", 0).await;
+    let state = ok!(store.chunked_state(&f.id, 1, NOW).await);
+    assert_eq!(
+        state,
+        ChunkedState::default(),
+        "nothing is known of a new file"
+    );
+    let main_sig = sig("FullFile", &[("OpSWhpt12BRkuGX4z7bQPg==", 19)]);
+    ok!(store.set_signature(&f.id, 1, &main_sig).await);
+    assert_eq!(
+        ok!(store.chunked_state(&f.id, 1, NOW).await).main_signature,
+        Some(main_sig.clone())
+    );
+    let check = |sequence: i64| ChunkedCheck {
+        wopi_lock: None,
+        coauth_id: None,
+        sequence,
+    };
+    let alt = StreamRecord {
+        stream_id: "Alternate".to_owned(),
+        blob_key: "alt-blob".to_owned(),
+        size: 23,
+        signature: sig("FullFile", &[("sUIRbBoCFUe5wEQDA+mgxQ==", 23)]),
+        updated_at: NOW,
+    };
+    let commit = ChunkedCommit {
+        main: Some((content("chunk-main", 19, "x"), main_sig.clone())),
+        streams: vec![("Alternate".to_owned(), Some(alt.clone()))],
+        properties: vec![
+            ContentProperty {
+                name: "keep".to_owned(),
+                retention: "KeepOnContentChange".to_owned(),
+                value: "v1".to_owned(),
+                updated_at: NOW,
+            },
+            ContentProperty {
+                name: "drop".to_owned(),
+                retention: "DeleteOnContentChange".to_owned(),
+                value: "v2".to_owned(),
+                updated_at: NOW,
+            },
+        ],
+    };
+    // A stale sequence number is refused with the current one; nothing changes.
+    let stale = ok!(store
+        .commit_chunked(&f.id, &check(7), commit.clone(), NOW, None)
+        .await);
+    assert_eq!(stale, Err(WopiError::SequenceMismatch { current: 1 }));
+    // An empty unlocked file accepts it.
+    let file = ok!(ok!(store
+        .commit_chunked(&f.id, &check(1), commit, NOW, None)
+        .await));
+    assert_eq!((file.version, file.sequence), (2, 2));
+    let state = ok!(store.chunked_state(&f.id, 2, NOW).await);
+    assert_eq!(state.main_signature, Some(main_sig.clone()));
+    assert_eq!(state.streams, vec![alt.clone()]);
+    assert_eq!(state.properties.len(), 2);
+    let keys = ok!(store.referenced_blob_keys().await);
+    assert!(
+        keys.contains("alt-blob"),
+        "the sweep keeps alternate streams' blobs"
+    );
+    // Now the file is not empty: without a lock, 409 (the lock rule runs before the number).
+    let only_alt = ChunkedCommit {
+        main: None,
+        streams: vec![("Alternate".to_owned(), None)],
+        properties: vec![],
+    };
+    let refused = ok!(store
+        .commit_chunked(&f.id, &check(1), only_alt.clone(), NOW, None)
+        .await);
+    assert!(
+        matches!(refused, Err(WopiError::LockConflict(_))),
+        "{refused:?}"
+    );
+    ok!(ok!(store
+        .apply_coauth(&f.id, &coauth_get("X", CoauthLockType::Coauth, 60_000), NOW)
+        .await));
+    let with_id = ChunkedCheck {
+        coauth_id: Some("X".to_owned()),
+        ..check(2)
+    };
+    let file = ok!(ok!(store
+        .commit_chunked(&f.id, &with_id, only_alt, NOW, None)
+        .await));
+    assert_eq!(
+        (file.version, file.sequence),
+        (2, 3),
+        "no new version without MainContent"
+    );
+    assert!(
+        ok!(store.chunked_state(&f.id, 2, NOW).await)
+            .streams
+            .is_empty()
+    );
+    // Streams and properties expire 30 days after their last update.
+    let later = NOW + STREAM_TTL_MS;
+    assert!(
+        ok!(store.chunked_state(&f.id, 2, later).await)
+            .properties
+            .is_empty()
+    );
+    // A classic write clears the streams and the DeleteOnContentChange properties.
+    ok!(ok!(store
+        .apply_coauth(&f.id, &CoauthRequest::Unlock { id: "X".to_owned() }, NOW)
+        .await));
+    let alt_again = ChunkedCommit {
+        main: None,
+        streams: vec![("Alternate".to_owned(), Some(alt))],
+        properties: vec![],
+    };
+    let (_, _) = ok!(ok!(store
+        .apply_lock(&f.id, &LockRequest::Lock(lock("W")), NOW)
+        .await));
+    let with_lock = ChunkedCheck {
+        wopi_lock: Some("W".to_owned()),
+        ..check(3)
+    };
+    ok!(ok!(store
+        .commit_chunked(&f.id, &with_lock, alt_again, NOW, None)
+        .await));
+    let put = WriteCheck::PutFile {
+        lock: Some(lock("W")),
+        expected_version: None,
+    };
+    let file = ok!(ok!(store
+        .commit_version(&f.id, put, content("classic", 5, "x"), NOW)
+        .await));
+    assert_eq!(file.sequence, 5);
+    let state = ok!(store.chunked_state(&f.id, file.version, NOW).await);
+    assert_eq!(
+        state.main_signature, None,
+        "a classic version has no signature yet"
+    );
+    assert!(
+        state.streams.is_empty(),
+        "PutFile clears the alternate streams"
+    );
+    let names: Vec<&str> = state.properties.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["keep"],
+        "only KeepOnContentChange properties survive"
+    );
 }
 
 async fn put_rules(store: &dyn MetadataStore) {

@@ -294,6 +294,33 @@ pub trait MetadataStore: Send + Sync + 'static {
         now: i64,
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<()>, StoreError>;
+    /// CSPP Plus: the signature of version `version`'s MainContent (if known), the live
+    /// alternate streams and content properties at `now`.
+    async fn chunked_state(
+        &self,
+        id: &FileId,
+        version: i64,
+        now: i64,
+    ) -> Result<ChunkedState, StoreError>;
+    /// Records the signature computed for a version's MainContent (it never changes).
+    async fn set_signature(
+        &self,
+        id: &FileId,
+        version: i64,
+        signature: &StreamSignature,
+    ) -> Result<(), StoreError>;
+    /// CSPP Plus PutChunkedFile: after `folio_wopi::coauth::check_put_chunked` and the
+    /// sequence-number check on the row-locked file, applies `commit` (a new version when
+    /// MainContent changed, the streams, the properties) and moves the sequence number on, in
+    /// one transaction.
+    async fn commit_chunked(
+        &self,
+        id: &FileId,
+        check: &ChunkedCheck,
+        commit: ChunkedCommit,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<FileRecord>, StoreError>;
     /// Every version of a file, newest first.
     async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError>;
     /// Records AddActivities activities on a live file and appends `emit`'s event (built from

@@ -419,3 +419,104 @@ pub struct ActivityRecord {
     /// Unix ms.
     pub created_at: i64,
 }
+
+/// How long alternate streams and content properties live after their last update (30 days,
+/// spec/cspp-plus.md §9.1).
+pub const STREAM_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// A stream's chunk signature as stored: the chunking scheme and the chunks in order (Base64
+/// chunk id, length). Encoded as `Scheme;id:len,id:len…`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StreamSignature {
+    /// `FullFile` or `Zip`.
+    pub scheme: String,
+    /// The chunks in stream order.
+    pub chunks: Vec<(String, u64)>,
+}
+
+impl StreamSignature {
+    /// The stored text form.
+    pub fn encode(&self) -> String {
+        let chunks: Vec<String> = self
+            .chunks
+            .iter()
+            .map(|(id, len)| format!("{id}:{len}"))
+            .collect();
+        format!("{};{}", self.scheme, chunks.join(","))
+    }
+
+    /// Reads the stored text form; `None` if it is not one [`encode`](Self::encode) wrote.
+    pub fn decode(s: &str) -> Option<Self> {
+        let (scheme, rest) = s.split_once(';')?;
+        let mut chunks = Vec::new();
+        for c in rest.split(',').filter(|c| !c.is_empty()) {
+            let (id, len) = c.rsplit_once(':')?;
+            chunks.push((id.to_owned(), len.parse().ok()?));
+        }
+        Some(Self {
+            scheme: scheme.to_owned(),
+            chunks,
+        })
+    }
+}
+
+/// An alternate stream of a file (CSPP Plus): opaque bytes in a blob, with their signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamRecord {
+    /// The stream id (never `MainContent`).
+    pub stream_id: String,
+    /// Where the bytes are.
+    pub blob_key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The chunks.
+    pub signature: StreamSignature,
+    /// Last update, Unix ms (the stream expires 30 days later).
+    pub updated_at: i64,
+}
+
+/// A content property of a file (CSPP Plus).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentProperty {
+    /// Name (unique per file).
+    pub name: String,
+    /// `KeepOnContentChange` or `DeleteOnContentChange`.
+    pub retention: String,
+    /// Value.
+    pub value: String,
+    /// Last update, Unix ms (the property expires 30 days later).
+    pub updated_at: i64,
+}
+
+/// What GetChunkedFile and PutChunkedFile read about a file's streams.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChunkedState {
+    /// The signature of the current MainContent, when known (uploaded or computed before).
+    pub main_signature: Option<StreamSignature>,
+    /// The live alternate streams.
+    pub streams: Vec<StreamRecord>,
+    /// The live content properties.
+    pub properties: Vec<ContentProperty>,
+}
+
+/// The lock and sequence-number rule of a PutChunkedFile (spec/cspp-plus.md §8.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkedCheck {
+    /// `X-WOPI-Lock` (empty: `None`).
+    pub wopi_lock: Option<String>,
+    /// `X-WOPI-CoauthLockId` (empty: `None`).
+    pub coauth_id: Option<String>,
+    /// `X-WOPI-SequenceNumber`.
+    pub sequence: i64,
+}
+
+/// The changes of one PutChunkedFile, committed together.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChunkedCommit {
+    /// A new MainContent and its signature (a new version), if it changed.
+    pub main: Option<(ContentRecord, StreamSignature)>,
+    /// Alternate streams to write (`Some`) or delete (`None`).
+    pub streams: Vec<(String, Option<StreamRecord>)>,
+    /// Content properties to set.
+    pub properties: Vec<ContentProperty>,
+}

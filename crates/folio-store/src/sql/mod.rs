@@ -23,6 +23,7 @@ mod outbox;
 mod rows;
 mod sessions;
 mod sharing;
+mod streams;
 mod tokens;
 mod users;
 mod versions;
@@ -381,6 +382,32 @@ impl<E: SqlEngine> MetadataStore for E {
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError> {
         versions::commit_version(self, id, check, content, now, emit).await
+    }
+    async fn chunked_state(
+        &self,
+        id: &FileId,
+        version: i64,
+        now: i64,
+    ) -> Result<ChunkedState, StoreError> {
+        streams::chunked_state(self, id, version, now).await
+    }
+    async fn set_signature(
+        &self,
+        id: &FileId,
+        version: i64,
+        signature: &StreamSignature,
+    ) -> Result<(), StoreError> {
+        streams::set_signature(self, id, version, signature).await
+    }
+    async fn commit_chunked(
+        &self,
+        id: &FileId,
+        check: &ChunkedCheck,
+        commit: ChunkedCommit,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Outcome<FileRecord>, StoreError> {
+        streams::commit_chunked(self, id, check, commit, now, emit).await
     }
     async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError> {
         versions::versions(self, id).await

@@ -21,9 +21,21 @@ pub(super) async fn insert_version(
     version: i64,
     c: &ContentRecord,
 ) -> Result<(), StoreError> {
+    insert_version_signed(tx, id, version, c, None).await
+}
+
+/// Inserts version `version` of file `id` with the chunk signature of its content, if known.
+pub(super) async fn insert_version_signed(
+    tx: &mut impl SqlTx,
+    id: &str,
+    version: i64,
+    c: &ContentRecord,
+    signature: Option<&StreamSignature>,
+) -> Result<(), StoreError> {
+    let signature = signature.map(StreamSignature::encode);
     tx.execute(
         "INSERT INTO file_versions (file_id, version, blob_key, size, sha256, created_at, \
-         author_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         author_id, source, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         args![
             id,
             version,
@@ -32,7 +44,8 @@ pub(super) async fn insert_version(
             c.sha256.as_slice(),
             c.created_at,
             &c.author_id,
-            &c.source
+            &c.source,
+            signature.as_deref()
         ],
     )
     .await?;
@@ -64,6 +77,7 @@ pub(super) async fn commit_version<E: SqlEngine>(
     .await?;
     file.version = version;
     file.sequence += 1;
+    super::streams::clear_on_content_change(&mut tx, id).await?;
     file.content = content;
     emit_in(&mut tx, emit, &file).await?;
     tx.commit().await?;
@@ -93,7 +107,10 @@ pub(super) async fn referenced_blob_keys(
     e: &impl SqlEngine,
 ) -> Result<HashSet<String>, StoreError> {
     let rows = e
-        .fetch_all("SELECT blob_key FROM file_versions", &[])
+        .fetch_all(
+            "SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams",
+            &[],
+        )
         .await?;
     rows.iter().map(|r| r.text("blob_key")).collect()
 }
