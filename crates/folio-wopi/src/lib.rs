@@ -13,6 +13,7 @@ pub mod oauth;
 pub mod operation;
 pub mod proof;
 pub mod range;
+pub mod spooky;
 pub mod utf7;
 pub mod wire;
 
