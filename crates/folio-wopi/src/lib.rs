@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod action_url;
+pub mod chunked;
 pub mod clock;
 pub mod discovery;
 pub mod error;
