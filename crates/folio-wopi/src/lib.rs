@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod action_url;
+pub mod chunked;
 pub mod clock;
 pub mod coauth;
 pub mod discovery;
@@ -14,6 +15,7 @@ pub mod oauth;
 pub mod operation;
 pub mod proof;
 pub mod range;
+pub mod spooky;
 pub mod utf7;
 pub mod wire;
 

@@ -1,7 +1,10 @@
 //! The JSON bodies Folio sends to WOPI clients. The only serde in this crate. Optional
-//! properties are omitted, never `null` (spec/operations.md §1.7).
+//! properties are omitted, never `null` (spec/operations.md §1.7). CSPP Plus messages (coauth
+//! table, GetChunkedFile / PutChunkedFile MessageJSON) are in [`cspp`].
 
 use serde::Serialize;
+
+pub mod cspp;
 
 /// The CheckFileInfo response (spec/checkfileinfo.md). Field names are the WOPI property names.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
