@@ -165,6 +165,10 @@ pub enum WopiOperation {
     GetCoauthTable,
     /// CSPP Plus `GET_SEQUENCE_NUMBER`
     GetSequenceNumber,
+    /// CSPP Plus `GET_CHUNKED_FILE` (POST /wopi/files/{id})
+    GetChunkedFile,
+    /// CSPP Plus `PUT_CHUNKED_FILE` (POST /wopi/files/{id}/contents)
+    PutChunkedFile,
 }
 
 /// What a token must allow for an operation.
@@ -215,6 +219,8 @@ impl WopiOperation {
             (Method::Post, E::File, Some("UNLOCK_COAUTH_LOCK")) => Ok(UnlockCoauthLock),
             (Method::Post, E::File, Some("GET_COAUTH_TABLE")) => Ok(GetCoauthTable),
             (Method::Post, E::File, Some("GET_SEQUENCE_NUMBER")) => Ok(GetSequenceNumber),
+            (Method::Post, E::File, Some("GET_CHUNKED_FILE")) => Ok(GetChunkedFile),
+            (Method::Post, E::Contents, Some("PUT_CHUNKED_FILE")) => Ok(PutChunkedFile),
             (Method::Post, E::Container, Some("CREATE_CHILD_CONTAINER")) => {
                 Ok(CreateChildContainer)
             }
@@ -252,11 +258,12 @@ impl WopiOperation {
             | GetRootContainer
             | GetFileWopiSrc
             | GetCoauthTable
-            | GetSequenceNumber => Permission::Read,
+            | GetSequenceNumber
+            | GetChunkedFile => Permission::Read,
             PutFile | Lock | UnlockAndRelock | Unlock | RefreshLock | PutRelativeFile
             | RenameFile | DeleteFile | CreateChildContainer | CreateChildFile
             | DeleteContainer | RenameContainer | GetCoauthLock | RefreshCoauthLock
-            | UnlockCoauthLock => Permission::Write,
+            | UnlockCoauthLock | PutChunkedFile => Permission::Write,
         }
     }
 
@@ -297,6 +304,8 @@ impl WopiOperation {
             UnlockCoauthLock => "UnlockCoauthLock",
             GetCoauthTable => "GetCoauthTable",
             GetSequenceNumber => "GetSequenceNumber",
+            GetChunkedFile => "GetChunkedFile",
+            PutChunkedFile => "PutChunkedFile",
         }
     }
 }
@@ -451,6 +460,20 @@ mod tests {
                 Some("GET_SEQUENCE_NUMBER"),
                 false,
                 Some((Op::GetSequenceNumber, Permission::Read)),
+            ),
+            (
+                Post,
+                File,
+                Some("GET_CHUNKED_FILE"),
+                false,
+                Some((Op::GetChunkedFile, Permission::Read)),
+            ),
+            (
+                Post,
+                Contents,
+                Some("PUT_CHUNKED_FILE"),
+                false,
+                Some((Op::PutChunkedFile, Permission::Write)),
             ),
             (
                 Get,

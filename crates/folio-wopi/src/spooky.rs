@@ -94,9 +94,7 @@ impl SpookyHasher {
                 self.buf_len += data.len();
                 return;
             }
-            None => self
-                .state
-                .insert(initial_state(self.seeds.0, self.seeds.1)),
+            None => self.state.insert(initial_state(self.seeds.0, self.seeds.1)),
         };
         if self.buf_len > 0 {
             // Left over from the short phase: possibly one whole block already.
@@ -301,7 +299,11 @@ mod tests {
         let rows: &[(&[u8], u64, u64)] = &[
             (b"", 0x232706fc6bf50919, 0x8b72ee65b4e851c7),
             (b"hello", 0x3768826ad382e6ca, 0x5c941ed1c71ae043),
-            (b"SampleTextVersion-1", 0x14d8759b8696943a, 0x3ed0b6cff865b864),
+            (
+                b"SampleTextVersion-1",
+                0x14d8759b8696943a,
+                0x3ed0b6cff865b864,
+            ),
             (
                 b"Alt_SampleTextVersion-1",
                 0x4715021a6c1142b1,

@@ -48,7 +48,11 @@ fn resource(name: &str) -> &'static [u8] {
 }
 
 fn ids(name: &str) -> Vec<ChunkId> {
-    chunk_stream(resource(name)).1.iter().map(|c| c.id).collect()
+    chunk_stream(resource(name))
+        .1
+        .iter()
+        .map(|c| c.id)
+        .collect()
 }
 
 #[test]

@@ -14,8 +14,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use folio_app::{
-    Authorized, ContainerPrincipal, ContainerTarget, EcosystemPrincipal, Principal, PutOptions,
-    RelativeTarget, WopiAuthRequest, WopiResource,
+    Authorized, ChunkedUpload, ContainerPrincipal, ContainerTarget, EcosystemPrincipal, Principal,
+    PutOptions, RelativeTarget, WopiAuthRequest, WopiResource,
 };
 use folio_wopi::coauth::{self, CoauthLockType};
 use folio_wopi::lock::LockRequest;
@@ -117,6 +117,10 @@ pub enum WopiCall {
     },
     /// CSPP Plus GetSequenceNumber.
     GetSequenceNumber,
+    /// CSPP Plus GetChunkedFile (the body is the request frames).
+    GetChunkedFile,
+    /// CSPP Plus PutChunkedFile (the body is the frames).
+    PutChunkedFile(ChunkedUpload),
 }
 
 /// A container operation with the headers it needs, parsed.
@@ -362,6 +366,28 @@ fn call(op: WopiOperation, h: &HeaderMap, max_file_size: u64) -> Result<WopiCall
                 .map(str::to_owned),
         },
         Op::GetSequenceNumber => WopiCall::GetSequenceNumber,
+        Op::GetChunkedFile => WopiCall::GetChunkedFile,
+        Op::PutChunkedFile => {
+            let wopi_lock = optional_lock(h)?;
+            let coauth_id = optional_coauth_id(h)?;
+            if wopi_lock.is_some() && coauth_id.is_some() {
+                return Err(WopiError::BadRequest(
+                    "X-WOPI-Lock and X-WOPI-CoauthLockId are both set",
+                ));
+            }
+            let sequence = text(h, &X_WOPI_SEQUENCE_NUMBER)?
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                // 0 is never a file's number (they start at 1): a stale one, so 412, not 400.
+                .filter(|n| *n >= 0)
+                .ok_or(WopiError::BadRequest(
+                    "X-WOPI-SequenceNumber must be a non-negative integer",
+                ))?;
+            WopiCall::PutChunkedFile(ChunkedUpload {
+                wopi_lock,
+                coauth_id,
+                sequence,
+            })
+        }
         _ => return Err(WopiError::Unsupported("not a file operation")),
     })
 }

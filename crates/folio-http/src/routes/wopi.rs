@@ -107,12 +107,34 @@ async fn file(s: &AppState, call: WopiCall, p: Principal, body: Body) -> Result<
             let current = version.as_deref() == Some(table.version().as_str());
             Ok(coauth_table(&table, !current))
         }
+        WopiCall::GetChunkedFile => {
+            let download = s.app.get_chunked_file(&p, body_stream(body)).await?;
+            Ok((
+                chunked_headers(&download.file),
+                Body::from_stream(download.body),
+            )
+                .into_response())
+        }
+        WopiCall::PutChunkedFile(upload) => {
+            let file = s.app.put_chunked_file(p, upload, body_stream(body)).await?;
+            Ok((chunked_headers(&file), "").into_response())
+        }
         WopiCall::GetSequenceNumber => Ok((
             [(X_WOPI_SEQUENCE_NUMBER, hv(&p.file.sequence.to_string()))],
             "",
         )
             .into_response()),
     }
+}
+
+/// `X-WOPI-SequenceNumber` and `X-WOPI-ItemVersion` of a chunked transfer's 200.
+fn chunked_headers(
+    f: &folio_app::folio_store::FileRecord,
+) -> [(axum::http::HeaderName, HeaderValue); 2] {
+    [
+        (X_WOPI_SEQUENCE_NUMBER, hv(&f.sequence.to_string())),
+        (X_WOPI_ITEM_VERSION, hv(&f.version.to_string())),
+    ]
 }
 
 /// A small request body (coauth lock metadata, at most 16 KiB).

@@ -128,7 +128,11 @@ impl StreamChunker {
                 let at = self.pos;
                 self.headers.pop_first();
                 // Read the fixed part only if no other chunk starts inside it.
-                if self.cuts.first().is_none_or(|&c| c >= at + LOCAL_HEADER_LEN) {
+                if self
+                    .cuts
+                    .first()
+                    .is_none_or(|&c| c >= at + LOCAL_HEADER_LEN)
+                {
                     self.capture = Some(Capture {
                         at,
                         buf: [0; LOCAL_HEADER_LEN as usize],
@@ -259,10 +263,7 @@ mod tests {
             );
         }
         assert_eq!(StreamChunker::full_file().signatures([]).unwrap(), vec![]);
-        assert_eq!(
-            chunk_stream(b""),
-            (ChunkingScheme::FullFile, Vec::new())
-        );
+        assert_eq!(chunk_stream(b""), (ChunkingScheme::FullFile, Vec::new()));
         assert_eq!(chunk_stream(data).0, ChunkingScheme::FullFile);
     }
 
@@ -302,7 +303,9 @@ mod tests {
             let want = sigs_from_cuts(&zip, &cuts);
             let dir = ZipDirectory::from_bytes(&zip).unwrap();
             for piece in [1, 3, 29, 30, 31, 64, 1000, zip.len()] {
-                let got = StreamChunker::zip(&dir).signatures(zip.chunks(piece)).unwrap();
+                let got = StreamChunker::zip(&dir)
+                    .signatures(zip.chunks(piece))
+                    .unwrap();
                 assert_eq!(got, want, "pieces of {piece}");
             }
             assert_eq!(chunk_stream(&zip), (ChunkingScheme::Zip, want));

@@ -147,7 +147,9 @@ pub enum FrameError {
         offset: u64,
     },
     /// A frame declares more payload than the body holds.
-    #[error("a {frame:?} frame declares {declared} payload bytes but the body ends after {received}")]
+    #[error(
+        "a {frame:?} frame declares {declared} payload bytes but the body ends after {received}"
+    )]
     TruncatedPayload {
         /// The frame whose payload was cut.
         frame: FrameType,
@@ -1293,10 +1295,7 @@ mod tests {
             (
                 "body over the limit",
                 good.clone(),
-                FrameLimits {
-                    max_body: 281,
-                    ..d
-                },
+                FrameLimits { max_body: 281, ..d },
                 FrameError::BodyTooLarge { limit: 281 },
             ),
         ];

@@ -162,14 +162,49 @@ mod tests {
         use ChunksToReturn::*;
         type Row<'a> = (&'a str, Vec<(ContentFilter, &'a HostStream)>, Vec<&'a [u8]>);
         let rows: Vec<Row> = vec![
-            ("all, nothing known, repeated id once", vec![(filter(All, &[]), &zip)], vec![b"h1", b"d1", b"h2", b"cd"]),
-            ("all minus known", vec![(filter(All, &[b"d1", b"cd"]), &zip)], vec![b"h1", b"h2"]),
-            ("none", vec![(filter(None, &[]), &zip), (filter(None, &[]), &alt)], vec![]),
-            ("last zip chunk per stream", vec![(filter(LastZipChunk, &[]), &zip), (filter(LastZipChunk, &[]), &alt)], vec![b"cd", b"cd2"]),
-            ("last zip chunk even if known", vec![(filter(LastZipChunk, &[b"cd"]), &zip)], vec![b"cd"]),
-            ("last zip chunk on FullFile is nothing", vec![(filter(LastZipChunk, &[]), &full)], vec![]),
-            ("shared chunks across streams once", vec![(filter(All, &[]), &zip), (filter(All, &[]), &alt)], vec![b"h1", b"d1", b"h2", b"cd", b"x", b"cd2"]),
-            ("known applies per stream", vec![(filter(All, &[b"h1"]), &zip), (filter(All, &[]), &alt)], vec![b"d1", b"h2", b"cd", b"h1", b"x", b"cd2"]),
+            (
+                "all, nothing known, repeated id once",
+                vec![(filter(All, &[]), &zip)],
+                vec![b"h1", b"d1", b"h2", b"cd"],
+            ),
+            (
+                "all minus known",
+                vec![(filter(All, &[b"d1", b"cd"]), &zip)],
+                vec![b"h1", b"h2"],
+            ),
+            (
+                "none",
+                vec![(filter(None, &[]), &zip), (filter(None, &[]), &alt)],
+                vec![],
+            ),
+            (
+                "last zip chunk per stream",
+                vec![
+                    (filter(LastZipChunk, &[]), &zip),
+                    (filter(LastZipChunk, &[]), &alt),
+                ],
+                vec![b"cd", b"cd2"],
+            ),
+            (
+                "last zip chunk even if known",
+                vec![(filter(LastZipChunk, &[b"cd"]), &zip)],
+                vec![b"cd"],
+            ),
+            (
+                "last zip chunk on FullFile is nothing",
+                vec![(filter(LastZipChunk, &[]), &full)],
+                vec![],
+            ),
+            (
+                "shared chunks across streams once",
+                vec![(filter(All, &[]), &zip), (filter(All, &[]), &alt)],
+                vec![b"h1", b"d1", b"h2", b"cd", b"x", b"cd2"],
+            ),
+            (
+                "known applies per stream",
+                vec![(filter(All, &[b"h1"]), &zip), (filter(All, &[]), &alt)],
+                vec![b"d1", b"h2", b"cd", b"h1", b"x", b"cd2"],
+            ),
             ("unknown stream", vec![(filter(All, &[]), &unknown)], vec![]),
         ];
         for (what, requests, want) in rows {

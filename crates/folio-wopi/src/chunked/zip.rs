@@ -209,7 +209,8 @@ impl ZipScan {
         let at = (0..=tail.len().saturating_sub(EOCD_LEN))
             .rev()
             .find(|&p| {
-                tail[p..p + 4] == EOCD_SIG && u16_at(tail, p + 20) as usize == tail.len() - p - EOCD_LEN
+                tail[p..p + 4] == EOCD_SIG
+                    && u16_at(tail, p + 20) as usize == tail.len() - p - EOCD_LEN
             })
             .ok_or(NotZip::NoEndOfCentralDirectory)?;
         let eocd = &tail[at..at + EOCD_LEN];
@@ -224,7 +225,10 @@ impl ZipScan {
             }
             let record = u64_at(locator, 8);
             let locator_at = eocd_offset - LOCATOR_LEN as u64;
-            if record.checked_add(EOCD64_LEN as u64).is_none_or(|e| e > locator_at) {
+            if record
+                .checked_add(EOCD64_LEN as u64)
+                .is_none_or(|e| e > locator_at)
+            {
                 return Err(NotZip::BadZip64);
             }
             self.state = ScanState::Eocd64 { locator_at };
@@ -568,19 +572,41 @@ pub(crate) mod tests {
         let dir_entry = entry("docProps/", b"");
         type Row<'a> = (&'a str, Vec<Entry<'a>>, Build<'a>);
         let rows: Vec<Row> = vec![
-            ("plain", vec![entry("a.txt", b"hello"), entry("b.txt", b"world")], Build::default()),
-            ("padded extra", vec![padded, entry("b", b"x")], Build::default()),
-            ("data descriptor joins the data chunk", vec![described, entry("c", b"y")], Build::default()),
-            ("empty entry has no data chunk", vec![dir_entry, entry("d", b"z")], Build::default()),
+            (
+                "plain",
+                vec![entry("a.txt", b"hello"), entry("b.txt", b"world")],
+                Build::default(),
+            ),
+            (
+                "padded extra",
+                vec![padded, entry("b", b"x")],
+                Build::default(),
+            ),
+            (
+                "data descriptor joins the data chunk",
+                vec![described, entry("c", b"y")],
+                Build::default(),
+            ),
+            (
+                "empty entry has no data chunk",
+                vec![dir_entry, entry("d", b"z")],
+                Build::default(),
+            ),
             (
                 "zip64",
                 vec![entry("a.txt", b"hello"), entry("b.txt", b"world")],
-                Build { zip64: true, ..Build::default() },
+                Build {
+                    zip64: true,
+                    ..Build::default()
+                },
             ),
             (
                 "archive comment is in the last chunk",
                 vec![entry("a.txt", b"hello")],
-                Build { comment: b"made by hand PK\x05\x06", ..Build::default() },
+                Build {
+                    comment: b"made by hand PK\x05\x06",
+                    ..Build::default()
+                },
             ),
         ];
         for (what, entries, opts) in rows {
@@ -616,12 +642,28 @@ pub(crate) mod tests {
         spanned[n - 18] = 1; // number of this disk
         let rows: Vec<(&str, Vec<u8>, NotZip)> = vec![
             ("empty", vec![], NotZip::TooShort),
-            ("text", b"SampleTextVersion-1 and some more text".to_vec(), NotZip::NoLocalHeaderAtStart),
+            (
+                "text",
+                b"SampleTextVersion-1 and some more text".to_vec(),
+                NotZip::NoLocalHeaderAtStart,
+            ),
             ("self-extracting prefix", sfx, NotZip::NoLocalHeaderAtStart),
             ("cut EOCD", no_eocd, NotZip::NoEndOfCentralDirectory),
-            ("comment length past the end", lying_comment, NotZip::NoEndOfCentralDirectory),
-            ("directory overlaps the EOCD", cd_past_eocd, NotZip::CentralDirectoryOutOfRange),
-            ("bad central signature", bad_entry_sig, NotZip::BadEntry { index: 0 }),
+            (
+                "comment length past the end",
+                lying_comment,
+                NotZip::NoEndOfCentralDirectory,
+            ),
+            (
+                "directory overlaps the EOCD",
+                cd_past_eocd,
+                NotZip::CentralDirectoryOutOfRange,
+            ),
+            (
+                "bad central signature",
+                bad_entry_sig,
+                NotZip::BadEntry { index: 0 },
+            ),
             ("multi-disk", spanned, NotZip::MultiDisk),
         ];
         for (what, bytes, want) in rows {
@@ -632,7 +674,10 @@ pub(crate) mod tests {
     #[test]
     fn scan_reads_only_small_ranges() {
         let big = vec![7u8; 300_000];
-        let (zip, _) = build(&[entry("big.bin", &big), entry("small", b"s")], &Build::default());
+        let (zip, _) = build(
+            &[entry("big.bin", &big), entry("small", b"s")],
+            &Build::default(),
+        );
         let mut scan = ZipScan::new(zip.len() as u64);
         let mut step = scan.start();
         let mut read = 0;

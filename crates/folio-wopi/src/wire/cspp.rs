@@ -182,10 +182,12 @@ impl GetChunkedFileRequest {
     /// Parses and checks a MessageJSON payload: at least one filter, one per stream id, stream
     /// ids non-empty.
     pub fn parse(json: &[u8]) -> Result<Self, WopiError> {
-        let req: Self = object(json)
-            .ok_or(WopiError::BadRequest("malformed GetChunkedFile message"))?;
+        let req: Self =
+            object(json).ok_or(WopiError::BadRequest("malformed GetChunkedFile message"))?;
         if req.content_filters.is_empty() {
-            return Err(WopiError::BadRequest("GetChunkedFile without ContentFilters"));
+            return Err(WopiError::BadRequest(
+                "GetChunkedFile without ContentFilters",
+            ));
         }
         if req.content_filters.iter().any(|f| f.stream_id.is_empty()) {
             return Err(WopiError::BadRequest("empty StreamId"));
@@ -201,8 +203,8 @@ impl PutChunkedFileRequest {
     /// Parses and checks a MessageJSON payload: at least one signature, one per stream id,
     /// stream ids non-empty, property names and values within §9.3's limits.
     pub fn parse(json: &[u8]) -> Result<Self, WopiError> {
-        let req: Self = object(json)
-            .ok_or(WopiError::BadRequest("malformed PutChunkedFile message"))?;
+        let req: Self =
+            object(json).ok_or(WopiError::BadRequest("malformed PutChunkedFile message"))?;
         if req.signatures.is_empty() {
             return Err(WopiError::BadRequest("PutChunkedFile without Signatures"));
         }
@@ -217,7 +219,9 @@ impl PutChunkedFileRequest {
                 || p.name.chars().count() > MAX_PROPERTY_NAME_LEN
                 || p.value.len() > MAX_PROPERTY_VALUE_LEN
         }) {
-            return Err(WopiError::BadRequest("content property name or value too long"));
+            return Err(WopiError::BadRequest(
+                "content property name or value too long",
+            ));
         }
         Ok(req)
     }
@@ -304,7 +308,10 @@ mod tests {
         assert_eq!(json.len(), 301);
         let resp: GetChunkedFileResponse = serde_json::from_str(json).unwrap();
         assert_eq!(resp.signatures[1].chunking_scheme, ChunkingScheme::Zip);
-        assert_eq!(resp.content_properties[0].retention, Retention::KeepOnContentChange);
+        assert_eq!(
+            resp.content_properties[0].retention,
+            Retention::KeepOnContentChange
+        );
         assert_eq!(serde_json::to_string(&resp).unwrap().len(), 301);
     }
 
@@ -313,7 +320,10 @@ mod tests {
         let json = r#"{"ContentProperties":[{"Name":"a\/b","Retention":"DeleteOnContentChange","Value":""}],"Signatures":[{"ChunkSignatures":[{"ChunkId":"GQn1a\/wGJyPHUei0Ze5yiw==","Length":0}],"ChunkingScheme":"Zip","StreamId":"Alternate"}],"Extra":1}"#;
         let req = PutChunkedFileRequest::parse(json.as_bytes()).unwrap();
         assert_eq!(req.content_properties[0].name, "a/b");
-        assert_eq!(req.signatures[0].chunk_signatures[0].chunk_id, ChunkId::EMPTY);
+        assert_eq!(
+            req.signatures[0].chunk_signatures[0].chunk_id,
+            ChunkId::EMPTY
+        );
         assert_eq!(req.upload_session_token_to_commit, None);
     }
 
@@ -445,7 +455,10 @@ mod tests {
             (r#"{"CoauthLockMetadata":""}"#, Some(Some(""))),
             (r#"{"CoauthLockMetadata":null}"#, Some(None)),
             ("{}", Some(None)),
-            (r#"{"CoauthLockMetadata":"a\/b \u00e9"}"#, Some(Some("a/b é"))),
+            (
+                r#"{"CoauthLockMetadata":"a\/b \u00e9"}"#,
+                Some(Some("a/b é")),
+            ),
         ];
         for (body, want) in rows {
             let got = parse_coauth_lock_metadata(body.as_bytes()).unwrap();

@@ -1,0 +1,742 @@
+//! CSPP Plus GetChunkedFile and PutChunkedFile (spec/cspp-plus.md §7–§9): the framed bodies are
+//! streamed (a chunk's bytes go to a spool file as they arrive and out of the blob as it is
+//! read), never held whole; the decisions are in `folio_wopi::chunked` and `folio_wopi::coauth`.
+//!
+//! MainContent is the file's ordinary current version (GetFile, the web UI, versions and the
+//! other editors see it unchanged); its chunk signature is stored with the version — as uploaded
+//! by PutChunkedFile, or computed once from the bytes for content that arrived otherwise.
+//! Alternate streams are blobs of their own. Every PutChunkedFile writes its new blobs first and
+//! commits them in one store transaction that re-checks the locks and the sequence number; a
+//! refused or failed commit deletes them (the sweep collects them after a crash).
+
+use std::collections::{HashMap, HashSet};
+use std::io::SeekFrom;
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use folio_wopi::chunked::chunker::{ChunkerEvent, StreamChunker};
+use folio_wopi::chunked::frames::{
+    self, FrameDecoder, FrameError, FrameEvent, FrameLimits, FrameType, Trailing,
+};
+use folio_wopi::chunked::transfer::{self, HostStream, StreamUpdate};
+use folio_wopi::chunked::zip::{ScanStep, ZipScan};
+use folio_wopi::chunked::{ChunkId, ChunkSignature, MAIN_CONTENT};
+use folio_wopi::coauth;
+use folio_wopi::wire::cspp::{self, ChunkingScheme, GetChunkedFileRequest, PutChunkedFileRequest};
+use futures::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use super::*;
+
+/// The most alternate streams and content properties a file keeps (§9.3).
+const MAX_STREAMS: usize = 256;
+/// Largest GetChunkedFile request body (a MessageJSON listing known chunks).
+const MAX_REQUEST: usize = 16 * 1024 * 1024;
+
+/// GetChunkedFile's answer: the file as read (for `X-WOPI-SequenceNumber` and
+/// `X-WOPI-ItemVersion`) and the framed body.
+pub struct ChunkedDownload {
+    /// The file.
+    pub file: FileRecord,
+    /// MessageJSON, the Chunk frames, the EndFrame.
+    pub body: ByteStream,
+}
+
+/// PutChunkedFile's headers.
+#[derive(Debug, Clone)]
+pub struct ChunkedUpload {
+    /// `X-WOPI-Lock` (empty: none).
+    pub wopi_lock: Option<LockId>,
+    /// `X-WOPI-CoauthLockId` (empty: none).
+    pub coauth_id: Option<String>,
+    /// `X-WOPI-SequenceNumber`.
+    pub sequence: i64,
+}
+
+fn bad(e: FrameError) -> AppError {
+    tracing::debug!(error = %e, "malformed frames");
+    match e {
+        FrameError::ChunkTooLarge { .. } | FrameError::BodyTooLarge { .. } => {
+            WopiError::FileTooLarge.into()
+        }
+        _ => WopiError::BadRequest("malformed frames").into(),
+    }
+}
+
+fn io(e: std::io::Error) -> AppError {
+    StoreError::Backend(format!("spool file: {e}").into()).into()
+}
+
+fn scheme_name(s: ChunkingScheme) -> &'static str {
+    match s {
+        ChunkingScheme::FullFile => "FullFile",
+        ChunkingScheme::Zip => "Zip",
+    }
+}
+
+/// A stored signature as the protocol types.
+fn to_host(sig: &StreamSignature) -> Result<HostStream, AppError> {
+    let scheme = match sig.scheme.as_str() {
+        "Zip" => ChunkingScheme::Zip,
+        _ => ChunkingScheme::FullFile,
+    };
+    let mut chunks = Vec::with_capacity(sig.chunks.len());
+    for (id, length) in &sig.chunks {
+        let id = ChunkId::parse(id)
+            .map_err(|_| StoreError::Backend("a stored chunk id is malformed".into()))?;
+        chunks.push(ChunkSignature {
+            id,
+            length: *length,
+        });
+    }
+    Ok(HostStream { scheme, chunks })
+}
+
+fn to_stored(scheme: ChunkingScheme, chunks: &[ChunkSignature]) -> StreamSignature {
+    StreamSignature {
+        scheme: scheme_name(scheme).to_owned(),
+        chunks: chunks
+            .iter()
+            .map(|c| (c.id.to_base64(), c.length))
+            .collect(),
+    }
+}
+
+fn blob_key(key: &str) -> Result<BlobKey, AppError> {
+    BlobKey::parse(key)
+        .ok_or_else(|| StoreError::Backend("stored blob key is malformed".into()).into())
+}
+
+/// A temporary file of chunk bytes, indexed by chunk id; removed when dropped.
+struct Spool {
+    path: PathBuf,
+    file: tokio::fs::File,
+    len: u64,
+    index: HashMap<ChunkId, (u64, u64)>,
+}
+
+impl Spool {
+    async fn new() -> Result<Self, AppError> {
+        let path = std::env::temp_dir().join(format!("folio-spool-{}", folio_store::random_id(16)));
+        let file = tokio::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .map_err(io)?;
+        Ok(Self {
+            path,
+            file,
+            len: 0,
+            index: HashMap::new(),
+        })
+    }
+
+    async fn write(&mut self, data: &[u8]) -> Result<(), AppError> {
+        self.file
+            .seek(SeekFrom::Start(self.len))
+            .await
+            .map_err(io)?;
+        self.file.write_all(data).await.map_err(io)?;
+        self.len += data.len() as u64;
+        Ok(())
+    }
+
+    /// Reads `len` bytes at `offset`.
+    async fn read(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, AppError> {
+        self.file.flush().await.map_err(io)?;
+        self.file.seek(SeekFrom::Start(offset)).await.map_err(io)?;
+        let mut buf = vec![0; len];
+        self.file.read_exact(&mut buf).await.map_err(io)?;
+        Ok(buf)
+    }
+
+    /// Makes every write visible to other handles.
+    async fn sync(&mut self) -> Result<(), AppError> {
+        self.file.flush().await.map_err(io)
+    }
+
+    /// A stream of the chunks `chunks`, concatenated, read from the spool (a fresh handle, so
+    /// the spool stays usable).
+    async fn assemble(&self, chunks: &[ChunkSignature]) -> Result<ByteStream, AppError> {
+        let mut spans = Vec::with_capacity(chunks.len());
+        for c in chunks {
+            let (offset, len) = self
+                .index
+                .get(&c.id)
+                .copied()
+                .ok_or(WopiError::BadRequest("a chunk of the signature is missing"))?;
+            spans.push((offset, len));
+        }
+        let file = tokio::fs::File::open(&self.path).await.map_err(io)?;
+        let stream = futures::stream::unfold(
+            (file, spans, 0usize, 0u64),
+            |(mut file, spans, mut i, mut done)| async move {
+                const PIECE: u64 = 256 * 1024;
+                while i < spans.len() && done == spans[i].1 {
+                    i += 1;
+                    done = 0;
+                }
+                let (offset, len) = *spans.get(i)?;
+                let n = (len - done).min(PIECE) as usize;
+                let mut buf = vec![0; n];
+                let read = async {
+                    file.seek(SeekFrom::Start(offset + done)).await?;
+                    file.read_exact(&mut buf).await?;
+                    Ok::<_, std::io::Error>(())
+                }
+                .await;
+                match read {
+                    Ok(()) => {
+                        done += n as u64;
+                        Some((Ok(Bytes::from(buf)), (file, spans, i, done)))
+                    }
+                    // After an error the stream ends (no span at that index).
+                    Err(e) => Some((Err(e), (file, spans, usize::MAX, done))),
+                }
+            },
+        );
+        Ok(Box::pin(stream))
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl App {
+    async fn blob_bytes(&self, key: &str) -> Result<ByteStream, AppError> {
+        Ok(self.blobs.get(&blob_key(key)?).await?)
+    }
+
+    /// The signature of the file's current MainContent: stored with the version, or computed
+    /// from the bytes (zip archives by the Zip scheme, anything else FullFile) and stored.
+    async fn main_signature(
+        &self,
+        file: &FileRecord,
+        state: &ChunkedState,
+    ) -> Result<HostStream, AppError> {
+        if let Some(sig) = &state.main_signature {
+            return to_host(sig);
+        }
+        let mut spool = Spool::new().await?;
+        let mut body = self.blob_bytes(&file.content.blob_key).await?;
+        while let Some(piece) = body.next().await {
+            spool.write(&piece.map_err(io)?).await?;
+        }
+        let len = spool.len;
+        let mut scan = ZipScan::new(len);
+        let mut step = scan.start();
+        let dir = loop {
+            match step {
+                ScanStep::Read { offset, len } => {
+                    let bytes = spool.read(offset, len).await?;
+                    step = scan.resume(&bytes);
+                }
+                ScanStep::Done(outcome) => break outcome.ok(),
+            }
+        };
+        let mut chunker = match &dir {
+            Some(d) => StreamChunker::zip(d),
+            None => StreamChunker::full_file(),
+        };
+        let scheme = chunker.scheme();
+        let mut chunks = Vec::new();
+        let mut offset = 0;
+        while offset < len {
+            let n = (len - offset).min(256 * 1024) as usize;
+            let piece = spool.read(offset, n).await?;
+            offset += n as u64;
+            let mut input = piece.as_slice();
+            while let Some(event) = chunker
+                .next_event(&mut input)
+                .map_err(|e| StoreError::Backend(e.to_string().into()))?
+            {
+                if let ChunkerEvent::Chunk(c) = event {
+                    chunks.push(c);
+                }
+            }
+        }
+        chunks.extend(
+            chunker
+                .finish()
+                .map_err(|e| StoreError::Backend(e.to_string().into()))?,
+        );
+        let stream = HostStream { scheme, chunks };
+        self.meta
+            .set_signature(&file.id, file.version, &to_stored(scheme, &stream.chunks))
+            .await?;
+        Ok(stream)
+    }
+
+    /// CSPP Plus GetChunkedFile: the signatures of the requested streams, the requested content
+    /// properties, and the chunks the client does not know.
+    pub async fn get_chunked_file(
+        &self,
+        p: &Principal,
+        body: ByteStream,
+    ) -> Result<ChunkedDownload, AppError> {
+        let mut bytes = Vec::new();
+        let mut body = body;
+        while let Some(piece) = body.next().await {
+            let piece = piece.map_err(|_| WopiError::BadRequest("unreadable body"))?;
+            if bytes.len() + piece.len() > MAX_REQUEST {
+                return Err(WopiError::BadRequest("GetChunkedFile request too large").into());
+            }
+            bytes.extend_from_slice(&piece);
+        }
+        let limits = FrameLimits {
+            trailing: Trailing::Ignore,
+            ..FrameLimits::default()
+        };
+        let decoded = frames::decode_body(&bytes, limits).map_err(bad)?;
+        let request = GetChunkedFileRequest::parse(&decoded.message)?;
+        let file = p.file.clone();
+        let state = self
+            .meta
+            .chunked_state(&file.id, file.version, self.now())
+            .await?;
+        let main = self.main_signature(&file, &state).await?;
+        let mut hosts: Vec<(HostStream, Option<String>)> = Vec::new();
+        for f in &request.content_filters {
+            if f.stream_id == MAIN_CONTENT {
+                hosts.push((main.clone(), Some(file.content.blob_key.clone())));
+            } else if let Some(s) = state.streams.iter().find(|s| s.stream_id == f.stream_id) {
+                hosts.push((to_host(&s.signature)?, Some(s.blob_key.clone())));
+            } else {
+                hosts.push((HostStream::unknown(), None));
+            }
+        }
+        let send: HashSet<ChunkId> = transfer::chunks_to_send(
+            request
+                .content_filters
+                .iter()
+                .zip(hosts.iter().map(|(h, _)| h)),
+        )
+        .into_iter()
+        .collect();
+        let wanted: HashSet<&str> = request
+            .content_properties_to_return
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let mut properties = Vec::new();
+        for prop in &state.properties {
+            if wanted.contains(prop.name.as_str()) {
+                properties.push(cspp::ContentProperty {
+                    name: prop.name.clone(),
+                    retention: if prop.retention == "KeepOnContentChange" {
+                        cspp::Retention::KeepOnContentChange
+                    } else {
+                        cspp::Retention::DeleteOnContentChange
+                    },
+                    value: prop.value.clone(),
+                });
+            }
+        }
+        let response = cspp::GetChunkedFileResponse {
+            content_properties: properties,
+            signatures: request
+                .content_filters
+                .iter()
+                .zip(&hosts)
+                .map(|(f, (h, _))| cspp::StreamSignature {
+                    chunk_signatures: h.chunks.iter().copied().map(Into::into).collect(),
+                    chunking_scheme: h.scheme,
+                    stream_id: f.stream_id.clone(),
+                })
+                .collect(),
+        };
+        let json = serde_json::to_vec(&response)
+            .map_err(|e| StoreError::Backend(format!("GetChunkedFile message: {e}").into()))?;
+        // Which bytes of which blob go out: each id once, from the first stream that has it.
+        let mut plan: Vec<(String, Vec<(u64, u64, ChunkId)>)> = Vec::new();
+        let mut planned = HashSet::new();
+        for (h, key) in &hosts {
+            let Some(key) = key else { continue };
+            let mut spans = Vec::new();
+            let mut offset = 0;
+            for c in &h.chunks {
+                if send.contains(&c.id) && planned.insert(c.id) {
+                    spans.push((offset, c.length, c.id));
+                }
+                offset += c.length;
+            }
+            if !spans.is_empty() {
+                plan.push((key.clone(), spans));
+            }
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+        let blobs = self.blobs.clone();
+        tokio::spawn(async move {
+            let mut head =
+                frames::frame_header(FrameType::MessageJson, 0, json.len() as u64).to_vec();
+            head.extend_from_slice(&json);
+            if tx.send(Ok(Bytes::from(head))).await.is_err() {
+                return;
+            }
+            for (key, spans) in plan {
+                if let Err(e) = send_chunks(&*blobs, &key, &spans, &tx).await {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            }
+            let _ = tx.send(Ok(Bytes::from_static(&frames::END_FRAME))).await;
+        });
+        let body = futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        });
+        Ok(ChunkedDownload {
+            file,
+            body: Box::pin(body),
+        })
+    }
+
+    /// CSPP Plus PutChunkedFile: frames parsed as they stream in (new chunks spooled), then the
+    /// lock rule and the sequence number, then every referenced chunk must exist; the new
+    /// streams are written as blobs and committed in one transaction (which re-checks the
+    /// locks and the sequence number).
+    pub async fn put_chunked_file(
+        &self,
+        p: Principal,
+        upload: ChunkedUpload,
+        body: ByteStream,
+    ) -> Result<FileRecord, AppError> {
+        let now = self.now();
+        // 3. Frames: the message, and new chunks into the spool (verified as they arrive).
+        let limits = FrameLimits {
+            max_chunk: self.config.max_file_size,
+            max_body: self
+                .config
+                .max_file_size
+                .saturating_mul(2)
+                .saturating_add(1 << 20),
+            trailing: Trailing::Ignore,
+            ..FrameLimits::default()
+        };
+        let mut decoder = FrameDecoder::new(limits);
+        let mut spool = Spool::new().await?;
+        let mut message = None;
+        let mut chunk_start = 0;
+        let mut body = body;
+        while let Some(piece) = body.next().await {
+            let piece = piece.map_err(|_| WopiError::BadRequest("unreadable body"))?;
+            let mut input: &[u8] = &piece;
+            while let Some(event) = decoder.next_event(&mut input).map_err(bad)? {
+                match event {
+                    FrameEvent::Message(m) => message = Some(m),
+                    FrameEvent::ChunkStart { .. } => chunk_start = spool.len,
+                    FrameEvent::Data(d) => spool.write(d).await?,
+                    FrameEvent::ChunkEnd { id, length } => {
+                        if spool.index.contains_key(&id) {
+                            // A repeated frame: keep the first copy (same bytes, same id).
+                            spool.len = chunk_start;
+                        } else {
+                            spool.index.insert(id, (chunk_start, length));
+                        }
+                    }
+                    // Ranges are for resumable transfer, which Folio does not offer: ignored,
+                    // so a chunk sent only as ranges counts as missing.
+                    FrameEvent::RangeStart { .. } | FrameEvent::RangeEnd | FrameEvent::End => {}
+                }
+            }
+        }
+        decoder.finish().map_err(bad)?;
+        let message = message.ok_or(WopiError::BadRequest("no MessageJSON frame"))?;
+        let request = PutChunkedFileRequest::parse(&message)?;
+
+        // 4, 5. Locks, then the sequence number (again inside the commit).
+        let table = self.meta.coauth_table(&p.file.id, now).await?;
+        let view = coauth::LockView {
+            wopi_lock: p.file.lock.as_ref(),
+            lock_user: p.file.lock_user.as_deref(),
+            coauth: &table.rows,
+            size: p.file.content.size,
+        };
+        let presented = coauth::Presented {
+            wopi_lock: upload.wopi_lock.as_ref().map(LockId::as_str),
+            coauth_id: upload.coauth_id.as_deref(),
+        };
+        coauth::check_put_chunked(&view, presented, now)?;
+        if upload.sequence != p.file.sequence {
+            return Err(WopiError::SequenceMismatch {
+                current: p.file.sequence,
+            }
+            .into());
+        }
+
+        // 6. Every referenced chunk is in the body or in a current stream, with its length.
+        let state = self
+            .meta
+            .chunked_state(&p.file.id, p.file.version, now)
+            .await?;
+        let new: Vec<(String, Vec<ChunkSignature>)> = request
+            .signatures
+            .iter()
+            .map(|s| {
+                (
+                    s.stream_id.clone(),
+                    s.chunk_signatures.iter().copied().map(Into::into).collect(),
+                )
+            })
+            .collect();
+        let uploaded: HashMap<ChunkId, u64> = spool
+            .index
+            .iter()
+            .map(|(id, (_, len))| (*id, *len))
+            .collect();
+        let missing: HashSet<ChunkId> = new
+            .iter()
+            .flat_map(|(_, c)| c.iter().map(|c| c.id))
+            .filter(|id| !uploaded.contains_key(id))
+            .collect();
+        let mut sources: Vec<(String, HostStream)> = Vec::new();
+        if !missing.is_empty() {
+            sources.push((
+                p.file.content.blob_key.clone(),
+                self.main_signature(&p.file, &state).await?,
+            ));
+            for s in &state.streams {
+                sources.push((s.blob_key.clone(), to_host(&s.signature)?));
+            }
+        }
+        let stored: HashMap<ChunkId, u64> = sources
+            .iter()
+            .flat_map(|(_, h)| h.chunks.iter().map(|c| (c.id, c.length)))
+            .collect();
+        transfer::check_references(new.iter().map(|(_, c)| c.as_slice()), &uploaded, |id| {
+            stored.get(id).copied()
+        })?;
+        let alternates = new.iter().filter(|(s, _)| s != MAIN_CONTENT).count();
+        if state.streams.len() + alternates > MAX_STREAMS
+            || state.properties.len() + request.content_properties.len() > MAX_STREAMS
+        {
+            return Err(WopiError::BadRequest("too many streams or content properties").into());
+        }
+
+        // Copy the referenced stored chunks into the spool, one pass over each source.
+        for (key, host) in &sources {
+            let mut wanted = Vec::new();
+            let mut offset = 0;
+            for c in &host.chunks {
+                if missing.contains(&c.id)
+                    && !spool.index.contains_key(&c.id)
+                    && !wanted.iter().any(|(_, _, id)| *id == c.id)
+                {
+                    wanted.push((offset, c.length, c.id));
+                }
+                offset += c.length;
+            }
+            if wanted.is_empty() {
+                continue;
+            }
+            copy_chunks(&mut spool, self.blob_bytes(key).await?, &wanted).await?;
+        }
+
+        // Write every new stream, then commit them together.
+        spool.sync().await?;
+        let mut written: Vec<BlobKey> = Vec::new();
+        let result = async {
+            let mut commit = ChunkedCommit::default();
+            for (sig, (stream_id, chunks)) in request.signatures.iter().zip(&new) {
+                match transfer::stream_update(stream_id, chunks) {
+                    StreamUpdate::Delete => commit.streams.push((stream_id.clone(), None)),
+                    StreamUpdate::Replace(chunks) => {
+                        let (key, put) = self.store_blob(spool.assemble(&chunks).await?).await?;
+                        written.push(key.clone());
+                        let signature = to_stored(sig.chunking_scheme, &chunks);
+                        if stream_id == MAIN_CONTENT {
+                            let source = p.token.client.clone().unwrap_or_else(|| "wopi".into());
+                            let content = self.content(
+                                &key,
+                                &put,
+                                &p.user.id,
+                                &format!("{source} (chunked)"),
+                            );
+                            commit.main = Some((content, signature));
+                        } else {
+                            commit.streams.push((
+                                stream_id.clone(),
+                                Some(StreamRecord {
+                                    stream_id: stream_id.clone(),
+                                    blob_key: key.as_str().to_owned(),
+                                    size: put.size,
+                                    signature,
+                                    updated_at: now,
+                                }),
+                            ));
+                        }
+                    }
+                }
+            }
+            for prop in &request.content_properties {
+                commit.properties.push(ContentProperty {
+                    name: prop.name.clone(),
+                    retention: match prop.retention {
+                        cspp::Retention::KeepOnContentChange => "KeepOnContentChange",
+                        cspp::Retention::DeleteOnContentChange => "DeleteOnContentChange",
+                    }
+                    .to_owned(),
+                    value: prop.value.clone(),
+                    updated_at: now,
+                });
+            }
+            let check = ChunkedCheck {
+                wopi_lock: upload.wopi_lock.as_ref().map(|l| l.as_str().to_owned()),
+                coauth_id: upload.coauth_id.clone(),
+                sequence: upload.sequence,
+            };
+            let urls = self.webhook_urls();
+            let build = |f: &FileRecord| {
+                self.make_event("file.saved", self.file_event_data(f, Some(&p.user)))
+            };
+            let emit = folio_store::Emit {
+                urls: &urls,
+                build: &build,
+            };
+            let emit = commit.main.is_some().then_some(&emit);
+            Ok::<_, AppError>(
+                self.meta
+                    .commit_chunked(&p.file.id, &check, commit, now, emit)
+                    .await??,
+            )
+        }
+        .await;
+        if result.is_err() {
+            for key in &written {
+                let _ = self.blobs.delete(key).await;
+            }
+        }
+        result
+    }
+}
+
+/// Sends the Chunk frames of `spans` (offset, length, id: ascending, non-overlapping) read from
+/// the blob `key` in one pass.
+async fn send_chunks(
+    blobs: &dyn BlobStore,
+    key: &str,
+    spans: &[(u64, u64, ChunkId)],
+    tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> Result<(), std::io::Error> {
+    let closed = || std::io::Error::other("the client went away");
+    let key = BlobKey::parse(key).ok_or_else(|| std::io::Error::other("malformed blob key"))?;
+    let mut stream = blobs
+        .get(&key)
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let header = |len: u64, id: &ChunkId| {
+        let mut h = frames::frame_header(FrameType::Chunk, 16, len).to_vec();
+        h.extend_from_slice(id.as_bytes());
+        Bytes::from(h)
+    };
+    let mut si = 0;
+    let mut pos = 0u64;
+    loop {
+        // Empty chunks at the current position need no bytes.
+        while let Some((s, 0, id)) = spans.get(si).copied() {
+            if s > pos {
+                break;
+            }
+            tx.send(Ok(header(0, &id))).await.map_err(|_| closed())?;
+            si += 1;
+        }
+        if si >= spans.len() {
+            return Ok(());
+        }
+        let Some(piece) = stream.next().await else {
+            return Err(std::io::Error::other(
+                "the blob is shorter than its signature",
+            ));
+        };
+        let piece = piece?;
+        let mut off = 0usize;
+        while off < piece.len() && si < spans.len() {
+            let (s, l, id) = spans[si];
+            let abs = pos + off as u64;
+            if abs < s {
+                off += usize::try_from(s - abs)
+                    .unwrap_or(usize::MAX)
+                    .min(piece.len() - off);
+                continue;
+            }
+            if abs == s {
+                tx.send(Ok(header(l, &id))).await.map_err(|_| closed())?;
+            }
+            let take = usize::try_from(s + l - abs)
+                .unwrap_or(usize::MAX)
+                .min(piece.len() - off);
+            if take > 0 {
+                tx.send(Ok(piece.slice(off..off + take)))
+                    .await
+                    .map_err(|_| closed())?;
+            }
+            off += take;
+            if abs + take as u64 == s + l {
+                si += 1;
+            }
+        }
+        pos += piece.len() as u64;
+    }
+}
+
+/// Copies the chunks `wanted` (offset, length, id: ascending) of a stored stream into the spool.
+async fn copy_chunks(
+    spool: &mut Spool,
+    mut stream: ByteStream,
+    wanted: &[(u64, u64, ChunkId)],
+) -> Result<(), AppError> {
+    let mut wi = 0;
+    let mut pos = 0u64;
+    let mut start = spool.len;
+    // Empty chunks need no bytes.
+    let settle = |spool: &mut Spool, wi: &mut usize, pos: u64, start: &mut u64| {
+        while let Some((s, 0, id)) = wanted.get(*wi).copied() {
+            if s > pos {
+                break;
+            }
+            spool.index.insert(id, (spool.len, 0));
+            *wi += 1;
+            *start = spool.len;
+        }
+    };
+    settle(spool, &mut wi, pos, &mut start);
+    while wi < wanted.len() {
+        let Some(piece) = stream.next().await else {
+            return Err(StoreError::Backend(
+                "a stored stream is shorter than its signature".into(),
+            )
+            .into());
+        };
+        let piece = piece.map_err(io)?;
+        let mut off = 0usize;
+        while off < piece.len() && wi < wanted.len() {
+            let (s, l, id) = wanted[wi];
+            let abs = pos + off as u64;
+            if abs < s {
+                off += usize::try_from(s - abs)
+                    .unwrap_or(usize::MAX)
+                    .min(piece.len() - off);
+                continue;
+            }
+            if abs == s {
+                start = spool.len;
+            }
+            let take = usize::try_from(s + l - abs)
+                .unwrap_or(usize::MAX)
+                .min(piece.len() - off);
+            spool.write(&piece[off..off + take]).await?;
+            off += take;
+            if abs + take as u64 == s + l {
+                spool.index.insert(id, (start, l));
+                wi += 1;
+            }
+        }
+        pos += piece.len() as u64;
+        settle(spool, &mut wi, pos, &mut start);
+    }
+    Ok(())
+}
