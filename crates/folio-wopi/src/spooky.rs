@@ -258,6 +258,10 @@ fn short(data: &[u8], seed1: u64, seed2: u64) -> (u64, u64) {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
 mod tests {
     use super::*;
 

@@ -2,8 +2,14 @@
 //! run on stable in the normal suite; the coverage-guided fuzz targets under `fuzz/` explore the
 //! same functions further. Each property states something that can fail, not just "no panic".
 
+use folio_wopi::chunked::ChunkId;
+use folio_wopi::chunked::chunker::chunk_stream;
+use folio_wopi::chunked::frames::{
+    self, FrameDecoder, FrameEncoder, FrameError, FrameEvent, FrameLimits,
+};
 use folio_wopi::operation::{Endpoint, Method, WopiOperation};
 use folio_wopi::proof::{self, ProofHeaders, ProofKeys, ProofSigner};
+use folio_wopi::spooky::{self, SpookyHasher};
 use folio_wopi::{FileId, LockId, action_url, discovery, naming, utf7};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -201,5 +207,131 @@ proptest! {
         if let Ok((a, b)) = folio_wopi::range::parse_byte_range(&v, size) {
             prop_assert!(a <= b && b < size, "{v} of {size}: {a}-{b}");
         }
+    }
+}
+
+/// A decoded body: the message and each chunk's (id, payload).
+type Decoded = (Vec<u8>, Vec<(ChunkId, Vec<u8>)>);
+
+/// Decodes `body` cut at `cuts` (positions, any order).
+fn decode_in_pieces(body: &[u8], cuts: &[usize]) -> Result<Decoded, FrameError> {
+    let mut points: Vec<usize> = cuts.iter().map(|c| c % (body.len() + 1)).collect();
+    points.push(0);
+    points.push(body.len());
+    points.sort_unstable();
+    let mut decoder = FrameDecoder::new(FrameLimits::default());
+    let mut message = Vec::new();
+    let mut chunks: Vec<(ChunkId, Vec<u8>)> = Vec::new();
+    for w in points.windows(2) {
+        let mut input = &body[w[0]..w[1]];
+        while let Some(event) = decoder.next_event(&mut input)? {
+            match event {
+                FrameEvent::Message(m) => message = m,
+                FrameEvent::ChunkStart { id, .. } => chunks.push((id, Vec::new())),
+                FrameEvent::Data(d) => {
+                    if let Some((_, c)) = chunks.last_mut() {
+                        c.extend_from_slice(d);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    decoder.finish()?;
+    Ok((message, chunks))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Frames: a body built by the encoder decodes to the same message and chunks however the
+    /// bytes are cut, and every chunk's id is the SpookyHash of its payload.
+    #[test]
+    fn frames_round_trip(
+        message in proptest::collection::vec(any::<u8>(), 0..300),
+        chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..700), 0..6),
+        cuts in proptest::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let mut enc = FrameEncoder::new();
+        let mut body = enc.message(&message).unwrap_or_default();
+        for c in &chunks {
+            body.extend(enc.chunk(c).unwrap_or_default());
+        }
+        body.extend(enc.end().unwrap_or_default());
+        prop_assert_eq!(&body, &frames::encode_body(&message, &chunks));
+        let (m, got) = decode_in_pieces(&body, &cuts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(m, message);
+        prop_assert_eq!(got.len(), chunks.len());
+        for ((id, payload), want) in got.iter().zip(&chunks) {
+            prop_assert_eq!(payload, want);
+            prop_assert_eq!(*id, ChunkId::of(want));
+        }
+    }
+
+    /// Frames: arbitrary bytes (or a valid body with one byte changed or cut short) are either
+    /// a valid body or a typed error; the decoder never panics and never accepts a chunk whose
+    /// payload does not hash to its id.
+    #[test]
+    fn frames_decode_total(
+        chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..100), 0..4),
+        flip in any::<(usize, u8)>(),
+        cut in any::<usize>(),
+        cuts in proptest::collection::vec(any::<usize>(), 0..6),
+        noise in proptest::collection::vec(any::<u8>(), 0..80),
+    ) {
+        let good = frames::encode_body(b"{}", &chunks);
+        let mut flipped = good.clone();
+        let at = flip.0 % flipped.len();
+        flipped[at] ^= flip.1.max(1);
+        let short = &good[..cut % good.len()];
+        for body in [&flipped[..], short, &noise[..]] {
+            if let Ok((_, got)) = decode_in_pieces(body, &cuts) {
+                for (id, payload) in got {
+                    prop_assert_eq!(id, ChunkId::of(&payload));
+                }
+            }
+        }
+        prop_assert!(decode_in_pieces(short, &cuts).is_err());
+    }
+
+    /// SpookyHash: the streaming hasher equals the one-shot hash for any cut of any input.
+    #[test]
+    fn spooky_streaming_equals_one_shot(
+        data in proptest::collection::vec(any::<u8>(), 0..1200),
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        seeds in any::<(u64, u64)>(),
+    ) {
+        let mut points: Vec<usize> = cuts.iter().map(|c| c % (data.len() + 1)).collect();
+        points.push(0);
+        points.push(data.len());
+        points.sort_unstable();
+        let mut h = SpookyHasher::new(seeds.0, seeds.1);
+        for w in points.windows(2) {
+            h.update(&data[w[0]..w[1]]);
+        }
+        prop_assert_eq!(h.finish(), spooky::hash128(&data, seeds.0, seeds.1));
+    }
+
+    /// Chunking: whatever the bytes (zip-looking or not), the chunks chosen by content
+    /// partition the stream: lengths add up, none is empty, ids hash their slices.
+    #[test]
+    fn chunking_partitions_any_stream(
+        data in proptest::collection::vec(any::<u8>(), 0..600),
+        zip_like in any::<bool>(),
+    ) {
+        let mut data = data;
+        if zip_like && data.len() >= 4 {
+            data[..4].copy_from_slice(b"PK\x03\x04");
+        }
+        let (_, sigs) = chunk_stream(&data);
+        let mut at = 0usize;
+        for s in &sigs {
+            prop_assert!(s.length > 0);
+            let end = at + s.length as usize;
+            prop_assert!(end <= data.len());
+            prop_assert_eq!(s.id, ChunkId::of(&data[at..end]));
+            at = end;
+        }
+        prop_assert_eq!(at, data.len());
     }
 }

@@ -2,6 +2,11 @@
 //! (`tests/fixtures/zip-chunking`, copied from the validator): every `ChunkIds.txt` offset list
 //! is reproduced, in memory and streamed, and the §12 table of Excel V1 is pinned id by id.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
 use std::collections::HashSet;
 
 use folio_wopi::chunked::chunker::{StreamChunker, chunk_stream};

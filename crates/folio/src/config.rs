@@ -69,6 +69,10 @@ pub struct RawMobile {
     pub access_token_ttl_secs: Option<u64>,
     /// Lifetime of a refresh token in seconds (default 2592000 = 30 days; 0 turns refresh off).
     pub refresh_token_ttl_secs: Option<u64>,
+    /// The configured editor (by name) that WOPI tokens issued through the bootstrapper are
+    /// minted for: its proof keys, its CheckFileInfo shape (CSPP Plus when it is enrolled,
+    /// which also adds `EndPoints` to GET_NEW_ACCESS_TOKEN). Default: none.
+    pub editor: Option<String>,
 }
 
 /// Where metadata lives. Every backend is listed even when unusable, so "unknown" and
@@ -650,8 +654,15 @@ impl Settings {
                 "mobile.refresh_token_ttl_secs {oauth_refresh} must be at most 31536000 (0 turns refresh off)"
             ));
         }
+        let token_client = mobile.editor.filter(|e| !e.is_empty());
+        if let Some(e) = &token_client
+            && !editors.iter().any(|x| x.name == *e)
+        {
+            problems.push(format!("mobile.editor {e:?} is not a configured editor"));
+        }
         let oauth = folio_app::OAuthConfig {
             provider_id,
+            token_client,
             access_token_ttl_ms: oauth_access as i64 * 1000,
             refresh_token_ttl_ms: oauth_refresh as i64 * 1000,
             ..Default::default()

@@ -61,6 +61,22 @@ impl App {
         }
     }
 
+    /// CSPP Plus: the endpoints GET_NEW_ACCESS_TOKEN adds for a file when the bootstrapper's
+    /// editor is enrolled (`EndPoints`, equal to CheckFileInfo's).
+    pub fn bootstrap_endpoints(&self, wopi_src: Option<&str>) -> Option<(String, String)> {
+        let is_file = matches!(
+            wopi_src.and_then(|s| proto::parse_wopi_src(&self.config.public_url, s)),
+            Some(WopiSrcTarget::File(_))
+        );
+        let plus = self
+            .config
+            .oauth
+            .token_client
+            .as_deref()
+            .and_then(|c| self.editors.cspp_plus_of(c))?;
+        is_file.then(|| (plus.realtime_url.clone(), plus.collaboration_url.clone()))
+    }
+
     /// GET_NEW_ACCESS_TOKEN: a WOPI token for the file or container an `X-WOPI-WopiSrc` names,
     /// scoped to (OAuth user, that resource) with the user's current rights. 404 (`FileNotFound`)
     /// when the header is absent, not this host's WOPISrc, or names something the user cannot
@@ -85,8 +101,14 @@ impl App {
                         .await?
                         .ok_or(WopiError::FileNotFound)?
                 };
-                self.mint_token(&p.user.id, &id, role >= Role::Editor, expires_at)
-                    .await
+                self.mint_token_for_client(
+                    &p.user.id,
+                    &id,
+                    role >= Role::Editor,
+                    expires_at,
+                    self.config.oauth.token_client.as_deref(),
+                )
+                .await
             }
             WopiSrcTarget::Container(folder) => {
                 self.mint_container_token(&p.user.id, &folder, expires_at)

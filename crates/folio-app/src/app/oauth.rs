@@ -24,6 +24,8 @@ pub struct OAuthConfig {
     pub refresh_token_ttl_ms: i64,
     /// Lifetime of an authorization code, ms (default 5 min; RFC 6749 says at most 10).
     pub code_ttl_ms: i64,
+    /// The editor whose tokens the bootstrapper mints (`[mobile] editor`).
+    pub token_client: Option<String>,
 }
 
 impl Default for OAuthConfig {
@@ -33,6 +35,7 @@ impl Default for OAuthConfig {
             access_token_ttl_ms: 3600 * 1000,
             refresh_token_ttl_ms: 30 * 24 * 3600 * 1000,
             code_ttl_ms: 5 * 60 * 1000,
+            token_client: None,
         }
     }
 }

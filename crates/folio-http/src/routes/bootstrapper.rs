@@ -48,6 +48,14 @@ struct AccessTokenInfo {
     access_token_expiry: i64,
 }
 
+/// CSPP Plus GetNewAccessToken's `EndPoints` (spec/cspp-plus.md §1).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct EndPoints {
+    real_time_channel_endpoint_url: String,
+    office_collaboration_service_endpoint_url: String,
+}
+
 /// The whole answer: `Bootstrap` plus the operation's object.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -57,6 +65,8 @@ struct BootstrapResponse {
     root_container_info: Option<folio_wopi::wire::ContainerPointerResponse>,
     #[serde(skip_serializing_if = "Option::is_none")]
     access_token_info: Option<AccessTokenInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_points: Option<EndPoints>,
 }
 
 fn header_str<'a>(h: &'a HeaderMap, name: &axum::http::HeaderName) -> Option<&'a str> {
@@ -94,6 +104,7 @@ pub async fn bootstrapper(
                 bootstrap: b.into(),
                 root_container_info: None,
                 access_token_info: None,
+                end_points: None,
             }),
         BootstrapOperation::GetRootContainer => s
             .app
@@ -103,22 +114,30 @@ pub async fn bootstrapper(
                 bootstrap: b.into(),
                 root_container_info: Some(root),
                 access_token_info: None,
+                end_points: None,
             }),
         BootstrapOperation::GetNewAccessToken => {
             let src = header_str(&headers, &X_WOPI_WOPI_SRC);
             match s.app.bootstrap_new_access_token(&principal, src).await {
-                Ok(minted) => s
-                    .app
-                    .bootstrap(&principal)
-                    .await
-                    .map(|b| BootstrapResponse {
-                        bootstrap: b.into(),
-                        root_container_info: None,
-                        access_token_info: Some(AccessTokenInfo {
-                            access_token: minted.access_token,
-                            access_token_expiry: minted.access_token_ttl,
-                        }),
-                    }),
+                Ok(minted) => {
+                    s.app
+                        .bootstrap(&principal)
+                        .await
+                        .map(|b| BootstrapResponse {
+                            bootstrap: b.into(),
+                            root_container_info: None,
+                            access_token_info: Some(AccessTokenInfo {
+                                access_token: minted.access_token,
+                                access_token_expiry: minted.access_token_ttl,
+                            }),
+                            end_points: s.app.bootstrap_endpoints(src).map(|(rtc, collab)| {
+                                EndPoints {
+                                    real_time_channel_endpoint_url: rtc,
+                                    office_collaboration_service_endpoint_url: collab,
+                                }
+                            }),
+                        })
+                }
                 Err(e) => Err(e),
             }
         }

@@ -115,14 +115,14 @@ impl StreamChunker {
         input: &mut &'a [u8],
     ) -> Result<Option<ChunkerEvent<'a>>, LengthMismatch> {
         loop {
-            if let Some(&cut) = self.cuts.first() {
-                if cut <= self.pos {
-                    self.cuts.pop_first();
-                    if self.pos > self.chunk_start {
-                        return Ok(Some(ChunkerEvent::Chunk(self.close_chunk())));
-                    }
-                    continue;
+            if let Some(&cut) = self.cuts.first()
+                && cut <= self.pos
+            {
+                self.cuts.pop_first();
+                if self.pos > self.chunk_start {
+                    return Ok(Some(ChunkerEvent::Chunk(self.close_chunk())));
                 }
+                continue;
             }
             if self.capture.is_none() && self.headers.first() == Some(&self.pos) {
                 let at = self.pos;
@@ -143,13 +143,13 @@ impl StreamChunker {
             if input.is_empty() {
                 return Ok(None);
             }
-            if let Some(expected) = self.expected_len {
-                if self.pos >= expected {
-                    return Err(LengthMismatch {
-                        expected,
-                        actual: self.pos + input.len() as u64,
-                    });
-                }
+            if let Some(expected) = self.expected_len
+                && self.pos >= expected
+            {
+                return Err(LengthMismatch {
+                    expected,
+                    actual: self.pos + input.len() as u64,
+                });
             }
             let mut stop = self.cuts.first().copied().unwrap_or(u64::MAX);
             if let Some(c) = &self.capture {
@@ -184,13 +184,13 @@ impl StreamChunker {
 
     /// The end of the stream: the last chunk (`None` if the stream was empty).
     pub fn finish(mut self) -> Result<Option<ChunkSignature>, LengthMismatch> {
-        if let Some(expected) = self.expected_len {
-            if self.pos != expected {
-                return Err(LengthMismatch {
-                    expected,
-                    actual: self.pos,
-                });
-            }
+        if let Some(expected) = self.expected_len
+            && self.pos != expected
+        {
+            return Err(LengthMismatch {
+                expected,
+                actual: self.pos,
+            });
         }
         Ok((self.pos > self.chunk_start).then(|| self.close_chunk()))
     }
@@ -228,6 +228,10 @@ pub fn chunk_stream(stream: &[u8]) -> (ChunkingScheme, Vec<ChunkSignature>) {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
 mod tests {
     use super::super::zip::tests::{Build, Entry, build};
     use super::super::zip::zip_boundaries;

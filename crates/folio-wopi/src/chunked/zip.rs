@@ -404,10 +404,10 @@ impl ZipDirectory {
             if h + LOCAL_HEADER_LEN > next {
                 continue;
             }
-            if let Some(d) = local_header(h).and_then(|fixed| local_data_start(h, &fixed)) {
-                if d <= next {
-                    cuts.insert(d);
-                }
+            if let Some(d) = local_header(h).and_then(|fixed| local_data_start(h, &fixed))
+                && d <= next
+            {
+                cuts.insert(d);
             }
         }
         cuts.into_iter().collect()
@@ -424,6 +424,10 @@ pub fn zip_boundaries(stream: &[u8]) -> Result<Vec<u64>, NotZip> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
 pub(crate) mod tests {
     use super::*;
 

@@ -270,6 +270,10 @@ pub fn parse_coauth_lock_metadata(body: &[u8]) -> Result<Option<Option<String>>,
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
 mod tests {
     use super::*;
 
