@@ -506,6 +506,10 @@ pub fn check_metadata(value: &str) -> Result<(), WopiError> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "table tests: a failed expectation panics"
+)]
 mod tests {
     use super::*;
     use crate::ids::LockId;
@@ -836,7 +840,8 @@ mod tests {
     fn metadata_header_versus_body() {
         let body = |v: &str| format!("{{\"CoauthLockMetadata\":{v}}}").into_bytes();
         let s = |v: &str| Some(v.to_owned());
-        let cases: Vec<(bool, Option<&str>, Vec<u8>, Option<String>)> = vec![
+        type Case<'a> = (bool, Option<&'a str>, Vec<u8>, Option<String>);
+        let cases: Vec<Case> = vec![
             (false, None, vec![], s("")),
             (false, Some(""), vec![], s("")),
             (false, Some("m"), vec![], s("m")),

@@ -97,7 +97,7 @@ pub struct EcosystemPrincipal {
 #[derive(Debug, Clone)]
 pub enum Authorized {
     /// A file URL with its file token.
-    File(Principal),
+    File(Box<Principal>),
     /// A container URL with its container token.
     Container(ContainerPrincipal),
     /// An ecosystem URL with an ecosystem token.
@@ -424,7 +424,7 @@ impl App {
         };
         let principal = match req.resource {
             WopiResource::File(id) => {
-                Authorized::File(self.authorize(req.token, id, needed).await?)
+                Authorized::File(Box::new(self.authorize(req.token, id, needed).await?))
             }
             WopiResource::Container(id) => {
                 Authorized::Container(self.authorize_container(req.token, id, needed).await?)

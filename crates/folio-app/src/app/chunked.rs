@@ -28,6 +28,9 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::*;
 
+/// A chunk's bytes in a stream: offset, length, id.
+type Span = (u64, u64, ChunkId);
+
 /// The most alternate streams and content properties a file keeps (§9.3).
 const MAX_STREAMS: usize = 256;
 /// Largest GetChunkedFile request body (a MessageJSON listing known chunks).
@@ -353,7 +356,7 @@ impl App {
         let json = serde_json::to_vec(&response)
             .map_err(|e| StoreError::Backend(format!("GetChunkedFile message: {e}").into()))?;
         // Which bytes of which blob go out: each id once, from the first stream that has it.
-        let mut plan: Vec<(String, Vec<(u64, u64, ChunkId)>)> = Vec::new();
+        let mut plan: Vec<(String, Vec<Span>)> = Vec::new();
         let mut planned = HashSet::new();
         for (h, key) in &hosts {
             let Some(key) = key else { continue };
@@ -431,11 +434,14 @@ impl App {
                     FrameEvent::ChunkStart { .. } => chunk_start = spool.len,
                     FrameEvent::Data(d) => spool.write(d).await?,
                     FrameEvent::ChunkEnd { id, length } => {
-                        if spool.index.contains_key(&id) {
+                        match spool.index.entry(id) {
                             // A repeated frame: keep the first copy (same bytes, same id).
-                            spool.len = chunk_start;
-                        } else {
-                            spool.index.insert(id, (chunk_start, length));
+                            std::collections::hash_map::Entry::Occupied(_) => {
+                                spool.len = chunk_start;
+                            }
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert((chunk_start, length));
+                            }
                         }
                     }
                     // Ranges are for resumable transfer, which Folio does not offer: ignored,
@@ -619,7 +625,7 @@ impl App {
 async fn send_chunks(
     blobs: &dyn BlobStore,
     key: &str,
-    spans: &[(u64, u64, ChunkId)],
+    spans: &[Span],
     tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<(), std::io::Error> {
     let closed = || std::io::Error::other("the client went away");
@@ -687,7 +693,7 @@ async fn send_chunks(
 async fn copy_chunks(
     spool: &mut Spool,
     mut stream: ByteStream,
-    wanted: &[(u64, u64, ChunkId)],
+    wanted: &[Span],
 ) -> Result<(), AppError> {
     let mut wi = 0;
     let mut pos = 0u64;

@@ -158,12 +158,16 @@ impl App {
             Some(_) => Some(p.file.version),
             None => None,
         };
+        // Coauth locks first: their 409 carries no X-WOPI-Lock (spec/cspp-plus.md §3.6).
+        let coauth_rows = self.meta.coauth_table(&p.file.id, self.now()).await?.rows;
+        folio_wopi::coauth::check_classic(&coauth_rows, self.now())?;
         lock::check_put_file(
             p.file.lock.as_ref(),
             lock_header.as_ref(),
             p.file.content.size,
             self.now(),
-        )?;
+        )
+        .map_err(|e| folio_wopi::coauth::with_lock_user(e, p.file.lock_user.as_deref()))?;
         let (key, put) = self.store_blob(body).await?;
         let source = match (&p.token.client, opts.flags.is_empty()) {
             (Some(c), true) => c.clone(),

@@ -262,7 +262,7 @@ impl FromRequestParts<AppState> for Wopi {
             Ok::<_, HttpError>(match principal {
                 Authorized::File(principal) => Wopi::File {
                     call: call(op, h, s.app.config().max_file_size)?,
-                    principal: Box::new(principal),
+                    principal,
                 },
                 Authorized::Container(principal) => Wopi::Container {
                     call: container_call(op, h)?,

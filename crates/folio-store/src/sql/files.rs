@@ -215,10 +215,8 @@ pub(super) async fn rename_file<E: SqlEngine>(
         Ok(decided) => decided,
         Err(e) => return Ok(Err(e)),
     };
-    if !decided {
-        if let Err(e) = lock::check_rename(file.lock.as_ref(), lock_header, now) {
-            return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref())));
-        }
+    if !decided && let Err(e) = lock::check_rename(file.lock.as_ref(), lock_header, now) {
+        return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref())));
     }
     let mut renamed = None;
     for candidate in name_candidates(names) {

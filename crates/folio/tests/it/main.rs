@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod clients;
 mod containers;
+mod cspp;
 mod durability;
 mod editors;
 mod hardening;
