@@ -660,7 +660,92 @@ mod tests {
             (
                 WopiOperation::Lock,
                 headers(&[("x-wopi-lock", "A")]),
-                Ok("Lock(Lock("),
+                Ok("Lock { request: Lock(LockId(\"A\")), ttl_ms: None, user_visible: false"),
+            ),
+            (
+                WopiOperation::Lock,
+                headers(&[
+                    ("x-wopi-lock", "A"),
+                    ("x-wopi-lockexpirationtimeout", "120"),
+                    ("x-wopi-lockuservisible", "True"),
+                ]),
+                Ok("Lock { request: Lock(LockId(\"A\")), ttl_ms: Some(120000), user_visible: true"),
+            ),
+            (
+                WopiOperation::Lock,
+                headers(&[("x-wopi-lock", "A"), ("x-wopi-lockexpirationtimeout", "59")]),
+                Err(WopiError::BadRequest(
+                    "lock timeout must be 60-3600 seconds",
+                )),
+            ),
+            (
+                WopiOperation::GetCoauthLock,
+                headers(&[
+                    ("x-wopi-coauthlockid", "C1"),
+                    ("x-wopi-coauthlocktype", "CoauthExclusive"),
+                    ("x-wopi-coauthlockexpirationtimeout", "60"),
+                    ("x-wopi-coauthlockmetadata", "m"),
+                ]),
+                Ok(
+                    "GetCoauthLock { id: \"C1\", kind: CoauthExclusive, timeout_ms: 60000, metadata: Some(\"m\")",
+                ),
+            ),
+            (
+                WopiOperation::GetCoauthLock,
+                headers(&[
+                    ("x-wopi-coauthlockid", "C1"),
+                    ("x-wopi-coauthlocktype", "None"),
+                    ("x-wopi-coauthlockexpirationtimeout", "60"),
+                ]),
+                Err(WopiError::BadRequest(
+                    "X-WOPI-CoauthLockType must be Coauth or CoauthExclusive",
+                )),
+            ),
+            (
+                WopiOperation::RefreshCoauthLock,
+                headers(&[("x-wopi-coauthlockid", "C1")]),
+                Err(WopiError::BadRequest(
+                    "X-WOPI-CoauthLockExpirationTimeout is required",
+                )),
+            ),
+            (
+                WopiOperation::UnlockCoauthLock,
+                headers(&[]),
+                Err(WopiError::BadRequest("X-WOPI-CoauthLockId is required")),
+            ),
+            (
+                WopiOperation::GetCoauthTable,
+                headers(&[("x-wopi-coauthtableversion", "")]),
+                Ok("GetCoauthTable { version: None }"),
+            ),
+            (
+                WopiOperation::PutChunkedFile,
+                headers(&[
+                    ("x-wopi-sequencenumber", "3"),
+                    ("x-wopi-lock", ""),
+                    ("x-wopi-coauthlockid", "C1"),
+                ]),
+                Ok(
+                    "PutChunkedFile(ChunkedUpload { wopi_lock: None, coauth_id: Some(\"C1\"), sequence: 3",
+                ),
+            ),
+            (
+                WopiOperation::PutChunkedFile,
+                headers(&[
+                    ("x-wopi-sequencenumber", "3"),
+                    ("x-wopi-lock", "L"),
+                    ("x-wopi-coauthlockid", "C1"),
+                ]),
+                Err(WopiError::BadRequest(
+                    "X-WOPI-Lock and X-WOPI-CoauthLockId are both set",
+                )),
+            ),
+            (
+                WopiOperation::PutChunkedFile,
+                headers(&[("x-wopi-sequencenumber", "-1")]),
+                Err(WopiError::BadRequest(
+                    "X-WOPI-SequenceNumber must be a non-negative integer",
+                )),
             ),
             (
                 WopiOperation::Lock,
@@ -670,7 +755,7 @@ mod tests {
             (
                 WopiOperation::UnlockAndRelock,
                 headers(&[("x-wopi-lock", "B"), ("x-wopi-oldlock", "A")]),
-                Ok("Lock(UnlockAndRelock"),
+                Ok("Lock { request: UnlockAndRelock"),
             ),
             (
                 WopiOperation::PutFile,
