@@ -436,6 +436,7 @@ async fn open_app_migrating(
         max_file_size: settings.max_file_size,
         integration: settings.integration.clone(),
         oauth: settings.oauth.clone(),
+        spool_dir: settings.data.join("spool"),
         ..AppConfig::default()
     };
     let editors = Arc::new(Editors::new(editors, settings.data.join("discovery")).await);

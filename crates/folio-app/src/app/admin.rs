@@ -7,7 +7,7 @@ use super::*;
 pub struct SweepReport {
     /// Blobs no version references, deleted.
     pub orphan_blobs: u64,
-    /// Temp files of interrupted uploads, deleted.
+    /// Temp files of interrupted uploads (blobs and CSPP Plus spool files), deleted.
     pub incomplete_uploads: u64,
     /// Expired tokens purged.
     pub expired_tokens: u64,
@@ -116,10 +116,32 @@ impl App {
                 report.orphan_blobs += 1;
             }
         }
+        report.incomplete_uploads += self.clean_spool(grace_ms).await;
         report.expired_tokens = self.meta.purge_expired_tokens(self.now()).await?;
         report.expired_oauth = self.meta.purge_expired_oauth(self.now()).await?;
         self.expire_locks().await?;
         Ok(report)
+    }
+
+    /// Removes CSPP Plus spool files older than `grace_ms` (left by a crash mid-transfer; a live
+    /// transfer removes its own). Returns how many.
+    async fn clean_spool(&self, grace_ms: i64) -> u64 {
+        let Ok(mut dir) = tokio::fs::read_dir(&self.config.spool_dir).await else {
+            return 0;
+        };
+        let limit = std::time::Duration::from_millis(grace_ms.max(0).unsigned_abs());
+        let mut removed = 0;
+        while let Ok(Some(entry)) = dir.next_entry().await {
+            let old = match entry.metadata().await.and_then(|m| m.modified()) {
+                Ok(t) => t.elapsed().is_ok_and(|age| age >= limit),
+                Err(_) => false,
+            };
+            let ours = entry.file_name().to_string_lossy().starts_with("spool-");
+            if ours && old && tokio::fs::remove_file(entry.path()).await.is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Clears expired locks and reports each as a `lock.expired` event.

@@ -119,8 +119,9 @@ struct Spool {
 }
 
 impl Spool {
-    async fn new() -> Result<Self, AppError> {
-        let path = std::env::temp_dir().join(format!("folio-spool-{}", folio_store::random_id(16)));
+    async fn new(dir: &std::path::Path) -> Result<Self, AppError> {
+        tokio::fs::create_dir_all(dir).await.map_err(io)?;
+        let path = dir.join(format!("spool-{}", folio_store::random_id(16)));
         let file = tokio::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -225,7 +226,7 @@ impl App {
         if let Some(sig) = &state.main_signature {
             return to_host(sig);
         }
-        let mut spool = Spool::new().await?;
+        let mut spool = Spool::new(&self.config.spool_dir).await?;
         let mut body = self.blob_bytes(&file.content.blob_key).await?;
         while let Some(piece) = body.next().await {
             spool.write(&piece.map_err(io)?).await?;
@@ -421,7 +422,7 @@ impl App {
             ..FrameLimits::default()
         };
         let mut decoder = FrameDecoder::new(limits);
-        let mut spool = Spool::new().await?;
+        let mut spool = Spool::new(&self.config.spool_dir).await?;
         let mut message = None;
         let mut chunk_start = 0;
         let mut body = body;

@@ -60,6 +60,9 @@ pub struct AppConfig {
     pub integration: crate::integration::IntegrationConfig,
     /// The OAuth authorization server of Office mobile's bootstrapper.
     pub oauth: OAuthConfig,
+    /// Where CSPP Plus transfers spool chunks (on disk, beside the data: a 300 MB document
+    /// must not land in a RAM-backed /tmp). Created on demand; leftovers are swept.
+    pub spool_dir: std::path::PathBuf,
 }
 
 impl Default for AppConfig {
@@ -71,6 +74,7 @@ impl Default for AppConfig {
             file_url_ttl_ms: 10 * 60 * 1000,
             integration: Default::default(),
             oauth: Default::default(),
+            spool_dir: std::env::temp_dir().join("folio-spool"),
         }
     }
 }
