@@ -59,11 +59,23 @@ pub struct EditorConfig {
 /// An editor's CSPP Plus settings (spec/cspp-plus.md §1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsppPlusConfig {
-    /// `OfficeCollaborationServiceEndpointUrl` (the `collab` action of Microsoft's discovery).
-    pub collaboration_url: String,
-    /// `RealTimeChannelEndpointUrl` (the `rtc` action).
-    pub realtime_url: String,
+    /// `OfficeCollaborationServiceEndpointUrl`; `None`: the `collab` action of the editor's
+    /// discovery.
+    pub collaboration_url: Option<String>,
+    /// `RealTimeChannelEndpointUrl`; `None`: the discovery's `rtc` action.
+    pub realtime_url: Option<String>,
     /// `FileGeoLocationCode`, as assigned by Microsoft's CSPP Plus onboarding.
+    pub geo_location_code: String,
+}
+
+/// An enrolled editor's CSPP Plus values, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsppPlusEndpoints {
+    /// `OfficeCollaborationServiceEndpointUrl`.
+    pub collaboration_url: String,
+    /// `RealTimeChannelEndpointUrl`.
+    pub realtime_url: String,
+    /// `FileGeoLocationCode`.
     pub geo_location_code: String,
 }
 
@@ -410,12 +422,27 @@ impl Editors {
         self.editors.iter().any(|e| e.config.name == name)
     }
 
-    /// The CSPP Plus settings of the editor named `name`, if it is enrolled.
-    pub fn cspp_plus_of(&self, name: &str) -> Option<&CsppPlusConfig> {
-        self.editors
-            .iter()
-            .find(|e| e.config.name == name)
-            .and_then(|e| e.config.cspp_plus.as_ref())
+    /// The CSPP Plus endpoints of the editor named `name`, if it is enrolled and both URLs are
+    /// known (configured, or the `collab`/`rtc` actions of its loaded discovery): without them
+    /// the editor gets the classic CheckFileInfo (CSPP Plus properties are all or none).
+    pub async fn cspp_plus_of(&self, name: &str) -> Option<CsppPlusEndpoints> {
+        let e = self.editors.iter().find(|e| e.config.name == name)?;
+        let plus = e.config.cspp_plus.as_ref()?;
+        let discovery = e.state.read().await.as_ref().map(|l| l.discovery.clone());
+        let from_discovery = |action: &str| discovery.as_ref().and_then(|d| d.service_url(action));
+        let collaboration_url = match &plus.collaboration_url {
+            Some(u) => u.clone(),
+            None => from_discovery("collab")?,
+        };
+        let realtime_url = match &plus.realtime_url {
+            Some(u) => u.clone(),
+            None => from_discovery("rtc")?,
+        };
+        Some(CsppPlusEndpoints {
+            collaboration_url,
+            realtime_url,
+            geo_location_code: plus.geo_location_code.clone(),
+        })
     }
 
     /// The detected (or forced) kind of the editor named `name`, once its discovery loaded.

@@ -381,6 +381,22 @@ impl Discovery {
 
     /// The app called `name` (ASCII case-insensitive), e.g. `WopiTest` or Collabora's
     /// `Capabilities`.
+    /// The `urlsrc` of the first action named `name` in any app (e.g. CSPP Plus's `collab` and
+    /// `rtc`), with its placeholders removed.
+    pub fn service_url(&self, name: &str) -> Option<String> {
+        let action = self
+            .apps
+            .iter()
+            .flat_map(|app| &app.actions)
+            .find(|a| a.name.eq_ignore_ascii_case(name))?;
+        let url = crate::action_url::build_action_url(
+            &action.urlsrc,
+            &crate::action_url::ActionUrlParams::default(),
+        );
+        url_origin(&url).is_some().then_some(url)
+    }
+
+    /// The app named `name` (case-insensitive).
     pub fn app(&self, name: &str) -> Option<&App> {
         let name = name.trim();
         self.apps
@@ -976,5 +992,24 @@ mod tests {
         for (url, want) in table {
             assert_eq!(url_origin(url).as_deref(), *want, "{url}");
         }
+    }
+
+    #[test]
+    fn cspp_plus_service_urls_come_from_their_actions() {
+        let xml = r#"<wopi-discovery><net-zone name="external-https">
+<app name="Word"><action name="edit" ext="docx" urlsrc="https://word.example/edit?&lt;ui=UI_LLCC&amp;&gt;"/></app>
+<app name="Collab"><action name="collab" urlsrc="https://collab.example/svc?&lt;ui=UI_LLCC&amp;&gt;"/>
+<action name="rtc" urlsrc="https://rtc.example/hub"/></app>
+</net-zone></wopi-discovery>"#;
+        let d = parse(xml).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            d.service_url("collab").as_deref(),
+            Some("https://collab.example/svc")
+        );
+        assert_eq!(
+            d.service_url("rtc").as_deref(),
+            Some("https://rtc.example/hub")
+        );
+        assert_eq!(d.service_url("nope"), None);
     }
 }

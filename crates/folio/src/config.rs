@@ -433,17 +433,17 @@ impl Settings {
                 n += 1;
             }
             let cspp_plus = if e.cspp_plus == Some(true) {
+                // Absent (`Some(None)`): taken from the discovery's collab / rtc action.
                 let absolute = |v: &Option<String>, what: &str, problems: &mut Vec<String>| match v
                     .as_deref()
                     .map(str::trim)
                 {
+                    None => Some(None),
                     Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
-                        Some(u.to_owned())
+                        Some(Some(u.to_owned()))
                     }
-                    _ => {
-                        problems.push(format!(
-                            "editor {name:?}: cspp_plus needs {what} (an absolute URL)"
-                        ));
+                    Some(_) => {
+                        problems.push(format!("editor {name:?}: {what} must be an absolute URL"));
                         None
                     }
                 };

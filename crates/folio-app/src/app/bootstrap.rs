@@ -63,18 +63,19 @@ impl App {
 
     /// CSPP Plus: the endpoints GET_NEW_ACCESS_TOKEN adds for a file when the bootstrapper's
     /// editor is enrolled (`EndPoints`, equal to CheckFileInfo's).
-    pub fn bootstrap_endpoints(&self, wopi_src: Option<&str>) -> Option<(String, String)> {
+    pub async fn bootstrap_endpoints(&self, wopi_src: Option<&str>) -> Option<(String, String)> {
         let is_file = matches!(
             wopi_src.and_then(|s| proto::parse_wopi_src(&self.config.public_url, s)),
             Some(WopiSrcTarget::File(_))
         );
+        if !is_file {
+            return None;
+        }
         let plus = self
-            .config
-            .oauth
-            .token_client
-            .as_deref()
-            .and_then(|c| self.editors.cspp_plus_of(c))?;
-        is_file.then(|| (plus.realtime_url.clone(), plus.collaboration_url.clone()))
+            .editors
+            .cspp_plus_of(self.config.oauth.token_client.as_deref()?)
+            .await?;
+        Some((plus.realtime_url, plus.collaboration_url))
     }
 
     /// GET_NEW_ACCESS_TOKEN: a WOPI token for the file or container an `X-WOPI-WopiSrc` names,

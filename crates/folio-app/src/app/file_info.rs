@@ -123,12 +123,11 @@ impl App {
         }
         // CSPP Plus: all eight properties or none (spec/cspp-plus.md §1), only for an editor
         // enrolled in it.
-        if let Some(plus) = p
-            .token
-            .client
-            .as_deref()
-            .and_then(|c| self.editors.cspp_plus_of(c))
-        {
+        let plus = match p.token.client.as_deref() {
+            Some(c) => self.editors.cspp_plus_of(c).await,
+            None => None,
+        };
+        if let Some(plus) = plus {
             let shared = p.role != Role::Owner || self.meta.file_is_shared(&f.id).await?;
             for (k, v) in [
                 ("SupportsCoauth", serde_json::json!(true)),

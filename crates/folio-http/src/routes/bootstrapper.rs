@@ -118,26 +118,24 @@ pub async fn bootstrapper(
             }),
         BootstrapOperation::GetNewAccessToken => {
             let src = header_str(&headers, &X_WOPI_WOPI_SRC);
+            let end_points = s.app.bootstrap_endpoints(src).await;
             match s.app.bootstrap_new_access_token(&principal, src).await {
-                Ok(minted) => {
-                    s.app
-                        .bootstrap(&principal)
-                        .await
-                        .map(|b| BootstrapResponse {
-                            bootstrap: b.into(),
-                            root_container_info: None,
-                            access_token_info: Some(AccessTokenInfo {
-                                access_token: minted.access_token,
-                                access_token_expiry: minted.access_token_ttl,
-                            }),
-                            end_points: s.app.bootstrap_endpoints(src).map(|(rtc, collab)| {
-                                EndPoints {
-                                    real_time_channel_endpoint_url: rtc,
-                                    office_collaboration_service_endpoint_url: collab,
-                                }
-                            }),
-                        })
-                }
+                Ok(minted) => s
+                    .app
+                    .bootstrap(&principal)
+                    .await
+                    .map(|b| BootstrapResponse {
+                        bootstrap: b.into(),
+                        root_container_info: None,
+                        access_token_info: Some(AccessTokenInfo {
+                            access_token: minted.access_token,
+                            access_token_expiry: minted.access_token_ttl,
+                        }),
+                        end_points: end_points.map(|(rtc, collab)| EndPoints {
+                            real_time_channel_endpoint_url: rtc,
+                            office_collaboration_service_endpoint_url: collab,
+                        }),
+                    }),
                 Err(e) => Err(e),
             }
         }

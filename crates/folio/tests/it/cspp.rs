@@ -301,3 +301,63 @@ async fn chunked_uploads_round_trip_and_malformed_frames_store_nothing() -> Test
     let _ = std::fs::remove_file(discovery);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_endpoints_come_from_the_discovery_when_not_configured() -> TestResult {
+    let with = std::env::temp_dir().join(format!("folio-cspp-with-{}.xml", rand_suffix()));
+    let without = std::env::temp_dir().join(format!("folio-cspp-without-{}.xml", rand_suffix()));
+    let edit = r#"<app name="Word"><action name="edit" ext="docx" urlsrc="https://office.example/we/wordeditorframe.aspx?&lt;ui=UI_LLCC&amp;&gt;" /></app>"#;
+    std::fs::write(
+        &with,
+        format!(
+            r#"<wopi-discovery><net-zone name="external-https">{edit}<app name="Collaboration">
+<action name="collab" urlsrc="https://collab.office.example/svc?&lt;ui=UI_LLCC&amp;&gt;" />
+<action name="rtc" urlsrc="https://rtc.office.example/hub" /></app></net-zone></wopi-discovery>"#
+        ),
+    )?;
+    std::fs::write(
+        &without,
+        format!(
+            r#"<wopi-discovery><net-zone name="external-https">{edit}</net-zone></wopi-discovery>"#
+        ),
+    )?;
+    let config = format!(
+        r#"
+[[editors]]
+name = "with"
+discovery = "{}"
+cspp_plus = true
+file_geo_location_code = "US"
+
+[[editors]]
+name = "without"
+discovery = "{}"
+cspp_plus = true
+file_geo_location_code = "US"
+"#,
+        with.to_string_lossy(),
+        without.to_string_lossy()
+    );
+    let s = TestServer::start_with_config(Some(&config));
+    s.add_user("dora");
+    let id = s.put_file("dora", "a.docx", b"");
+    let m = s.token("dora", &id, &["--client", "with"]);
+    let v: serde_json::Value = client().get(m.file_url()).send().await?.json().await?;
+    assert_eq!(
+        v["OfficeCollaborationServiceEndpointUrl"],
+        "https://collab.office.example/svc"
+    );
+    assert_eq!(
+        v["RealTimeChannelEndpointUrl"],
+        "https://rtc.office.example/hub"
+    );
+    // Enrolled, but neither configured nor in the discovery: all eight or none, so none.
+    let m = s.token("dora", &id, &["--client", "without"]);
+    let v: serde_json::Value = client().get(m.file_url()).send().await?.json().await?;
+    for p in PLUS_PROPS {
+        assert!(v.get(p).is_none(), "{p}: {v}");
+    }
+    let _ = std::fs::remove_file(with);
+    let _ = std::fs::remove_file(without);
+    Ok(())
+}
