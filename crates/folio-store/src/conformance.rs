@@ -808,6 +808,7 @@ async fn chunked_streams(store: &dyn MetadataStore) {
                 updated_at: NOW,
             },
         ],
+        ..ChunkedCommit::default()
     };
     // A stale sequence number is refused with the current one; nothing changes.
     let stale = ok!(store
@@ -833,6 +834,8 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         main: None,
         streams: vec![("Alternate".to_owned(), None)],
         properties: vec![],
+        author_id: "alt-author".to_owned(),
+        source: "test".to_owned(),
     };
     let refused = ok!(store
         .commit_chunked(&f.id, &check(1), only_alt.clone(), NOW, None)
@@ -853,18 +856,22 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         .await));
     assert_eq!(
         (file.version, file.sequence),
-        (2, 3),
-        "no new version without MainContent"
+        (3, 3),
+        "every PutChunkedFile is a new version, also without a new MainContent"
     );
-    assert!(
-        ok!(store.chunked_state(&f.id, 2, NOW).await)
-            .streams
-            .is_empty()
+    assert_eq!(file.content.blob_key, "chunk-main", "the same bytes");
+    assert_eq!(file.content.author_id, "alt-author");
+    let state = ok!(store.chunked_state(&f.id, 3, NOW).await);
+    assert_eq!(
+        state.main_signature,
+        Some(main_sig.clone()),
+        "and the same signature"
     );
+    assert!(state.streams.is_empty());
     // Streams and properties expire 30 days after their last update.
     let later = NOW + STREAM_TTL_MS;
     assert!(
-        ok!(store.chunked_state(&f.id, 2, later).await)
+        ok!(store.chunked_state(&f.id, 3, later).await)
             .properties
             .is_empty()
     );
@@ -876,6 +883,7 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         main: None,
         streams: vec![("Alternate".to_owned(), Some(alt))],
         properties: vec![],
+        ..ChunkedCommit::default()
     };
     let (_, _) = ok!(ok!(store
         .apply_lock(&f.id, &LockRequest::Lock(lock("W")), NOW)

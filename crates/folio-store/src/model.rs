@@ -510,11 +510,17 @@ pub struct ChunkedCheck {
     pub sequence: i64,
 }
 
-/// The changes of one PutChunkedFile, committed together.
+/// The changes of one PutChunkedFile, committed together. Every PutChunkedFile is a new
+/// version: with a new MainContent, or — when only alternate streams or properties changed —
+/// the current content again (same blob and signature) under `author_id` and `source`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChunkedCommit {
-    /// A new MainContent and its signature (a new version), if it changed.
+    /// A new MainContent and its signature, if it changed.
     pub main: Option<(ContentRecord, StreamSignature)>,
+    /// Who saved (for a version that keeps the current content).
+    pub author_id: String,
+    /// How it was saved (for a version that keeps the current content).
+    pub source: String,
     /// Alternate streams to write (`Some`) or delete (`None`).
     pub streams: Vec<(String, Option<StreamRecord>)>,
     /// Content properties to set.

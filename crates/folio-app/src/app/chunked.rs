@@ -547,7 +547,12 @@ impl App {
         spool.sync().await?;
         let mut written: Vec<BlobKey> = Vec::new();
         let result = async {
-            let mut commit = ChunkedCommit::default();
+            let source = format!("{} (chunked)", p.token.client.as_deref().unwrap_or("wopi"));
+            let mut commit = ChunkedCommit {
+                author_id: p.user.id.clone(),
+                source: source.clone(),
+                ..ChunkedCommit::default()
+            };
             for (sig, (stream_id, chunks)) in request.signatures.iter().zip(&new) {
                 match transfer::stream_update(stream_id, chunks) {
                     StreamUpdate::Delete => commit.streams.push((stream_id.clone(), None)),
@@ -556,13 +561,7 @@ impl App {
                         written.push(key.clone());
                         let signature = to_stored(sig.chunking_scheme, &chunks);
                         if stream_id == MAIN_CONTENT {
-                            let source = p.token.client.clone().unwrap_or_else(|| "wopi".into());
-                            let content = self.content(
-                                &key,
-                                &put,
-                                &p.user.id,
-                                &format!("{source} (chunked)"),
-                            );
+                            let content = self.content(&key, &put, &p.user.id, &source);
                             commit.main = Some((content, signature));
                         } else {
                             commit.streams.push((
@@ -604,7 +603,7 @@ impl App {
                 urls: &urls,
                 build: &build,
             };
-            let emit = commit.main.is_some().then_some(&emit);
+            let emit = Some(&emit);
             Ok::<_, AppError>(
                 self.meta
                     .commit_chunked(&p.file.id, &check, commit, now, emit)

@@ -139,17 +139,40 @@ pub(super) async fn commit_chunked<E: SqlEngine>(
             current: file.sequence,
         }));
     }
-    if let Some((content, sig)) = commit.main {
-        let version = file.version + 1;
-        insert_version_signed(&mut tx, id.as_str(), version, &content, Some(&sig)).await?;
-        tx.execute(
-            "UPDATE files SET version = $1 WHERE id = $2",
-            args![version, id],
-        )
-        .await?;
-        file.version = version;
-        file.content = content;
+    let version = file.version + 1;
+    match commit.main {
+        Some((content, sig)) => {
+            insert_version_signed(&mut tx, id.as_str(), version, &content, Some(&sig)).await?;
+            file.content = content;
+        }
+        None => {
+            // The same bytes (blob, size, hash, signature) as a new version by this author.
+            tx.execute(
+                "INSERT INTO file_versions (file_id, version, blob_key, size, sha256, \
+                 created_at, author_id, source, signature) \
+                 SELECT file_id, $1, blob_key, size, sha256, $2, $3, $4, signature \
+                 FROM file_versions WHERE file_id = $5 AND version = $6",
+                args![
+                    version,
+                    now,
+                    &commit.author_id,
+                    &commit.source,
+                    id,
+                    file.version
+                ],
+            )
+            .await?;
+            file.content.created_at = now;
+            file.content.author_id = commit.author_id.clone();
+            file.content.source = commit.source.clone();
+        }
     }
+    tx.execute(
+        "UPDATE files SET version = $1 WHERE id = $2",
+        args![version, id],
+    )
+    .await?;
+    file.version = version;
     for (stream_id, record) in &commit.streams {
         tx.execute(
             "DELETE FROM file_streams WHERE file_id = $1 AND stream_id = $2",
