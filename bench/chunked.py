@@ -27,9 +27,9 @@ Steps, against a Folio whose token belongs to an editor enrolled in CSPP Plus:
 What is saved is TRANSFER, not storage: Folio stores the assembled MainContent of every
 PutChunkedFile as a whole new immutable blob (a new version), so the bytes Folio stores for the
 chunked upload equal the file size, exactly as for PutFile. The output says so. Nor is the
-chunked upload faster on loopback: Folio copies every unchanged chunk from the previous blob into
-its spool file (in TMPDIR) and writes the new blob from there, so the server does ~2x the file
-size of disk writes for a tiny delta; the wall-time win needs a network slower than that.
+chunked upload faster on loopback: Folio streams the new blob from the previous one (unchanged
+chunks, in order) and the spooled new chunks (in FOLIO_DATA/spool), so the server reads and
+writes about the file size for a tiny delta; the wall-time win needs a network slower than that.
 
 MB means MiB (2^20 bytes). Wall times are measured by this client around one HTTP request (from
 sending the first byte to reading the whole response), on the same machine as the server.
@@ -347,7 +347,7 @@ def main():
     ap.add_argument("--token", required=True)
     ap.add_argument("--server-pid", type=int, required=True)
     ap.add_argument("--blob-dir", required=True)
-    ap.add_argument("--spool-dir", help="the server's TMPDIR (spool files), to report their peak")
+    ap.add_argument("--spool-dir", help="the server's spool directory, to report its peak size")
     ap.add_argument("--work", default=".")
     ap.add_argument("--label", default="")
     ap.add_argument("--slides", type=int, default=400)
@@ -520,10 +520,10 @@ document: {size} ({n} bytes) .pptx-like zip, {entries} entries ({slides} slides 
   PutFile v2 (full)  {sent3:>12,d} B ({sent3m:>9})  {secs3:>8.3f} s   {stored3:>12,d} B ({stored3m})
   chunked / full     {pct:.4f} % of the bytes ({ratio:,.0f}x fewer); wall time {tratio:.2f}x the PutFile's
 
-  On loopback the chunked upload is not faster: Folio copies the unchanged chunks ({copied}) from
-    the previous version's blob into its spool file and then writes the new blob from the spool,
-    so the server reads ~1x and writes ~2x the file size for a {pct:.2f} % delta. The saving is on the
-    wire; arithmetic, not measured: at 100 Mbit/s the request bodies alone take {w2:.3f} s
+  Server side, Folio streams the new blob from the previous version's blob (unchanged chunks
+    {copied}, read once, in order) and the spooled new chunks, so it reads ~1x and writes ~1x the
+    file size for a {pct:.2f} % delta; on loopback that is about a PutFile's cost. The saving is on
+    the wire; arithmetic, not measured: at 100 Mbit/s the request bodies alone take {w2:.3f} s
     (chunked) vs {w3:.2f} s (full).
   PutChunkedFile v2 body: MessageJSON with the full signature ({chunks} chunk ids) + {sentn} Chunk
     frames carrying {payload2:,d} B of chunk data + EndFrame.
@@ -533,8 +533,8 @@ document: {size} ({n} bytes) .pptx-like zip, {entries} entries ({slides} slides 
   Server peak RSS (VmHWM; reset before each upload: {reset}):
     PutChunkedFile: RSS before {rb:.1f} MB, peak during {hwm2:.1f} MB
     PutFile:        RSS before {rbp:.1f} MB, peak during {hwm3:.1f} MB
-    (a {size} document: the incoming chunks and the stored chunks it references are spooled
-    to a temp file -- peak spool size seen {spool} -- and the new blob is streamed from it)
+    (a {size} document: only the incoming chunks, and stored chunks needed out of order, are
+    spooled to disk -- peak spool size seen {spool} -- the new blob is streamed)
 checks: GetFile after PutChunkedFile = the v2 bytes (sha256 {sha}); GetChunkedFile knowing all v2
   chunks -> 0 Chunk frames ({resp_len} B response); knowing v1 -> exactly the {sentn} changed chunks;
   host signature = client signature; sequence number {s1} -> {s2} (GetChunkedFile {sg});

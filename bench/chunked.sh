@@ -57,10 +57,8 @@ bin=$work/folio
 
 export FOLIO_DATA=$work/data
 export RUST_LOG=warn
-# The server's spool files (PutChunkedFile's incoming chunks) go to the temp dir: keep them in
-# $work so they are cleaned up and can be looked at.
-mkdir -p "$work/tmp"
-export TMPDIR=$work/tmp
+# The server's spool files (PutChunkedFile's incoming chunks) go to $FOLIO_DATA/spool.
+mkdir -p "$FOLIO_DATA/spool"
 cat >"$work/folio.toml" <<EOF
 max_file_size = 2147483648
 log = "warn"
@@ -105,7 +103,7 @@ blob_dir=$FOLIO_DATA/blobs
 rev=$(cd "$here" && git describe --always --dirty 2>/dev/null || echo unknown)
 set +e
 python3 "$here/bench/chunked.py" --wopi-src "$wopi_src" --token "$token" \
-  --server-pid "$server_pid" --blob-dir "$blob_dir" --spool-dir "$work/tmp" --work "$work" \
+  --server-pid "$server_pid" --blob-dir "$blob_dir" --spool-dir "$FOLIO_DATA/spool" --work "$work" \
   --label "$profile binary, $rev, $(nproc) cores" "$@"
 rc=$?
 set -e

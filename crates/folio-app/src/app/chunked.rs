@@ -161,47 +161,147 @@ impl Spool {
         self.file.flush().await.map_err(io)
     }
 
-    /// A stream of the chunks `chunks`, concatenated, read from the spool (a fresh handle, so
-    /// the spool stays usable).
-    async fn assemble(&self, chunks: &[ChunkSignature]) -> Result<ByteStream, AppError> {
-        let mut spans = Vec::with_capacity(chunks.len());
-        for c in chunks {
-            let (offset, len) = self
-                .index
-                .get(&c.id)
-                .copied()
-                .ok_or(WopiError::BadRequest("a chunk of the signature is missing"))?;
-            spans.push((offset, len));
+    /// The bytes of `plan`, in order: spooled chunks read from the spool (a fresh handle, so the
+    /// spool stays usable) and stored ones taken from `source` (the current MainContent,
+    /// read once, forward only: the plan's source offsets never go back).
+    async fn assemble(
+        &self,
+        plan: &[Segment],
+        source: Option<ByteStream>,
+    ) -> Result<ByteStream, AppError> {
+        let mut parts = Vec::with_capacity(plan.len());
+        for s in plan {
+            parts.push(match s {
+                Segment::Spool(id) => {
+                    let (offset, len) = self
+                        .index
+                        .get(id)
+                        .copied()
+                        .ok_or(WopiError::BadRequest("a chunk of the signature is missing"))?;
+                    Part::Spool { offset, len }
+                }
+                Segment::Source { offset, length } => Part::Source {
+                    offset: *offset,
+                    len: *length,
+                },
+            });
         }
         let file = tokio::fs::File::open(&self.path).await.map_err(io)?;
-        let stream = futures::stream::unfold(
-            (file, spans, 0usize, 0u64),
-            |(mut file, spans, mut i, mut done)| async move {
-                const PIECE: u64 = 256 * 1024;
-                while i < spans.len() && done == spans[i].1 {
-                    i += 1;
-                    done = 0;
+        let state = Assembly {
+            file,
+            source,
+            parts,
+            i: 0,
+            done: 0,
+            buf: Bytes::new(),
+            buf_at: 0,
+        };
+        let stream = futures::stream::unfold(state, |mut st| async move {
+            match st.next_piece().await {
+                Ok(Some(piece)) => Some((Ok(piece), st)),
+                Ok(None) => None,
+                Err(e) => {
+                    // After an error the stream ends.
+                    st.i = st.parts.len();
+                    Some((Err(e), st))
                 }
-                let (offset, len) = *spans.get(i)?;
-                let n = (len - done).min(PIECE) as usize;
-                let mut buf = vec![0; n];
-                let read = async {
-                    file.seek(SeekFrom::Start(offset + done)).await?;
-                    file.read_exact(&mut buf).await?;
-                    Ok::<_, std::io::Error>(())
-                }
-                .await;
-                match read {
-                    Ok(()) => {
-                        done += n as u64;
-                        Some((Ok(Bytes::from(buf)), (file, spans, i, done)))
-                    }
-                    // After an error the stream ends (no span at that index).
-                    Err(e) => Some((Err(e), (file, spans, usize::MAX, done))),
-                }
-            },
-        );
+            }
+        });
         Ok(Box::pin(stream))
+    }
+}
+
+/// Where a chunk of a new stream comes from.
+#[derive(Debug, Clone, Copy)]
+enum Segment {
+    /// The spool (uploaded, or copied there).
+    Spool(ChunkId),
+    /// The current MainContent blob, at this offset.
+    Source {
+        /// Offset in the blob.
+        offset: u64,
+        /// Length.
+        length: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Spool { offset: u64, len: u64 },
+    Source { offset: u64, len: u64 },
+}
+
+/// The state of one stream being assembled.
+struct Assembly {
+    file: tokio::fs::File,
+    source: Option<ByteStream>,
+    parts: Vec<Part>,
+    i: usize,
+    /// Bytes of part `i` already produced.
+    done: u64,
+    /// Unconsumed bytes of the source, starting at source offset `buf_at`.
+    buf: Bytes,
+    buf_at: u64,
+}
+
+impl Assembly {
+    async fn next_piece(&mut self) -> Result<Option<Bytes>, std::io::Error> {
+        const PIECE: u64 = 256 * 1024;
+        loop {
+            let Some(part) = self.parts.get(self.i).copied() else {
+                return Ok(None);
+            };
+            let (offset, len) = match part {
+                Part::Spool { offset, len } | Part::Source { offset, len } => (offset, len),
+            };
+            if self.done >= len {
+                self.i += 1;
+                self.done = 0;
+                continue;
+            }
+            match part {
+                Part::Spool { .. } => {
+                    let n = (len - self.done).min(PIECE) as usize;
+                    let mut buf = vec![0; n];
+                    self.file.seek(SeekFrom::Start(offset + self.done)).await?;
+                    self.file.read_exact(&mut buf).await?;
+                    self.done += n as u64;
+                    return Ok(Some(Bytes::from(buf)));
+                }
+                Part::Source { .. } => {
+                    let want = offset + self.done;
+                    // Drop source bytes before `want`, fetching more as needed.
+                    while self.buf_at + self.buf.len() as u64 <= want {
+                        self.buf_at += self.buf.len() as u64;
+                        let source = self
+                            .source
+                            .as_mut()
+                            .ok_or_else(|| std::io::Error::other("no source stream"))?;
+                        self.buf = match source.next().await {
+                            Some(piece) => piece?,
+                            None => {
+                                return Err(std::io::Error::other(
+                                    "the stored stream is shorter than its signature",
+                                ));
+                            }
+                        };
+                    }
+                    if want < self.buf_at {
+                        return Err(std::io::Error::other("the source cannot go back"));
+                    }
+                    let skip = usize::try_from(want - self.buf_at).unwrap_or(usize::MAX);
+                    self.buf = self.buf.slice(skip..);
+                    self.buf_at = want;
+                    let take = usize::try_from(len - self.done)
+                        .unwrap_or(usize::MAX)
+                        .min(self.buf.len());
+                    let piece = self.buf.split_to(take);
+                    self.buf_at += take as u64;
+                    self.done += take as u64;
+                    return Ok(Some(piece));
+                }
+            }
+        }
     }
 }
 
@@ -524,12 +624,54 @@ impl App {
             return Err(WopiError::BadRequest("too many streams or content properties").into());
         }
 
-        // Copy the referenced stored chunks into the spool, one pass over each source.
+        // Plan each new stream: uploaded chunks from the spool, stored ones straight from the
+        // current MainContent blob while they come in its order (the usual delta: a few
+        // changed chunks among unchanged ones in place); any other stored chunk is copied into
+        // the spool first. So an unchanged 100 MB document is read once and written once.
+        let mut main_offsets: HashMap<ChunkId, Vec<u64>> = HashMap::new();
+        if let Some((_, main)) = sources.first() {
+            let mut offset = 0;
+            for c in &main.chunks {
+                main_offsets.entry(c.id).or_default().push(offset);
+                offset += c.length;
+            }
+        }
+        let mut to_copy: HashSet<ChunkId> = HashSet::new();
+        let mut plans: Vec<Vec<Segment>> = Vec::with_capacity(new.len());
+        for (_, chunks) in &new {
+            let mut plan = Vec::with_capacity(chunks.len());
+            let mut cursor = 0u64;
+            for c in chunks {
+                if uploaded.contains_key(&c.id) {
+                    plan.push(Segment::Spool(c.id));
+                    continue;
+                }
+                let at = main_offsets
+                    .get(&c.id)
+                    .and_then(|offs| offs.iter().copied().find(|o| *o >= cursor));
+                match at {
+                    Some(offset) => {
+                        plan.push(Segment::Source {
+                            offset,
+                            length: c.length,
+                        });
+                        cursor = offset + c.length;
+                    }
+                    None => {
+                        to_copy.insert(c.id);
+                        plan.push(Segment::Spool(c.id));
+                    }
+                }
+            }
+            plans.push(plan);
+        }
+
+        // Copy the stored chunks the plans need from the spool, one pass over each source.
         for (key, host) in &sources {
             let mut wanted = Vec::new();
             let mut offset = 0;
             for c in &host.chunks {
-                if missing.contains(&c.id)
+                if to_copy.contains(&c.id)
                     && !spool.index.contains_key(&c.id)
                     && !wanted.iter().any(|(_, _, id)| *id == c.id)
                 {
@@ -553,11 +695,22 @@ impl App {
                 source: source.clone(),
                 ..ChunkedCommit::default()
             };
-            for (sig, (stream_id, chunks)) in request.signatures.iter().zip(&new) {
+            for ((sig, (stream_id, chunks)), plan) in
+                request.signatures.iter().zip(&new).zip(&plans)
+            {
                 match transfer::stream_update(stream_id, chunks) {
                     StreamUpdate::Delete => commit.streams.push((stream_id.clone(), None)),
                     StreamUpdate::Replace(chunks) => {
-                        let (key, put) = self.store_blob(spool.assemble(&chunks).await?).await?;
+                        let source_blob = match sources.first() {
+                            Some((key, _))
+                                if plan.iter().any(|s| !matches!(s, Segment::Spool(_))) =>
+                            {
+                                Some(self.blob_bytes(key).await?)
+                            }
+                            _ => None,
+                        };
+                        let body = spool.assemble(plan, source_blob).await?;
+                        let (key, put) = self.store_blob(body).await?;
                         written.push(key.clone());
                         let signature = to_stored(sig.chunking_scheme, &chunks);
                         if stream_id == MAIN_CONTENT {
