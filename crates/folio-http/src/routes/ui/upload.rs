@@ -21,6 +21,21 @@ pub struct UploadQuery {
     name: String,
 }
 
+/// How much of a refused upload's body is read before the 413 goes out.
+const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+
+async fn drain(body: axum::body::Body, limit: u64) {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut read = 0u64;
+    while let Some(Ok(piece)) = stream.next().await {
+        read += piece.len() as u64;
+        if read >= limit {
+            break;
+        }
+    }
+}
+
 /// POST /folders/{id}/upload?name=… → `App::upload`.
 pub async fn upload(
     State(s): State<AppState>,
@@ -36,6 +51,10 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
+        // Read (and drop) a bounded part of the body before answering, so that a client still
+        // sending it reads this 413 instead of a connection reset by unread data; past
+        // DRAIN_LIMIT the connection is simply closed.
+        drain(body, DRAIN_LIMIT).await;
         return Err(UploadError::App(AppError::TooLarge { limit }));
     }
     let stream: folio_store::ByteStream =
