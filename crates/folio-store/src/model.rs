@@ -79,6 +79,21 @@ pub struct FileRecord {
     pub sequence: i64,
 }
 
+impl FileRecord {
+    /// The file's lock state for a CSPP Plus write decision, with its coauth rows.
+    pub fn lock_view<'a>(
+        &'a self,
+        coauth: &'a [folio_wopi::coauth::CoauthLock],
+    ) -> folio_wopi::coauth::LockView<'a> {
+        folio_wopi::coauth::LockView {
+            wopi_lock: self.lock.as_ref(),
+            lock_user: self.lock_user.as_deref(),
+            coauth,
+            size: self.content.size,
+        }
+    }
+}
+
 /// A file's coauth locks (CSPP Plus) and the change counter their table version derives from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoauthTable {

@@ -557,12 +557,7 @@ impl App {
 
         // 4, 5. Locks, then the sequence number (again inside the commit).
         let table = self.meta.coauth_table(&p.file.id, now).await?;
-        let view = coauth::LockView {
-            wopi_lock: p.file.lock.as_ref(),
-            lock_user: p.file.lock_user.as_deref(),
-            coauth: &table.rows,
-            size: p.file.content.size,
-        };
+        let view = p.file.lock_view(&table.rows);
         let presented = coauth::Presented {
             wopi_lock: upload.wopi_lock.as_ref().map(LockId::as_str),
             coauth_id: upload.coauth_id.as_deref(),
@@ -773,6 +768,87 @@ impl App {
     }
 }
 
+/// What a [`SpanReader`] yields.
+enum SpanEvent {
+    /// A span begins; its bytes follow.
+    Start(Span),
+    /// The next bytes of the current span.
+    Data(Bytes),
+    /// The current span is complete.
+    End(Span),
+}
+
+/// Reads the bytes of `spans` (offset, length, id: ascending, non-overlapping) out of a stream
+/// in one forward pass, dropping what lies between them.
+struct SpanReader<'a> {
+    stream: ByteStream,
+    spans: &'a [Span],
+    next: usize,
+    /// Bytes of the current span produced so far (`None`: not started).
+    done: Option<u64>,
+    pos: u64,
+    buf: Bytes,
+}
+
+impl<'a> SpanReader<'a> {
+    fn new(stream: ByteStream, spans: &'a [Span]) -> Self {
+        Self {
+            stream,
+            spans,
+            next: 0,
+            done: None,
+            pos: 0,
+            buf: Bytes::new(),
+        }
+    }
+
+    async fn fill(&mut self) -> Result<(), std::io::Error> {
+        while self.buf.is_empty() {
+            self.buf = match self.stream.next().await {
+                Some(piece) => piece?,
+                None => {
+                    return Err(std::io::Error::other(
+                        "a stored stream is shorter than its signature",
+                    ));
+                }
+            };
+        }
+        Ok(())
+    }
+
+    async fn next(&mut self) -> Result<Option<SpanEvent>, std::io::Error> {
+        let Some(&span) = self.spans.get(self.next) else {
+            return Ok(None);
+        };
+        let (start, len, _) = span;
+        let Some(done) = self.done else {
+            while self.pos < start {
+                self.fill().await?;
+                let skip = usize::try_from(start - self.pos)
+                    .unwrap_or(usize::MAX)
+                    .min(self.buf.len());
+                self.buf = self.buf.slice(skip..);
+                self.pos += skip as u64;
+            }
+            self.done = Some(0);
+            return Ok(Some(SpanEvent::Start(span)));
+        };
+        if done == len {
+            self.done = None;
+            self.next += 1;
+            return Ok(Some(SpanEvent::End(span)));
+        }
+        self.fill().await?;
+        let take = usize::try_from(len - done)
+            .unwrap_or(usize::MAX)
+            .min(self.buf.len());
+        let piece = self.buf.split_to(take);
+        self.pos += take as u64;
+        self.done = Some(done + take as u64);
+        Ok(Some(SpanEvent::Data(piece)))
+    }
+}
+
 /// Sends the Chunk frames of `spans` (offset, length, id: ascending, non-overlapping) read from
 /// the blob `key` in one pass.
 async fn send_chunks(
@@ -783,119 +859,42 @@ async fn send_chunks(
 ) -> Result<(), std::io::Error> {
     let closed = || std::io::Error::other("the client went away");
     let key = BlobKey::parse(key).ok_or_else(|| std::io::Error::other("malformed blob key"))?;
-    let mut stream = blobs
+    let stream = blobs
         .get(&key)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let header = |len: u64, id: &ChunkId| {
-        let mut h = frames::frame_header(FrameType::Chunk, 16, len).to_vec();
-        h.extend_from_slice(id.as_bytes());
-        Bytes::from(h)
-    };
-    let mut si = 0;
-    let mut pos = 0u64;
-    loop {
-        // Empty chunks at the current position need no bytes.
-        while let Some((s, 0, id)) = spans.get(si).copied() {
-            if s > pos {
-                break;
+    let mut reader = SpanReader::new(stream, spans);
+    while let Some(event) = reader.next().await? {
+        let out = match event {
+            SpanEvent::Start((_, len, id)) => {
+                let mut h = frames::frame_header(FrameType::Chunk, 16, len).to_vec();
+                h.extend_from_slice(id.as_bytes());
+                Bytes::from(h)
             }
-            tx.send(Ok(header(0, &id))).await.map_err(|_| closed())?;
-            si += 1;
-        }
-        if si >= spans.len() {
-            return Ok(());
-        }
-        let Some(piece) = stream.next().await else {
-            return Err(std::io::Error::other(
-                "the blob is shorter than its signature",
-            ));
+            SpanEvent::Data(piece) => piece,
+            SpanEvent::End(_) => continue,
         };
-        let piece = piece?;
-        let mut off = 0usize;
-        while off < piece.len() && si < spans.len() {
-            let (s, l, id) = spans[si];
-            let abs = pos + off as u64;
-            if abs < s {
-                off += usize::try_from(s - abs)
-                    .unwrap_or(usize::MAX)
-                    .min(piece.len() - off);
-                continue;
-            }
-            if abs == s {
-                tx.send(Ok(header(l, &id))).await.map_err(|_| closed())?;
-            }
-            let take = usize::try_from(s + l - abs)
-                .unwrap_or(usize::MAX)
-                .min(piece.len() - off);
-            if take > 0 {
-                tx.send(Ok(piece.slice(off..off + take)))
-                    .await
-                    .map_err(|_| closed())?;
-            }
-            off += take;
-            if abs + take as u64 == s + l {
-                si += 1;
-            }
-        }
-        pos += piece.len() as u64;
+        tx.send(Ok(out)).await.map_err(|_| closed())?;
     }
+    Ok(())
 }
 
 /// Copies the chunks `wanted` (offset, length, id: ascending) of a stored stream into the spool.
 async fn copy_chunks(
     spool: &mut Spool,
-    mut stream: ByteStream,
+    stream: ByteStream,
     wanted: &[Span],
 ) -> Result<(), AppError> {
-    let mut wi = 0;
-    let mut pos = 0u64;
+    let mut reader = SpanReader::new(stream, wanted);
     let mut start = spool.len;
-    // Empty chunks need no bytes.
-    let settle = |spool: &mut Spool, wi: &mut usize, pos: u64, start: &mut u64| {
-        while let Some((s, 0, id)) = wanted.get(*wi).copied() {
-            if s > pos {
-                break;
-            }
-            spool.index.insert(id, (spool.len, 0));
-            *wi += 1;
-            *start = spool.len;
-        }
-    };
-    settle(spool, &mut wi, pos, &mut start);
-    while wi < wanted.len() {
-        let Some(piece) = stream.next().await else {
-            return Err(StoreError::Backend(
-                "a stored stream is shorter than its signature".into(),
-            )
-            .into());
-        };
-        let piece = piece.map_err(io)?;
-        let mut off = 0usize;
-        while off < piece.len() && wi < wanted.len() {
-            let (s, l, id) = wanted[wi];
-            let abs = pos + off as u64;
-            if abs < s {
-                off += usize::try_from(s - abs)
-                    .unwrap_or(usize::MAX)
-                    .min(piece.len() - off);
-                continue;
-            }
-            if abs == s {
-                start = spool.len;
-            }
-            let take = usize::try_from(s + l - abs)
-                .unwrap_or(usize::MAX)
-                .min(piece.len() - off);
-            spool.write(&piece[off..off + take]).await?;
-            off += take;
-            if abs + take as u64 == s + l {
-                spool.index.insert(id, (start, l));
-                wi += 1;
+    while let Some(event) = reader.next().await.map_err(io)? {
+        match event {
+            SpanEvent::Start(_) => start = spool.len,
+            SpanEvent::Data(piece) => spool.write(&piece).await?,
+            SpanEvent::End((_, len, id)) => {
+                spool.index.insert(id, (start, len));
             }
         }
-        pos += piece.len() as u64;
-        settle(spool, &mut wi, pos, &mut start);
     }
     Ok(())
 }

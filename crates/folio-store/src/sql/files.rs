@@ -201,12 +201,7 @@ pub(super) async fn rename_file<E: SqlEngine>(
     let mut tx = e.begin().await?;
     let mut file = lock_file::<E>(&mut tx, id).await?;
     let rows = coauth_in_tx(&mut tx, id).await?;
-    let view = coauth::LockView {
-        wopi_lock: file.lock.as_ref(),
-        lock_user: file.lock_user.as_deref(),
-        coauth: &rows,
-        size: file.content.size,
-    };
+    let view = file.lock_view(&rows);
     let presented = coauth::Presented {
         wopi_lock: lock_header.map(LockId::as_str),
         coauth_id,

@@ -121,12 +121,7 @@ pub(super) async fn commit_chunked<E: SqlEngine>(
     let mut tx = e.begin().await?;
     let mut file = lock_file::<E>(&mut tx, id).await?;
     let rows = coauth_in_tx(&mut tx, id).await?;
-    let view = coauth::LockView {
-        wopi_lock: file.lock.as_ref(),
-        lock_user: file.lock_user.as_deref(),
-        coauth: &rows,
-        size: file.content.size,
-    };
+    let view = file.lock_view(&rows);
     let presented = coauth::Presented {
         wopi_lock: check.wopi_lock.as_deref(),
         coauth_id: check.coauth_id.as_deref(),

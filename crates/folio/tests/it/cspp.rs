@@ -361,3 +361,51 @@ file_geo_location_code = "US"
     let _ = std::fs::remove_file(without);
     Ok(())
 }
+
+#[tokio::test]
+async fn stored_chunks_are_reused_in_any_order() -> TestResult {
+    let (s, discovery) = server();
+    s.add_user("ora");
+    let id = s.put_file("ora", "o.docx", b"");
+    let m = s.token("ora", &id, &["--client", "plus"]);
+    let (a, b, c): (&[u8], &[u8], &[u8]) = (b"first chunk,", b"second chunk,", b"third");
+    let r = put_chunked(
+        &m,
+        "1",
+        "",
+        body(&put_message(&[("MainContent", &[a, b, c])]), &[a, b, c]),
+    )
+    .await?;
+    assert_eq!(r.status(), 200);
+    // No chunk sent: the new content reuses the stored ones, reordered and repeated.
+    let r = put_chunked(
+        &m,
+        "2",
+        "",
+        body(&put_message(&[("MainContent", &[c, a, c, b])]), &[]),
+    )
+    .await;
+    // The file is no longer empty and unlocked: take a coauth lock first.
+    assert_eq!(r?.status(), 409);
+    let r = client()
+        .post(m.file_url())
+        .header("X-WOPI-Override", "GET_COAUTH_LOCK")
+        .header("X-WOPI-CoauthLockId", "o")
+        .header("X-WOPI-CoauthLockType", "Coauth")
+        .header("X-WOPI-CoauthLockExpirationTimeout", "600")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let r = put_chunked(
+        &m,
+        "2",
+        "o",
+        body(&put_message(&[("MainContent", &[c, a, c, b])]), &[]),
+    )
+    .await?;
+    assert_eq!(r.status(), 200);
+    let got = client().get(m.contents_url()).send().await?.bytes().await?;
+    assert_eq!(&got[..], [c, a, c, b].concat().as_slice());
+    let _ = std::fs::remove_file(discovery);
+    Ok(())
+}
