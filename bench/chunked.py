@@ -24,12 +24,12 @@ Steps, against a Folio whose token belongs to an editor enrolled in CSPP Plus:
   6. Release the coauth lock, take a WOPI lock, PutFile the same changed document in full;
      measure the same figures; GetFile again.
 
-What is saved is TRANSFER, not storage: Folio stores the assembled MainContent of every
-PutChunkedFile as a whole new immutable blob (a new version), so the bytes Folio stores for the
-chunked upload equal the file size, exactly as for PutFile. The output says so. Nor is the
-chunked upload faster on loopback: Folio streams the new blob from the previous one (unchanged
-chunks, in order) and the spooled new chunks (in FOLIO_DATA/spool), so the server reads and
-writes about the file size for a tiny delta; the wall-time win needs a network slower than that.
+What is saved is transfer AND storage: when a PutChunkedFile reuses most of the current
+MainContent (>= 1 MiB and >= half the document), Folio writes only the chunks that are not
+already stored, as one new blob, and records the new version as segments -- byte ranges of that
+blob and of the blobs it already had (content_segments). So the blob directory grows by about
+the changed chunks. It still reads the whole new content once, through its segments, to compute
+its SHA-256 (and to prove every range readable before the commit).
 
 MB means MiB (2^20 bytes). Wall times are measured by this client around one HTTP request (from
 sending the first byte to reading the whole response), on the same machine as the server.
@@ -520,21 +520,18 @@ document: {size} ({n} bytes) .pptx-like zip, {entries} entries ({slides} slides 
   PutFile v2 (full)  {sent3:>12,d} B ({sent3m:>9})  {secs3:>8.3f} s   {stored3:>12,d} B ({stored3m})
   chunked / full     {pct:.4f} % of the bytes ({ratio:,.0f}x fewer); wall time {tratio:.2f}x the PutFile's
 
-  Server side, Folio streams the new blob from the previous version's blob (unchanged chunks
-    {copied}, read once, in order) and the spooled new chunks, so it reads ~1x and writes ~1x the
-    file size for a {pct:.2f} % delta; on loopback that is about a PutFile's cost. The saving is on
-    the wire; arithmetic, not measured: at 100 Mbit/s the request bodies alone take {w2:.3f} s
-    (chunked) vs {w3:.2f} s (full).
+  Server side, Folio stores the {sentn} new chunks as one new blob and the version as segments of
+    that blob and the previous ones ({copied} unchanged, not copied); it reads the whole content
+    once through its segments for the SHA-256. The saving on the wire, arithmetic, not measured:
+    at 100 Mbit/s the request bodies alone take {w2:.3f} s (chunked) vs {w3:.2f} s (full).
   PutChunkedFile v2 body: MessageJSON with the full signature ({chunks} chunk ids) + {sentn} Chunk
     frames carrying {payload2:,d} B of chunk data + EndFrame.
-  Stored bytes: Folio assembles the new MainContent and stores it as a whole new immutable blob
-    (a new version), so it stores the full file size for PutChunkedFile too: what CSPP Plus saves
-    is the transfer, not storage.
+  Stored: {spct:.4f} % of what the full PutFile stored.
   Server peak RSS (VmHWM; reset before each upload: {reset}):
     PutChunkedFile: RSS before {rb:.1f} MB, peak during {hwm2:.1f} MB
     PutFile:        RSS before {rbp:.1f} MB, peak during {hwm3:.1f} MB
     (a {size} document: only the incoming chunks, and stored chunks needed out of order, are
-    spooled to disk -- peak spool size seen {spool} -- the new blob is streamed)
+    spooled to disk -- peak spool size seen {spool})
 checks: GetFile after PutChunkedFile = the v2 bytes (sha256 {sha}); GetChunkedFile knowing all v2
   chunks -> 0 Chunk frames ({resp_len} B response); knowing v1 -> exactly the {sentn} changed chunks;
   host signature = client signature; sequence number {s1} -> {s2} (GetChunkedFile {sg});
@@ -547,7 +544,7 @@ checks: GetFile after PutChunkedFile = the v2 bytes (sha256 {sha}); GetChunkedFi
         n1=len(ids1), sent1=mb(sent1), secs1=secs1,
         sent2=sent2, sent2m=mb(sent2), secs2=secs2, stored2=stored2, stored2m=mb(stored2),
         sent3=sent3, sent3m=mb(sent3), secs3=secs3, stored3=stored3, stored3m=mb(stored3),
-        pct=pct, ratio=sent3 / sent2, tratio=secs2 / secs3,
+        pct=pct, ratio=sent3 / sent2, tratio=secs2 / secs3, spct=100.0 * stored2 / max(stored3, 1),
         sentn=len(send2), payload2=payload2,
         reset="yes" if hwm_reset and hwm_reset2 else "no (peaks include earlier phases)",
         rb=rss_before / 1024, hwm2=hwm_chunked / 1024, rbp=rss_before_put / 1024,

@@ -374,6 +374,30 @@ impl BlobStore for S3BlobStore {
         ))
     }
 
+    async fn get_range(
+        &self,
+        key: &BlobKey,
+        offset: u64,
+        len: u64,
+    ) -> Result<ByteStream, StoreError> {
+        if len == 0 {
+            // An empty range is not a valid HTTP range; the blob must still exist.
+            self.store.head(&self.path(key)).await.map_err(map_err)?;
+            return Ok(Box::pin(futures::stream::empty()));
+        }
+        let opts = object_store::GetOptions {
+            range: Some(object_store::GetRange::Bounded(offset..offset + len)),
+            ..Default::default()
+        };
+        let result = self
+            .store
+            .get_opts(&self.path(key), opts)
+            .await
+            .map_err(map_err)?;
+        let stream: ByteStream = Box::pin(result.into_stream().map_err(std::io::Error::other));
+        Ok(folio_store::blob::exact_len(stream, len))
+    }
+
     async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
         match self.store.delete(&self.path(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),

@@ -791,8 +791,22 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         signature: sig("FullFile", &[("sUIRbBoCFUe5wEQDA+mgxQ==", 23)]),
         updated_at: NOW,
     };
+    let seg_key = "seg-0123456789abcdefghijABCDEFGHIJ01";
+    let segments = vec![
+        BlobSegment {
+            blob_key: "seg-source-b".to_owned(),
+            start: 5,
+            length: 10,
+        },
+        BlobSegment {
+            blob_key: "seg-source-a".to_owned(),
+            start: 0,
+            length: 9,
+        },
+    ];
     let commit = ChunkedCommit {
-        main: Some((content("chunk-main", 19, "x"), main_sig.clone())),
+        main: Some((content(seg_key, 19, "x"), main_sig.clone())),
+        segments: segments.clone(),
         streams: vec![("Alternate".to_owned(), Some(alt.clone()))],
         properties: vec![
             ContentProperty {
@@ -815,6 +829,10 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         .commit_chunked(&f.id, &check(7), commit.clone(), NOW, None)
         .await);
     assert_eq!(stale, Err(WopiError::SequenceMismatch { current: 1 }));
+    assert!(
+        ok!(store.content_segments(seg_key).await).is_empty(),
+        "a refused commit writes no segments"
+    );
     // An empty unlocked file accepts it.
     let file = ok!(ok!(store
         .commit_chunked(&f.id, &check(1), commit, NOW, None)
@@ -829,6 +847,15 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         keys.contains("alt-blob"),
         "the sweep keeps alternate streams' blobs"
     );
+    // The new MainContent is segmented: its segments come back in order, and the sweep keeps
+    // the blobs they name.
+    assert_eq!(file.content.blob_key, seg_key);
+    assert_eq!(ok!(store.content_segments(seg_key).await), segments);
+    assert!(ok!(store.content_segments("seg-unknown").await).is_empty());
+    assert!(
+        keys.contains("seg-source-a") && keys.contains("seg-source-b"),
+        "the sweep keeps the blobs a segmented content reads"
+    );
     // Now the file is not empty: without a lock, 409 (the lock rule runs before the number).
     let only_alt = ChunkedCommit {
         main: None,
@@ -836,6 +863,7 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         properties: vec![],
         author_id: "alt-author".to_owned(),
         source: "test".to_owned(),
+        ..ChunkedCommit::default()
     };
     let refused = ok!(store
         .commit_chunked(&f.id, &check(1), only_alt.clone(), NOW, None)
@@ -859,7 +887,7 @@ async fn chunked_streams(store: &dyn MetadataStore) {
         (3, 3),
         "every PutChunkedFile is a new version, also without a new MainContent"
     );
-    assert_eq!(file.content.blob_key, "chunk-main", "the same bytes");
+    assert_eq!(file.content.blob_key, seg_key, "the same bytes");
     assert_eq!(file.content.author_id, "alt-author");
     let state = ok!(store.chunked_state(&f.id, 3, NOW).await);
     assert_eq!(
@@ -1688,6 +1716,37 @@ pub async fn blob_suite(blobs: &dyn BlobStore) {
         0,
         "no temp files are left behind"
     );
+
+    // Ranged reads: inside, at the ends, empty; past the end fails; a missing blob is NotFound.
+    for (offset, len, want) in [
+        (0, 11, &b"hello world"[..]),
+        (6, 5, b"world"),
+        (0, 5, b"hello"),
+        (4, 3, b"o w"),
+        (10, 1, b"d"),
+        (3, 0, b""),
+    ] {
+        let got = ok!(blobs.get_range(&k, offset, len).await);
+        assert_eq!(read_all(got).await, want, "range {offset}+{len}");
+    }
+    let past = match blobs.get_range(&k, 6, 10).await {
+        Err(_) => true,
+        Ok(mut s) => {
+            let mut failed = false;
+            while let Some(piece) = s.next().await {
+                failed |= piece.is_err();
+            }
+            failed
+        }
+    };
+    assert!(
+        past,
+        "a range past the blob's end must not read as complete"
+    );
+    assert!(matches!(
+        blobs.get_range(&big, 0, 1).await,
+        Err(StoreError::NotFound)
+    ));
 
     ok!(blobs.delete(&k).await);
     ok!(blobs.delete(&k).await);

@@ -11,7 +11,7 @@ pub mod model;
 #[cfg(feature = "sql")]
 pub mod sql;
 
-pub use blob::{BlobKey, BlobStore, ByteStream, PutBlob};
+pub use blob::{BlobKey, BlobStore, ByteStream, ContentKey, PutBlob};
 pub use error::StoreError;
 pub use metadata::{Emit, MetadataStore, Outcome, WriteCheck, name_candidates};
 pub use model::*;

@@ -114,6 +114,23 @@ impl BlobStore for LocalBlobStore {
         }
     }
 
+    async fn get_range(
+        &self,
+        key: &BlobKey,
+        offset: u64,
+        len: u64,
+    ) -> Result<ByteStream, StoreError> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut f = match tokio::fs::File::open(self.path(key)).await {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        f.seek(std::io::SeekFrom::Start(offset)).await?;
+        let stream: ByteStream = Box::pin(ReaderStream::with_capacity(f.take(len), 64 * 1024));
+        Ok(crate::blob::exact_len(stream, len))
+    }
+
     async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
         match tokio::fs::remove_file(self.path(key)).await {
             Ok(()) => Ok(()),

@@ -321,6 +321,9 @@ pub trait MetadataStore: Send + Sync + 'static {
         now: i64,
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<FileRecord>, StoreError>;
+    /// The segments of a segmented content key (`ContentKey::Segmented`), in order; empty if
+    /// the key has none.
+    async fn content_segments(&self, content_key: &str) -> Result<Vec<BlobSegment>, StoreError>;
     /// Every version of a file, newest first.
     async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError>;
     /// Records AddActivities activities on a live file and appends `emit`'s event (built from

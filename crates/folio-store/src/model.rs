@@ -525,6 +525,17 @@ pub struct ChunkedCheck {
     pub sequence: i64,
 }
 
+/// One piece of a segmented content: `length` bytes of the blob `blob_key` from `start`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobSegment {
+    /// A plain blob's key (never a segmented one).
+    pub blob_key: String,
+    /// Offset in that blob.
+    pub start: u64,
+    /// Length.
+    pub length: u64,
+}
+
 /// The changes of one PutChunkedFile, committed together. Every PutChunkedFile is a new
 /// version: with a new MainContent, or — when only alternate streams or properties changed —
 /// the current content again (same blob and signature) under `author_id` and `source`.
@@ -532,6 +543,9 @@ pub struct ChunkedCheck {
 pub struct ChunkedCommit {
     /// A new MainContent and its signature, if it changed.
     pub main: Option<(ContentRecord, StreamSignature)>,
+    /// When the new MainContent's key is a segmented one (`ContentKey::Segmented`): its
+    /// segments, in order, written in the same transaction.
+    pub segments: Vec<BlobSegment>,
     /// Who saved (for a version that keeps the current content).
     pub author_id: String,
     /// How it was saved (for a version that keeps the current content).

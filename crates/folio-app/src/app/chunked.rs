@@ -105,11 +105,6 @@ fn to_stored(scheme: ChunkingScheme, chunks: &[ChunkSignature]) -> StreamSignatu
     }
 }
 
-fn blob_key(key: &str) -> Result<BlobKey, AppError> {
-    BlobKey::parse(key)
-        .ok_or_else(|| StoreError::Backend("stored blob key is malformed".into()).into())
-}
-
 /// A temporary file of chunk bytes, indexed by chunk id; removed when dropped.
 struct Spool {
     path: PathBuf,
@@ -313,7 +308,7 @@ impl Drop for Spool {
 
 impl App {
     async fn blob_bytes(&self, key: &str) -> Result<ByteStream, AppError> {
-        Ok(self.blobs.get(&blob_key(key)?).await?)
+        self.open_content(key).await
     }
 
     /// The signature of the file's current MainContent: stored with the version, or computed
@@ -457,7 +452,7 @@ impl App {
         let json = serde_json::to_vec(&response)
             .map_err(|e| StoreError::Backend(format!("GetChunkedFile message: {e}").into()))?;
         // Which bytes of which blob go out: each id once, from the first stream that has it.
-        let mut plan: Vec<(String, Vec<Span>)> = Vec::new();
+        let mut plan: Vec<(Layout, Vec<Span>)> = Vec::new();
         let mut planned = HashSet::new();
         for (h, key) in &hosts {
             let Some(key) = key else { continue };
@@ -470,7 +465,7 @@ impl App {
                 offset += c.length;
             }
             if !spans.is_empty() {
-                plan.push((key.clone(), spans));
+                plan.push((self.layout(key).await?, spans));
             }
         }
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
@@ -482,8 +477,9 @@ impl App {
             if tx.send(Ok(Bytes::from(head))).await.is_err() {
                 return;
             }
-            for (key, spans) in plan {
-                if let Err(e) = send_chunks(&*blobs, &key, &spans, &tx).await {
+            for (layout, spans) in plan {
+                let stream = read_layout(blobs.clone(), layout);
+                if let Err(e) = send_chunks(stream, &spans, &tx).await {
                     let _ = tx.send(Err(e)).await;
                     return;
                 }
@@ -696,6 +692,30 @@ impl App {
                 match transfer::stream_update(stream_id, chunks) {
                     StreamUpdate::Delete => commit.streams.push((stream_id.clone(), None)),
                     StreamUpdate::Replace(chunks) => {
+                        if stream_id == MAIN_CONTENT
+                            && let Some((key, put, segments)) = self
+                                .segmented_main(
+                                    plan,
+                                    &spool,
+                                    &p.file,
+                                    (&uploaded, &main_offsets),
+                                    &mut written,
+                                )
+                                .await?
+                        {
+                            let content = ContentRecord {
+                                blob_key: key,
+                                size: put.size,
+                                sha256: put.sha256,
+                                created_at: now,
+                                author_id: p.user.id.clone(),
+                                source: source.clone(),
+                            };
+                            let signature = to_stored(sig.chunking_scheme, &chunks);
+                            commit.main = Some((content, signature));
+                            commit.segments = segments;
+                            continue;
+                        }
                         let source_blob = match sources.first() {
                             Some((key, _))
                                 if plan.iter().any(|s| !matches!(s, Segment::Spool(_))) =>
@@ -765,6 +785,179 @@ impl App {
             }
         }
         result
+    }
+}
+
+/// A new MainContent is stored as segments only when it reuses at least this many bytes of the
+/// current one, and at least half of its size; smaller or mostly changed documents are written
+/// whole.
+const SEGMENT_MIN_REUSE: u64 = 1 << 20;
+/// At most this many segments, and distinct blobs under them, per content: past that the next
+/// save writes the document whole again (compaction), so reads stay a handful of ranges.
+const MAX_SEGMENTS: usize = 1024;
+const MAX_SEGMENT_BLOBS: usize = 32;
+
+/// Appends `len` bytes of `key` from `start` to `ranges`, extending the last range when it ends
+/// where this one starts in the same blob.
+fn push_range(ranges: &mut Vec<(BlobKey, u64, u64)>, key: &BlobKey, start: u64, len: u64) {
+    if len == 0 {
+        return;
+    }
+    if let Some((k, s, l)) = ranges.last_mut()
+        && k == key
+        && *s + *l == start
+    {
+        *l += len;
+        return;
+    }
+    ranges.push((key.clone(), start, len));
+}
+
+/// The ranges of plain blobs that hold `len` bytes of a content from logical `offset`, where
+/// the content is `old` (ranges in order) and `starts` their logical offsets.
+fn map_range(
+    ranges: &mut Vec<(BlobKey, u64, u64)>,
+    old: &[(BlobKey, u64, u64)],
+    starts: &[u64],
+    mut offset: u64,
+    mut len: u64,
+) -> Result<(), AppError> {
+    while len > 0 {
+        let i = starts.partition_point(|s| *s <= offset);
+        let (key, start, length) = i
+            .checked_sub(1)
+            .and_then(|i| old.get(i).map(|r| (r, starts[i])))
+            .map(|((k, s, l), at)| (k, *s + (offset - at), l.saturating_sub(offset - at)))
+            .ok_or_else(|| StoreError::Backend("a chunk lies outside its stored stream".into()))?;
+        let take = length.min(len);
+        if take == 0 {
+            return Err(
+                StoreError::Backend("a chunk lies outside its stored stream".into()).into(),
+            );
+        }
+        push_range(ranges, key, start, take);
+        offset += take;
+        len -= take;
+    }
+    Ok(())
+}
+
+impl App {
+    /// Stores a new MainContent built by `plan` as segments: the chunks that are not in the
+    /// current content (uploaded, or copied to the spool) go into one new blob, the rest stay
+    /// where they are. Returns the segmented key, its size and hash, and the segments; `None`
+    /// when writing the document whole is better (little reuse, too fragmented). A blob written
+    /// here is pushed to `written` (deleted by the caller if the commit does not happen).
+    async fn segmented_main(
+        &self,
+        plan: &[Segment],
+        spool: &Spool,
+        main: &FileRecord,
+        (uploaded, main_offsets): (&HashMap<ChunkId, u64>, &HashMap<ChunkId, Vec<u64>>),
+        written: &mut Vec<BlobKey>,
+    ) -> Result<Option<(String, PutBlob, Vec<BlobSegment>)>, AppError> {
+        enum Piece {
+            New(u64, u64),
+            Old(u64, u64),
+        }
+        let mut placed: HashMap<ChunkId, u64> = HashMap::new();
+        let mut order = Vec::new();
+        let mut new_len = 0u64;
+        let mut pieces = Vec::with_capacity(plan.len());
+        let (mut reused, mut total) = (0u64, 0u64);
+        for s in plan {
+            match s {
+                Segment::Spool(id) => {
+                    let (_, len) = spool
+                        .index
+                        .get(id)
+                        .copied()
+                        .ok_or(WopiError::BadRequest("a chunk of the signature is missing"))?;
+                    // A stored chunk out of order (copied to the spool for a whole-blob write)
+                    // is read where it already is.
+                    if !uploaded.contains_key(id)
+                        && let Some(offset) = main_offsets.get(id).and_then(|o| o.first())
+                    {
+                        pieces.push(Piece::Old(*offset, len));
+                        reused += len;
+                        total += len;
+                        continue;
+                    }
+                    let at = *placed.entry(*id).or_insert_with(|| {
+                        order.push(Segment::Spool(*id));
+                        new_len += len;
+                        new_len - len
+                    });
+                    pieces.push(Piece::New(at, len));
+                    total += len;
+                }
+                Segment::Source { offset, length } => {
+                    pieces.push(Piece::Old(*offset, *length));
+                    reused += length;
+                    total += length;
+                }
+            }
+        }
+        if reused < SEGMENT_MIN_REUSE || reused < total / 2 {
+            return Ok(None);
+        }
+        let old = self
+            .layout(&main.content.blob_key)
+            .await?
+            .ranges(main.content.size);
+        let mut starts = Vec::with_capacity(old.len());
+        let mut at = 0;
+        for (_, _, len) in &old {
+            starts.push(at);
+            at += len;
+        }
+        let new_key = BlobKey::generate();
+        let mut ranges = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::New(start, len) => push_range(&mut ranges, &new_key, start, len),
+                Piece::Old(offset, len) => map_range(&mut ranges, &old, &starts, offset, len)?,
+            }
+        }
+        let blobs: HashSet<&BlobKey> = ranges.iter().map(|(k, _, _)| k).collect();
+        if ranges.len() > MAX_SEGMENTS || blobs.len() > MAX_SEGMENT_BLOBS {
+            return Ok(None);
+        }
+        if new_len > 0 {
+            let body = spool.assemble(&order, None).await?;
+            self.blobs
+                .put(&new_key, body, self.config.max_file_size)
+                .await?;
+            written.push(new_key.clone());
+        }
+        // The whole content's size and SHA-256, read back through its segments (which also
+        // proves every range readable before the version is committed).
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        let mut size = 0u64;
+        let mut bytes = read_layout(self.blobs.clone(), Layout::Segments(ranges.clone()));
+        while let Some(piece) = bytes.next().await {
+            let piece = piece.map_err(io)?;
+            sha2::Digest::update(&mut hasher, &piece);
+            size += piece.len() as u64;
+        }
+        if size != total {
+            return Err(
+                StoreError::Backend("a segmented content has the wrong size".into()).into(),
+            );
+        }
+        let segments = ranges
+            .into_iter()
+            .map(|(key, start, length)| BlobSegment {
+                blob_key: key.as_str().to_owned(),
+                start,
+                length,
+            })
+            .collect();
+        let put = PutBlob {
+            size,
+            sha256: sha2::Digest::finalize(hasher).to_vec(),
+        };
+        Ok(Some((ContentKey::generate_segmented(), put, segments)))
     }
 }
 
@@ -850,19 +1043,13 @@ impl<'a> SpanReader<'a> {
 }
 
 /// Sends the Chunk frames of `spans` (offset, length, id: ascending, non-overlapping) read from
-/// the blob `key` in one pass.
+/// a stored stream's bytes in one pass.
 async fn send_chunks(
-    blobs: &dyn BlobStore,
-    key: &str,
+    stream: ByteStream,
     spans: &[Span],
     tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<(), std::io::Error> {
     let closed = || std::io::Error::other("the client went away");
-    let key = BlobKey::parse(key).ok_or_else(|| std::io::Error::other("malformed blob key"))?;
-    let stream = blobs
-        .get(&key)
-        .await
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut reader = SpanReader::new(stream, spans);
     while let Some(event) = reader.next().await? {
         let out = match event {
@@ -897,4 +1084,53 @@ async fn copy_chunks(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> BlobKey {
+        BlobKey::parse(&c.to_string().repeat(32)).unwrap_or_else(BlobKey::generate)
+    }
+
+    #[test]
+    fn ranges_merge_when_contiguous_in_one_blob() {
+        let (a, b) = (key('a'), key('b'));
+        let mut r = Vec::new();
+        push_range(&mut r, &a, 0, 10);
+        push_range(&mut r, &a, 10, 5); // contiguous: merged
+        push_range(&mut r, &a, 20, 5); // a gap: new range
+        push_range(&mut r, &b, 25, 5); // another blob
+        push_range(&mut r, &b, 30, 0); // empty: dropped
+        assert_eq!(r, vec![(a.clone(), 0, 15), (a, 20, 5), (b, 25, 5)]);
+    }
+
+    #[test]
+    fn logical_ranges_map_through_segments() -> Result<(), AppError> {
+        let (a, b) = (key('a'), key('b'));
+        // Content = a[100..110] ++ b[0..5] ++ a[0..20]  (35 bytes).
+        let old = vec![(a.clone(), 100, 10), (b.clone(), 0, 5), (a.clone(), 0, 20)];
+        let starts = vec![0, 10, 15];
+        type Ranges = Vec<(BlobKey, u64, u64)>;
+        let table: Vec<(u64, u64, Ranges)> = vec![
+            (0, 10, vec![(a.clone(), 100, 10)]),
+            (2, 3, vec![(a.clone(), 102, 3)]),
+            (8, 4, vec![(a.clone(), 108, 2), (b.clone(), 0, 2)]),
+            (0, 35, old.clone()),
+            (14, 3, vec![(b.clone(), 4, 1), (a.clone(), 0, 2)]),
+            (34, 1, vec![(a.clone(), 19, 1)]),
+        ];
+        for (offset, len, want) in table {
+            let mut got = Vec::new();
+            map_range(&mut got, &old, &starts, offset, len)?;
+            assert_eq!(got, want, "{offset}+{len}");
+        }
+        // Past the end: an error, not a short content.
+        for (offset, len) in [(35, 1), (30, 6), (60, 1)] {
+            let mut got = Vec::new();
+            assert!(map_range(&mut got, &old, &starts, offset, len).is_err());
+        }
+        Ok(())
+    }
 }

@@ -20,11 +20,87 @@ pub struct PutOptions {
     pub flags: Vec<&'static str>,
 }
 
+/// Where a content's bytes are: one whole blob, or ranges of plain blobs in order (a segmented
+/// content, see `ContentKey`).
+#[derive(Debug, Clone)]
+pub(crate) enum Layout {
+    /// The whole blob.
+    Blob(BlobKey),
+    /// (blob, start, length), in order.
+    Segments(Vec<(BlobKey, u64, u64)>),
+}
+
+impl Layout {
+    /// The layout as ranges of plain blobs, given the content's size (for a whole blob).
+    pub(crate) fn ranges(&self, size: u64) -> Vec<(BlobKey, u64, u64)> {
+        match self {
+            Layout::Blob(k) => vec![(k.clone(), 0, size)],
+            Layout::Segments(s) => s.clone(),
+        }
+    }
+}
+
+fn io_error(e: StoreError) -> std::io::Error {
+    match e {
+        StoreError::NotFound => std::io::Error::new(std::io::ErrorKind::NotFound, "blob missing"),
+        e => std::io::Error::other(e.to_string()),
+    }
+}
+
+/// The bytes of `layout`, opened lazily (nothing is read before the stream is polled).
+pub(crate) fn read_layout(blobs: Arc<dyn BlobStore>, layout: Layout) -> ByteStream {
+    use futures::{StreamExt, TryStreamExt};
+    let ranges = match layout {
+        Layout::Blob(key) => {
+            let open = async move { blobs.get(&key).await.map_err(io_error) };
+            return Box::pin(futures::stream::once(open).try_flatten());
+        }
+        Layout::Segments(ranges) => ranges,
+    };
+    let stream = futures::stream::iter(ranges)
+        .then(move |(key, start, len)| {
+            let blobs = blobs.clone();
+            async move { blobs.get_range(&key, start, len).await.map_err(io_error) }
+        })
+        .try_flatten();
+    Box::pin(stream)
+}
+
 impl App {
+    /// Where the bytes of the content key `key` are.
+    pub(crate) async fn layout(&self, key: &str) -> Result<Layout, AppError> {
+        let malformed = || StoreError::Backend("stored blob key is malformed".into());
+        match ContentKey::parse(key).ok_or_else(malformed)? {
+            ContentKey::Blob(k) => Ok(Layout::Blob(k)),
+            ContentKey::Segmented(k) => {
+                let segments = self.meta.content_segments(&k).await?;
+                if segments.is_empty() {
+                    return Err(StoreError::NotFound.into());
+                }
+                let mut out = Vec::with_capacity(segments.len());
+                for s in segments {
+                    out.push((
+                        BlobKey::parse(&s.blob_key).ok_or_else(malformed)?,
+                        s.start,
+                        s.length,
+                    ));
+                }
+                Ok(Layout::Segments(out))
+            }
+        }
+    }
+
+    /// Streams the bytes of the content key `key` (a whole blob is opened before returning, so a
+    /// missing one is `NotFound` here rather than in the middle of a response).
+    pub(crate) async fn open_content(&self, key: &str) -> Result<ByteStream, AppError> {
+        match self.layout(key).await? {
+            Layout::Blob(k) => Ok(self.blobs.get(&k).await?),
+            layout => Ok(read_layout(self.blobs.clone(), layout)),
+        }
+    }
+
     pub(crate) async fn stream(&self, file: FileRecord) -> Result<FileContent, AppError> {
-        let key = BlobKey::parse(&file.content.blob_key)
-            .ok_or_else(|| StoreError::Backend("stored blob key is malformed".into()))?;
-        let body = self.blobs.get(&key).await?;
+        let body = self.open_content(&file.content.blob_key).await?;
         Ok(FileContent { file, body })
     }
 

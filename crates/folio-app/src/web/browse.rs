@@ -86,10 +86,7 @@ impl App {
                 .map(|x| x.content)
                 .ok_or(WopiError::FileNotFound)?,
         };
-        let key = folio_store::BlobKey::parse(&content.blob_key).ok_or_else(|| {
-            folio_store::StoreError::Backend("stored blob key is malformed".into())
-        })?;
-        let body = self.blobs().get(&key).await?;
+        let body = self.open_content(&content.blob_key).await?;
         Ok((file.name, content.size, body))
     }
 

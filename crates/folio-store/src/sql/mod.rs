@@ -412,6 +412,10 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn versions(&self, id: &FileId) -> Result<Vec<VersionRecord>, StoreError> {
         versions::versions(self, id).await
     }
+    async fn content_segments(&self, content_key: &str) -> Result<Vec<BlobSegment>, StoreError> {
+        streams::content_segments(self, content_key).await
+    }
+
     async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError> {
         versions::referenced_blob_keys(self).await
     }

@@ -110,6 +110,28 @@ pub(super) async fn clear_on_content_change(
     Ok(())
 }
 
+pub(super) async fn content_segments(
+    e: &impl SqlEngine,
+    content_key: &str,
+) -> Result<Vec<BlobSegment>, StoreError> {
+    let rows = e
+        .fetch_all(
+            "SELECT blob_key, start, length FROM content_segments WHERE content_key = $1 \
+             ORDER BY seq",
+            args![content_key],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(BlobSegment {
+            blob_key: r.text("blob_key")?,
+            start: count_from_db(r.int("start")?),
+            length: count_from_db(r.int("length")?),
+        });
+    }
+    Ok(out)
+}
+
 pub(super) async fn commit_chunked<E: SqlEngine>(
     e: &E,
     id: &FileId,
@@ -137,6 +159,20 @@ pub(super) async fn commit_chunked<E: SqlEngine>(
     let version = file.version + 1;
     match commit.main {
         Some((content, sig)) => {
+            for (seq, seg) in commit.segments.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO content_segments (content_key, seq, blob_key, start, length) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                    args![
+                        &content.blob_key,
+                        i64::try_from(seq).unwrap_or(i64::MAX),
+                        &seg.blob_key,
+                        size_to_db(seg.start),
+                        size_to_db(seg.length)
+                    ],
+                )
+                .await?;
+            }
             insert_version_signed(&mut tx, id.as_str(), version, &content, Some(&sig)).await?;
             file.content = content;
         }

@@ -108,7 +108,9 @@ pub(super) async fn referenced_blob_keys(
 ) -> Result<HashSet<String>, StoreError> {
     let rows = e
         .fetch_all(
-            "SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams",
+            "SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams \
+             UNION SELECT s.blob_key FROM content_segments s WHERE s.content_key IN \
+             (SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams)",
             &[],
         )
         .await?;

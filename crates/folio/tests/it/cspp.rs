@@ -409,3 +409,144 @@ async fn stored_chunks_are_reused_in_any_order() -> TestResult {
     let _ = std::fs::remove_file(discovery);
     Ok(())
 }
+
+/// `len` pseudo-random bytes (a different sequence per `seed`).
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Bytes under the data directory's blobs (local storage only).
+fn stored_bytes(s: &TestServer) -> u64 {
+    fn walk(p: &std::path::Path) -> u64 {
+        std::fs::read_dir(p)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| match e.file_type() {
+                        Ok(t) if t.is_dir() => walk(&e.path()),
+                        _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&s.data.join("blobs"))
+}
+
+#[tokio::test]
+async fn a_few_changed_chunks_of_a_large_document_are_all_that_is_stored() -> TestResult {
+    use sha2::Digest;
+    let (s, discovery) = server();
+    s.add_user_with_password("seg", "pw-seg-123456");
+    let id = s.put_file("seg", "deck.pptx", b"");
+    let m = s.token("seg", &id, &["--client", "plus"]);
+    let (a, b, c) = (noise(1, 1_500_000), noise(2, 1_000), noise(3, 1_500_000));
+    let r = put_chunked(
+        &m,
+        "1",
+        "",
+        body(
+            &put_message(&[("MainContent", &[&a, &b, &c])]),
+            &[&a, &b, &c],
+        ),
+    )
+    .await?;
+    assert_eq!(r.status(), 200);
+    let r = client()
+        .post(m.file_url())
+        .header("X-WOPI-Override", "GET_COAUTH_LOCK")
+        .header("X-WOPI-CoauthLockId", "s")
+        .header("X-WOPI-CoauthLockType", "Coauth")
+        .header("X-WOPI-CoauthLockExpirationTimeout", "600")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+
+    // Each save sends one changed chunk; the unchanged ones stay where they are.
+    let b2 = noise(4, 1_200);
+    let a2 = noise(5, 1_400_000);
+    let saves: [(Vec<&[u8]>, &[u8]); 3] = [
+        (vec![&a, &b2, &c], &b2),
+        (vec![&a2, &b2, &c], &a2),
+        // The same chunks again in another order, plus one repeated: nothing new is sent.
+        (vec![&c, &b2, &a2, &b2], b""),
+    ];
+    let mut versions = vec![[&a[..], &b, &c].concat()];
+    for (i, (chunks, sent)) in saves.iter().enumerate() {
+        let before = stored_bytes(&s);
+        let sequence = (i + 2).to_string();
+        let frames: Vec<&[u8]> = if sent.is_empty() { vec![] } else { vec![sent] };
+        let r = put_chunked(
+            &m,
+            &sequence,
+            "s",
+            body(&put_message(&[("MainContent", chunks)]), &frames),
+        )
+        .await?;
+        assert_eq!(r.status(), 200, "save {i}");
+        let want = chunks.concat();
+        let got = client().get(m.contents_url()).send().await?.bytes().await?;
+        assert!(
+            got[..] == want[..],
+            "save {i}: GetFile returns the new bytes"
+        );
+        let v: serde_json::Value = client().get(m.file_url()).send().await?.json().await?;
+        let sha = base64_std(&sha2::Sha256::digest(&want));
+        assert_eq!(v["SHA256"], sha, "save {i}: the hash of the whole content");
+        assert_eq!(v["Size"], want.len(), "save {i}");
+        if s.local_blobs() {
+            let grew = stored_bytes(&s) - before;
+            // Stored chunks reused out of order (save 2) are read where they are.
+            let limit = sent.len() as u64;
+            assert!(
+                grew <= limit,
+                "save {i}: {grew} bytes stored for a {} byte document ({} sent)",
+                want.len(),
+                sent.len()
+            );
+        }
+        versions.push(want);
+    }
+    // GetChunkedFile serves the chunks of a segmented content.
+    let (status, msg, chunks) = get_chunked(&m, &["MainContent"], &[]).await?;
+    assert_eq!(status, 200);
+    assert_eq!(chunks, 3, "three distinct chunks: {msg}");
+
+    // The sweep keeps every blob the segments read; every version still reads back whole.
+    s.cli_ok(&["sweep", "--grace", "0"]);
+    let got = client().get(m.contents_url()).send().await?.bytes().await?;
+    assert!(got[..] == versions[3][..], "after the sweep");
+    let web = web_client(&s, "seg", "pw-seg-123456").await;
+    for (i, want) in versions.iter().enumerate() {
+        let url = format!("{}/files/{id}/download?version={}", s.url, i + 2);
+        let got = web.get(url).send().await?.bytes().await?;
+        assert!(got[..] == want[..], "version {} reads back whole", i + 2);
+    }
+    let _ = std::fs::remove_file(discovery);
+    Ok(())
+}
+
+fn base64_std(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
