@@ -101,17 +101,6 @@ fn duration_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.001, 2.0, 16))
 }
 
-/// The figures of one sweep run (`App::sweep`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SweepFigures {
-    /// Orphan blobs deleted.
-    pub orphan_blobs: u64,
-    /// Interrupted uploads (temporary files) deleted.
-    pub incomplete_uploads: u64,
-    /// Expired tokens deleted.
-    pub expired_tokens: u64,
-}
-
 /// Every series Folio exports, registered in one [`Registry`].
 pub struct Metrics {
     registry: Registry,
@@ -127,7 +116,8 @@ pub struct Metrics {
     sweep_last_success: FloatGauge,
     webhook_attempts: Family<ResultLabels, Counter>,
     webhook_deliveries: Family<StateLabels, Gauge>,
-    editing_sessions: Family<KindLabels, Gauge>,
+    editing_sessions: Gauge,
+    locks_active: Family<KindLabels, Gauge>,
     db_pool_connections: Family<PoolStateLabels, Gauge>,
     db_pool_max: Family<PoolLabels, Gauge>,
     db_pool_waiting: Family<PoolLabels, Gauge>,
@@ -209,7 +199,7 @@ impl Metrics {
         let sweep_removed = Family::<KindLabels, Counter>::default();
         r.register(
             "sweep_removed",
-            "What sweeps deleted, by kind (orphan_blobs, incomplete_uploads, expired_tokens)",
+            "What sweeps deleted, by kind (orphan_blobs, incomplete_uploads, expired_tokens, expired_oauth)",
             sweep_removed.clone(),
         );
         let sweep_last_success = FloatGauge::default();
@@ -230,11 +220,17 @@ impl Metrics {
             "Webhook deliveries in the outbox, by state (pending: not yet delivered; failed: given up), read at scrape time",
             webhook_deliveries.clone(),
         );
-        let editing_sessions = Family::<KindLabels, Gauge>::default();
+        let editing_sessions = Gauge::default();
         r.register(
             "editing_sessions_active",
-            "Active editing sessions, read at scrape time: files under a live WOPI lock (kind=wopi_lock) and live CSPP Plus coauth locks (kind=coauth_lock)",
+            "Live file tokens minted for an editor (the admin page's editing sessions), read at scrape time",
             editing_sessions.clone(),
+        );
+        let locks_active = Family::<KindLabels, Gauge>::default();
+        r.register(
+            "locks_active",
+            "Live locks, read at scrape time: files under a WOPI lock (kind=wopi) and CSPP Plus coauth locks (kind=coauth)",
+            locks_active.clone(),
         );
         let db_pool_connections = Family::<PoolStateLabels, Gauge>::default();
         r.register(
@@ -282,6 +278,7 @@ impl Metrics {
             webhook_attempts,
             webhook_deliveries,
             editing_sessions,
+            locks_active,
             db_pool_connections,
             db_pool_max,
             db_pool_waiting,
@@ -341,18 +338,15 @@ impl Metrics {
         self.put_file_duration.observe(elapsed.as_secs_f64());
     }
 
-    /// A sweep run: its figures, or `None` when it failed. `now_ms` is when it ended.
-    pub fn sweep(&self, figures: Option<SweepFigures>, now_ms: i64) {
-        match figures {
-            Some(f) => {
+    /// A sweep run: what it deleted, by kind (`orphan_blobs`, `incomplete_uploads`,
+    /// `expired_tokens`, `expired_oauth`), or `None` when it failed. `now_ms` is when it ended.
+    pub fn sweep(&self, removed: Option<&[(&'static str, u64)]>, now_ms: i64) {
+        match removed {
+            Some(kinds) => {
                 self.sweep_runs
                     .get_or_create(&ResultLabels { result: "ok" })
                     .inc();
-                for (kind, n) in [
-                    ("orphan_blobs", f.orphan_blobs),
-                    ("incomplete_uploads", f.incomplete_uploads),
-                    ("expired_tokens", f.expired_tokens),
-                ] {
+                for &(kind, n) in kinds {
                     self.sweep_removed
                         .get_or_create(&KindLabels { kind })
                         .inc_by(n);
@@ -377,31 +371,21 @@ impl Metrics {
 
     /// The scrape-time figures read from the store.
     pub fn set_store_figures(&self, f: &folio_store::OpsFigures) {
-        let set = |g: &Family<_, Gauge>, l, v: u64| {
-            g.get_or_create(&l).set(i64::try_from(v).unwrap_or(i64::MAX));
-        };
-        set(
-            &self.webhook_deliveries,
-            StateLabels { state: "pending" },
-            f.deliveries_pending,
-        );
-        set(
-            &self.webhook_deliveries,
-            StateLabels { state: "failed" },
-            f.deliveries_failed,
-        );
-        set(
-            &self.editing_sessions,
-            KindLabels { kind: "wopi_lock" },
-            f.wopi_locks,
-        );
-        set(
-            &self.editing_sessions,
-            KindLabels {
-                kind: "coauth_lock",
-            },
-            f.coauth_locks,
-        );
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        for (state, v) in [
+            ("pending", f.deliveries_pending),
+            ("failed", f.deliveries_failed),
+        ] {
+            self.webhook_deliveries
+                .get_or_create(&StateLabels { state })
+                .set(n(v));
+        }
+        for (kind, v) in [("wopi", f.wopi_locks), ("coauth", f.coauth_locks)] {
+            self.locks_active
+                .get_or_create(&KindLabels { kind })
+                .set(n(v));
+        }
+        self.editing_sessions.set(n(f.editing_sessions));
     }
 
     /// The scrape-time figures of the database pools.
@@ -487,13 +471,7 @@ mod tests {
         m.proof_failure("bad_signature");
         m.discovery_refresh();
         m.put_file(2048, Duration::from_millis(5));
-        m.sweep(
-            Some(SweepFigures {
-                orphan_blobs: 2,
-                ..Default::default()
-            }),
-            1_000_000,
-        );
+        m.sweep(Some(&[("orphan_blobs", 2), ("expired_tokens", 0)]), 1_000_000);
         m.webhook_attempt("delivered");
         m.set_discovery("collabora", Some(Duration::from_secs(7)));
         m.set_discovery("gone", None);

@@ -19,10 +19,15 @@ async fn metric(s: &TestServer, name: &str) -> u64 {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     };
+    // The sum over the series' labels (proof failures are counted by reason); u64::MAX when
+    // the series is not exported at all.
+    if !text.contains(&format!("# TYPE {name} ")) {
+        return u64::MAX;
+    }
     text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(u64::MAX)
+        .filter(|l| l.starts_with(&format!("{name} ")) || l.starts_with(&format!("{name}{{")))
+        .filter_map(|l| l.rsplit(' ').next()?.trim().parse::<u64>().ok())
+        .sum()
 }
 
 #[tokio::test]
