@@ -409,7 +409,7 @@ impl Metrics {
                 .set(gauge(p.max));
             self.db_pool_waiting
                 .get_or_create(&PoolLabels { pool: p.pool })
-                .set(i64::try_from(p.waiting).unwrap_or(i64::MAX));
+                .set(i64::from(p.waiting));
         }
     }
 
@@ -471,7 +471,10 @@ mod tests {
         m.proof_failure("bad_signature");
         m.discovery_refresh();
         m.put_file(2048, Duration::from_millis(5));
-        m.sweep(Some(&[("orphan_blobs", 2), ("expired_tokens", 0)]), 1_000_000);
+        m.sweep(
+            Some(&[("orphan_blobs", 2), ("expired_tokens", 0)]),
+            1_000_000,
+        );
         m.webhook_attempt("delivered");
         m.set_discovery("collabora", Some(Duration::from_secs(7)));
         m.set_discovery("gone", None);

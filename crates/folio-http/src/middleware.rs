@@ -62,7 +62,12 @@ pub fn method_label(m: &Method) -> &'static str {
 
 /// The WOPI operation a request names, as the `Wopi` extractor parses it (`FileUrl` for
 /// `/blob/{id}`, `unknown` for anything that names none); `""` off the WOPI surface.
-pub fn wopi_operation(method: &Method, path: &str, headers: &HeaderMap, surface: &str) -> &'static str {
+pub fn wopi_operation(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    surface: &str,
+) -> &'static str {
     if surface != "wopi" {
         return "";
     }
@@ -109,16 +114,18 @@ pub fn route_ids<'p>(route: &str, path: &'p str) -> (Option<&'p str>, Option<&'p
 /// A request id a client or proxy sent, if it is short and plain (else Folio makes one).
 pub fn sane_request_id(v: &str) -> bool {
     (1..=64).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 /// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if valid.
 pub fn trace_id(traceparent: &str) -> Option<&str> {
     let mut parts = traceparent.trim().split('-');
-    let (version, trace, parent, flags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let (version, trace, parent, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, n: usize| {
+        s.len() == n && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    };
     let ok = hex(version, 2)
         && version != "ff"
         && hex(trace, 32)
@@ -137,7 +144,10 @@ fn header<'h>(h: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
 pub async fn trace(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let surface = surface(route.as_deref());
     let path = req.uri().path();
     let operation = wopi_operation(&method, path, req.headers(), surface);
@@ -246,19 +256,49 @@ mod tests {
         let id = "AAAAAAAAAAAAAAAAAAAAAA";
         let file = format!("/wopi/files/{id}");
         let contents = format!("/wopi/files/{id}/contents");
-        assert_eq!(wopi_operation(&Method::GET, &file, &h, "wopi"), "CheckFileInfo");
-        assert_eq!(wopi_operation(&Method::GET, &contents, &h, "wopi"), "GetFile");
+        assert_eq!(
+            wopi_operation(&Method::GET, &file, &h, "wopi"),
+            "CheckFileInfo"
+        );
+        assert_eq!(
+            wopi_operation(&Method::GET, &contents, &h, "wopi"),
+            "GetFile"
+        );
         assert_eq!(wopi_operation(&Method::POST, &file, &h, "wopi"), "unknown");
-        h.insert(crate::headers::X_WOPI_OVERRIDE, HeaderValue::from_static("LOCK"));
+        h.insert(
+            crate::headers::X_WOPI_OVERRIDE,
+            HeaderValue::from_static("LOCK"),
+        );
         assert_eq!(wopi_operation(&Method::POST, &file, &h, "wopi"), "Lock");
-        h.insert(crate::headers::X_WOPI_OLD_LOCK, HeaderValue::from_static("a"));
-        assert_eq!(wopi_operation(&Method::POST, &file, &h, "wopi"), "UnlockAndRelock");
-        h.insert(crate::headers::X_WOPI_OVERRIDE, HeaderValue::from_static("PUT"));
-        assert_eq!(wopi_operation(&Method::POST, &contents, &h, "wopi"), "PutFile");
+        h.insert(
+            crate::headers::X_WOPI_OLD_LOCK,
+            HeaderValue::from_static("a"),
+        );
+        assert_eq!(
+            wopi_operation(&Method::POST, &file, &h, "wopi"),
+            "UnlockAndRelock"
+        );
+        h.insert(
+            crate::headers::X_WOPI_OVERRIDE,
+            HeaderValue::from_static("PUT"),
+        );
+        assert_eq!(
+            wopi_operation(&Method::POST, &contents, &h, "wopi"),
+            "PutFile"
+        );
         // A GET ignores the override, as the extractor does.
-        assert_eq!(wopi_operation(&Method::GET, &file, &h, "wopi"), "CheckFileInfo");
-        assert_eq!(wopi_operation(&Method::GET, "/blob/x", &h, "wopi"), "FileUrl");
-        assert_eq!(wopi_operation(&Method::GET, "/wopi/nope", &h, "wopi"), "unknown");
+        assert_eq!(
+            wopi_operation(&Method::GET, &file, &h, "wopi"),
+            "CheckFileInfo"
+        );
+        assert_eq!(
+            wopi_operation(&Method::GET, "/blob/x", &h, "wopi"),
+            "FileUrl"
+        );
+        assert_eq!(
+            wopi_operation(&Method::GET, "/wopi/nope", &h, "wopi"),
+            "unknown"
+        );
         assert_eq!(wopi_operation(&Method::GET, "/api/v1/files", &h, "api"), "");
     }
 
@@ -266,7 +306,10 @@ mod tests {
     fn ids_only_where_the_route_names_them_and_only_id_shaped() {
         let id = "AbCdEfGhIjKlMnOpQrStUv";
         assert_eq!(
-            route_ids("/wopi/files/{id}/contents", &format!("/wopi/files/{id}/contents")),
+            route_ids(
+                "/wopi/files/{id}/contents",
+                &format!("/wopi/files/{id}/contents")
+            ),
             (Some(id), None)
         );
         assert_eq!(
@@ -278,8 +321,14 @@ mod tests {
             (None, Some(id))
         );
         // Not an id: left out. A launch code is never an id of a file.
-        assert_eq!(route_ids("/files/{id}/versions", "/files/not%20an%20id/versions"), (None, None));
-        assert_eq!(route_ids("/launch/{code}", &format!("/launch/{id}")), (None, None));
+        assert_eq!(
+            route_ids("/files/{id}/versions", "/files/not%20an%20id/versions"),
+            (None, None)
+        );
+        assert_eq!(
+            route_ids("/launch/{code}", &format!("/launch/{id}")),
+            (None, None)
+        );
     }
 
     #[test]
@@ -290,9 +339,18 @@ mod tests {
         assert!(!sane_request_id(&"x".repeat(65)));
         let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         assert_eq!(trace_id(tp), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
-        assert_eq!(trace_id("00-00000000000000000000000000000000-00f067aa0ba902b7-01"), None);
-        assert_eq!(trace_id("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"), None);
-        assert_eq!(trace_id("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), None);
+        assert_eq!(
+            trace_id("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
+            None
+        );
+        assert_eq!(
+            trace_id("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"),
+            None
+        );
+        assert_eq!(
+            trace_id("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            None
+        );
         assert_eq!(trace_id("garbage"), None);
     }
 }

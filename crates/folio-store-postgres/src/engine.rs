@@ -6,8 +6,8 @@
 //! SQLite does) whatever the database locale.
 
 use async_trait::async_trait;
-use folio_store::{PoolFigures, StoreError};
 use folio_store::sql::{Arg, Dialect, SqlEngine};
+use folio_store::{PoolFigures, StoreError};
 use folio_store_sql::{Driver, Sqlx, SqlxRow, SqlxTx};
 use sqlx::Postgres;
 use sqlx::postgres::PgQueryResult;
@@ -45,7 +45,10 @@ impl SqlEngine for PostgresStore {
 
     async fn begin(&self) -> Result<PostgresTx, StoreError> {
         Ok(SqlxTx::new(
-            self.waiting.wait(self.pool.begin()).await.map_err(map_err)?,
+            self.waiting
+                .wait(self.pool.begin())
+                .await
+                .map_err(map_err)?,
         ))
     }
 
@@ -76,6 +79,10 @@ impl SqlEngine for PostgresStore {
     }
 
     fn pool_figures(&self) -> Vec<PoolFigures> {
-        vec![folio_store_sql::pool_figures("main", &self.pool, &self.waiting)]
+        vec![folio_store_sql::pool_figures(
+            "main",
+            &self.pool,
+            &self.waiting,
+        )]
     }
 }

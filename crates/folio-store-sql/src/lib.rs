@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
-use folio_store::{PoolFigures, StoreError};
 use folio_store::sql::{Arg, SqlRow, SqlTx};
+use folio_store::{PoolFigures, StoreError};
 use sqlx::pool::PoolConnection;
 use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Transaction, Type,

@@ -6,8 +6,8 @@
 //! collation is byte-wise).
 
 use async_trait::async_trait;
-use folio_store::{PoolFigures, StoreError};
 use folio_store::sql::{Arg, Dialect, SqlEngine};
+use folio_store::{PoolFigures, StoreError};
 use folio_store_sql::{Driver, Sqlx, SqlxRow, SqlxTx};
 use sqlx::Sqlite;
 use sqlx::sqlite::SqliteQueryResult;

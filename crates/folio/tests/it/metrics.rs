@@ -89,7 +89,10 @@ async fn metrics_after_a_scripted_wopi_session() -> TestResult {
     let c = client();
     let file_url = m.file_url();
 
-    let r = ed.sign(c.get(&file_url), &file_url, &m.token).send().await?;
+    let r = ed
+        .sign(c.get(&file_url), &file_url, &m.token)
+        .send()
+        .await?;
     assert_eq!(r.status(), 200, "CheckFileInfo");
     let lock = |id: &'static str| {
         ed.sign(c.post(&file_url), &file_url, &m.token)
@@ -180,17 +183,25 @@ async fn metrics_after_a_scripted_wopi_session() -> TestResult {
     assert!(loaded.ends_with(" 1"), "{loaded:?}");
     let age = t
         .lines()
-        .find_map(|l| l.strip_prefix("folio_discovery_age_seconds{editor=")?.rsplit(' ').next())
+        .find_map(|l| {
+            l.strip_prefix("folio_discovery_age_seconds{editor=")?
+                .rsplit(' ')
+                .next()
+        })
         .and_then(|v| v.parse::<f64>().ok());
     assert!(age.is_some_and(|a| (0.0..3600.0).contains(&a)), "{age:?}");
     assert!(
-        t.lines().any(|l| l.starts_with("folio_db_pool_max_connections{pool=")),
+        t.lines()
+            .any(|l| l.starts_with("folio_db_pool_max_connections{pool=")),
         "pool figures"
     );
     assert!(sample(&t, "folio_editing_sessions_active").is_some());
     // No label carries a token or a file id.
     let id = m.wopi_src.rsplit('/').next().unwrap_or_default();
-    assert!(!t.contains(&m.token) && !t.contains(id), "no token or id in\n{t}");
+    assert!(
+        !t.contains(&m.token) && !t.contains(id),
+        "no token or id in\n{t}"
+    );
     Ok(())
 }
 
@@ -281,13 +292,19 @@ async fn json_logs_one_line_per_request_and_no_secrets() -> TestResult {
     .await;
     let mut requests = Vec::new();
     for line in lines.lines() {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
         for k in ["timestamp", "level", "target", "message"] {
             assert!(v.get(k).is_some(), "{k} missing in {line}");
         }
         if v["message"] == "request" {
-            for k in ["request.id", "http.method", "http.route", "http.status", "duration_ms"] {
+            for k in [
+                "request.id",
+                "http.method",
+                "http.route",
+                "http.status",
+                "duration_ms",
+            ] {
                 assert!(v.get(k).is_some(), "{k} missing in {line}");
             }
             requests.push(v);
