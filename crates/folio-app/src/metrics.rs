@@ -485,13 +485,13 @@ mod tests {
             "folio_wopi_lock_conflicts_total{operation=\"Lock\",reason=\"locked_with_another_id\"} 1",
             "folio_proof_key_failures_total{reason=\"bad_signature\"} 1",
             "folio_discovery_refreshes_total 1",
-            "folio_wopi_put_file_bytes_sum 2048",
+            "folio_wopi_put_file_bytes_sum 2048.0",
             "folio_wopi_put_file_duration_seconds_count 1",
             "folio_sweep_runs_total{result=\"ok\"} 1",
             "folio_sweep_removed_total{kind=\"orphan_blobs\"} 2",
-            "folio_sweep_last_success_timestamp_seconds 1000",
+            "folio_sweep_last_success_timestamp_seconds 1000.0",
             "folio_webhook_delivery_attempts_total{result=\"delivered\"} 1",
-            "folio_discovery_age_seconds{editor=\"collabora\"} 7",
+            "folio_discovery_age_seconds{editor=\"collabora\"} 7.0",
             "folio_discovery_loaded{editor=\"gone\"} 0",
         ] {
             assert!(
