@@ -5,12 +5,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use folio_wopi::discovery::{self, Discovery};
 use folio_wopi::proof::{self, ProofHeaders, ProofKey, ProofKeys, ProofOutcome};
 use tokio::sync::{Mutex, RwLock};
+
+use crate::metrics::Metrics;
 
 /// What kind of editor a client is; CheckFileInfo and the host page differ slightly per kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +108,8 @@ struct Loaded {
     keys: Option<ProofKeys>,
     kind: EditorKind,
     fetched_at: Option<i64>,
+    /// When a persisted copy was written (its file's mtime, Unix ms).
+    written_at: Option<i64>,
     persisted: bool,
 }
 
@@ -137,19 +140,18 @@ pub struct EditorChoice {
     pub origin: String,
 }
 
-/// Why a proof check refused a request.
+/// Why a proof check refused a request: the message for logs, and the reason for metrics
+/// ([`ProofError::reason`](folio_wopi::proof::ProofError::reason), or `no_keys`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProofFailure(pub String);
+pub struct ProofFailure(pub String, pub &'static str);
 
 /// All configured editors.
 pub struct Editors {
     editors: Vec<Editor>,
     http: reqwest::Client,
     cache_dir: PathBuf,
-    /// Proof-key failures since start (metrics).
-    pub proof_failures: AtomicU64,
-    /// Discovery refreshes since start (metrics).
-    pub refreshes: AtomicU64,
+    /// The process's metrics (proof failures, discovery refreshes); shared with `App`.
+    metrics: Arc<Metrics>,
 }
 
 /// Minimum time between two proof-triggered refreshes of one editor's discovery.
@@ -197,6 +199,16 @@ impl Editors {
     /// Sets up the editors: loads persisted discovery copies from `cache_dir` (no network).
     /// Call `refresh_all` afterwards (e.g. once the server listens).
     pub async fn new(configs: Vec<EditorConfig>, cache_dir: PathBuf) -> Self {
+        Self::with_metrics(configs, cache_dir, Arc::new(Metrics::new())).await
+    }
+
+    /// [`Editors::new`] counting into `metrics` (the process's one registry, which the `App`
+    /// built on these editors shares).
+    pub async fn with_metrics(
+        configs: Vec<EditorConfig>,
+        cache_dir: PathBuf,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
@@ -229,7 +241,15 @@ impl Editors {
             let path = cache_dir.join(format!("{}.xml", e.config.name));
             if let Ok(xml) = tokio::fs::read_to_string(&path).await {
                 match Self::load(&e.config, &xml, None, true) {
-                    Ok(l) => *e.state.write().await = Some(l),
+                    Ok(mut l) => {
+                        l.written_at = tokio::fs::metadata(&path)
+                            .await
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                            .map(|d| d.as_millis() as i64);
+                        *e.state.write().await = Some(l)
+                    }
                     Err(err) => {
                         tracing::warn!(editor = %e.config.name, error = %err, "persisted discovery unusable")
                     }
@@ -241,8 +261,7 @@ impl Editors {
             editors,
             http,
             cache_dir,
-            proof_failures: AtomicU64::new(0),
-            refreshes: AtomicU64::new(0),
+            metrics,
         }
     }
 
@@ -262,6 +281,7 @@ impl Editors {
             keys,
             kind,
             fetched_at,
+            written_at: None,
             persisted,
         })
     }
@@ -288,7 +308,7 @@ impl Editors {
     }
 
     async fn refresh_one(&self, e: &Editor) -> Result<(), String> {
-        self.refreshes.fetch_add(1, Ordering::Relaxed);
+        self.metrics.discovery_refresh();
         let result = async {
             let xml = self.fetch(&e.config.discovery).await?;
             let loaded = Self::load(&e.config, &xml, Some(now_ms()), false)?;
@@ -332,6 +352,25 @@ impl Editors {
     /// Whether any editor is configured.
     pub fn is_empty(&self) -> bool {
         self.editors.is_empty()
+    }
+
+    /// The process's metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Each editor's name and the age of its loaded discovery at `now` (Unix ms): since it was
+    /// fetched, or since its persisted copy was written; `None` while none is loaded.
+    pub async fn discovery_ages(&self, now: i64) -> Vec<(String, Option<Duration>)> {
+        let mut out = Vec::new();
+        for e in &self.editors {
+            let age = e.state.read().await.as_ref().map(|l| {
+                let since = l.fetched_at.or(l.written_at).unwrap_or(now);
+                Duration::from_millis(u64::try_from(now.saturating_sub(since)).unwrap_or(0))
+            });
+            out.push((e.config.name.clone(), age));
+        }
+        out
     }
 
     /// Status of every editor.
@@ -502,12 +541,12 @@ impl Editors {
         url: &str,
         h: &ProofHeaders<'_>,
         now: i64,
-    ) -> Result<(usize, ProofOutcome), String> {
-        let mut last = String::from("no proof keys");
+    ) -> Result<(usize, ProofOutcome), ProofFailure> {
+        let mut last = ProofFailure("no proof keys".into(), "no_keys");
         for (i, k) in keys {
             match proof::verify_request(k, token, url, h, now) {
                 Ok(outcome) => return Ok((*i, outcome)),
-                Err(e) => last = e.to_string(),
+                Err(e) => last = ProofFailure(e.to_string(), e.reason()),
             }
         }
         Err(last)
@@ -571,8 +610,8 @@ impl Editors {
                         return Ok(());
                     }
                 }
-                self.proof_failures.fetch_add(1, Ordering::Relaxed);
-                Err(ProofFailure(first))
+                self.metrics.proof_failure(first.1);
+                Err(first)
             }
         }
     }

@@ -5,6 +5,7 @@ mod app;
 pub mod editors;
 mod error;
 pub mod integration;
+pub mod metrics;
 pub mod tokens;
 pub mod web;
 

@@ -43,6 +43,7 @@ pub fn router_with(
     nested: impl IntoIterator<Item = (&'static str, Router)>,
 ) -> Router {
     let policy = security_headers::SecurityHeaders::for_public_url(&state.app.config().public_url);
+    let app = state.app.clone();
     let own = Router::new()
         .route(
             "/wopi/files/{id}",
@@ -228,7 +229,7 @@ pub fn router_with(
             policy,
             security_headers::security_headers,
         ))
-        .layer(axum::middleware::from_fn(middleware::trace))
+        .layer(axum::middleware::from_fn_with_state(app, middleware::trace))
 }
 
 /// Serves `router` on `listener` with the default [`ServeOptions`] until `shutdown` resolves,

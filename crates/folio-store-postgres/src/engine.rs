@@ -6,8 +6,8 @@
 //! SQLite does) whatever the database locale.
 
 use async_trait::async_trait;
-use folio_store::StoreError;
 use folio_store::sql::{Arg, Dialect, SqlEngine};
+use folio_store::{PoolFigures, StoreError};
 use folio_store_sql::{Driver, Sqlx, SqlxRow, SqlxTx};
 use sqlx::Postgres;
 use sqlx::postgres::PgQueryResult;
@@ -44,18 +44,26 @@ impl SqlEngine for PostgresStore {
     type Tx = PostgresTx;
 
     async fn begin(&self) -> Result<PostgresTx, StoreError> {
-        Ok(SqlxTx::new(self.pool.begin().await.map_err(map_err)?))
+        Ok(SqlxTx::new(
+            self.waiting
+                .wait(self.pool.begin())
+                .await
+                .map_err(map_err)?,
+        ))
     }
 
     async fn begin_snapshot(&self) -> Result<PostgresTx, StoreError> {
         let snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
         Ok(SqlxTx::new(
-            self.pool.begin_with(snapshot).await.map_err(map_err)?,
+            self.waiting
+                .wait(self.pool.begin_with(snapshot))
+                .await
+                .map_err(map_err)?,
         ))
     }
 
     async fn fetch_all(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<PostgresRow>, StoreError> {
-        Sqlx::fetch_all(&self.pool, sql, args).await
+        Sqlx::fetch_all(&self.pool, &self.waiting, sql, args).await
     }
 
     async fn fetch_optional(
@@ -63,10 +71,18 @@ impl SqlEngine for PostgresStore {
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<Option<PostgresRow>, StoreError> {
-        Sqlx::fetch_optional(&self.pool, sql, args).await
+        Sqlx::fetch_optional(&self.pool, &self.waiting, sql, args).await
     }
 
     async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
-        Sqlx::<Self>::execute(&self.pool, sql, args).await
+        Sqlx::<Self>::execute(&self.pool, &self.waiting, sql, args).await
+    }
+
+    fn pool_figures(&self) -> Vec<PoolFigures> {
+        vec![folio_store_sql::pool_figures(
+            "main",
+            &self.pool,
+            &self.waiting,
+        )]
     }
 }

@@ -4,9 +4,11 @@
 mod engine;
 mod error;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use folio_store::StoreError;
+use folio_store_sql::Waiting;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 pub use engine::{PostgresRow, PostgresTx};
@@ -25,6 +27,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Calls waiting for a pooled connection (`/metrics`).
+    waiting: Arc<Waiting>,
 }
 
 impl PostgresStore {
@@ -42,7 +46,10 @@ impl PostgresStore {
             .connect(url)
             .await
             .map_err(map_err)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            waiting: Arc::default(),
+        })
     }
 
     /// Runs pending migrations (`folio migrate`). Safe to run from several replicas at once:

@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
-use folio_store::StoreError;
 use folio_store::sql::{Arg, SqlRow, SqlTx};
+use folio_store::{PoolFigures, StoreError};
+use sqlx::pool::PoolConnection;
 use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Transaction, Type,
 };
@@ -54,31 +57,89 @@ where
     /// One read query on `pool` outside a transaction; all its rows.
     pub async fn fetch_all(
         pool: &Pool<D::Db>,
+        waiting: &Waiting,
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<Vec<SqlxRow<D>>, StoreError> {
-        let all = Self::query(sql, args).fetch_all(pool).await;
+        let mut conn = waiting.acquire::<D>(pool).await?;
+        let all = Self::query(sql, args).fetch_all(&mut *conn).await;
         Ok(rows(all.map_err(D::map_err)?))
     }
 
     /// One read query on `pool` outside a transaction; its first row, if any.
     pub async fn fetch_optional(
         pool: &Pool<D::Db>,
+        waiting: &Waiting,
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<Option<SqlxRow<D>>, StoreError> {
-        let row = Self::query(sql, args).fetch_optional(pool).await;
+        let mut conn = waiting.acquire::<D>(pool).await?;
+        let row = Self::query(sql, args).fetch_optional(&mut *conn).await;
         Ok(row.map_err(D::map_err)?.map(SqlxRow::new))
     }
 
     /// One write statement on `pool` (autocommit); the number of rows it changed.
     pub async fn execute(
         pool: &Pool<D::Db>,
+        waiting: &Waiting,
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<u64, StoreError> {
-        let done = Self::query(sql, args).execute(pool).await;
+        let mut conn = waiting.acquire::<D>(pool).await?;
+        let done = Self::query(sql, args).execute(&mut *conn).await;
         Ok(D::rows_affected(&done.map_err(D::map_err)?))
+    }
+}
+
+/// The store calls of one pool waiting for a connection, or for their transaction to begin
+/// (`folio_db_pool_waiting`): incremented while a caller awaits `acquire`/`begin`.
+#[derive(Debug, Default)]
+pub struct Waiting(AtomicU32);
+
+struct Waiter<'a>(&'a AtomicU32);
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Waiting {
+    /// Awaits `f` (an acquire or a begin) counted as waiting.
+    pub async fn wait<T>(&self, f: impl Future<Output = T>) -> T {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        let _waiter = Waiter(&self.0);
+        f.await
+    }
+
+    /// A connection of `pool`, counted while it is awaited.
+    pub async fn acquire<D: Driver>(
+        &self,
+        pool: &Pool<D::Db>,
+    ) -> Result<PoolConnection<D::Db>, StoreError> {
+        self.wait(pool.acquire()).await.map_err(D::map_err)
+    }
+
+    /// How many are waiting now.
+    pub fn now(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The `/metrics` figures of `pool`.
+pub fn pool_figures<DB: Database>(
+    name: &'static str,
+    pool: &Pool<DB>,
+    waiting: &Waiting,
+) -> PoolFigures {
+    let size = pool.size();
+    let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(size);
+    PoolFigures {
+        pool: name,
+        in_use: size - idle,
+        idle,
+        max: pool.options().get_max_connections(),
+        waiting: waiting.now(),
     }
 }
 

@@ -6,8 +6,8 @@
 //! collation is byte-wise).
 
 use async_trait::async_trait;
-use folio_store::StoreError;
 use folio_store::sql::{Arg, Dialect, SqlEngine};
+use folio_store::{PoolFigures, StoreError};
 use folio_store_sql::{Driver, Sqlx, SqlxRow, SqlxTx};
 use sqlx::Sqlite;
 use sqlx::sqlite::SqliteQueryResult;
@@ -44,17 +44,25 @@ impl SqlEngine for SqliteStore {
     type Tx = SqliteTx;
 
     async fn begin(&self) -> Result<SqliteTx, StoreError> {
-        let tx = self.write.begin_with("BEGIN IMMEDIATE").await;
+        let tx = self
+            .write_waiting
+            .wait(self.write.begin_with("BEGIN IMMEDIATE"))
+            .await;
         Ok(SqlxTx::new(tx.map_err(map_err)?))
     }
 
     async fn begin_snapshot(&self) -> Result<SqliteTx, StoreError> {
         // A deferred transaction on a reader: in WAL mode it reads one snapshot.
-        Ok(SqlxTx::new(self.read.begin().await.map_err(map_err)?))
+        Ok(SqlxTx::new(
+            self.read_waiting
+                .wait(self.read.begin())
+                .await
+                .map_err(map_err)?,
+        ))
     }
 
     async fn fetch_all(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<SqliteRow>, StoreError> {
-        Sqlx::fetch_all(&self.read, sql, args).await
+        Sqlx::fetch_all(&self.read, &self.read_waiting, sql, args).await
     }
 
     async fn fetch_optional(
@@ -62,10 +70,17 @@ impl SqlEngine for SqliteStore {
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<Option<SqliteRow>, StoreError> {
-        Sqlx::fetch_optional(&self.read, sql, args).await
+        Sqlx::fetch_optional(&self.read, &self.read_waiting, sql, args).await
     }
 
     async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
-        Sqlx::<Self>::execute(&self.write, sql, args).await
+        Sqlx::<Self>::execute(&self.write, &self.write_waiting, sql, args).await
+    }
+
+    fn pool_figures(&self) -> Vec<PoolFigures> {
+        vec![
+            folio_store_sql::pool_figures("writer", &self.write, &self.write_waiting),
+            folio_store_sql::pool_figures("reader", &self.read, &self.read_waiting),
+        ]
     }
 }

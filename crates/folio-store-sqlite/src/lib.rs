@@ -6,9 +6,11 @@ mod error;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use folio_store::StoreError;
+use folio_store_sql::Waiting;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -26,6 +28,9 @@ pub struct SqliteStore {
     write: SqlitePool,
     /// Read-only connections for single reads and snapshots.
     read: SqlitePool,
+    /// Calls waiting for the writer / a reader (`/metrics`).
+    write_waiting: Arc<Waiting>,
+    read_waiting: Arc<Waiting>,
 }
 
 impl SqliteStore {
@@ -52,7 +57,12 @@ impl SqliteStore {
             .connect_with(opts.read_only(true))
             .await
             .map_err(map_err)?;
-        Ok(Self { write, read })
+        Ok(Self {
+            write,
+            read,
+            write_waiting: Arc::default(),
+            read_waiting: Arc::default(),
+        })
     }
 
     /// Closes both pools (checkpointing the WAL).

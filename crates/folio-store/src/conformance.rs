@@ -92,6 +92,82 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     oauth_grants_end_with_the_user(&*store).await;
     renaming_folders(&*store).await;
     activities(&*store).await;
+    ops_figures(&*store).await;
+}
+
+/// `/metrics`' counts: each moves by exactly what was done (the suite's earlier rows stay).
+async fn ops_figures(store: &dyn MetadataStore) {
+    let now = NOW + 10;
+    let before = ok!(store.ops_figures(now).await);
+
+    let f = locked_file(store, "opsie", 3).await;
+    ok!(ok!(store
+        .apply_lock(&f.id, &LockRequest::Lock(lock("ops")), now)
+        .await));
+    let g = locked_file(store, "coauthor", 3).await;
+    ok!(ok!(store
+        .apply_coauth(
+            &g.id,
+            &coauth_get("ops", CoauthLockType::Coauth, 60_000),
+            now
+        )
+        .await));
+    let editor_token = TokenRecord {
+        user_id: f.owner_id.clone(),
+        scope: TokenScope::File(f.id.clone()),
+        can_write: true,
+        expires_at: now + 1000,
+        client: Some("dev".into()),
+        session_id: None,
+    };
+    ok!(store.insert_token(b"ops-editor", &editor_token, now).await);
+    // A token minted for no editor is not an editing session.
+    let plain = TokenRecord {
+        client: None,
+        ..editor_token.clone()
+    };
+    ok!(store.insert_token(b"ops-plain", &plain, now).await);
+    let ev = OutboxEvent {
+        id: "ops-ev".into(),
+        event_type: "file.saved".into(),
+        payload: "{}".into(),
+        created_at: now,
+    };
+    ok!(store
+        .enqueue_event(&ev, &["http://ops-a".into(), "http://ops-b".into()])
+        .await);
+    let mine: Vec<_> = ok!(store.deliveries(1000).await)
+        .into_iter()
+        .filter(|d| d.event.id == "ops-ev")
+        .collect();
+    assert_eq!(mine.len(), 2);
+    ok!(store
+        .finish_delivery(&mine[0].id, false, Some(500), Some("boom"), None, now)
+        .await);
+
+    let after = ok!(store.ops_figures(now).await);
+    assert_eq!(
+        after,
+        OpsFigures {
+            editing_sessions: before.editing_sessions + 1,
+            wopi_locks: before.wopi_locks + 1,
+            coauth_locks: before.coauth_locks + 1,
+            deliveries_pending: before.deliveries_pending + 1,
+            deliveries_failed: before.deliveries_failed + 1,
+        }
+    );
+    // Expiry: the lock (30 min), the coauth lock (60 s) and the token (1 s) no longer count.
+    let later = ok!(store.ops_figures(now + 31 * 60 * 1000).await);
+    assert!(later.wopi_locks < after.wopi_locks);
+    assert!(later.coauth_locks < after.coauth_locks);
+    assert!(later.editing_sessions < after.editing_sessions);
+
+    let pools = store.pool_figures();
+    assert!(!pools.is_empty(), "a SQL store has at least one pool");
+    for p in pools {
+        assert!(p.max >= 1 && p.in_use + p.idle <= p.max, "{p:?}");
+        assert_eq!(p.waiting, 0, "nothing waits while the suite is idle: {p:?}");
+    }
 }
 
 /// RenameContainer: same id, case-insensitive sibling clash is `NameExists`, roots are not

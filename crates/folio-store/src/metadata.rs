@@ -86,6 +86,10 @@ pub fn name_candidates(names: NameCandidates<'_>) -> impl Iterator<Item = String
 pub trait MetadataStore: Send + Sync + 'static {
     /// Cheap round trip for readiness checks.
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Operational counts for `/metrics` (a few indexed `COUNT`s, one round trip).
+    async fn ops_figures(&self, now: i64) -> Result<OpsFigures, StoreError>;
+    /// The state of the store's connection pools (no round trip; empty when it has none).
+    fn pool_figures(&self) -> Vec<PoolFigures>;
 
     // Users.
     /// Creates a user and its root folder. `AlreadyExists` if the login is taken.

@@ -555,3 +555,33 @@ pub struct ChunkedCommit {
     /// Content properties to set.
     pub properties: Vec<ContentProperty>,
 }
+
+/// Operational counts read when `/metrics` is scraped (`MetadataStore::ops_figures`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpsFigures {
+    /// Live file tokens minted for an editor (the admin page's editing sessions).
+    pub editing_sessions: u64,
+    /// Files under a live WOPI lock.
+    pub wopi_locks: u64,
+    /// Live CSPP Plus coauth locks.
+    pub coauth_locks: u64,
+    /// Webhook deliveries not yet delivered (and not given up).
+    pub deliveries_pending: u64,
+    /// Webhook deliveries given up after their retry period.
+    pub deliveries_failed: u64,
+}
+
+/// One connection pool of a metadata store, as `/metrics` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolFigures {
+    /// Which pool: `main` (PostgreSQL), `writer` / `reader` (SQLite).
+    pub pool: &'static str,
+    /// Connections lent out.
+    pub in_use: u32,
+    /// Connections open and idle.
+    pub idle: u32,
+    /// The pool's size limit.
+    pub max: u32,
+    /// Store calls waiting for a connection (or for their transaction to begin).
+    pub waiting: u32,
+}

@@ -70,6 +70,21 @@ pub enum ProofError {
     BadKey(String),
 }
 
+impl ProofError {
+    /// A short, fixed name for the failure (a metrics label): `missing_header`,
+    /// `malformed_timestamp`, `expired`, `from_future`, `bad_signature`, `bad_key`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingHeader(_) => "missing_header",
+            Self::MalformedTimestamp => "malformed_timestamp",
+            Self::Expired => "expired",
+            Self::FromFuture => "from_future",
+            Self::BadSignature => "bad_signature",
+            Self::BadKey(_) => "bad_key",
+        }
+    }
+}
+
 /// The result of a successful proof check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProofOutcome {

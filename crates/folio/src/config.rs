@@ -25,6 +25,8 @@ pub struct RawConfig {
     pub max_file_size: Option<u64>,
     /// Log filter, e.g. "info" or "folio=debug" (default "info"; RUST_LOG overrides).
     pub log: Option<String>,
+    /// Log line format: "text" (default) or "json" (docs/LOGGING.md).
+    pub log_format: Option<String>,
     /// WOPI clients (editors), tried in this order when opening a file.
     #[serde(default)]
     pub editors: Vec<RawEditor>,
@@ -221,6 +223,8 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Log filter.
     pub log: String,
+    /// Log line format.
+    pub log_format: LogFormat,
     /// Configured editors (without the development editor, which `serve` adds).
     pub editors: Vec<EditorConfig>,
     /// Serve the development editor at /dev-editor and use it as an editor.
@@ -266,6 +270,18 @@ pub struct Overrides {
     pub database_url: Option<String>,
     /// `--blob-url` / `FOLIO_BLOB_URL`.
     pub blob_url: Option<String>,
+    /// `--log-format` / `FOLIO_LOG_FORMAT`.
+    pub log_format: Option<String>,
+}
+
+/// How log lines are written (stderr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines (tracing's default format).
+    #[default]
+    Text,
+    /// One JSON object per line, span fields flattened in (docs/LOGGING.md).
+    Json,
 }
 
 fn derive_name(source: &str) -> String {
@@ -375,6 +391,14 @@ impl Settings {
             problems.push(format!("token_ttl_secs {ttl} must be between 1 and 604800"));
         }
         let max_file_size = raw.max_file_size.unwrap_or(2 << 30);
+        let log_format = match o.log_format.as_deref().or(raw.log_format.as_deref()) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                problems.push(format!("log_format {other:?} is not one of text, json"));
+                LogFormat::Text
+            }
+        };
         if max_file_size == 0 {
             problems.push("max_file_size must be positive".to_owned());
         }
@@ -679,6 +703,7 @@ impl Settings {
                 token_ttl_ms: ttl as i64 * 1000,
                 max_file_size,
                 log: raw.log.unwrap_or_else(|| "info".to_owned()),
+                log_format,
                 editors,
                 dev_editor: o.dev_editor,
                 integration,

@@ -3,6 +3,7 @@
 //! variables for configuration.
 
 mod config;
+mod logging;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +20,7 @@ use folio_store_sqlite::SqliteStore;
 use folio_wopi::clock::SystemClock;
 use folio_wopi::{FileId, WopiError};
 
-use crate::config::{BlobConfig, DatabaseConfig, Overrides, Settings};
+use crate::config::{BlobConfig, DatabaseConfig, LogFormat, Overrides, Settings};
 use folio_app::folio_store::{BlobStore, MetadataStore};
 use folio_store_postgres::PostgresStore;
 use folio_store_s3::S3BlobStore;
@@ -43,6 +44,9 @@ struct Cli {
     /// Blob storage: a local directory (default: <data>) or s3://bucket/prefix (AWS_* env).
     #[arg(long, global = true, env = "FOLIO_BLOB_URL", value_name = "URL")]
     blob_url: Option<String>,
+    /// Log line format: text (default) or json (one object per line; docs/LOGGING.md).
+    #[arg(long, global = true, env = "FOLIO_LOG_FORMAT", value_name = "FORMAT")]
+    log_format: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -296,6 +300,7 @@ fn main() -> ExitCode {
         public_url: cli.public_url.clone(),
         database_url: cli.database_url.clone(),
         blob_url: cli.blob_url.clone(),
+        log_format: cli.log_format.clone(),
         ..Default::default()
     };
     let mut overrides = overrides;
@@ -349,10 +354,16 @@ fn init_logging(settings: &Settings, serving: bool) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(default))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        LogFormat::Text => fmt.init(),
+        LogFormat::Json => fmt
+            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .event_format(logging::FlatJson)
+            .init(),
+    }
 }
 
 async fn open_app(settings: &Settings, create: bool) -> Result<App, Failure> {
@@ -439,7 +450,10 @@ async fn open_app_migrating(
         spool_dir: settings.data.join("spool"),
         ..AppConfig::default()
     };
-    let editors = Arc::new(Editors::new(editors, settings.data.join("discovery")).await);
+    // The process's one metrics registry: the editors count into it and the App shares it.
+    let metrics = Arc::new(folio_app::metrics::Metrics::new());
+    let editors =
+        Arc::new(Editors::with_metrics(editors, settings.data.join("discovery"), metrics).await);
     App::new(meta, blobs, Arc::new(SystemClock), config, editors)
         .await
         .map_err(|e| app_failure(e, "cannot start"))

@@ -101,6 +101,21 @@ impl App {
     /// older than `grace_ms` (an upload in flight is never collected), and purges expired
     /// tokens (WOPI and OAuth).
     pub async fn sweep(&self, grace_ms: i64) -> Result<SweepReport, AppError> {
+        let result = self.sweep_once(grace_ms).await;
+        let figures = result.as_ref().ok().map(|r| {
+            [
+                ("orphan_blobs", r.orphan_blobs),
+                ("incomplete_uploads", r.incomplete_uploads),
+                ("expired_tokens", r.expired_tokens),
+                ("expired_oauth", r.expired_oauth),
+            ]
+        });
+        self.metrics()
+            .sweep(figures.as_ref().map(|f| &f[..]), self.now());
+        result
+    }
+
+    async fn sweep_once(&self, grace_ms: i64) -> Result<SweepReport, AppError> {
         let cutoff = self.now() - grace_ms;
         let mut report = SweepReport {
             incomplete_uploads: self.blobs.clean_incomplete(cutoff).await?,

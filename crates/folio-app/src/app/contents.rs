@@ -227,6 +227,7 @@ impl App {
         body: ByteStream,
         opts: PutOptions,
     ) -> Result<FileRecord, AppError> {
+        let started = std::time::Instant::now();
         let expected_version = match &opts.expected_modified_time {
             Some(t) if *t != wire::format_wopi_time(p.file.content.created_at) => {
                 return Err(WopiError::ContentChanged.into());
@@ -263,7 +264,11 @@ impl App {
             urls: &urls,
             build: &build,
         };
-        self.commit_emitting(&p.file.id, check, &key, content, Some(&emit))
-            .await
+        let saved = self
+            .commit_emitting(&p.file.id, check, &key, content, Some(&emit))
+            .await?;
+        self.metrics()
+            .put_file(saved.content.size, started.elapsed());
+        Ok(saved)
     }
 }

@@ -134,6 +134,28 @@ impl App {
         &self.editors
     }
 
+    /// The process's metrics (the registry the editors were given).
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        self.editors.metrics()
+    }
+
+    /// The `/metrics` exposition: the scrape-time gauges are read first (the store's counts —
+    /// a store that does not answer leaves them as they were —, the pools, each editor's
+    /// discovery age), then every series is encoded.
+    pub async fn metrics_text(&self) -> String {
+        let m = self.metrics();
+        let now = self.now();
+        match self.meta.ops_figures(now).await {
+            Ok(f) => m.set_store_figures(&f),
+            Err(e) => tracing::warn!(error = %e, "metrics: store counts unavailable"),
+        }
+        m.set_pool_figures(&self.meta.pool_figures());
+        for (editor, age) in self.editors.discovery_ages(now).await {
+            m.set_discovery(&editor, age);
+        }
+        m.encode()
+    }
+
     /// The page of a folder (where the editor's Close leads).
     pub fn folder_url(&self, folder_id: &str) -> String {
         format!("{}/folders/{}", self.config.public_url, folder_id)

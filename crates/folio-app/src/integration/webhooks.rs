@@ -116,6 +116,11 @@ impl App {
             let now = self.now();
             let next = (!ok && now - d.event.created_at < RETRY_FOR_MS)
                 .then(|| now + backoff_ms(d.attempts + 1, self.config().integration.retry_base_ms));
+            self.metrics().webhook_attempt(match (ok, next) {
+                (true, _) => "delivered",
+                (false, Some(_)) => "retry",
+                (false, None) => "failed",
+            });
             if let Err(e) = self
                 .meta()
                 .finish_delivery(&d.id, ok, status, error.as_deref(), next, now)

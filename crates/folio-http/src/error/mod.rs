@@ -35,9 +35,9 @@ pub(crate) fn log_once(
     text: &dyn std::fmt::Display,
 ) {
     if status.is_server_error() {
-        tracing::error!(surface, status = status.as_u16(), error = %text, error.debug = ?err, "request failed");
+        tracing::error!(error.surface = surface, http.status = status.as_u16(), error.message = %text, error.debug = ?err, "request failed");
     } else {
-        tracing::info!(surface, status = status.as_u16(), error = %text, "request refused");
+        tracing::info!(error.surface = surface, http.status = status.as_u16(), error.message = %text, "request refused");
     }
 }
 

@@ -171,7 +171,19 @@ impl IntoResponse for HttpError {
         let (status, headers, body) = parts(&self.0);
         // Logged once here, at the boundary; the client sees a generic body.
         super::log_once("wopi", status, &self.0, &self.0);
-        (status, headers, body).into_response()
+        let mut response = (status, headers, body).into_response();
+        // Counted by the request layer, which knows the operation.
+        let reason = match &self.0 {
+            AppError::Wopi(WopiError::LockMismatch { reason, .. }) => Some(*reason),
+            AppError::Wopi(WopiError::LockConflict(c)) => Some(c.reason),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            response
+                .extensions_mut()
+                .insert(crate::middleware::LockConflictReason(reason));
+        }
+        response
     }
 }
 

@@ -35,7 +35,10 @@ impl FromRequestParts<AppState> for Key {
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
         let secret = super::bearer(&parts.headers).ok_or(ApiError::MissingKey)?;
         match s.app.api_key(secret.trim()).await? {
-            Some(k) => Ok(Key(k)),
+            Some(k) => {
+                crate::middleware::record_user(&k.app_user_id, Some(&k.id));
+                Ok(Key(k))
+            }
             None => Err(ApiError::UnknownKey),
         }
     }

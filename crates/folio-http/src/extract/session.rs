@@ -33,6 +33,7 @@ impl FromRequestParts<AppState> for SignedIn {
         };
         match s.app.session(value).await {
             Ok(Some(session)) => {
+                crate::middleware::record_user(&session.user.id, None);
                 let user = SignedIn(session);
                 parts.extensions.insert(user.clone());
                 Ok(user)

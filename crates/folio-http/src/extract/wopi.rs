@@ -259,6 +259,14 @@ impl FromRequestParts<AppState> for Wopi {
                 },
             };
             let (op, principal) = s.app.authorize_wopi(op, &request).await?;
+            crate::middleware::record_user(
+                match &principal {
+                    Authorized::File(p) => &p.user.id,
+                    Authorized::Container(p) => &p.user.id,
+                    Authorized::Ecosystem(p) => &p.user.id,
+                },
+                None,
+            );
             Ok::<_, HttpError>(match principal {
                 Authorized::File(principal) => Wopi::File {
                     call: call(op, h, s.app.config().max_file_size)?,

@@ -44,26 +44,17 @@ pub async fn editors_status(State(s): State<AppState>) -> axum::Json<serde_json:
     axum::Json(serde_json::json!({ "editors": list }))
 }
 
-/// GET /metrics: Prometheus text format.
+/// GET /metrics: Prometheus text format (series in docs/OPERATIONS.md). Open like the other
+/// health endpoints: it carries no secret and no unbounded label; keep it off the public
+/// network (docs/OPERATIONS.md).
 pub async fn metrics(
     State(s): State<AppState>,
 ) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    use std::sync::atomic::Ordering;
-    let e = s.app.editors();
-    let body = format!(
-        "# HELP folio_proof_key_failures_total WOPI requests refused because their proof-key signature did not verify.\n\
-         # TYPE folio_proof_key_failures_total counter\n\
-         folio_proof_key_failures_total {}\n\
-         # HELP folio_discovery_refreshes_total Discovery fetch attempts.\n\
-         # TYPE folio_discovery_refreshes_total counter\n\
-         folio_discovery_refreshes_total {}\n",
-        e.proof_failures.load(Ordering::Relaxed),
-        e.refreshes.load(Ordering::Relaxed),
-    );
+    let body = s.app.metrics_text().await;
     (
         [(
             axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
+            folio_app::metrics::CONTENT_TYPE,
         )],
         body,
     )

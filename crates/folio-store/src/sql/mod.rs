@@ -19,6 +19,7 @@ mod folders;
 mod integration;
 mod locks;
 mod oauth;
+mod ops;
 mod outbox;
 mod rows;
 mod sessions;
@@ -220,6 +221,8 @@ pub trait SqlEngine: Send + Sync + 'static {
     ) -> Result<Option<Self::Row>, StoreError>;
     /// One write statement on its own (autocommit); the number of rows it changed.
     async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError>;
+    /// The state of the engine's connection pools, for `/metrics`.
+    fn pool_figures(&self) -> Vec<PoolFigures>;
 }
 
 /// Every `MetadataStore` method, for every engine: the table of contents of this module (each
@@ -228,6 +231,12 @@ pub trait SqlEngine: Send + Sync + 'static {
 impl<E: SqlEngine> MetadataStore for E {
     async fn ping(&self) -> Result<(), StoreError> {
         self.fetch_optional("SELECT 1", &[]).await.map(|_| ())
+    }
+    async fn ops_figures(&self, now: i64) -> Result<OpsFigures, StoreError> {
+        ops::ops_figures(self, now).await
+    }
+    fn pool_figures(&self) -> Vec<PoolFigures> {
+        SqlEngine::pool_figures(self)
     }
 
     // users.rs

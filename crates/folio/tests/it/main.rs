@@ -11,6 +11,7 @@ mod cspp;
 mod durability;
 mod editors;
 mod hardening;
+mod metrics;
 mod mobile;
 mod replicas;
 mod support;
