@@ -13,6 +13,8 @@ pub struct SweepReport {
     pub expired_tokens: u64,
     /// Expired OAuth codes and tokens, and grants left without tokens, purged.
     pub expired_oauth: u64,
+    /// Audit rows older than `[audit] retention_days`, deleted.
+    pub purged_audit: u64,
 }
 
 impl App {
@@ -119,6 +121,7 @@ impl App {
         report.incomplete_uploads += self.clean_spool(grace_ms).await;
         report.expired_tokens = self.meta.purge_expired_tokens(self.now()).await?;
         report.expired_oauth = self.meta.purge_expired_oauth(self.now()).await?;
+        report.purged_audit = self.purge_audit().await?;
         self.expire_locks().await?;
         Ok(report)
     }
@@ -155,6 +158,7 @@ impl App {
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: None,
         };
         let files = self
             .meta

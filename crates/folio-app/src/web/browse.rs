@@ -90,6 +90,13 @@ impl App {
             folio_store::StoreError::Backend("stored blob key is malformed".into())
         })?;
         let body = self.blobs().get(&key).await?;
+        let event = self.audit_event(
+            crate::audit::action::FILE_DOWNLOAD,
+            Some(user),
+            Some(&file),
+            version.map(|v| format!("version {v}")),
+        );
+        self.audit(event).await;
         Ok((file.name, content.size, body))
     }
 

@@ -35,7 +35,16 @@ impl FromRequestParts<AppState> for Key {
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
         let secret = super::bearer(&parts.headers).ok_or(ApiError::MissingKey)?;
         match s.app.api_key(secret.trim()).await? {
-            Some(k) => Ok(Key(k)),
+            Some(k) => {
+                // The audit trail names the key by id (never the secret); its application user
+                // acts unless a use case names another.
+                folio_app::audit::set_via(folio_app::audit::Via::Api(Some(k.id.clone())));
+                folio_app::audit::set_actor_id(
+                    &k.app_user_id,
+                    &format!("{}app:{}", folio_app::integration::EXTERNAL_LOGIN_PREFIX, k.id),
+                );
+                Ok(Key(k))
+            }
             None => Err(ApiError::UnknownKey),
         }
     }
