@@ -161,7 +161,7 @@ impl App {
     }
 
     /// Records an administrator's account action (after it succeeded).
-    async fn audit_admin(&self, action: &str, target: &str) {
+    pub(crate) async fn audit_admin(&self, action: &str, target: &str) {
         let detail = match self.meta().user_by_id(target).await {
             Ok(Some(u)) => format!("user {}", u.login),
             _ => format!("user id {target}"),
