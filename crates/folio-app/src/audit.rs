@@ -413,11 +413,7 @@ impl App {
         if !self.touched.due(hash, now) {
             return;
         }
-        if let Err(e) = self
-            .meta()
-            .touch_token(hash, now, TOUCH_INTERVAL_MS)
-            .await
-        {
+        if let Err(e) = self.meta().touch_token(hash, now, TOUCH_INTERVAL_MS).await {
             tracing::warn!(error = %e, "cannot record token use");
         }
     }
@@ -432,7 +428,12 @@ impl App {
                 "the cursor is not one this listing returned",
             ))?),
         };
-        let actor_id = match filter.user.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        let actor_id = match filter
+            .user
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             None => None,
             Some(u) => Some(match self.meta().user_by_login(u).await? {
                 Some(user) => user.id,

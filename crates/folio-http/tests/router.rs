@@ -1369,7 +1369,11 @@ async fn the_sweep_applies_audit_retention() {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             v["events"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|e| e["at_ms"].as_i64()).collect::<Vec<_>>())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e["at_ms"].as_i64())
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         }
     };
@@ -1378,7 +1382,13 @@ async fn the_sweep_applies_audit_retention() {
     h.clock.advance(366 * 24 * HOUR_MS);
     let fresh = h
         .app
-        .mint_token_for_login("rita", &folio_wopi::FileId::parse(&s.file_id).unwrap_or_else(|e| panic!("{e}")), false, None, None)
+        .mint_token_for_login(
+            "rita",
+            &folio_wopi::FileId::parse(&s.file_id).unwrap_or_else(|e| panic!("{e}")),
+            false,
+            None,
+            None,
+        )
         .await
         .unwrap_or_else(|e| panic!("mint: {e}"));
     let later = Seeded {

@@ -197,7 +197,9 @@ async fn audit_trail(store: &dyn MetadataStore) {
     // Moves and shares write theirs in their transaction too; a refused move writes none.
     let sub = ok!(store.create_folder(&u.root_folder_id, "Sub", NOW).await);
     let mv = audit_row("move-1", NOW + 20, "file.move", &u.id, Some(&fid));
-    ok!(ok!(store.move_file(&f.id, &sub.id, NOW + 20, Some(&mv)).await));
+    ok!(ok!(store
+        .move_file(&f.id, &sub.id, NOW + 20, Some(&mv))
+        .await));
     let clash = ok!(store
         .create_file(
             NewFile {
@@ -209,8 +211,19 @@ async fn audit_trail(store: &dyn MetadataStore) {
             NOW,
         )
         .await);
-    let mv2 = audit_row("move-2", NOW + 21, "file.move", &u.id, Some(clash.id.as_str()));
-    assert!(ok!(store.move_file(&clash.id, &sub.id, NOW + 21, Some(&mv2)).await).is_err());
+    let mv2 = audit_row(
+        "move-2",
+        NOW + 21,
+        "file.move",
+        &u.id,
+        Some(clash.id.as_str()),
+    );
+    assert!(
+        ok!(store
+            .move_file(&clash.id, &sub.id, NOW + 21, Some(&mv2))
+            .await)
+        .is_err()
+    );
     let sh = audit_row("share-1", NOW + 30, "file.share", &u.id, Some(&fid));
     ok!(store
         .share_file(&f.id, &other.id, Role::Viewer, Some(&sh))
@@ -221,13 +234,31 @@ async fn audit_trail(store: &dyn MetadataStore) {
         .await);
     // Rows on their own; several at the same time are ordered by id.
     ok!(store
-        .record_audit(&audit_row("b-open", NOW + 40, "file.open", &other.id, Some(&fid)))
+        .record_audit(&audit_row(
+            "b-open",
+            NOW + 40,
+            "file.open",
+            &other.id,
+            Some(&fid)
+        ))
         .await);
     ok!(store
-        .record_audit(&audit_row("a-open", NOW + 40, "file.open", &other.id, Some(&fid)))
+        .record_audit(&audit_row(
+            "a-open",
+            NOW + 40,
+            "file.open",
+            &other.id,
+            Some(&fid)
+        ))
         .await);
     ok!(store
-        .record_audit(&audit_row("sign", NOW + 50, "auth.sign_in", &other.id, None))
+        .record_audit(&audit_row(
+            "sign",
+            NOW + 50,
+            "auth.sign_in",
+            &other.id,
+            None
+        ))
         .await);
     let ids = |q: AuditQuery| async move {
         ok!(store.audit_events(&q).await)
@@ -312,9 +343,17 @@ async fn audit_trail(store: &dyn MetadataStore) {
         cursor = (last.at, last.id.clone());
         seen.extend(page.into_iter().map(|r| r.id));
     }
-    assert_eq!(seen, vec!["b-open", "a-open", "share-1", "move-1", "save-2"]);
+    assert_eq!(
+        seen,
+        vec!["b-open", "a-open", "share-1", "move-1", "save-2"]
+    );
     // Retention: rows older than the cut go, the others stay.
-    let before = ok!(store.audit_events(&AuditQuery { limit: 1000, ..Default::default() }).await);
+    let before = ok!(store
+        .audit_events(&AuditQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await);
     let older = before.iter().filter(|r| r.at < NOW + 40).count() as u64;
     assert_eq!(ok!(store.purge_audit(NOW + 40).await), older);
     assert_eq!(
@@ -351,7 +390,13 @@ async fn forced_release_is_remembered(store: &dyn MetadataStore) {
         ..Default::default()
     };
     let (_, locked) = ok!(ok!(store
-        .apply_lock_emitting(&f.id, &LockRequest::Lock(lock("OLD")), &opts(&u.id), NOW, None)
+        .apply_lock_emitting(
+            &f.id,
+            &LockRequest::Lock(lock("OLD")),
+            &opts(&u.id),
+            NOW,
+            None
+        )
         .await));
     assert_eq!(
         (locked.lock_holder.as_deref(), locked.lock_since),
@@ -386,7 +431,13 @@ async fn forced_release_is_remembered(store: &dyn MetadataStore) {
         created_at: NOW,
     };
     let audit = |file: &FileRecord| {
-        let mut ev = audit_row("release-1", NOW + 200, "admin.lock_release", &u.id, Some(file.id.as_str()));
+        let mut ev = audit_row(
+            "release-1",
+            NOW + 200,
+            "admin.lock_release",
+            &u.id,
+            Some(file.id.as_str()),
+        );
         ev.detail = file.lock.as_ref().map(|l| l.id.to_string());
         ev
     };
@@ -396,10 +447,7 @@ async fn forced_release_is_remembered(store: &dyn MetadataStore) {
         audit: Some(&audit),
     };
     let before = ok!(store.force_unlock(&f.id, NOW + 200, Some(&emit)).await);
-    assert_eq!(
-        before.and_then(|b| b.lock).map(|l| l.id),
-        Some(lock("OLD"))
-    );
+    assert_eq!(before.and_then(|b| b.lock).map(|l| l.id), Some(lock("OLD")));
     let rows = ok!(store
         .audit_events(&AuditQuery {
             file_id: Some(f.id.to_string()),
@@ -414,7 +462,10 @@ async fn forced_release_is_remembered(store: &dyn MetadataStore) {
         vec![("admin.lock_release", Some("OLD"))]
     );
     let after = ok!(store.file(&f.id).await).expect("file");
-    assert_eq!((after.lock.as_ref(), after.lock_holder.as_ref()), (None, None));
+    assert_eq!(
+        (after.lock.as_ref(), after.lock_holder.as_ref()),
+        (None, None)
+    );
     assert_eq!(
         after.released_lock,
         Some(folio_wopi::lock::ReleasedLock {
@@ -468,14 +519,26 @@ async fn forced_release_is_remembered(store: &dyn MetadataStore) {
     }
     // A new lock forgets the release; its holder is the new taker.
     let (_, relocked) = ok!(ok!(store
-        .apply_lock_emitting(&f.id, &LockRequest::Lock(lock("NEW")), &opts("taker"), NOW + 400, None)
+        .apply_lock_emitting(
+            &f.id,
+            &LockRequest::Lock(lock("NEW")),
+            &opts("taker"),
+            NOW + 400,
+            None
+        )
         .await));
     assert_eq!(
-        (relocked.released_lock.as_ref(), relocked.lock_holder.as_deref(), relocked.lock_since),
+        (
+            relocked.released_lock.as_ref(),
+            relocked.lock_holder.as_deref(),
+            relocked.lock_since
+        ),
         (None, Some("taker"), Some(NOW + 400))
     );
     assert!(matches!(
-        ok!(store.apply_lock(&f.id, &LockRequest::Unlock(lock("OLD")), NOW + 500).await),
+        ok!(store
+            .apply_lock(&f.id, &LockRequest::Unlock(lock("OLD")), NOW + 500)
+            .await),
         Err(WopiError::LockMismatch { .. })
     ));
     ok!(ok!(store
@@ -1002,7 +1065,8 @@ async fn coauth_locks(store: &dyn MetadataStore) {
     );
     let reader = new_user(store, "colin-reader").await;
     ok!(store
-        .share_folder(&f.folder_id, &reader.id, Role::Viewer, None).await);
+        .share_folder(&f.folder_id, &reader.id, Role::Viewer, None)
+        .await);
     assert!(
         ok!(store.file_is_shared(&f.id).await),
         "a share on its folder shares it"
@@ -1617,7 +1681,9 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
         ok!(store.folder_role(&inner.id, &owner.id).await),
         Some(Role::Owner)
     );
-    ok!(store.share_folder(&docs.id, &guest.id, Role::Viewer, None).await);
+    ok!(store
+        .share_folder(&docs.id, &guest.id, Role::Viewer, None)
+        .await);
     assert_eq!(ok!(store.role(&f.id, &guest.id).await), Some(Role::Viewer));
     assert_eq!(
         ok!(store.folder_role(&inner.id, &guest.id).await),
@@ -1643,7 +1709,8 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
 
     // Move keeps the id; a taken name refuses.
     let moved = ok!(ok!(store
-        .move_file(&f.id, &owner.root_folder_id, NOW, None).await));
+        .move_file(&f.id, &owner.root_folder_id, NOW, None)
+        .await));
     assert_eq!(moved.id, f.id);
     assert_eq!(moved.folder_id, owner.root_folder_id);
     assert_eq!(moved.folder_name, None, "the root has no folder name");
@@ -1658,7 +1725,9 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
             NOW,
         )
         .await);
-    let clash = ok!(store.move_file(&twin.id, &owner.root_folder_id, NOW, None).await);
+    let clash = ok!(store
+        .move_file(&twin.id, &owner.root_folder_id, NOW, None)
+        .await);
     assert!(
         matches!(clash, Err(WopiError::NameExists { .. })),
         "{clash:?}"
@@ -1731,13 +1800,23 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
     let sessions = ok!(store.editing_sessions(NOW, NOW - 1).await);
     let listed = sessions.iter().find(|e| e.token == t);
     assert_eq!(
-        listed.map(|e| (e.user_name.as_str(), e.file_name.as_str(), e.created_at, e.last_used_at)),
+        listed.map(|e| (
+            e.user_name.as_str(),
+            e.file_name.as_str(),
+            e.created_at,
+            e.last_used_at
+        )),
         Some((guest.name.as_str(), "deep.docx", NOW, Some(NOW)))
     );
-    ok!(store.touch_token(b"edit-session", NOW + 60_000, 60_000).await);
+    ok!(store
+        .touch_token(b"edit-session", NOW + 60_000, 60_000)
+        .await);
     let sessions = ok!(store.editing_sessions(NOW, NOW + 1).await);
     assert_eq!(
-        sessions.iter().find(|e| e.token == t).and_then(|e| e.last_used_at),
+        sessions
+            .iter()
+            .find(|e| e.token == t)
+            .and_then(|e| e.last_used_at),
         Some(NOW + 60_000)
     );
     // Not active since the window started: not live.

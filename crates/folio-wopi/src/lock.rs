@@ -69,12 +69,21 @@ pub fn explain_release<T>(
     presented: Option<&LockId>,
     released: Option<&ReleasedLock>,
 ) -> Result<T, WopiError> {
-    match (outcome, presented, released) {
-        (Err(WopiError::LockMismatch { current, .. }), Some(p), Some(r)) if *p == r.id => {
-            Err(WopiError::LockReleased {
+    outcome.map_err(|e| explain_error(e, presented, released))
+}
+
+/// [`explain_release`] for a refusal on its own.
+pub fn explain_error(
+    error: WopiError,
+    presented: Option<&LockId>,
+    released: Option<&ReleasedLock>,
+) -> WopiError {
+    match (error, presented, released) {
+        (WopiError::LockMismatch { current, .. }, Some(p), Some(r)) if *p == r.id => {
+            WopiError::LockReleased {
                 current,
                 released_at: r.at,
-            })
+            }
         }
         (other, _, _) => other,
     }
@@ -223,23 +232,39 @@ mod tests {
                 reason: "file is not locked",
             })
         };
-        let cases: Vec<(Result<(), WopiError>, Option<LockId>, Option<&ReleasedLock>, Result<(), WopiError>)> = vec![
+        let cases: Vec<(
+            Result<(), WopiError>,
+            Option<LockId>,
+            Option<&ReleasedLock>,
+            Result<(), WopiError>,
+        )> = vec![
             // The released id, file now unlocked: explained.
             (
                 mismatch(None),
                 Some(id("OLD")),
                 Some(&released),
-                Err(WopiError::LockReleased { current: None, released_at: NOW - 5 }),
+                Err(WopiError::LockReleased {
+                    current: None,
+                    released_at: NOW - 5,
+                }),
             ),
             // Someone locked it since: explained, reporting the new lock.
             (
                 mismatch(Some("NEW")),
                 Some(id("OLD")),
                 Some(&released),
-                Err(WopiError::LockReleased { current: Some(id("NEW")), released_at: NOW - 5 }),
+                Err(WopiError::LockReleased {
+                    current: Some(id("NEW")),
+                    released_at: NOW - 5,
+                }),
             ),
             // Another id: the ordinary mismatch.
-            (mismatch(None), Some(id("OTHER")), Some(&released), mismatch(None)),
+            (
+                mismatch(None),
+                Some(id("OTHER")),
+                Some(&released),
+                mismatch(None),
+            ),
             // No lock presented, or nothing released: unchanged.
             (mismatch(None), None, Some(&released), mismatch(None)),
             (mismatch(None), Some(id("OLD")), None, mismatch(None)),
@@ -257,9 +282,16 @@ mod tests {
         }
         assert_eq!(LockRequest::Lock(id("A")).presented(), None);
         assert_eq!(LockRequest::Unlock(id("A")).presented(), Some(&id("A")));
-        assert_eq!(LockRequest::RefreshLock(id("A")).presented(), Some(&id("A")));
         assert_eq!(
-            LockRequest::UnlockAndRelock { new: id("B"), old: id("A") }.presented(),
+            LockRequest::RefreshLock(id("A")).presented(),
+            Some(&id("A"))
+        );
+        assert_eq!(
+            LockRequest::UnlockAndRelock {
+                new: id("B"),
+                old: id("A")
+            }
+            .presented(),
             Some(&id("A"))
         );
     }

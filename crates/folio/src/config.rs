@@ -760,7 +760,9 @@ mod tests {
                 .map(|s| s.audit_retention_days),
             Some(0)
         );
-        let e = load("[audit]\nretention_days = 40000\n").err().unwrap_or_default();
+        let e = load("[audit]\nretention_days = 40000\n")
+            .err()
+            .unwrap_or_default();
         assert!(e.contains("audit.retention_days"), "{e}");
         assert!(load("[audit]\nretention = 3\n").is_err());
     }

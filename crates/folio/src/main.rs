@@ -766,7 +766,11 @@ async fn run_command(command: Command, mut settings: Settings) -> Result<(), Fai
                 .map_err(|e| app_failure(e, "sweep failed"))?;
             println!(
                 "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{}}}",
-                r.orphan_blobs, r.incomplete_uploads, r.expired_tokens, r.expired_oauth, r.purged_audit
+                r.orphan_blobs,
+                r.incomplete_uploads,
+                r.expired_tokens,
+                r.expired_oauth,
+                r.purged_audit
             );
             Ok(())
         }

@@ -9,8 +9,7 @@ impl App {
         let build = |f: &FileRecord| {
             self.make_event("file.deleted", self.file_event_data(f, Some(&p.user)))
         };
-        let audit =
-            |f: &FileRecord| self.audit_wopi(crate::audit::action::FILE_DELETE, p, f, None);
+        let audit = |f: &FileRecord| self.audit_wopi(crate::audit::action::FILE_DELETE, p, f, None);
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,

@@ -186,9 +186,7 @@ impl App {
                 WopiError::LockMismatch { .. }
                 | WopiError::LockReleased { .. }
                 | WopiError::LockConflict(_),
-            ) => {
-                Err(AppError::Locked)
-            }
+            ) => Err(AppError::Locked),
             Err(_) => Err(AppError::NameTaken {
                 name: new_name.to_owned(),
                 place: NamePlace::ThisFolder,
@@ -215,7 +213,10 @@ impl App {
             crate::audit::action::FILE_MOVE,
             Some(user),
             Some(&file),
-            Some(format!("from folder {} to folder {folder_id}", file.folder_id)),
+            Some(format!(
+                "from folder {} to folder {folder_id}",
+                file.folder_id
+            )),
         );
         match self
             .meta()

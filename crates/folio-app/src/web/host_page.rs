@@ -93,7 +93,11 @@ impl App {
                 "{} in {}{}",
                 choice.action,
                 choice.editor,
-                if writes || can_write { "" } else { " (read-only)" }
+                if writes || can_write {
+                    ""
+                } else {
+                    " (read-only)"
+                }
             )),
         );
         self.audit(event).await;

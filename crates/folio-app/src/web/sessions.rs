@@ -65,7 +65,8 @@ impl App {
         if let Some(last) = last
             && now < last.saturating_add(source_delay_ms(failures))
         {
-            self.audit_sign_in(SIGN_IN_FAILED, None, login, "throttled").await;
+            self.audit_sign_in(SIGN_IN_FAILED, None, login, "throttled")
+                .await;
             return Err(AppError::RateLimited);
         }
         if meta.login_failures_since(login, since).await? >= GLOBAL_SLOWDOWN_AFTER {
@@ -82,7 +83,8 @@ impl App {
         };
         let Some(user) = user.filter(|u| ok && !u.disabled) else {
             meta.record_login_failure_from(login, source, now).await?;
-            self.audit_sign_in(SIGN_IN_FAILED, None, login, "refused").await;
+            self.audit_sign_in(SIGN_IN_FAILED, None, login, "refused")
+                .await;
             return Err(AppError::BadCredentials);
         };
         meta.clear_login_failures(login, Some(source)).await?;
@@ -91,7 +93,8 @@ impl App {
         let expires_at = now + SESSION_TTL_MS;
         meta.create_session(&tokens::hash(&cookie), &user.id, &csrf, expires_at, now)
             .await?;
-        self.audit_sign_in(SIGN_IN, Some(&user), login, "password").await;
+        self.audit_sign_in(SIGN_IN, Some(&user), login, "password")
+            .await;
         Ok(NewSession {
             cookie,
             csrf,
@@ -101,13 +104,7 @@ impl App {
 
     /// Records a sign-in attempt. A refused one names the login tried (at most 100
     /// characters), never the password.
-    async fn audit_sign_in(
-        &self,
-        action: &str,
-        user: Option<&UserRecord>,
-        login: &str,
-        how: &str,
-    ) {
+    async fn audit_sign_in(&self, action: &str, user: Option<&UserRecord>, login: &str, how: &str) {
         let mut event = self.audit_event(action, user, None, Some(how.to_owned()));
         if user.is_none() {
             event.actor_id = None;

@@ -41,7 +41,11 @@ impl FromRequestParts<AppState> for Key {
                 folio_app::audit::set_via(folio_app::audit::Via::Api(Some(k.id.clone())));
                 folio_app::audit::set_actor_id(
                     &k.app_user_id,
-                    &format!("{}app:{}", folio_app::integration::EXTERNAL_LOGIN_PREFIX, k.id),
+                    &format!(
+                        "{}app:{}",
+                        folio_app::integration::EXTERNAL_LOGIN_PREFIX,
+                        k.id
+                    ),
                 );
                 Ok(Key(k))
             }

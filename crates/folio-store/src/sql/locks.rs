@@ -33,13 +33,7 @@ pub(super) async fn apply_lock<E: SqlEngine>(
         Ok(next) => next,
         Err(e) => {
             // A lock an administrator released: say so rather than "not locked".
-            let e = lock::explain_release::<()>(
-                Err(e),
-                request.presented(),
-                file.released_lock.as_ref(),
-            )
-            .err()
-            .unwrap_or(folio_wopi::WopiError::FileNotFound);
+            let e = lock::explain_error(e, request.presented(), file.released_lock.as_ref());
             return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref())));
         }
     };

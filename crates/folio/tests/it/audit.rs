@@ -21,7 +21,11 @@ fn server() -> (TestServer, String, String, String) {
             args.push("--admin");
         }
         let out = s.cli_stdin(&args, &format!("{pw}\n"));
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     };
     let root = add("root", ROOT_PW, true);
@@ -100,7 +104,10 @@ async fn open_in_editor(s: &TestServer, c: &reqwest::Client, id: &str) -> Minted
     assert!(opened, "the host page opens");
     let html = html.lock().map(|h| h.clone()).unwrap_or_default();
     let token = form_value(&html, "access_token");
-    assert!(!token.is_empty(), "the host page carries the editor's token");
+    assert!(
+        !token.is_empty(),
+        "the host page carries the editor's token"
+    );
     Minted {
         wopi_src: format!("{}/wopi/files/{id}", s.url),
         token,
@@ -119,6 +126,7 @@ async fn every_access_and_change_is_on_the_trail_and_the_api_filters_it() -> Tes
     let ann = web_client(&s, "ann", ANN_PW).await;
     let browser = reqwest::Client::builder()
         .user_agent(format!("AuditTest/1.0 {}", "x".repeat(300)))
+        .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let refused = sign_in(&s, &browser, "bob", "not bob's password").await;
@@ -166,7 +174,11 @@ async fn every_access_and_change_is_on_the_trail_and_the_api_filters_it() -> Tes
     let csrf = form_value(&share_page, "csrf");
     let r = ann
         .post(format!("{}/files/{id}/share", s.url))
-        .form(&[("csrf", csrf.as_str()), ("login", "bob"), ("role", "editor")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "bob"),
+            ("role", "editor"),
+        ])
         .send()
         .await?;
     assert_eq!(r.status(), 303);
@@ -215,16 +227,17 @@ async fn every_access_and_change_is_on_the_trail_and_the_api_filters_it() -> Tes
     for a in ["file.download", "file.save", "file.rename", "file.delete"] {
         let e = event(&by_file, a);
         assert_eq!(
-            (e["via"].as_str(), e["via_id"].as_str(), e["user"]["login"].as_str()),
+            (
+                e["via"].as_str(),
+                e["via_id"].as_str(),
+                e["user"]["login"].as_str()
+            ),
             (Some("editor"), Some("dev"), Some("ann")),
             "{e}"
         );
     }
     assert_eq!(event(&by_file, "file.rename")["file"]["name"], "final.docx");
-    assert_eq!(
-        event(&by_file, "file.rename")["detail"],
-        "from report.docx"
-    );
+    assert_eq!(event(&by_file, "file.rename")["detail"], "from report.docx");
     assert_eq!(event(&by_file, "file.save")["detail"], "version 2");
     assert!(
         event(&by_file, "file.share")["detail"]
@@ -237,13 +250,22 @@ async fn every_access_and_change_is_on_the_trail_and_the_api_filters_it() -> Tes
     let (_, signins) = audit(&s, &key, "user=ann&action=auth.").await;
     assert_eq!(actions(&signins), vec!["auth.sign_in"]);
     let e = event(&signins, "auth.sign_in");
-    assert_eq!((e["ip"].as_str(), e["via"].as_str()), (Some("127.0.0.1"), Some("web")));
+    assert_eq!(
+        (e["ip"].as_str(), e["via"].as_str()),
+        (Some("127.0.0.1"), Some("web"))
+    );
     let (_, failed) = audit(&s, &key, "action=auth.sign_in_failed").await;
     let e = event(&failed, "auth.sign_in_failed");
-    assert_eq!((e["user"]["id"].is_null(), e["user"]["login"].as_str()), (true, Some("bob")));
+    assert_eq!(
+        (e["user"]["id"].is_null(), e["user"]["login"].as_str()),
+        (true, Some("bob"))
+    );
     // The user agent, truncated.
     let ua = e["user_agent"].as_str().unwrap_or("");
-    assert!(ua.starts_with("AuditTest/1.0 xxx") && ua.len() == 200, "{ua}");
+    assert!(
+        ua.starts_with("AuditTest/1.0 xxx") && ua.len() == 200,
+        "{ua}"
+    );
 
     // The administrator's action, by the administrator's login.
     let (_, admin) = audit(&s, &key, "user=root&action=admin.").await;
@@ -340,14 +362,19 @@ async fn the_admin_page_shows_who_edits_and_a_forced_release_is_explained() -> T
         locks.contains("held.docx") && locks.contains("HELD") && locks.contains("ann (ann)"),
         "lock with holder: {locks}"
     );
-    assert!(locks.contains(" s</td>") || locks.contains(" min</td>"), "lock age: {locks}");
+    assert!(
+        locks.contains(" s</td>") || locks.contains(" min</td>"),
+        "lock age: {locks}"
+    );
     let sessions = html
         .split_once("id=\"sessions\"")
         .and_then(|(_, rest)| rest.split_once("</table>"))
         .map(|(t, _)| t.to_owned())
         .unwrap_or_default();
     assert!(
-        sessions.contains("held.docx") && sessions.contains("<td>ann</td>") && sessions.contains("<td>dev</td>"),
+        sessions.contains("held.docx")
+            && sessions.contains("<td>ann</td>")
+            && sessions.contains("<td>dev</td>"),
         "ann is editing now: {sessions}"
     );
     assert!(sessions.contains(" ago</td>"), "last activity: {sessions}");
@@ -371,7 +398,9 @@ async fn the_admin_page_shows_who_edits_and_a_forced_release_is_explained() -> T
         .await?;
     assert_eq!(put.status(), 409);
     assert_eq!(header(&put, "x-wopi-lock"), Some(""));
-    let reason = header(&put, "x-wopi-lockfailurereason").unwrap_or("").to_owned();
+    let reason = header(&put, "x-wopi-lockfailurereason")
+        .unwrap_or("")
+        .to_owned();
     assert!(
         reason.starts_with("lock released by an administrator at 20"),
         "{reason}"
@@ -410,7 +439,11 @@ async fn the_admin_page_shows_who_edits_and_a_forced_release_is_explained() -> T
     let (_, v) = audit(&s, &key, &format!("file={id}&action=admin.lock_release")).await;
     let e = event(&v, "admin.lock_release");
     assert_eq!(
-        (e["user"]["login"].as_str(), e["detail"].as_str(), e["via"].as_str()),
+        (
+            e["user"]["login"].as_str(),
+            e["detail"].as_str(),
+            e["via"].as_str()
+        ),
         (Some("root"), Some("lock HELD"), Some("web"))
     );
 

@@ -76,9 +76,11 @@ pub async fn audit(
 ) -> ApiResult<Json<serde_json::Value>> {
     key.need("admin")?;
     let Query(q) = q.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let filter = q
-        .filter()
-        .map_err(|name| ApiError::BadQuery(format!("{name}: expected Unix ms or YYYY-MM-DD[THH:MM[:SS]]")))?;
+    let filter = q.filter().map_err(|name| {
+        ApiError::BadQuery(format!(
+            "{name}: expected Unix ms or YYYY-MM-DD[THH:MM[:SS]]"
+        ))
+    })?;
     let page = s.app.audit_log(&filter).await?;
     Ok(Json(serde_json::json!({
         "events": page.events.iter().map(event_json).collect::<Vec<_>>(),

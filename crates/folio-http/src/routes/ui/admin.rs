@@ -163,8 +163,10 @@ pub async fn admin(
                         e.token.client.clone().unwrap_or_default(),
                         if e.token.can_write { "edit" } else { "view" },
                         human_time(e.created_at),
-                        e.last_used_at
-                            .map_or_else(|| "never".to_owned(), |t| format!("{} ago", human_age(now - t))),
+                        e.last_used_at.map_or_else(
+                            || "never".to_owned(),
+                            |t| format!("{} ago", human_age(now - t)),
+                        ),
                     )
                 })
                 .collect(),
