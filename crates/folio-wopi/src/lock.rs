@@ -232,12 +232,13 @@ mod tests {
                 reason: "file is not locked",
             })
         };
-        let cases: Vec<(
+        type Case<'a> = (
             Result<(), WopiError>,
             Option<LockId>,
-            Option<&ReleasedLock>,
+            Option<&'a ReleasedLock>,
             Result<(), WopiError>,
-        )> = vec![
+        );
+        let cases: Vec<Case> = vec![
             // The released id, file now unlocked: explained.
             (
                 mismatch(None),
