@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod audit;
 pub mod editors;
 mod error;
 pub mod integration;

@@ -127,6 +127,7 @@ pub fn router_with(
             "/api/v1/webhooks/deliveries",
             get(routes::api::webhooks::deliveries),
         )
+        .route("/api/v1/audit", get(routes::api::audit::audit))
         .route("/api/v1/{*rest}", any(routes::api::api_not_found))
         .route("/launch", get(routes::ui::host_page::launch_jwt))
         .route("/launch/{code}", get(routes::ui::host_page::launch_code))
@@ -199,6 +200,7 @@ pub fn router_with(
         )
         .route("/shared", get(routes::ui::sharing::shared))
         .route("/admin", get(routes::ui::admin::admin))
+        .route("/admin/audit", get(routes::ui::admin::admin_audit))
         .route("/admin/users", post(routes::ui::admin::admin_create_user))
         .route(
             "/admin/users/{id}/password",
@@ -229,6 +231,7 @@ pub fn router_with(
             policy,
             security_headers::security_headers,
         ))
+        .layer(axum::middleware::from_fn(middleware::audit_context))
         .layer(axum::middleware::from_fn_with_state(app, middleware::trace))
 }
 

@@ -225,6 +225,34 @@ pub(crate) fn record_user(user_id: &str, api_key_id: Option<&str>) {
     }
 }
 
+/// Runs the request inside its audit context (`folio_app::audit::scope`): the peer address
+/// (Folio has no trusted-proxy setting, so `X-Forwarded-For` is not believed), the
+/// `User-Agent` (truncated), and the channel the path implies until an extractor names it
+/// better (an API key's id, a signed-in page, the token's editor).
+pub async fn audit_context(req: Request, next: Next) -> Response {
+    use folio_app::audit::{Origin, Via};
+    let ip = req
+        .extensions()
+        .get::<crate::server::PeerAddr>()
+        .map(|c| c.0.ip().to_string());
+    let ua = req
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let origin = Origin::new(ip, ua);
+    let path = req.uri().path();
+    let via = if path.starts_with("/wopi/") || path.starts_with("/blob/") {
+        Via::Editor(None)
+    } else if path.starts_with("/api/") {
+        Via::Api(None)
+    } else if path.starts_with("/oauth2/") || path.starts_with(folio_app::BOOTSTRAPPER_PATH) {
+        Via::OAuth(None)
+    } else {
+        Via::Web
+    };
+    folio_app::audit::scope(origin, via, next.run(req)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

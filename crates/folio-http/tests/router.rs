@@ -1329,3 +1329,96 @@ async fn renewal_rechecks_the_role_and_the_account() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
 }
+
+/// `[audit] retention_days` (default 365): the periodic sweep deletes older rows and keeps the
+/// rest; the rows come from real GetFile requests through the router and are read back
+/// through `GET /api/v1/audit`.
+#[tokio::test]
+async fn the_sweep_applies_audit_retention() {
+    let mut h = harness().await;
+    let s = h.seed("rita", "old.docx", b"old").await;
+    let key = h.api_key(&["admin"]).await;
+    let r = h
+        .send(wopi(
+            Method::GET,
+            &format!("/wopi/files/{}/contents", s.file_id),
+            &s.token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let downloads = |h: &Harness| {
+        let key = key.clone();
+        let file = s.file_id.clone();
+        let router = h.router.clone();
+        async move {
+            let resp = router
+                .oneshot(api(
+                    Method::GET,
+                    &format!("/audit?file={file}&action=file.download"),
+                    Some(&key),
+                    Body::empty(),
+                ))
+                .await
+                .unwrap_or_else(|e| match e {});
+            assert_eq!(resp.status(), StatusCode::OK);
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap_or_else(|e| panic!("read body: {e}"));
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            v["events"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e["at_ms"].as_i64())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(downloads(&h).await, vec![T0]);
+    // A year and a day later, a second download; the sweep removes only the first row.
+    h.clock.advance(366 * 24 * HOUR_MS);
+    let fresh = h
+        .app
+        .mint_token_for_login(
+            "rita",
+            &folio_wopi::FileId::parse(&s.file_id).unwrap_or_else(|e| panic!("{e}")),
+            false,
+            None,
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("mint: {e}"));
+    let later = Seeded {
+        file_id: s.file_id.clone(),
+        token: fresh.access_token,
+    };
+    let r = h
+        .send(wopi(
+            Method::GET,
+            &format!("/wopi/files/{}/contents", later.file_id),
+            &later.token,
+            &[],
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t1 = T0 + 366 * 24 * HOUR_MS;
+    assert_eq!(downloads(&h).await, vec![t1, T0]);
+    let report = h
+        .app
+        .sweep(HOUR_MS)
+        .await
+        .unwrap_or_else(|e| panic!("sweep: {e}"));
+    // The first download, and the key's creation a year ago, are past retention.
+    assert!(report.purged_audit >= 1, "{}", report.purged_audit);
+    assert_eq!(downloads(&h).await, vec![t1]);
+    let again = h
+        .app
+        .sweep(HOUR_MS)
+        .await
+        .unwrap_or_else(|e| panic!("sweep: {e}"));
+    assert_eq!(again.purged_audit, 0);
+}

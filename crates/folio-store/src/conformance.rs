@@ -93,6 +93,8 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     renaming_folders(&*store).await;
     activities(&*store).await;
     ops_figures(&*store).await;
+    audit_trail(&*store).await;
+    forced_release_is_remembered(&*store).await;
 }
 
 /// `/metrics`' counts: each moves by exactly what was done (the suite's earlier rows stay).
@@ -170,6 +172,479 @@ async fn ops_figures(store: &dyn MetadataStore) {
     }
 }
 
+fn audit_row(id: &str, at: i64, action: &str, actor: &str, file: Option<&str>) -> AuditEvent {
+    AuditEvent {
+        id: id.to_owned(),
+        at,
+        action: action.to_owned(),
+        actor_id: Some(actor.to_owned()),
+        actor_name: Some(format!("login-{actor}")),
+        file_id: file.map(str::to_owned),
+        file_name: file.map(|f| format!("{f}.docx")),
+        detail: Some("d".to_owned()),
+        ip: Some("192.0.2.7".to_owned()),
+        user_agent: Some("agent/1".to_owned()),
+        via: "web".to_owned(),
+        via_id: None,
+    }
+}
+
+/// The audit trail: rows written inside a change's transaction (and not when it is refused),
+/// on their own, filtered by actor, file, action prefix and time, paged by cursor, purged by age.
+async fn audit_trail(store: &dyn MetadataStore) {
+    let u = new_user(store, "auditee").await;
+    let other = new_user(store, "auditee2").await;
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("au1", 3, &u.id)
+            },
+            &exact("audited.docx"),
+            NOW,
+        )
+        .await);
+    let fid = f.id.to_string();
+    let all_of = |actor: &str| AuditQuery {
+        actor_id: Some(actor.to_owned()),
+        limit: 100,
+        ..Default::default()
+    };
+    // A change's row comes from the file as the change left it; a refused change writes none.
+    let urls: Vec<String> = Vec::new();
+    let build = |_: &FileRecord| OutboxEvent {
+        id: "unused".into(),
+        event_type: "t".into(),
+        payload: "{}".into(),
+        created_at: NOW,
+    };
+    let audit = |file: &FileRecord| {
+        let mut ev = audit_row(
+            &format!("save-{}", file.version),
+            NOW + 10,
+            "file.save",
+            &u.id,
+            Some(file.id.as_str()),
+        );
+        ev.detail = Some(format!("version {}", file.version));
+        ev
+    };
+    let emit = Emit {
+        urls: &urls,
+        build: &build,
+        audit: Some(&audit),
+    };
+    let refused = ok!(store
+        .commit_version_emitting(
+            &f.id,
+            WriteCheck::PutFile {
+                lock: Some(lock("nope")),
+                expected_version: None
+            },
+            content("au2", 3, &u.id),
+            NOW + 10,
+            Some(&emit),
+        )
+        .await);
+    assert!(refused.is_err());
+    assert!(ok!(store.audit_events(&all_of(&u.id)).await).is_empty());
+    ok!(ok!(store
+        .commit_version_emitting(
+            &f.id,
+            WriteCheck::Unlocked,
+            content("au3", 4, &u.id),
+            NOW + 10,
+            Some(&emit),
+        )
+        .await));
+    let rows = ok!(store.audit_events(&all_of(&u.id)).await);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.action.as_str(), r.detail.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![("file.save", Some("version 2"))]
+    );
+    assert_eq!(rows[0], {
+        let mut want = audit_row("save-2", NOW + 10, "file.save", &u.id, Some(&fid));
+        want.detail = Some("version 2".into());
+        want
+    });
+    // Moves and shares write theirs in their transaction too; a refused move writes none.
+    let sub = ok!(store.create_folder(&u.root_folder_id, "Sub", NOW).await);
+    let mv = audit_row("move-1", NOW + 20, "file.move", &u.id, Some(&fid));
+    ok!(ok!(store
+        .move_file(&f.id, &sub.id, NOW + 20, Some(&mv))
+        .await));
+    let clash = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("au4", 1, &u.id)
+            },
+            &exact("audited.docx"),
+            NOW,
+        )
+        .await);
+    let mv2 = audit_row(
+        "move-2",
+        NOW + 21,
+        "file.move",
+        &u.id,
+        Some(clash.id.as_str()),
+    );
+    assert!(
+        ok!(store
+            .move_file(&clash.id, &sub.id, NOW + 21, Some(&mv2))
+            .await)
+        .is_err()
+    );
+    let sh = audit_row("share-1", NOW + 30, "file.share", &u.id, Some(&fid));
+    ok!(store
+        .share_file(&f.id, &other.id, Role::Viewer, Some(&sh))
+        .await);
+    let shf = audit_row("share-2", NOW + 31, "folder.share", &u.id, None);
+    ok!(store
+        .share_folder(&sub.id, &other.id, Role::Viewer, Some(&shf))
+        .await);
+    // Rows on their own; several at the same time are ordered by id.
+    ok!(store
+        .record_audit(&audit_row(
+            "b-open",
+            NOW + 40,
+            "file.open",
+            &other.id,
+            Some(&fid)
+        ))
+        .await);
+    ok!(store
+        .record_audit(&audit_row(
+            "a-open",
+            NOW + 40,
+            "file.open",
+            &other.id,
+            Some(&fid)
+        ))
+        .await);
+    ok!(store
+        .record_audit(&audit_row(
+            "sign",
+            NOW + 50,
+            "auth.sign_in",
+            &other.id,
+            None
+        ))
+        .await);
+    let ids = |q: AuditQuery| async move {
+        ok!(store.audit_events(&q).await)
+            .into_iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(all_of(&u.id)).await,
+        vec!["share-2", "share-1", "move-1", "save-2"]
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            file_id: Some(fid.clone()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await,
+        vec!["b-open", "a-open", "share-1", "move-1", "save-2"]
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            actor_id: Some(other.id.clone()),
+            file_id: Some(fid.clone()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await,
+        vec!["b-open", "a-open"]
+    );
+    // Action prefix, with LIKE's wildcards taken literally.
+    assert_eq!(
+        ids(AuditQuery {
+            action: Some("auth.".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await,
+        vec!["sign"]
+    );
+    assert!(
+        ids(AuditQuery {
+            action: Some("file%".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .is_empty()
+    );
+    // Time range: since inclusive, until exclusive.
+    assert_eq!(
+        ids(AuditQuery {
+            since: Some(NOW + 20),
+            until: Some(NOW + 40),
+            limit: 100,
+            ..Default::default()
+        })
+        .await,
+        vec!["share-2", "share-1", "move-1"]
+    );
+    // Pages: the cursor is the (at, id) of the last row, ties broken by id.
+    let page1 = ok!(store
+        .audit_events(&AuditQuery {
+            file_id: Some(fid.clone()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await);
+    assert_eq!(page1.len(), 1);
+    let mut seen = vec![page1[0].id.clone()];
+    let mut cursor = (page1[0].at, page1[0].id.clone());
+    loop {
+        let page = ok!(store
+            .audit_events(&AuditQuery {
+                file_id: Some(fid.clone()),
+                before: Some(cursor.clone()),
+                limit: 2,
+                ..Default::default()
+            })
+            .await);
+        let Some(last) = page.last() else { break };
+        cursor = (last.at, last.id.clone());
+        seen.extend(page.into_iter().map(|r| r.id));
+    }
+    assert_eq!(
+        seen,
+        vec!["b-open", "a-open", "share-1", "move-1", "save-2"]
+    );
+    // Retention: rows older than the cut go, the others stay.
+    let before = ok!(store
+        .audit_events(&AuditQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await);
+    let older = before.iter().filter(|r| r.at < NOW + 40).count() as u64;
+    assert_eq!(ok!(store.purge_audit(NOW + 40).await), older);
+    assert_eq!(
+        ids(AuditQuery {
+            file_id: Some(fid.clone()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await,
+        vec!["b-open", "a-open"]
+    );
+    assert_eq!(ok!(store.purge_audit(NOW + 40).await), 0);
+}
+
+/// An administrator's forced release: the WOPI lock and the coauth rows go with the event and
+/// the audit row in one transaction; the released id is remembered, so a later write or
+/// Unlock/RefreshLock with it is `LockReleased` (and any other id the ordinary mismatch),
+/// until a new lock is taken. The lock's holder and age are kept across refreshes.
+async fn forced_release_is_remembered(store: &dyn MetadataStore) {
+    let u = new_user(store, "releasee").await;
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("fr1", 5, &u.id)
+            },
+            &exact("stuck.docx"),
+            NOW,
+        )
+        .await);
+    let opts = |holder: &str| folio_wopi::lock::LockOptions {
+        holder: Some(holder.to_owned()),
+        ..Default::default()
+    };
+    let (_, locked) = ok!(ok!(store
+        .apply_lock_emitting(
+            &f.id,
+            &LockRequest::Lock(lock("OLD")),
+            &opts(&u.id),
+            NOW,
+            None
+        )
+        .await));
+    assert_eq!(
+        (locked.lock_holder.as_deref(), locked.lock_since),
+        (Some(u.id.as_str()), Some(NOW))
+    );
+    // A refresh by anyone keeps holder and age.
+    let (_, refreshed) = ok!(ok!(store
+        .apply_lock_emitting(
+            &f.id,
+            &LockRequest::RefreshLock(lock("OLD")),
+            &opts("someone-else"),
+            NOW + 100,
+            None
+        )
+        .await));
+    assert_eq!(
+        (refreshed.lock_holder.as_deref(), refreshed.lock_since),
+        (Some(u.id.as_str()), Some(NOW))
+    );
+    let listed = ok!(store.locked_files(NOW + 100).await);
+    let row = listed.iter().find(|x| x.id == f.id);
+    assert_eq!(
+        row.map(|x| (x.lock_holder.as_deref(), x.lock_since)),
+        Some((Some(u.id.as_str()), Some(NOW)))
+    );
+
+    let urls: Vec<String> = Vec::new();
+    let build = |_: &FileRecord| OutboxEvent {
+        id: "unused".into(),
+        event_type: "t".into(),
+        payload: "{}".into(),
+        created_at: NOW,
+    };
+    let audit = |file: &FileRecord| {
+        let mut ev = audit_row(
+            "release-1",
+            NOW + 200,
+            "admin.lock_release",
+            &u.id,
+            Some(file.id.as_str()),
+        );
+        ev.detail = file.lock.as_ref().map(|l| l.id.to_string());
+        ev
+    };
+    let emit = Emit {
+        urls: &urls,
+        build: &build,
+        audit: Some(&audit),
+    };
+    let before = ok!(store.force_unlock(&f.id, NOW + 200, Some(&emit)).await);
+    assert_eq!(before.and_then(|b| b.lock).map(|l| l.id), Some(lock("OLD")));
+    let rows = ok!(store
+        .audit_events(&AuditQuery {
+            file_id: Some(f.id.to_string()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.action.as_str(), r.detail.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![("admin.lock_release", Some("OLD"))]
+    );
+    let Some(after) = ok!(store.file(&f.id).await) else {
+        panic!("the file is still there")
+    };
+    assert_eq!(
+        (after.lock.as_ref(), after.lock_holder.as_ref()),
+        (None, None)
+    );
+    assert_eq!(
+        after.released_lock,
+        Some(folio_wopi::lock::ReleasedLock {
+            id: lock("OLD"),
+            at: NOW + 200
+        })
+    );
+    // Nothing left to release: nothing written.
+    assert!(ok!(store.force_unlock(&f.id, NOW + 201, Some(&emit)).await).is_none());
+    assert_eq!(
+        ok!(store
+            .audit_events(&AuditQuery {
+                file_id: Some(f.id.to_string()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await)
+        .len(),
+        1
+    );
+    let released = Err(WopiError::LockReleased {
+        current: None,
+        released_at: NOW + 200,
+    });
+    // PutFile, Unlock and RefreshLock with the released id are told; another id is not.
+    let put = |id: &str| WriteCheck::PutFile {
+        lock: Some(lock(id)),
+        expected_version: None,
+    };
+    assert_eq!(
+        ok!(store
+            .commit_version(&f.id, put("OLD"), content("fr2", 5, &u.id), NOW + 300)
+            .await)
+        .map(|_| ()),
+        released
+    );
+    assert!(matches!(
+        ok!(store
+            .commit_version(&f.id, put("OTHER"), content("fr3", 5, &u.id), NOW + 300)
+            .await),
+        Err(WopiError::LockMismatch { .. })
+    ));
+    for req in [
+        LockRequest::Unlock(lock("OLD")),
+        LockRequest::RefreshLock(lock("OLD")),
+    ] {
+        assert_eq!(
+            ok!(store.apply_lock(&f.id, &req, NOW + 300).await).map(|_| ()),
+            released
+        );
+    }
+    // A new lock forgets the release; its holder is the new taker.
+    let (_, relocked) = ok!(ok!(store
+        .apply_lock_emitting(
+            &f.id,
+            &LockRequest::Lock(lock("NEW")),
+            &opts("taker"),
+            NOW + 400,
+            None
+        )
+        .await));
+    assert_eq!(
+        (
+            relocked.released_lock.as_ref(),
+            relocked.lock_holder.as_deref(),
+            relocked.lock_since
+        ),
+        (None, Some("taker"), Some(NOW + 400))
+    );
+    assert!(matches!(
+        ok!(store
+            .apply_lock(&f.id, &LockRequest::Unlock(lock("OLD")), NOW + 500)
+            .await),
+        Err(WopiError::LockMismatch { .. })
+    ));
+    ok!(ok!(store
+        .apply_lock(&f.id, &LockRequest::Unlock(lock("NEW")), NOW + 500)
+        .await));
+
+    // Coauth rows alone are released too (and the table version moves on).
+    let t0 = ok!(store.coauth_table(&f.id, NOW + 600).await);
+    ok!(ok!(store
+        .apply_coauth(
+            &f.id,
+            &coauth_get("C1", CoauthLockType::Coauth, 60_000),
+            NOW + 600
+        )
+        .await));
+    let t1 = ok!(store.coauth_table(&f.id, NOW + 600).await);
+    assert_eq!(t1.rows.len(), 1);
+    assert!(ok!(store.force_unlock(&f.id, NOW + 601, None).await).is_some());
+    let t2 = ok!(store.coauth_table(&f.id, NOW + 601).await);
+    assert!(t2.rows.is_empty());
+    assert!(t2.counter > t1.counter && t1.counter > t0.counter);
+    // Only coauth rows were released: no WOPI lock is remembered.
+    assert_eq!(
+        ok!(store.file(&f.id).await).and_then(|x| x.released_lock),
+        None
+    );
+}
+
 /// RenameContainer: same id, case-insensitive sibling clash is `NameExists`, roots are not
 /// renamed.
 async fn renaming_folders(store: &dyn MetadataStore) {
@@ -237,6 +712,7 @@ async fn activities(store: &dyn MetadataStore) {
     let emit = Emit {
         urls: &urls,
         build: &build,
+        audit: None,
     };
     ok!(store
         .record_activities_emitting(
@@ -487,9 +963,9 @@ async fn files_versions_and_names(store: &dyn MetadataStore) {
     // Roles.
     assert_eq!(ok!(store.role(&f.id, &u.id).await), Some(Role::Owner));
     assert_eq!(ok!(store.role(&f.id, &other.id).await), None);
-    ok!(store.share_file(&f.id, &other.id, Role::Viewer).await);
+    ok!(store.share_file(&f.id, &other.id, Role::Viewer, None).await);
     assert_eq!(ok!(store.role(&f.id, &other.id).await), Some(Role::Viewer));
-    ok!(store.share_file(&f.id, &other.id, Role::Editor).await);
+    ok!(store.share_file(&f.id, &other.id, Role::Editor, None).await);
     assert_eq!(ok!(store.role(&f.id, &other.id).await), Some(Role::Editor));
 
     // Versions: every commit is a new version, even with identical content.
@@ -667,7 +1143,7 @@ async fn coauth_locks(store: &dyn MetadataStore) {
     );
     let reader = new_user(store, "colin-reader").await;
     ok!(store
-        .share_folder(&f.folder_id, &reader.id, Role::Viewer)
+        .share_folder(&f.folder_id, &reader.id, Role::Viewer, None)
         .await);
     assert!(
         ok!(store.file_is_shared(&f.id).await),
@@ -795,6 +1271,7 @@ async fn coauth_locks(store: &dyn MetadataStore) {
     let visible = folio_wopi::lock::LockOptions {
         ttl_ms: 60_000,
         visible_user: Some("Visible Vera".to_owned()),
+        holder: None,
     };
     let (state, file) = ok!(ok!(store
         .apply_lock_emitting(
@@ -1164,7 +1641,7 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
         assert_eq!(got.and_then(|t| t.scope.file_id().cloned()), None);
     }
     assert!(
-        ok!(store.editing_sessions(NOW).await)
+        ok!(store.editing_sessions(NOW, 0).await)
             .iter()
             .all(|s| s.token.scope.file_id().is_some()),
         "editing sessions list file tokens only"
@@ -1310,14 +1787,16 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
         ok!(store.folder_role(&inner.id, &owner.id).await),
         Some(Role::Owner)
     );
-    ok!(store.share_folder(&docs.id, &guest.id, Role::Viewer).await);
+    ok!(store
+        .share_folder(&docs.id, &guest.id, Role::Viewer, None)
+        .await);
     assert_eq!(ok!(store.role(&f.id, &guest.id).await), Some(Role::Viewer));
     assert_eq!(
         ok!(store.folder_role(&inner.id, &guest.id).await),
         Some(Role::Viewer)
     );
     // The stronger of a file share and a folder share wins.
-    ok!(store.share_file(&f.id, &guest.id, Role::Editor).await);
+    ok!(store.share_file(&f.id, &guest.id, Role::Editor, None).await);
     assert_eq!(ok!(store.role(&f.id, &guest.id).await), Some(Role::Editor));
     let (sf, sfiles) = ok!(store.shared_with(&guest.id).await);
     assert_eq!(
@@ -1336,7 +1815,7 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
 
     // Move keeps the id; a taken name refuses.
     let moved = ok!(ok!(store
-        .move_file(&f.id, &owner.root_folder_id, NOW)
+        .move_file(&f.id, &owner.root_folder_id, NOW, None)
         .await));
     assert_eq!(moved.id, f.id);
     assert_eq!(moved.folder_id, owner.root_folder_id);
@@ -1352,7 +1831,9 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
             NOW,
         )
         .await);
-    let clash = ok!(store.move_file(&twin.id, &owner.root_folder_id, NOW).await);
+    let clash = ok!(store
+        .move_file(&twin.id, &owner.root_folder_id, NOW, None)
+        .await);
     assert!(
         matches!(clash, Err(WopiError::NameExists { .. })),
         "{clash:?}"
@@ -1399,8 +1880,8 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
     ok!(ok!(store
         .apply_lock(&f.id, &LockRequest::Lock(lock("stuck")), NOW)
         .await));
-    assert!(ok!(store.force_unlock(&f.id).await));
-    assert!(!ok!(store.force_unlock(&f.id).await));
+    assert!(ok!(store.force_unlock(&f.id, NOW, None).await).is_some());
+    assert!(ok!(store.force_unlock(&f.id, NOW, None).await).is_none());
     assert_eq!(ok!(store.file(&f.id).await).and_then(|x| x.lock), None);
 
     // Editing sessions are tokens minted for an editor.
@@ -1413,11 +1894,42 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
         session_id: None,
     };
     ok!(store.insert_token(b"edit-session", &t, NOW).await);
-    let sessions = ok!(store.editing_sessions(NOW).await);
+    // Live means used: a token never used by a WOPI request is not listed.
     assert!(
+        !ok!(store.editing_sessions(NOW, 0).await)
+            .iter()
+            .any(|e| e.token == t)
+    );
+    ok!(store.touch_token(b"edit-session", NOW, 60_000).await);
+    // A second use within the interval writes nothing; one after it moves the time on.
+    ok!(store.touch_token(b"edit-session", NOW + 10, 60_000).await);
+    let sessions = ok!(store.editing_sessions(NOW, NOW - 1).await);
+    let listed = sessions.iter().find(|e| e.token == t);
+    assert_eq!(
+        listed.map(|e| (
+            e.user_name.as_str(),
+            e.file_name.as_str(),
+            e.created_at,
+            e.last_used_at
+        )),
+        Some((guest.name.as_str(), "deep.docx", NOW, Some(NOW)))
+    );
+    ok!(store
+        .touch_token(b"edit-session", NOW + 60_000, 60_000)
+        .await);
+    let sessions = ok!(store.editing_sessions(NOW, NOW + 1).await);
+    assert_eq!(
         sessions
             .iter()
-            .any(|e| e.token == t && e.user_name == guest.name && e.file_name == "deep.docx")
+            .find(|e| e.token == t)
+            .and_then(|e| e.last_used_at),
+        Some(NOW + 60_000)
+    );
+    // Not active since the window started: not live.
+    assert!(
+        !ok!(store.editing_sessions(NOW, NOW + 60_001).await)
+            .iter()
+            .any(|e| e.token == t)
     );
 
     // Users: listing, disabling (ends sessions, refuses tokens), password reset.
@@ -1482,6 +1994,7 @@ async fn outbox_in_the_same_transaction(store: &dyn MetadataStore) {
     let emit = Emit {
         urls: &urls,
         build: &build,
+        audit: None,
     };
     // A refused change appends nothing.
     let refused = ok!(store

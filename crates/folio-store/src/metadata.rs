@@ -48,11 +48,15 @@ impl WriteCheck {
                 expected_version,
             } => match expected_version {
                 Some(v) if *v != file.version => Err(WopiError::ContentChanged),
-                _ => lock::check_put_file(
-                    file.lock.as_ref(),
+                _ => lock::explain_release(
+                    lock::check_put_file(
+                        file.lock.as_ref(),
+                        header.as_ref(),
+                        file.content.size,
+                        now,
+                    ),
                     header.as_ref(),
-                    file.content.size,
-                    now,
+                    file.released_lock.as_ref(),
                 ),
             },
             WriteCheck::Unlocked => lock::check_unlocked(file.lock.as_ref(), now),
@@ -68,6 +72,9 @@ pub struct Emit<'a> {
     pub urls: &'a [String],
     /// Builds the event from the file as the change left it (before deletion, for deletes).
     pub build: &'a (dyn Fn(&FileRecord) -> OutboxEvent + Send + Sync),
+    /// Builds the audit row of the change from the file as the change left it; written in the
+    /// same transaction whether or not there are receivers.
+    pub audit: Option<&'a (dyn Fn(&FileRecord) -> AuditEvent + Send + Sync)>,
 }
 
 /// Generates candidate names for a new or renamed file: `names(0)` is the requested name,
@@ -150,12 +157,14 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// The user's role on a folder: owner, or a share on it or an ancestor.
     async fn folder_role(&self, folder_id: &str, user_id: &str)
     -> Result<Option<Role>, StoreError>;
-    /// Grants `role` on a folder (and everything below) to a user.
+    /// Grants `role` on a folder (and everything below) to a user, writing `audit` in the same
+    /// transaction.
     async fn share_folder(
         &self,
         folder_id: &str,
         user_id: &str,
         role: Role,
+        audit: Option<&AuditEvent>,
     ) -> Result<(), StoreError>;
     /// Folders and files shared directly with a user.
     async fn shared_with(
@@ -163,17 +172,27 @@ pub trait MetadataStore: Send + Sync + 'static {
         user_id: &str,
     ) -> Result<(Vec<(FolderRecord, Role)>, Vec<(FileRecord, Role)>), StoreError>;
     /// Moves a file to another folder (same id); `Err(NameExists)` if the name is taken there.
+    /// `audit` is written in the same transaction when the move happens.
     async fn move_file(
         &self,
         id: &FileId,
         folder_id: &str,
         now: i64,
+        audit: Option<&AuditEvent>,
     ) -> Result<Outcome<FileRecord>, StoreError>;
     /// Files whose lock is live at `now`.
     async fn locked_files(&self, now: i64) -> Result<Vec<FileRecord>, StoreError>;
-    /// Removes a file's lock whatever its id (administrators releasing a stuck lock).
-    /// Returns whether there was one.
-    async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError>;
+    /// Removes a file's WOPI lock whatever its id and its coauth locks (administrators
+    /// releasing a stuck lock), remembering the released WOPI lock with `now` so the editor's
+    /// next write with it is told why it fails; `emit`'s event and audit row are written in the
+    /// same transaction. Returns the file as it was (lock still set), `None` when there was no
+    /// live lock of either kind (nothing is written).
+    async fn force_unlock(
+        &self,
+        id: &FileId,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Option<FileRecord>, StoreError>;
     /// Clears locks that expired before `now`, atomically, and returns the files they were on
     /// (with the expired lock still in `lock`), so `lock.expired` is reported exactly once.
     async fn expire_locks(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
@@ -185,8 +204,30 @@ pub trait MetadataStore: Send + Sync + 'static {
         now: i64,
         emit: Option<&Emit<'_>>,
     ) -> Result<Vec<FileRecord>, StoreError>;
-    /// Live tokens minted for an editor (editing sessions), newest first.
-    async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError>;
+    /// Live tokens minted for an editor and used by a WOPI request at or after
+    /// `active_since` (the editing sessions going on now), most recently used first.
+    async fn editing_sessions(
+        &self,
+        now: i64,
+        active_since: i64,
+    ) -> Result<Vec<EditingSession>, StoreError>;
+    /// Records that a token was used at `now`, unless its recorded last use is newer than
+    /// `now - min_interval_ms` (so a busy token costs a write at most once per interval).
+    async fn touch_token(
+        &self,
+        hash: &[u8],
+        now: i64,
+        min_interval_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    // Audit trail.
+    /// Appends one audit row on its own (reads and sign-ins; changes write theirs inside their
+    /// own transaction).
+    async fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
+    /// Audit rows matching `query`, newest first (`at` then `id`, descending).
+    async fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Deletes audit rows older than `before` (Unix ms). Returns how many.
+    async fn purge_audit(&self, before: i64) -> Result<u64, StoreError>;
 
     // Files.
     /// Creates a file with its first version, taking the first free name of `names`.
@@ -344,8 +385,15 @@ pub trait MetadataStore: Send + Sync + 'static {
         id: &FileId,
         limit: i64,
     ) -> Result<Vec<ActivityRecord>, StoreError>;
-    /// Grants `role` on a file to a user (replacing an earlier share).
-    async fn share_file(&self, id: &FileId, user_id: &str, role: Role) -> Result<(), StoreError>;
+    /// Grants `role` on a file to a user (replacing an earlier share), writing `audit` in the
+    /// same transaction.
+    async fn share_file(
+        &self,
+        id: &FileId,
+        user_id: &str,
+        role: Role,
+        audit: Option<&AuditEvent>,
+    ) -> Result<(), StoreError>;
 
     // Tokens.
     /// Stores a token under the hash of its secret.
@@ -560,6 +608,9 @@ mod tests {
             },
             lock_user: None,
             sequence: 1,
+            lock_holder: None,
+            lock_since: None,
+            released_lock: None,
             lock: lock.map(|(id, expires_at)| LockState {
                 id: LockId::from_trusted(id.into()),
                 expires_at,

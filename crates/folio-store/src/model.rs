@@ -77,6 +77,13 @@ pub struct FileRecord {
     pub lock_user: Option<String>,
     /// CSPP Plus sequence number: 1 for a new file, +1 on every content change.
     pub sequence: i64,
+    /// The user whose token took the lock (administrators' view; `None` when unlocked or
+    /// taken before holders were recorded).
+    pub lock_holder: Option<String>,
+    /// When the current lock id was first taken (refreshes keep it): the lock's age.
+    pub lock_since: Option<i64>,
+    /// The lock an administrator released by force, until the next lock is taken.
+    pub released_lock: Option<folio_wopi::lock::ReleasedLock>,
 }
 
 impl FileRecord {
@@ -217,6 +224,61 @@ pub struct EditingSession {
     pub user_name: String,
     /// Which file.
     pub file_name: String,
+    /// When the token was minted (Unix ms).
+    pub created_at: i64,
+    /// Its last use by a WOPI request, at most a minute stale (Unix ms; `None`: never used).
+    pub last_used_at: Option<i64>,
+}
+
+/// One row of the audit trail: who did what, to which file, when, from where and through
+/// what. Never holds a secret (no token, key or password; API keys by id only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Random id; with `at`, the order of the trail.
+    pub id: String,
+    /// Unix ms.
+    pub at: i64,
+    /// What happened: `file.open`, `file.download`, `file.save`, `auth.sign_in`,
+    /// `admin.lock_release`, … (`folio_app::audit` lists them).
+    pub action: String,
+    /// The user who acted (`None`: nobody signed in, e.g. a refused sign-in).
+    pub actor_id: Option<String>,
+    /// That user's login (or the login tried), as it was then.
+    pub actor_name: Option<String>,
+    /// The file concerned.
+    pub file_id: Option<String>,
+    /// Its name as the action left it.
+    pub file_name: Option<String>,
+    /// Action-specific words (the old name of a rename, the user shared with, …).
+    pub detail: Option<String>,
+    /// The client's address as the server saw it.
+    pub ip: Option<String>,
+    /// The client's `User-Agent`, truncated.
+    pub user_agent: Option<String>,
+    /// Through what: `web`, `api`, `editor`, `wopi`, `oauth`, `cli`, `system`.
+    pub via: String,
+    /// Which one: the editor's name, the API key's id, the OAuth client's id.
+    pub via_id: Option<String>,
+}
+
+/// Which audit rows to list ([`crate::MetadataStore::audit_events`]): every filter is optional;
+/// rows come newest first, `limit` at most, strictly after the cursor `before` when given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only this actor (user id).
+    pub actor_id: Option<String>,
+    /// Only this file.
+    pub file_id: Option<String>,
+    /// Only actions starting with this prefix (`file.`, `auth.sign_in`).
+    pub action: Option<String>,
+    /// Only rows at or after this time (Unix ms).
+    pub since: Option<i64>,
+    /// Only rows before this time (Unix ms).
+    pub until: Option<i64>,
+    /// The cursor: the (`at`, `id`) of the last row of the previous page.
+    pub before: Option<(i64, String)>,
+    /// At most this many rows.
+    pub limit: i64,
 }
 
 /// An integration API key (the secret itself is only stored hashed).

@@ -26,6 +26,15 @@ pub enum WopiError {
         /// A short reason for logs (`X-WOPI-LockFailureReason`).
         reason: &'static str,
     },
+    /// The request presented a lock an administrator released by force (a 409 like
+    /// `LockMismatch`, whose reason says so and when: [`crate::lock::explain_release`]).
+    #[error("lock released by an administrator")]
+    LockReleased {
+        /// The lock currently on the file, if any.
+        current: Option<LockId>,
+        /// When the lock was released (Unix ms).
+        released_at: i64,
+    },
     /// The file is larger than `X-WOPI-MaxExpectedSize`.
     #[error("file larger than the client accepts")]
     LargerThanExpected,

@@ -34,6 +34,9 @@ pub struct LockOptions {
     /// `X-WOPI-LockUserVisible: true`: the requesting user's display name, stored with the lock
     /// and reported as `X-WOPI-ConflictingLockUsername` by conflicts it causes.
     pub visible_user: Option<String>,
+    /// The id of the user whose token takes the lock: recorded as the lock's holder for
+    /// administrators (not part of the protocol; nothing decides on it).
+    pub holder: Option<String>,
 }
 
 impl Default for LockOptions {
@@ -41,6 +44,59 @@ impl Default for LockOptions {
         Self {
             ttl_ms: LOCK_TTL_MS,
             visible_user: None,
+            holder: None,
+        }
+    }
+}
+
+/// A lock an administrator released by force: its id and when (Unix ms). Kept with the file
+/// until the next lock is taken, so the editor's next write with the old id learns why it
+/// failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleasedLock {
+    /// The id the lock had.
+    pub id: LockId,
+    /// When it was released.
+    pub at: i64,
+}
+
+/// Explains a lock refusal caused by an administrator's forced release: a `LockMismatch` for
+/// a request that presented exactly the released lock's id becomes `LockReleased` (the same
+/// 409 and current lock, with a reason saying who released it and when). Any other outcome is
+/// returned unchanged.
+pub fn explain_release<T>(
+    outcome: Result<T, WopiError>,
+    presented: Option<&LockId>,
+    released: Option<&ReleasedLock>,
+) -> Result<T, WopiError> {
+    outcome.map_err(|e| explain_error(e, presented, released))
+}
+
+/// [`explain_release`] for a refusal on its own.
+pub fn explain_error(
+    error: WopiError,
+    presented: Option<&LockId>,
+    released: Option<&ReleasedLock>,
+) -> WopiError {
+    match (error, presented, released) {
+        (WopiError::LockMismatch { current, .. }, Some(p), Some(r)) if *p == r.id => {
+            WopiError::LockReleased {
+                current,
+                released_at: r.at,
+            }
+        }
+        (other, _, _) => other,
+    }
+}
+
+impl LockRequest {
+    /// The lock id the request presents as the one it holds (`X-WOPI-OldLock` for
+    /// UnlockAndRelock, else `X-WOPI-Lock`); `None` for Lock, which claims a new one.
+    pub fn presented(&self) -> Option<&LockId> {
+        match self {
+            LockRequest::Lock(_) => None,
+            LockRequest::RefreshLock(id) | LockRequest::Unlock(id) => Some(id),
+            LockRequest::UnlockAndRelock { old, .. } => Some(old),
         }
     }
 }
@@ -163,6 +219,83 @@ pub fn check_unlocked(current: Option<&LockState>, now: i64) -> Result<(), WopiE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forced_release_is_explained_only_to_its_lock() {
+        let released = ReleasedLock {
+            id: id("OLD"),
+            at: NOW - 5,
+        };
+        let mismatch = |current: Option<&str>| -> Result<(), WopiError> {
+            Err(WopiError::LockMismatch {
+                current: current.map(id),
+                reason: "file is not locked",
+            })
+        };
+        type Case<'a> = (
+            Result<(), WopiError>,
+            Option<LockId>,
+            Option<&'a ReleasedLock>,
+            Result<(), WopiError>,
+        );
+        let cases: Vec<Case> = vec![
+            // The released id, file now unlocked: explained.
+            (
+                mismatch(None),
+                Some(id("OLD")),
+                Some(&released),
+                Err(WopiError::LockReleased {
+                    current: None,
+                    released_at: NOW - 5,
+                }),
+            ),
+            // Someone locked it since: explained, reporting the new lock.
+            (
+                mismatch(Some("NEW")),
+                Some(id("OLD")),
+                Some(&released),
+                Err(WopiError::LockReleased {
+                    current: Some(id("NEW")),
+                    released_at: NOW - 5,
+                }),
+            ),
+            // Another id: the ordinary mismatch.
+            (
+                mismatch(None),
+                Some(id("OTHER")),
+                Some(&released),
+                mismatch(None),
+            ),
+            // No lock presented, or nothing released: unchanged.
+            (mismatch(None), None, Some(&released), mismatch(None)),
+            (mismatch(None), Some(id("OLD")), None, mismatch(None)),
+            // Success and other refusals pass through.
+            (Ok(()), Some(id("OLD")), Some(&released), Ok(())),
+            (
+                Err(WopiError::FileNotFound),
+                Some(id("OLD")),
+                Some(&released),
+                Err(WopiError::FileNotFound),
+            ),
+        ];
+        for (outcome, presented, rel, want) in cases {
+            assert_eq!(explain_release(outcome, presented.as_ref(), rel), want);
+        }
+        assert_eq!(LockRequest::Lock(id("A")).presented(), None);
+        assert_eq!(LockRequest::Unlock(id("A")).presented(), Some(&id("A")));
+        assert_eq!(
+            LockRequest::RefreshLock(id("A")).presented(),
+            Some(&id("A"))
+        );
+        assert_eq!(
+            LockRequest::UnlockAndRelock {
+                new: id("B"),
+                old: id("A")
+            }
+            .presented(),
+            Some(&id("A"))
+        );
+    }
 
     const NOW: i64 = 1_700_000_000_000;
 

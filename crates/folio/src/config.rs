@@ -58,6 +58,17 @@ pub struct RawConfig {
     pub s3_read_timeout_secs: Option<u64>,
     /// Office mobile: the bootstrapper and its OAuth authorization server.
     pub mobile: Option<RawMobile>,
+    /// The audit trail.
+    pub audit: Option<RawAudit>,
+}
+
+/// `[audit]`: the audit trail of file access, sign-ins and administrators' actions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    /// Days a row is kept before the periodic sweep deletes it (default 365; 0 keeps rows for
+    /// ever; at most 36500).
+    pub retention_days: Option<u32>,
 }
 
 /// `[mobile]`: Office for iOS/Android (`/wopibootstrapper`, `/oauth2/authorize`, `/oauth2/token`).
@@ -247,6 +258,8 @@ pub struct Settings {
     pub s3: folio_store_s3::S3Timeouts,
     /// Office mobile's OAuth settings.
     pub oauth: folio_app::OAuthConfig,
+    /// `[audit] retention_days` (0: for ever).
+    pub audit_retention_days: u32,
 }
 
 /// Values from flags/env (highest precedence).
@@ -691,6 +704,16 @@ impl Settings {
             refresh_token_ttl_ms: oauth_refresh as i64 * 1000,
             ..Default::default()
         };
+        let audit_retention_days = raw
+            .audit
+            .as_ref()
+            .and_then(|a| a.retention_days)
+            .unwrap_or(365);
+        if audit_retention_days > 36_500 {
+            problems.push(format!(
+                "audit.retention_days {audit_retention_days} must be at most 36500 (0 keeps rows for ever)"
+            ));
+        }
         let (Some(database), Some(blobs)) = (database, blobs) else {
             return Err(problems.join("; "));
         };
@@ -715,6 +738,7 @@ impl Settings {
                 max_token_ttl_ms: max_token_ttl as i64 * 1000,
                 s3,
                 oauth,
+                audit_retention_days,
             }),
             _ => Err(problems.join("; ")),
         }
@@ -741,6 +765,31 @@ mod tests {
         };
         let s = Settings::load(&o).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.public_url, "https://docs.example.com");
+    }
+
+    #[test]
+    fn audit_retention() {
+        let dir = tempfile_dir();
+        let load = |toml: &str| {
+            let path = dir.join("c.toml");
+            let _ = std::fs::write(&path, toml);
+            Settings::load(&Overrides {
+                config: Some(path),
+                ..Default::default()
+            })
+        };
+        assert_eq!(load("").ok().map(|s| s.audit_retention_days), Some(365));
+        assert_eq!(
+            load("[audit]\nretention_days = 0\n")
+                .ok()
+                .map(|s| s.audit_retention_days),
+            Some(0)
+        );
+        let e = load("[audit]\nretention_days = 40000\n")
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("audit.retention_days"), "{e}");
+        assert!(load("[audit]\nretention = 3\n").is_err());
     }
 
     #[test]

@@ -448,6 +448,7 @@ async fn open_app_migrating(
         integration: settings.integration.clone(),
         oauth: settings.oauth.clone(),
         spool_dir: settings.data.join("spool"),
+        audit_retention_days: settings.audit_retention_days,
         ..AppConfig::default()
     };
     // The process's one metrics registry: the editors count into it and the App shares it.
@@ -459,7 +460,22 @@ async fn open_app_migrating(
         .map_err(|e| app_failure(e, "cannot start"))
 }
 
-async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
+async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
+    // Every command but `serve` acts through the command line (the audit trail says so);
+    // `serve`'s requests get their own context from the HTTP layer.
+    let via = match command {
+        Command::Serve { .. } => folio_app::audit::Via::System,
+        _ => folio_app::audit::Via::Cli,
+    };
+    folio_app::audit::scope(
+        folio_app::audit::Origin::default(),
+        via,
+        run_command(command, settings),
+    )
+    .await
+}
+
+async fn run_command(command: Command, mut settings: Settings) -> Result<(), Failure> {
     match command {
         Command::Serve { migrate, .. } => serve(settings, migrate).await,
         Command::Migrate => {
@@ -763,8 +779,12 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                 .await
                 .map_err(|e| app_failure(e, "sweep failed"))?;
             println!(
-                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{}}}",
-                r.orphan_blobs, r.incomplete_uploads, r.expired_tokens, r.expired_oauth
+                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{}}}",
+                r.orphan_blobs,
+                r.incomplete_uploads,
+                r.expired_tokens,
+                r.expired_oauth,
+                r.purged_audit
             );
             Ok(())
         }
@@ -835,6 +855,7 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
                     sweep.orphan_blobs = r.orphan_blobs,
                     sweep.incomplete_uploads = r.incomplete_uploads,
                     sweep.expired_tokens = r.expired_tokens,
+                    sweep.purged_audit = r.purged_audit,
                     "sweep done"
                 ),
                 Err(e) => tracing::warn!(error = %e, "sweep failed"),

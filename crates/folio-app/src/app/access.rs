@@ -447,6 +447,9 @@ impl App {
         {
             return Err(AppError::ProofRejected { reason: e.0 });
         }
+        if let Some(t) = req.token {
+            self.touch_token(&tokens::hash(t)).await;
+        }
         Ok((op?, principal))
     }
 }

@@ -86,6 +86,7 @@ impl App {
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: None,
         };
         let records: Vec<ActivityRecord> = records.into_iter().map(|(_, r)| r).collect();
         self.meta

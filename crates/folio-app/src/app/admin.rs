@@ -13,6 +13,8 @@ pub struct SweepReport {
     pub expired_tokens: u64,
     /// Expired OAuth codes and tokens, and grants left without tokens, purged.
     pub expired_oauth: u64,
+    /// Audit rows older than `[audit] retention_days`, deleted.
+    pub purged_audit: u64,
 }
 
 impl App {
@@ -44,13 +46,19 @@ impl App {
         hash: &str,
     ) -> Result<(), AppError> {
         let user = self.user_for_login(login).await?;
-        Ok(self.meta.set_password(&user.id, hash).await?)
+        self.meta.set_password(&user.id, hash).await?;
+        self.audit_admin(crate::audit::action::ADMIN_PASSWORD_RESET, &user.id)
+            .await;
+        Ok(())
     }
 
     /// Forgets the failed sign-ins of `login` (which must exist); how many.
     pub async fn unlock_login(&self, login: &str) -> Result<u64, AppError> {
         let user = self.user_for_login(login).await?;
-        self.unlock_sign_in(&user.login).await
+        let n = self.unlock_sign_in(&user.login).await?;
+        self.audit_admin(crate::audit::action::ADMIN_SIGN_IN_UNLOCK, &user.id)
+            .await;
+        Ok(n)
     }
 
     /// Creates a user (and their root folder).
@@ -58,7 +66,10 @@ impl App {
         if !crate::integration::valid_local_login(&user.login) {
             return Err(AppError::InvalidLogin);
         }
-        Ok(self.meta.create_user(user, self.now()).await?)
+        let created = self.meta.create_user(user, self.now()).await?;
+        self.audit_admin(crate::audit::action::ADMIN_USER_CREATE, &created.id)
+            .await;
+        Ok(created)
     }
 
     /// Imports a file for `owner_login` into `folder` (names, root first), streaming `body`.
@@ -134,6 +145,7 @@ impl App {
         report.incomplete_uploads += self.clean_spool(grace_ms).await;
         report.expired_tokens = self.meta.purge_expired_tokens(self.now()).await?;
         report.expired_oauth = self.meta.purge_expired_oauth(self.now()).await?;
+        report.purged_audit = self.purge_audit().await?;
         self.expire_locks().await?;
         Ok(report)
     }
@@ -170,6 +182,7 @@ impl App {
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: None,
         };
         let files = self
             .meta

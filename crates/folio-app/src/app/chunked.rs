@@ -767,9 +767,18 @@ impl App {
             let build = |f: &FileRecord| {
                 self.make_event("file.saved", self.file_event_data(f, Some(&p.user)))
             };
+            let audit = |f: &FileRecord| {
+                self.audit_wopi(
+                    crate::audit::action::FILE_SAVE,
+                    &p,
+                    f,
+                    Some(format!("version {} (chunked)", f.version)),
+                )
+            };
             let emit = folio_store::Emit {
                 urls: &urls,
                 build: &build,
+                audit: Some(&audit),
             };
             let emit = Some(&emit);
             Ok::<_, AppError>(

@@ -115,7 +115,10 @@ impl App {
         {
             return Err(WopiError::LargerThanExpected.into());
         }
-        self.stream(p.file).await
+        let event = self.audit_wopi(crate::audit::action::FILE_DOWNLOAD, &p, &p.file, None);
+        let content = self.stream(p.file).await?;
+        self.audit(event).await;
+        Ok(content)
     }
 
     /// Streams `body` into a new blob (bounded by the configured maximum).
@@ -238,11 +241,15 @@ impl App {
         // Coauth locks first: their 409 carries no X-WOPI-Lock (spec/cspp-plus.md §3.6).
         let coauth_rows = self.meta.coauth_table(&p.file.id, self.now()).await?.rows;
         folio_wopi::coauth::check_classic(&coauth_rows, self.now())?;
-        lock::check_put_file(
-            p.file.lock.as_ref(),
+        lock::explain_release(
+            lock::check_put_file(
+                p.file.lock.as_ref(),
+                lock_header.as_ref(),
+                p.file.content.size,
+                self.now(),
+            ),
             lock_header.as_ref(),
-            p.file.content.size,
-            self.now(),
+            p.file.released_lock.as_ref(),
         )
         .map_err(|e| folio_wopi::coauth::with_lock_user(e, p.file.lock_user.as_deref()))?;
         let (key, put) = self.store_blob(body).await?;
@@ -260,9 +267,18 @@ impl App {
         let urls = self.webhook_urls();
         let build =
             |f: &FileRecord| self.make_event("file.saved", self.file_event_data(f, Some(&p.user)));
+        let audit = |f: &FileRecord| {
+            self.audit_wopi(
+                crate::audit::action::FILE_SAVE,
+                &p,
+                f,
+                Some(format!("version {}", f.version)),
+            )
+        };
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: Some(&audit),
         };
         let saved = self
             .commit_emitting(&p.file.id, check, &key, content, Some(&emit))

@@ -9,9 +9,11 @@ impl App {
         let build = |f: &FileRecord| {
             self.make_event("file.deleted", self.file_event_data(f, Some(&p.user)))
         };
+        let audit = |f: &FileRecord| self.audit_wopi(crate::audit::action::FILE_DELETE, p, f, None);
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: Some(&audit),
         };
         self.meta
             .delete_file_emitting(&p.file.id, self.now(), Some(&emit))

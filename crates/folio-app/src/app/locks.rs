@@ -16,6 +16,7 @@ impl App {
         let options = LockOptions {
             ttl_ms: ttl_ms.unwrap_or(lock::LOCK_TTL_MS),
             visible_user: user_visible.then(|| display_name(&p.user)),
+            holder: Some(p.user.id.clone()),
         };
         let urls = if matches!(request, LockRequest::Unlock(_)) {
             self.webhook_urls()
@@ -30,6 +31,7 @@ impl App {
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: None,
         };
         let out = self
             .meta

@@ -63,6 +63,8 @@ pub struct AppConfig {
     /// Where CSPP Plus transfers spool chunks (on disk, beside the data: a 300 MB document
     /// must not land in a RAM-backed /tmp). Created on demand; leftovers are swept.
     pub spool_dir: std::path::PathBuf,
+    /// How many days audit rows are kept (`[audit] retention_days`; 0: for ever).
+    pub audit_retention_days: u32,
 }
 
 impl Default for AppConfig {
@@ -75,6 +77,7 @@ impl Default for AppConfig {
             integration: Default::default(),
             oauth: Default::default(),
             spool_dir: std::env::temp_dir().join("folio-spool"),
+            audit_retention_days: 365,
         }
     }
 }
@@ -89,6 +92,8 @@ pub struct App {
     /// HMAC-SHA256 keyed with the host secret that signs `FileUrl`s, ready to clone (the key
     /// schedule is computed once, not per CheckFileInfo). `None` only if the key were unusable.
     file_url_mac: Option<HmacSha256>,
+    /// Which token uses this process has recorded lately (`audit::TouchThrottle`).
+    pub(crate) touched: crate::audit::TouchThrottle,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -116,6 +121,7 @@ impl App {
             clock,
             config,
             file_url_mac,
+            touched: Default::default(),
         })
     }
 

@@ -710,6 +710,13 @@ impl App {
     pub async fn admin_revoke_oauth_grant(&self, grant_id: &str) -> Result<(), AppError> {
         if self.meta.revoke_oauth_grant(grant_id, None).await? {
             tracing::info!(oauth.grant = %grant_id, "OAuth grant revoked by an administrator");
+            let event = self.audit_event(
+                crate::audit::action::ADMIN_GRANT_REVOKE,
+                None,
+                None,
+                Some(format!("grant {grant_id}")),
+            );
+            self.audit(event).await;
             Ok(())
         } else {
             Err(AppError::NotFound)

@@ -145,7 +145,7 @@ impl App {
         };
         if file.owner_id != user.id {
             self.meta
-                .share_file(&file.id, &user.id, Role::Editor)
+                .share_file(&file.id, &user.id, Role::Editor, None)
                 .await?;
         }
         let token = self
@@ -185,9 +185,18 @@ impl App {
             data["previous_name"] = serde_json::Value::from(p.file.name.clone());
             self.make_event("file.renamed", data)
         };
+        let audit = |f: &FileRecord| {
+            self.audit_wopi(
+                crate::audit::action::FILE_RENAME,
+                p,
+                f,
+                Some(format!("from {}", p.file.name)),
+            )
+        };
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: Some(&audit),
         };
         let renamed = self
             .meta

@@ -60,6 +60,13 @@ impl App {
         self.meta()
             .create_api_key(&key, &tokens::hash(&secret))
             .await?;
+        let event = self.audit_event(
+            crate::audit::action::ADMIN_API_KEY_CREATE,
+            None,
+            None,
+            Some(format!("key {} ({})", key.id, key.name)),
+        );
+        self.audit(event).await;
         Ok(NewApiKey { key, secret })
     }
 
@@ -81,7 +88,17 @@ impl App {
 
     /// Revokes a key.
     pub async fn revoke_api_key(&self, id: &str) -> Result<bool, AppError> {
-        Ok(self.meta().revoke_api_key(id, self.now()).await?)
+        let revoked = self.meta().revoke_api_key(id, self.now()).await?;
+        if revoked {
+            let event = self.audit_event(
+                crate::audit::action::ADMIN_API_KEY_REVOKE,
+                None,
+                None,
+                Some(format!("key {id}")),
+            );
+            self.audit(event).await;
+        }
+        Ok(revoked)
     }
 
     /// The application user behind a key.

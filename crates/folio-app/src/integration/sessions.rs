@@ -67,8 +67,18 @@ impl App {
         if file.owner_id != folio_user.id {
             let current = self.meta().role(file_id, &folio_user.id).await?;
             if current != Some(role) && current != Some(Role::Owner) {
+                let event = self.audit_event(
+                    crate::audit::action::FILE_SHARE,
+                    Some(&folio_user),
+                    Some(&file),
+                    Some(format!(
+                        "with {} as {} (editing session)",
+                        folio_user.login,
+                        if can_write { "editor" } else { "viewer" }
+                    )),
+                );
                 self.meta()
-                    .share_file(file_id, &folio_user.id, role)
+                    .share_file(file_id, &folio_user.id, role, Some(&event))
                     .await?;
             }
         }

@@ -33,19 +33,6 @@ impl App {
         }
     }
 
-    /// Appends an event to the outbox on its own (for changes that have no transactional
-    /// variant, such as an administrator releasing a lock). Failures are logged.
-    pub(crate) async fn emit(&self, event_type: &str, data: serde_json::Value) {
-        let urls = self.webhook_urls();
-        if urls.is_empty() {
-            return;
-        }
-        let event = self.make_event(event_type, data);
-        if let Err(e) = self.meta().enqueue_event(&event, &urls).await {
-            tracing::error!(error = %e, event.type_ = event_type, "cannot enqueue webhook event");
-        }
-    }
-
     /// The `data` of a file event: the file and (when known) who acted.
     pub(crate) fn file_event_data(
         &self,

@@ -47,7 +47,11 @@ impl App {
             password_hash: Some(hash),
         };
         match self.meta().create_user(user, self.now()).await {
-            Ok(u) => Ok(u),
+            Ok(u) => {
+                self.audit_admin(crate::audit::action::ADMIN_USER_CREATE, &u.id)
+                    .await;
+                Ok(u)
+            }
             Err(folio_store::StoreError::AlreadyExists) => Err(AppError::NameTaken {
                 name: login.to_owned(),
                 place: NamePlace::Users,
@@ -59,11 +63,15 @@ impl App {
     /// Disables a user for good (every sign-in session, access token and editing session
     /// ends; re-enabling revives none of them) or re-enables it.
     pub async fn admin_set_disabled(&self, user_id: &str, disabled: bool) -> Result<(), AppError> {
+        use crate::audit::action::{ADMIN_USER_DISABLE, ADMIN_USER_ENABLE};
         if disabled {
-            Ok(self.meta().disable_user(user_id, self.now()).await?)
+            self.meta().disable_user(user_id, self.now()).await?;
+            self.audit_admin(ADMIN_USER_DISABLE, user_id).await;
         } else {
-            Ok(self.meta().set_user_disabled(user_id, false).await?)
+            self.meta().set_user_disabled(user_id, false).await?;
+            self.audit_admin(ADMIN_USER_ENABLE, user_id).await;
         }
+        Ok(())
     }
 
     /// Forgets the failed sign-ins of a user (the admin page's unlock).
@@ -74,6 +82,8 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         self.unlock_sign_in(&user.login).await?;
+        self.audit_admin(crate::audit::action::ADMIN_SIGN_IN_UNLOCK, user_id)
+            .await;
         Ok(())
     }
 
@@ -89,10 +99,13 @@ impl App {
         let hash = tokens::hash_password(password)
             .map_err(|_| WopiError::BadRequest("cannot hash password"))?;
         self.meta().set_password(user_id, &hash).await?;
+        self.audit_admin(crate::audit::action::ADMIN_PASSWORD_RESET, user_id)
+            .await;
         Ok(())
     }
 
-    /// Live locks and editing sessions.
+    /// Live locks and the editing sessions going on now (tokens minted for an editor and used
+    /// in the last [`crate::audit::LIVE_SESSION_MS`]).
     pub async fn admin_activity(
         &self,
     ) -> Result<
@@ -105,19 +118,55 @@ impl App {
         let now = self.now();
         Ok((
             self.meta().locked_files(now).await?,
-            self.meta().editing_sessions(now).await?,
+            self.meta()
+                .editing_sessions(now, now - crate::audit::LIVE_SESSION_MS)
+                .await?,
         ))
     }
 
-    /// Releases a stuck lock.
+    /// Releases a stuck lock (the WOPI lock and any coauth locks) by force. The release is
+    /// remembered, so the editor's next PutFile, Unlock or RefreshLock with the old lock gets
+    /// a 409 saying an administrator released it and when; the `lock.released` event and the
+    /// audit row (actor: the signed-in administrator, else the API key's application) commit
+    /// with the release. Returns whether there was a lock.
     pub async fn admin_release_lock(&self, id: &FileId) -> Result<bool, AppError> {
-        let file = self.meta().file(id).await?;
-        let released = self.meta().force_unlock(id).await?;
-        if let (true, Some(f)) = (released, file) {
-            let mut data = self.file_event_data(&f, None);
+        let urls = self.webhook_urls();
+        let build = |f: &folio_store::FileRecord| {
+            let mut data = self.file_event_data(f, None);
             data["reason"] = serde_json::Value::from("released by an administrator");
-            self.emit("lock.released", data).await;
-        }
-        Ok(released)
+            self.make_event("lock.released", data)
+        };
+        let audit = |f: &folio_store::FileRecord| {
+            let detail = match &f.lock {
+                Some(l) if l.is_live(self.now()) => format!("lock {}", l.id),
+                _ => "coauth locks".to_owned(),
+            };
+            self.audit_event(
+                crate::audit::action::ADMIN_LOCK_RELEASE,
+                None,
+                Some(f),
+                Some(detail),
+            )
+        };
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+            audit: Some(&audit),
+        };
+        let released = self
+            .meta()
+            .force_unlock(id, self.now(), Some(&emit))
+            .await?;
+        Ok(released.is_some())
+    }
+
+    /// Records an administrator's account action (after it succeeded).
+    pub(crate) async fn audit_admin(&self, action: &str, target: &str) {
+        let detail = match self.meta().user_by_id(target).await {
+            Ok(Some(u)) => format!("user {}", u.login),
+            _ => format!("user id {target}"),
+        };
+        let event = self.audit_event(action, None, None, Some(detail));
+        self.audit(event).await;
     }
 }

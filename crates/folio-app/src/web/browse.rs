@@ -87,6 +87,13 @@ impl App {
                 .ok_or(WopiError::FileNotFound)?,
         };
         let body = self.open_content(&content.blob_key).await?;
+        let event = self.audit_event(
+            crate::audit::action::FILE_DOWNLOAD,
+            Some(user),
+            Some(&file),
+            version.map(|v| format!("version {v}")),
+        );
+        self.audit(event).await;
         Ok((file.name, content.size, body))
     }
 

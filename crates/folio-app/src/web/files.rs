@@ -156,16 +156,25 @@ impl App {
         if let Err(e) = naming::validate_file_name(new_name) {
             return Err(e.into());
         }
-        self.writable_file(user, id).await?;
+        let (before, _) = self.writable_file(user, id).await?;
         let exact = new_name.to_owned();
         let names = move |n: u32| (n == 0).then(|| exact.clone());
         let urls = self.webhook_urls();
         let build = |f: &folio_store::FileRecord| {
             self.make_event("file.renamed", self.file_event_data(f, Some(user)))
         };
+        let audit = |f: &folio_store::FileRecord| {
+            self.audit_event(
+                crate::audit::action::FILE_RENAME,
+                Some(user),
+                Some(f),
+                Some(format!("from {}", before.name)),
+            )
+        };
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: Some(&audit),
         };
         match self
             .meta()
@@ -173,9 +182,11 @@ impl App {
             .await?
         {
             Ok(f) => Ok(f),
-            Err(WopiError::LockMismatch { .. } | WopiError::LockConflict(_)) => {
-                Err(AppError::Locked)
-            }
+            Err(
+                WopiError::LockMismatch { .. }
+                | WopiError::LockReleased { .. }
+                | WopiError::LockConflict(_),
+            ) => Err(AppError::Locked),
             Err(_) => Err(AppError::NameTaken {
                 name: new_name.to_owned(),
                 place: NamePlace::ThisFolder,
@@ -198,7 +209,20 @@ impl App {
             }
             Some(_) => {}
         }
-        match self.meta().move_file(id, folder_id, self.now()).await? {
+        let event = self.audit_event(
+            crate::audit::action::FILE_MOVE,
+            Some(user),
+            Some(&file),
+            Some(format!(
+                "from folder {} to folder {folder_id}",
+                file.folder_id
+            )),
+        );
+        match self
+            .meta()
+            .move_file(id, folder_id, self.now(), Some(&event))
+            .await?
+        {
             Ok(f) => Ok(f),
             Err(_) => Err(AppError::NameTaken {
                 name: file.name,
@@ -218,9 +242,13 @@ impl App {
         let build = |f: &folio_store::FileRecord| {
             self.make_event("file.deleted", self.file_event_data(f, Some(user)))
         };
+        let audit = |f: &folio_store::FileRecord| {
+            self.audit_event(crate::audit::action::FILE_DELETE, Some(user), Some(f), None)
+        };
         let emit = folio_store::Emit {
             urls: &urls,
             build: &build,
+            audit: Some(&audit),
         };
         match self
             .meta()
@@ -255,9 +283,32 @@ impl App {
             source: format!("restored from version {version}"),
             ..old.content
         };
+        let audit = |f: &folio_store::FileRecord| {
+            self.audit_event(
+                crate::audit::action::FILE_RESTORE,
+                Some(user),
+                Some(f),
+                Some(format!("version {version} as version {}", f.version)),
+            )
+        };
+        // No webhook event for a restore (as before); only the audit row.
+        let build = |f: &folio_store::FileRecord| {
+            self.make_event("file.saved", self.file_event_data(f, Some(user)))
+        };
+        let emit = folio_store::Emit {
+            urls: &[],
+            build: &build,
+            audit: Some(&audit),
+        };
         match self
             .meta()
-            .commit_version(id, folio_store::WriteCheck::Unlocked, content, self.now())
+            .commit_version_emitting(
+                id,
+                folio_store::WriteCheck::Unlocked,
+                content,
+                self.now(),
+                Some(&emit),
+            )
             .await?
         {
             Ok(f) => Ok(f),

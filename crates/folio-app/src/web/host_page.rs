@@ -85,6 +85,22 @@ impl App {
                 Some(&choice.editor),
             )
             .await?;
+        let event = self.audit_event(
+            crate::audit::action::FILE_OPEN,
+            Some(user),
+            Some(&file),
+            Some(format!(
+                "{} in {}{}",
+                choice.action,
+                choice.editor,
+                if writes || can_write {
+                    ""
+                } else {
+                    " (read-only)"
+                }
+            )),
+        );
+        self.audit(event).await;
         let params = ActionUrlParams {
             wopi_src: minted.wopi_src.clone(),
             ui_llcc: Some(action_url::llcc(language)),

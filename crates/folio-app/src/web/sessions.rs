@@ -2,6 +2,7 @@
 //! behind a cookie, sign-out.
 
 use super::*;
+use crate::audit::action::{SIGN_IN, SIGN_IN_FAILED};
 
 /// How long a browser session lasts: 12 hours.
 pub const SESSION_TTL_MS: i64 = 12 * 3600 * 1000;
@@ -64,6 +65,8 @@ impl App {
         if let Some(last) = last
             && now < last.saturating_add(source_delay_ms(failures))
         {
+            self.audit_sign_in(SIGN_IN_FAILED, None, login, "throttled")
+                .await;
             return Err(AppError::RateLimited);
         }
         if meta.login_failures_since(login, since).await? >= GLOBAL_SLOWDOWN_AFTER {
@@ -80,6 +83,8 @@ impl App {
         };
         let Some(user) = user.filter(|u| ok && !u.disabled) else {
             meta.record_login_failure_from(login, source, now).await?;
+            self.audit_sign_in(SIGN_IN_FAILED, None, login, "refused")
+                .await;
             return Err(AppError::BadCredentials);
         };
         meta.clear_login_failures(login, Some(source)).await?;
@@ -88,11 +93,24 @@ impl App {
         let expires_at = now + SESSION_TTL_MS;
         meta.create_session(&tokens::hash(&cookie), &user.id, &csrf, expires_at, now)
             .await?;
+        self.audit_sign_in(SIGN_IN, Some(&user), login, "password")
+            .await;
         Ok(NewSession {
             cookie,
             csrf,
             expires_at,
         })
+    }
+
+    /// Records a sign-in attempt. A refused one names the login tried (at most 100
+    /// characters), never the password.
+    async fn audit_sign_in(&self, action: &str, user: Option<&UserRecord>, login: &str, how: &str) {
+        let mut event = self.audit_event(action, user, None, Some(how.to_owned()));
+        if user.is_none() {
+            event.actor_id = None;
+            event.actor_name = Some(login.chars().take(100).collect());
+        }
+        self.audit(event).await;
     }
 
     /// Forgets every failed sign-in of `login` (an administrator's unlock); how many.

@@ -38,7 +38,16 @@ impl App {
                     }
                     Some(_) => {}
                 }
-                self.meta().share_file(id, &other.id, role).await?;
+                let file = self.meta().file(id).await?.ok_or(AppError::NotFound)?;
+                let event = self.audit_event(
+                    crate::audit::action::FILE_SHARE,
+                    Some(user),
+                    Some(&file),
+                    Some(format!("with {} as {}", other.login, role_word(role))),
+                );
+                self.meta()
+                    .share_file(id, &other.id, role, Some(&event))
+                    .await?;
             }
             ShareTarget::Folder(fid) => {
                 match self.folder_access(user, fid).await? {
@@ -48,7 +57,19 @@ impl App {
                     }
                     Some(_) => {}
                 }
-                self.meta().share_folder(fid, &other.id, role).await?;
+                let event = self.audit_event(
+                    crate::audit::action::FOLDER_SHARE,
+                    Some(user),
+                    None,
+                    Some(format!(
+                        "folder {fid} with {} as {}",
+                        other.login,
+                        role_word(role)
+                    )),
+                );
+                self.meta()
+                    .share_folder(fid, &other.id, role, Some(&event))
+                    .await?;
             }
         }
         Ok(())
@@ -66,5 +87,13 @@ impl App {
         AppError,
     > {
         Ok(self.meta().shared_with(&user.id).await?)
+    }
+}
+
+fn role_word(role: Role) -> &'static str {
+    match role {
+        Role::Viewer => "viewer",
+        Role::Editor => "editor",
+        Role::Owner => "owner",
     }
 }

@@ -111,7 +111,11 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
             "name_taken",
             m("a file with that name already exists there"),
         ),
-        AppError::Wopi(WopiError::LockMismatch { .. } | WopiError::LockConflict(_))
+        AppError::Wopi(
+            WopiError::LockMismatch { .. }
+            | WopiError::LockReleased { .. }
+            | WopiError::LockConflict(_),
+        )
         | AppError::Locked => (S::CONFLICT, "locked", m(LOCKED)),
         AppError::Wopi(WopiError::Unsupported(why)) => {
             (S::UNPROCESSABLE_ENTITY, "unsupported", m(why))

@@ -34,6 +34,14 @@ fn header(map: &mut HeaderMap, name: HeaderName, value: &str) {
     }
 }
 
+/// `X-WOPI-LockFailureReason` for a lock an administrator released by force.
+pub fn released_reason(released_at: i64) -> String {
+    format!(
+        "lock released by an administrator at {}",
+        folio_wopi::wire::format_wopi_time(released_at)
+    )
+}
+
 /// Status, headers and a short plain-text body for an error. Internal details never leave.
 pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
     let mut h = HeaderMap::new();
@@ -50,6 +58,22 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
                     current.as_ref().map_or("", |l| l.as_str()),
                 );
                 header(&mut h, X_WOPI_LOCK_FAILURE_REASON, reason);
+                StatusCode::CONFLICT
+            }
+            WopiError::LockReleased {
+                current,
+                released_at,
+            } => {
+                header(
+                    &mut h,
+                    X_WOPI_LOCK,
+                    current.as_ref().map_or("", |l| l.as_str()),
+                );
+                header(
+                    &mut h,
+                    X_WOPI_LOCK_FAILURE_REASON,
+                    &released_reason(*released_at),
+                );
                 StatusCode::CONFLICT
             }
             WopiError::LargerThanExpected => StatusCode::PRECONDITION_FAILED,
@@ -244,6 +268,21 @@ mod tests {
                 .into(),
                 409,
                 vec![("x-wopi-lock", "")],
+            ),
+            (
+                WopiError::LockReleased {
+                    current: None,
+                    released_at: 1_245_073_530_123,
+                }
+                .into(),
+                409,
+                vec![
+                    ("x-wopi-lock", ""),
+                    (
+                        "x-wopi-lockfailurereason",
+                        "lock released by an administrator at 2009-06-15T13:45:30.1230000Z",
+                    ),
+                ],
             ),
             (
                 conflict(ReportedLock::Omit, None, None),

@@ -37,6 +37,17 @@ impl FromRequestParts<AppState> for Key {
         match s.app.api_key(secret.trim()).await? {
             Some(k) => {
                 crate::middleware::record_user(&k.app_user_id, Some(&k.id));
+                // The audit trail names the key by id (never the secret); its application user
+                // acts unless a use case names another.
+                folio_app::audit::set_via(folio_app::audit::Via::Api(Some(k.id.clone())));
+                folio_app::audit::set_actor_id(
+                    &k.app_user_id,
+                    &format!(
+                        "{}app:{}",
+                        folio_app::integration::EXTERNAL_LOGIN_PREFIX,
+                        k.id
+                    ),
+                );
                 Ok(Key(k))
             }
             None => Err(ApiError::UnknownKey),

@@ -34,6 +34,8 @@ impl FromRequestParts<AppState> for SignedIn {
         match s.app.session(value).await {
             Ok(Some(session)) => {
                 crate::middleware::record_user(&session.user.id, None);
+                folio_app::audit::set_via(folio_app::audit::Via::Web);
+                folio_app::audit::set_actor(&session.user);
                 let user = SignedIn(session);
                 parts.extensions.insert(user.clone());
                 Ok(user)

@@ -139,6 +139,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
         request: "",
         response: (200, "json:Deliveries"),
     },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/audit",
+        scope: "admin",
+        summary: "The audit trail, newest first (query: user, file, action, since, until, cursor, limit)",
+        request: "",
+        response: (200, "json:AuditPage"),
+    },
 ];
 
 fn schema_ref(kind: &str) -> serde_json::Value {
@@ -229,6 +237,10 @@ pub fn document(public_url: &str) -> serde_json::Value {
                 "Sessions": obj(&[("sessions", "[Session]")], &["sessions"]),
                 "Delivery": obj(&[("id", "string"), ("event_id", "string"), ("event_type", "string"), ("url", "string"), ("state", "string"), ("attempts", "integer"), ("last_status", "integer"), ("last_error", "string"), ("next_attempt_at", "integer"), ("delivered_at", "integer")], &["id", "event_id", "state"]),
                 "Deliveries": obj(&[("deliveries", "[Delivery]")], &["deliveries"]),
+                "AuditUser": obj(&[("id", "string"), ("login", "string")], &[]),
+                "AuditFile": obj(&[("id", "string"), ("name", "string")], &[]),
+                "AuditEvent": obj(&[("id", "string"), ("at", "string"), ("at_ms", "integer"), ("action", "string"), ("user", "#AuditUser"), ("file", "#AuditFile"), ("detail", "string"), ("ip", "string"), ("user_agent", "string"), ("via", "string"), ("via_id", "string")], &["id", "at", "at_ms", "action", "via"]),
+                "AuditPage": obj(&[("events", "[AuditEvent]"), ("next_cursor", "string")], &["events"]),
             },
         },
     })

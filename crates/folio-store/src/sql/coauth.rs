@@ -116,3 +116,16 @@ pub(super) async fn coauth_table(
         counter,
     })
 }
+
+/// Removes every coauth row of a file inside `tx` (an administrator's forced release), moving
+/// the table's change counter on so clients see a new table version.
+pub(super) async fn clear_in_tx(tx: &mut impl SqlTx, id: &FileId) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM coauth_locks WHERE file_id = $1", args![id])
+        .await?;
+    tx.execute(
+        "UPDATE files SET coauth_counter = coauth_counter + 1 WHERE id = $1",
+        args![id],
+    )
+    .await?;
+    Ok(())
+}

@@ -169,6 +169,7 @@ pub(super) async fn move_file<E: SqlEngine>(
     id: &FileId,
     folder_id: &str,
     _now: i64,
+    audit: Option<&AuditEvent>,
 ) -> Result<Outcome<FileRecord>, StoreError> {
     let mut tx = e.begin().await?;
     let file = lock_file::<E>(&mut tx, id).await?;
@@ -183,6 +184,7 @@ pub(super) async fn move_file<E: SqlEngine>(
         return Ok(Err(WopiError::NameExists { suggestion: None }));
     }
     let moved = file_in_tx(&mut tx, id).await?;
+    super::audit::audit_in(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(Ok(moved))
 }

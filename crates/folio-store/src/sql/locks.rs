@@ -31,22 +31,53 @@ pub(super) async fn apply_lock<E: SqlEngine>(
     }
     let next = match lock::transition_for(file.lock.as_ref(), request, now, options.ttl_ms) {
         Ok(next) => next,
-        Err(e) => return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref()))),
+        Err(e) => {
+            // A lock an administrator released: say so rather than "not locked".
+            let e = lock::explain_error(e, request.presented(), file.released_lock.as_ref());
+            return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref())));
+        }
     };
     // The user-visible name holds "until the next time the lock is updated".
     let user = next.as_ref().and(options.visible_user.as_deref());
+    // The holder and the age stay with a lock id: a refresh (or Lock with the same id) keeps
+    // them, a new id (Lock on an unlocked file, UnlockAndRelock) starts them again.
+    let live = lock::live(file.lock.as_ref(), now);
+    let same_id = matches!((live, &next), (Some(cur), Some(n)) if cur.id == n.id);
+    let (holder, since) = match &next {
+        None => (None, None),
+        Some(_) if same_id => (
+            file.lock_holder.clone().or_else(|| options.holder.clone()),
+            file.lock_since.or(Some(now)),
+        ),
+        Some(_) => (options.holder.clone(), Some(now)),
+    };
+    // Taking a lock forgets an administrator's earlier release.
+    let released = if next.is_some() {
+        None
+    } else {
+        file.released_lock.clone()
+    };
     tx.execute(
-        "UPDATE files SET lock_id = $1, lock_expires_at = $2, lock_user_name = $3 WHERE id = $4",
+        "UPDATE files SET lock_id = $1, lock_expires_at = $2, lock_user_name = $3, \
+         lock_holder_id = $4, lock_since = $5, released_lock_id = $6, released_lock_at = $7 \
+         WHERE id = $8",
         args![
             next.as_ref().map(|l| l.id.as_str()),
             next.as_ref().map(|l| l.expires_at),
             user,
+            holder.as_deref(),
+            since,
+            released.as_ref().map(|r| r.id.as_str()),
+            released.as_ref().map(|r| r.at),
             id
         ],
     )
     .await?;
     file.lock = next.clone();
     file.lock_user = user.map(str::to_owned);
+    file.lock_holder = holder;
+    file.lock_since = since;
+    file.released_lock = released;
     emit_in(&mut tx, emit, &file).await?;
     tx.commit().await?;
     Ok(Ok((next, file)))
@@ -64,15 +95,37 @@ pub(super) async fn locked_files(
     rows::all(&e.fetch_all(&sql, args![now]).await?, rows::file)
 }
 
-pub(super) async fn force_unlock(e: &impl SqlEngine, id: &FileId) -> Result<bool, StoreError> {
-    let n = e
-        .execute(
-            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL \
-             WHERE id = $1 AND lock_id IS NOT NULL",
-            args![id],
-        )
-        .await?;
-    Ok(n > 0)
+/// An administrator's forced release: the WOPI lock (remembered as released at `now`) and the
+/// coauth rows go in one transaction with the event and the audit row.
+pub(super) async fn force_unlock<E: SqlEngine>(
+    e: &E,
+    id: &FileId,
+    now: i64,
+    emit: Option<&Emit<'_>>,
+) -> Result<Option<FileRecord>, StoreError> {
+    let mut tx = e.begin().await?;
+    let file = lock_file::<E>(&mut tx, id).await?;
+    let wopi = lock::live(file.lock.as_ref(), now).cloned();
+    let coauth_rows = coauth_in_tx(&mut tx, id).await?;
+    let coauth_live = coauth_rows.iter().any(|c| c.is_live(now));
+    if wopi.is_none() && !coauth_live {
+        return Ok(None);
+    }
+    tx.execute(
+        "UPDATE files SET lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL, \
+         lock_holder_id = NULL, lock_since = NULL, \
+         released_lock_id = COALESCE($1, released_lock_id), \
+         released_lock_at = CASE WHEN $1 IS NULL THEN released_lock_at ELSE $2 END \
+         WHERE id = $3",
+        args![wopi.as_ref().map(|l| l.id.as_str()), now, id],
+    )
+    .await?;
+    if !coauth_rows.is_empty() {
+        super::coauth::clear_in_tx(&mut tx, id).await?;
+    }
+    emit_in(&mut tx, emit, &file).await?;
+    tx.commit().await?;
+    Ok(Some(file))
 }
 
 /// Clears the locks that expired at `now` and returns their files (lock still set), ordered
@@ -106,7 +159,8 @@ pub(super) async fn expire_locks<E: SqlEngine>(
     });
     for f in &files {
         tx.execute(
-            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL WHERE id = $1",
+            "UPDATE files SET lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL, \
+             lock_holder_id = NULL, lock_since = NULL WHERE id = $1",
             args![&f.id],
         )
         .await?;

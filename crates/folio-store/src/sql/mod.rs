@@ -13,6 +13,7 @@
 //! [`crate::metadata::name_candidates`]).
 
 mod activities;
+mod audit;
 mod coauth;
 mod files;
 mod folders;
@@ -321,11 +322,18 @@ impl<E: SqlEngine> MetadataStore for E {
         folder_id: &str,
         user_id: &str,
         role: Role,
+        audit: Option<&AuditEvent>,
     ) -> Result<(), StoreError> {
-        sharing::share_folder(self, folder_id, user_id, role).await
+        sharing::share_folder(self, folder_id, user_id, role, audit).await
     }
-    async fn share_file(&self, id: &FileId, user_id: &str, role: Role) -> Result<(), StoreError> {
-        sharing::share_file(self, id, user_id, role).await
+    async fn share_file(
+        &self,
+        id: &FileId,
+        user_id: &str,
+        role: Role,
+        audit: Option<&AuditEvent>,
+    ) -> Result<(), StoreError> {
+        sharing::share_file(self, id, user_id, role, audit).await
     }
     async fn shared_with(
         &self,
@@ -358,8 +366,9 @@ impl<E: SqlEngine> MetadataStore for E {
         id: &FileId,
         folder_id: &str,
         now: i64,
+        audit: Option<&AuditEvent>,
     ) -> Result<Outcome<FileRecord>, StoreError> {
-        files::move_file(self, id, folder_id, now).await
+        files::move_file(self, id, folder_id, now, audit).await
     }
     async fn rename_file_emitting(
         &self,
@@ -456,8 +465,13 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn locked_files(&self, now: i64) -> Result<Vec<FileRecord>, StoreError> {
         locks::locked_files(self, now).await
     }
-    async fn force_unlock(&self, id: &FileId) -> Result<bool, StoreError> {
-        locks::force_unlock(self, id).await
+    async fn force_unlock(
+        &self,
+        id: &FileId,
+        now: i64,
+        emit: Option<&Emit<'_>>,
+    ) -> Result<Option<FileRecord>, StoreError> {
+        locks::force_unlock(self, id, now, emit).await
     }
     async fn expire_locks_emitting(
         &self,
@@ -491,8 +505,31 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn purge_expired_tokens(&self, now: i64) -> Result<u64, StoreError> {
         tokens::purge_expired_tokens(self, now).await
     }
-    async fn editing_sessions(&self, now: i64) -> Result<Vec<EditingSession>, StoreError> {
-        tokens::editing_sessions(self, now).await
+    async fn editing_sessions(
+        &self,
+        now: i64,
+        active_since: i64,
+    ) -> Result<Vec<EditingSession>, StoreError> {
+        tokens::editing_sessions(self, now, active_since).await
+    }
+    async fn touch_token(
+        &self,
+        hash: &[u8],
+        now: i64,
+        min_interval_ms: i64,
+    ) -> Result<(), StoreError> {
+        tokens::touch_token(self, hash, now, min_interval_ms).await
+    }
+
+    // audit.rs
+    async fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        audit::record_audit(self, event).await
+    }
+    async fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
+        audit::audit_events(self, query).await
+    }
+    async fn purge_audit(&self, before: i64) -> Result<u64, StoreError> {
+        audit::purge_audit(self, before).await
     }
 
     // sessions.rs

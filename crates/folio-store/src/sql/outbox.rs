@@ -45,16 +45,21 @@ pub(super) async fn insert_event(
     Ok(())
 }
 
-/// Appends `emit`'s event for `file` (as the change left it) inside the change's transaction.
+/// Appends `emit`'s event and audit row for `file` (as the change left it) inside the change's
+/// transaction.
 pub(super) async fn emit_in(
     tx: &mut impl SqlTx,
     emit: Option<&Emit<'_>>,
     file: &FileRecord,
 ) -> Result<(), StoreError> {
-    match emit {
-        Some(e) if !e.urls.is_empty() => insert_event(tx, &(e.build)(file), e.urls).await,
-        _ => Ok(()),
+    let Some(e) = emit else { return Ok(()) };
+    if let Some(audit) = e.audit {
+        super::audit::audit_in(tx, Some(&audit(file))).await?;
     }
+    if !e.urls.is_empty() {
+        insert_event(tx, &(e.build)(file), e.urls).await?;
+    }
+    Ok(())
 }
 
 pub(super) async fn enqueue_event(

@@ -12,7 +12,8 @@ use crate::model::*;
 /// The columns of a file joined with its current version and folder ([`FILE_FROM`]), as read
 /// by [`file`].
 pub(super) const FILE_COLUMNS: &str = "f.id, f.folder_id, f.owner_id, f.name, f.version, \
-     f.lock_id, f.lock_expires_at, f.lock_user_name, f.sequence_number, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, \
+     f.lock_id, f.lock_expires_at, f.lock_user_name, f.lock_holder_id, f.lock_since, \
+     f.released_lock_id, f.released_lock_at, f.sequence_number, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, \
      v.source, CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS folder_name";
 
 /// Files joined with their current version and folder.
@@ -100,7 +101,19 @@ pub(super) fn file(row: &impl SqlRow) -> Result<FileRecord, StoreError> {
         content: content(row)?,
         folder_name: row.opt_text("folder_name")?,
         lock_user: lock.as_ref().and(row.opt_text("lock_user_name")?),
+        lock_holder: lock.as_ref().and(row.opt_text("lock_holder_id")?),
+        lock_since: lock.as_ref().and(row.opt_int("lock_since")?),
         lock,
+        released_lock: match (
+            row.opt_text("released_lock_id")?,
+            row.opt_int("released_lock_at")?,
+        ) {
+            (Some(id), Some(at)) => Some(folio_wopi::lock::ReleasedLock {
+                id: LockId::from_trusted(id),
+                at,
+            }),
+            _ => None,
+        },
         sequence: row.int("sequence_number")?,
     })
 }
@@ -181,6 +194,24 @@ pub(super) fn token(row: &impl SqlRow) -> Result<TokenRecord, StoreError> {
         expires_at: row.int("expires_at")?,
         client: row.opt_text("client")?,
         session_id: row.opt_text("session_id")?,
+    })
+}
+
+/// An `audit_events` row.
+pub(super) fn audit(row: &impl SqlRow) -> Result<AuditEvent, StoreError> {
+    Ok(AuditEvent {
+        id: row.text("id")?,
+        at: row.int("at")?,
+        action: row.text("action")?,
+        actor_id: row.opt_text("actor_id")?,
+        actor_name: row.opt_text("actor_name")?,
+        file_id: row.opt_text("file_id")?,
+        file_name: row.opt_text("file_name")?,
+        detail: row.opt_text("detail")?,
+        ip: row.opt_text("ip")?,
+        user_agent: row.opt_text("user_agent")?,
+        via: row.text("via")?,
+        via_id: row.opt_text("via_id")?,
     })
 }
 

@@ -85,8 +85,10 @@ pub(super) async fn share_folder(
     folder_id: &str,
     user_id: &str,
     role: Role,
+    audit: Option<&AuditEvent>,
 ) -> Result<(), StoreError> {
-    e.execute(
+    let mut tx = e.begin().await?;
+    tx.execute(
         "INSERT INTO folder_shares (folder_id, user_id, role) VALUES ($1, $2, $3) \
          ON CONFLICT (folder_id, user_id) DO UPDATE SET role = EXCLUDED.role",
         &[
@@ -96,7 +98,8 @@ pub(super) async fn share_folder(
         ],
     )
     .await?;
-    Ok(())
+    super::audit::audit_in(&mut tx, audit).await?;
+    tx.commit().await
 }
 
 pub(super) async fn share_file(
@@ -104,14 +107,17 @@ pub(super) async fn share_file(
     id: &FileId,
     user_id: &str,
     role: Role,
+    audit: Option<&AuditEvent>,
 ) -> Result<(), StoreError> {
-    e.execute(
+    let mut tx = e.begin().await?;
+    tx.execute(
         "INSERT INTO shares (file_id, user_id, role) VALUES ($1, $2, $3) \
          ON CONFLICT (file_id, user_id) DO UPDATE SET role = EXCLUDED.role",
         &[id.into(), user_id.into(), Arg::Int4(role_to_db(role))],
     )
     .await?;
-    Ok(())
+    super::audit::audit_in(&mut tx, audit).await?;
+    tx.commit().await
 }
 
 /// A record with the role of the share it was found through (`share_role`).

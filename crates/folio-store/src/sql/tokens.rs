@@ -119,15 +119,17 @@ pub(super) async fn purge_expired_tokens(e: &impl SqlEngine, now: i64) -> Result
 pub(super) async fn editing_sessions(
     e: &impl SqlEngine,
     now: i64,
+    active_since: i64,
 ) -> Result<Vec<EditingSession>, StoreError> {
     let rows = e
         .fetch_all(
             "SELECT t.user_id, t.scope, t.file_id, t.folder_id, t.can_write, t.expires_at, t.client, t.session_id, \
-                    u.name AS user_name, f.name AS file_name \
+                    t.created_at, t.last_used_at, u.name AS user_name, f.name AS file_name \
              FROM tokens t JOIN users u ON u.id = t.user_id JOIN files f ON f.id = t.file_id \
              WHERE t.client IS NOT NULL AND t.scope = 'file' AND t.expires_at > $1 AND f.deleted_at IS NULL \
-             ORDER BY t.created_at DESC LIMIT 200",
-            args![now],
+               AND t.last_used_at >= $2 \
+             ORDER BY t.last_used_at DESC, t.created_at DESC LIMIT 200",
+            args![now, active_since],
         )
         .await?;
     rows::all(&rows, |r| {
@@ -135,6 +137,25 @@ pub(super) async fn editing_sessions(
             token: rows::token(r)?,
             user_name: r.text("user_name")?,
             file_name: r.text("file_name")?,
+            created_at: r.int("created_at")?,
+            last_used_at: r.opt_int("last_used_at")?,
         })
     })
+}
+
+/// Records a use of the token, at most once per `min_interval_ms` (the condition is in the
+/// statement, so racing requests write it once).
+pub(super) async fn touch_token(
+    e: &impl SqlEngine,
+    hash: &[u8],
+    now: i64,
+    min_interval_ms: i64,
+) -> Result<(), StoreError> {
+    e.execute(
+        "UPDATE tokens SET last_used_at = $1 \
+         WHERE hash = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
+        args![now, hash, now.saturating_sub(min_interval_ms)],
+    )
+    .await?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod audit;
 mod browser;
 mod cli;
 mod clients;

@@ -2,6 +2,7 @@
 //! resource. Errors always have the shape `{"error": {"code": "...", "message": "..."}}`
 //! (`crate::error::api`); unknown JSON fields are refused (`crate::extract::api::ApiJson`).
 
+pub mod audit;
 pub mod content;
 pub mod files;
 pub mod folders;

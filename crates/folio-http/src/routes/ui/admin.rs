@@ -30,8 +30,10 @@ struct AdminPage {
     notice: Option<String>,
     error: Option<String>,
     users: Vec<folio_store::UserRecord>,
-    locks: Vec<(String, String, String, String)>,
-    sessions: Vec<(String, String, String, &'static str, String)>,
+    /// Locks: (file name, file id, lock id, holder, age, expires).
+    locks: Vec<(String, String, String, String, String, String)>,
+    /// Live editing sessions: (file, user, editor, access, since, last activity).
+    sessions: Vec<(String, String, String, &'static str, String, String)>,
     editors: Vec<(String, &'static str, String, String, &'static str)>,
     deliveries: Vec<(String, String, String, String, i64, String)>,
     /// OAuth grants: (id, user login, app, connected, last used).
@@ -51,6 +53,13 @@ pub async fn admin(
     let (locks, sessions) = match s.app.admin_activity().await {
         Ok(x) => x,
         Err(e) => return PageError::App(e).into_response(),
+    };
+    let now = s.app.now();
+    let name_of = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| id.to_owned(), |u| format!("{} ({})", u.name, u.login))
     };
     let deliveries = match s.app.delivery_log(50).await {
         Ok(d) => d
@@ -118,6 +127,7 @@ pub async fn admin(
             )
         })
         .collect();
+    let users_view = users.clone();
     render(
         StatusCode::OK,
         &AdminPage {
@@ -126,7 +136,7 @@ pub async fn admin(
             is_admin: true,
             notice: super::message::notice(q.notice.as_deref()),
             error: super::message::error(q.error.as_deref()),
-            users,
+            users: users_view,
             locks: locks
                 .into_iter()
                 .map(|f| {
@@ -134,18 +144,29 @@ pub async fn admin(
                         .lock
                         .as_ref()
                         .map_or((String::new(), 0), |l| (l.id.to_string(), l.expires_at));
-                    (f.name, f.id.to_string(), id, human_time(exp))
+                    let holder = f
+                        .lock_holder
+                        .as_deref()
+                        .map_or_else(|| "unknown".to_owned(), name_of);
+                    let age = f
+                        .lock_since
+                        .map_or_else(|| "unknown".to_owned(), |t| human_age(now - t));
+                    (f.name, f.id.to_string(), id, holder, age, human_time(exp))
                 })
                 .collect(),
             sessions: sessions
                 .into_iter()
                 .map(|e| {
                     (
-                        e.user_name,
                         e.file_name,
-                        e.token.client.unwrap_or_default(),
+                        e.user_name,
+                        e.token.client.clone().unwrap_or_default(),
                         if e.token.can_write { "edit" } else { "view" },
-                        human_time(e.token.expires_at),
+                        human_time(e.created_at),
+                        e.last_used_at.map_or_else(
+                            || "never".to_owned(),
+                            |t| format!("{} ago", human_age(now - t)),
+                        ),
                     )
                 })
                 .collect(),
@@ -154,6 +175,17 @@ pub async fn admin(
             grants,
         },
     )
+}
+
+/// A duration as the admin page shows it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.
+pub fn human_age(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
 }
 
 /// The create-user form.
@@ -268,5 +300,140 @@ pub async fn admin_revoke_oauth_grant(
     match s.app.admin_revoke_oauth_grant(&id).await {
         Ok(()) => Message::GrantRevoked.redirect("/admin"),
         Err(e) => back_with("/admin", e),
+    }
+}
+
+/// One row of the audit page.
+struct AuditRow {
+    when: String,
+    action: String,
+    actor: String,
+    file: String,
+    detail: String,
+    ip: String,
+    user_agent: String,
+    via: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPageView {
+    user_name: String,
+    csrf: String,
+    is_admin: bool,
+    error: Option<String>,
+    user: String,
+    file: String,
+    action: String,
+    since: String,
+    until: String,
+    events: Vec<AuditRow>,
+    next: Option<String>,
+}
+
+/// The audit page's filters (`GET /admin/audit?user=&file=&action=&since=&until=&cursor=`);
+/// times are the page's `datetime-local` values, read as UTC.
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQueryForm {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    file: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+/// GET /admin/audit
+pub async fn admin_audit(
+    State(s): State<AppState>,
+    Admin(user): Admin,
+    q: Result<Query<AuditQueryForm>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    use folio_app::audit::{AuditFilter, parse_time};
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let mut error = None;
+    let mut time = |v: &str, what: &str| match v.trim() {
+        "" => None,
+        t => parse_time(t).or_else(|| {
+            error = Some(format!("The {what} time is not a date and time."));
+            None
+        }),
+    };
+    let filter = AuditFilter {
+        user: Some(q.user.clone()),
+        file: Some(q.file.clone()),
+        action: Some(q.action.clone()),
+        since: time(&q.since, "From"),
+        until: time(&q.until, "Until"),
+        cursor: Some(q.cursor.clone()),
+        limit: Some(50),
+    };
+    let page = match s.app.audit_log(&filter).await {
+        Ok(p) => p,
+        Err(e) => return PageError::App(e).into_response(),
+    };
+    let next = page.next.map(|c| {
+        let enc = super::auth::encode;
+        format!(
+            "/admin/audit?user={}&file={}&action={}&since={}&until={}&cursor={}",
+            enc(&q.user),
+            enc(&q.file),
+            enc(&q.action),
+            enc(&q.since),
+            enc(&q.until),
+            enc(&c)
+        )
+    });
+    let events = page
+        .events
+        .into_iter()
+        .map(|e| AuditRow {
+            when: human_time_seconds(e.at),
+            action: e.action,
+            actor: e.actor_name.unwrap_or_default(),
+            file: match (e.file_name, e.file_id) {
+                (Some(n), Some(id)) => format!("{n} ({id})"),
+                (None, Some(id)) => id,
+                _ => String::new(),
+            },
+            detail: e.detail.unwrap_or_default(),
+            ip: e.ip.unwrap_or_default(),
+            user_agent: e.user_agent.unwrap_or_default(),
+            via: match e.via_id {
+                Some(id) => format!("{} {id}", e.via),
+                None => e.via,
+            },
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &AuditPageView {
+            user_name: user.0.user.name.clone(),
+            csrf: user.0.csrf.clone(),
+            is_admin: true,
+            error,
+            user: q.user,
+            file: q.file,
+            action: q.action,
+            since: q.since,
+            until: q.until,
+            events,
+            next,
+        },
+    )
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC`.
+fn human_time_seconds(ms: i64) -> String {
+    let t = folio_wopi::wire::format_wopi_time(ms);
+    match (t.get(..10), t.get(11..19)) {
+        (Some(d), Some(hms)) => format!("{d} {hms} UTC"),
+        _ => t,
     }
 }
