@@ -89,6 +89,9 @@ pub struct App {
     /// HMAC-SHA256 keyed with the host secret that signs `FileUrl`s, ready to clone (the key
     /// schedule is computed once, not per CheckFileInfo). `None` only if the key were unusable.
     file_url_mac: Option<HmacSha256>,
+    /// The first-run setup code (`crate::web::setup`): in memory only, set at start while
+    /// there are no users, taken by the one setup that succeeds.
+    pub(crate) setup_code: std::sync::Mutex<Option<String>>,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -116,6 +119,7 @@ impl App {
             clock,
             config,
             file_url_mac,
+            setup_code: std::sync::Mutex::new(None),
         })
     }
 
