@@ -53,32 +53,6 @@ impl PostgresStore {
         Ok(())
     }
 
-    /// The migrations this binary embeds, by version, with their descriptions.
-    pub fn embedded_migrations() -> Vec<(i64, String)> {
-        MIGRATOR
-            .iter()
-            .map(|m| (m.version, m.description.to_string()))
-            .collect()
-    }
-
-    /// The migration versions applied to the database (for `folio doctor`); none when it was
-    /// never migrated.
-    pub async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
-        let exists: (bool,) = sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?;
-        if !exists.0 {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<(i64,)> =
-            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_err)?;
-        Ok(rows.into_iter().map(|(v,)| v).collect())
-    }
-
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -70,49 +70,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The migrations this binary embeds, by version, with their descriptions.
-    pub fn embedded_migrations() -> Vec<(i64, String)> {
-        MIGRATOR
-            .iter()
-            .map(|m| (m.version, m.description.to_string()))
-            .collect()
-    }
-
-    /// Opens the database at `path` read-only, without migrating, and lists the migration
-    /// versions applied to it (for `folio doctor`). A database that was never migrated has
-    /// none.
-    pub async fn applied_migrations(path: &Path) -> Result<Vec<i64>, StoreError> {
-        let opts = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(map_err)?
-            .filename(path)
-            .read_only(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts)
-            .await
-            .map_err(map_err)?;
-        let exists: Option<(String,)> = sqlx::query_as(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-        )
-        .fetch_optional(&pool)
-        .await
-        .map_err(map_err)?;
-        let versions = if exists.is_some() {
-            let rows: Vec<(i64,)> = sqlx::query_as(
-                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
-            )
-            .fetch_all(&pool)
-            .await
-            .map_err(map_err)?;
-            rows.into_iter().map(|(v,)| v).collect()
-        } else {
-            Vec::new()
-        };
-        pool.close().await;
-        Ok(versions)
-    }
-
     /// Closes both pools (checkpointing the WAL).
     pub async fn close(&self) {
         self.read.close().await;

@@ -496,7 +496,10 @@ async fn files_versions_and_names(store: &dyn MetadataStore) {
         assert!(keys.contains(k), "{k} referenced");
     }
     let refs = ok!(store.blob_references().await);
-    let k4 = refs.iter().filter(|r| r.blob_key == "k4").collect::<Vec<_>>();
+    let k4 = refs
+        .iter()
+        .filter(|r| r.blob_key == "k4")
+        .collect::<Vec<_>>();
     assert_eq!(
         k4,
         vec![&BlobReference {

@@ -70,7 +70,10 @@ fn is_empty_dir(dir: &Path) -> Result<bool, Failure> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => Ok(entries.next().is_none()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
-        Err(e) => Err(Failure::usage(format!("cannot read {}: {e}", dir.display()))),
+        Err(e) => Err(Failure::usage(format!(
+            "cannot read {}: {e}",
+            dir.display()
+        ))),
     }
 }
 
@@ -264,7 +267,10 @@ pub async fn verify(src: &Path) -> Result<Manifest, Failure> {
     }
     for b in &manifest.blobs {
         if BlobKey::parse(&b.key).is_none() {
-            return Err(Failure::usage(format!("bad blob key {:?} in the manifest", b.key)));
+            return Err(Failure::usage(format!(
+                "bad blob key {:?} in the manifest",
+                b.key
+            )));
         }
         let (size, sha) = sha256_file(&blob_path(src, &b.key)).await?;
         if size != b.size || sha != b.sha256 {
@@ -283,10 +289,14 @@ pub fn data_in_use(data: &Path, db: &Path) -> Result<bool, Failure> {
     Ok(!is_empty_dir(data)? || db.exists())
 }
 
-/// `folio restore SRC`: verifies the backup, then puts every blob into `blobs` and the database
+/// `folio restore SRC`, after [`verify`]: puts every blob into `blobs` and the database
 /// at `db` (renamed into place last), and checks the restored database against the blobs.
-pub async fn restore(src: &Path, db: &Path, blobs: &dyn BlobStore) -> Result<Manifest, Failure> {
-    let manifest = verify(src).await?;
+pub async fn restore(
+    src: &Path,
+    manifest: Manifest,
+    db: &Path,
+    blobs: &dyn BlobStore,
+) -> Result<Manifest, Failure> {
     for b in &manifest.blobs {
         let key = BlobKey::parse(&b.key)
             .ok_or_else(|| Failure::usage(format!("bad blob key {:?}", b.key)))?;
@@ -326,7 +336,8 @@ pub async fn restore(src: &Path, db: &Path, blobs: &dyn BlobStore) -> Result<Man
             Err(e) => return Err(anyhow::anyhow!("cannot remove the old WAL: {e}").into()),
         }
     }
-    std::fs::rename(&tmp, db).with_context(|| format!("cannot move {} into place", db.display()))?;
+    std::fs::rename(&tmp, db)
+        .with_context(|| format!("cannot move {} into place", db.display()))?;
     // The restored database (migrated if the backup is older) against the blobs it names.
     let store = SqliteStore::open(db)
         .await
@@ -340,11 +351,7 @@ pub async fn restore(src: &Path, db: &Path, blobs: &dyn BlobStore) -> Result<Man
         manifest.blobs.iter().map(|b| (b.key.as_str(), b)).collect();
     for r in refs {
         let ok = by_key.get(r.blob_key.as_str()).is_some_and(|b| {
-            b.size == r.size
-                && r
-                    .sha256
-                    .as_ref()
-                    .is_none_or(|s| hex::encode(s) == b.sha256)
+            b.size == r.size && r.sha256.as_ref().is_none_or(|s| hex::encode(s) == b.sha256)
         });
         if !ok {
             return Err(Failure::from(anyhow::anyhow!(

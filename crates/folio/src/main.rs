@@ -4,7 +4,6 @@
 
 mod backup;
 mod config;
-mod doctor;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -129,25 +128,6 @@ enum Command {
         /// Overwrite a data directory that is not empty (stop Folio first).
         #[arg(long)]
         force: bool,
-    },
-    /// Check a configuration the way an editor will see it (the public URL, TLS, each
-    /// editor's discovery and proof keys, a signed request, the clock, storage, migrations);
-    /// prints PASS/WARN/FAIL per check and what to change; exit code 1 on any FAIL.
-    Doctor {
-        /// A WOPI client's discovery URL or a local discovery file (repeatable), as for serve.
-        #[arg(
-            long,
-            env = "FOLIO_DISCOVERY",
-            value_delimiter = ',',
-            value_name = "URL_OR_PATH"
-        )]
-        discovery: Vec<String>,
-        /// As for serve: the development editor is on (a signed round trip is tried with it).
-        #[arg(long, env = "FOLIO_DEV_EDITOR")]
-        dev_editor: bool,
-        /// As for serve: proof keys are not verified.
-        #[arg(long)]
-        no_proof_keys: bool,
     },
     /// Delete orphaned blobs, interrupted uploads and expired tokens now.
     Sweep {
@@ -343,16 +323,6 @@ fn main() -> ExitCode {
     } = &cli.command
     {
         overrides.listen = listen.clone();
-        overrides.discovery = discovery.clone();
-        overrides.no_proof_keys = *no_proof_keys;
-        overrides.dev_editor = *dev_editor;
-    }
-    if let Command::Doctor {
-        discovery,
-        no_proof_keys,
-        dev_editor,
-    } = &cli.command
-    {
         overrides.discovery = discovery.clone();
         overrides.no_proof_keys = *no_proof_keys;
         overrides.dev_editor = *dev_editor;
@@ -826,15 +796,15 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
                     data.display()
                 )));
             }
+            let manifest = backup::verify(&src).await?;
             let blobs = open_blobs(&settings).await?;
-            let m = backup::restore(&src, &db, &*blobs).await?;
+            let m = backup::restore(&src, manifest, &db, &*blobs).await?;
             println!(
                 "{}",
                 serde_json::json!({"restored": src.display().to_string(), "versions": m.versions, "blobs": m.blob_count, "bytes": m.blob_bytes})
             );
             Ok(())
         }
-        Command::Doctor { .. } => doctor::run(&settings).await,
         Command::Sweep { grace } => {
             settings.public_url_from_listen = false;
             let app = open_app(&settings, false).await?;

@@ -115,9 +115,7 @@ pub(super) async fn referenced_blob_keys(
     rows.iter().map(|r| r.text("blob_key")).collect()
 }
 
-pub(super) async fn blob_references<E: SqlEngine>(
-    e: &E,
-) -> Result<Vec<BlobReference>, StoreError> {
+pub(super) async fn blob_references<E: SqlEngine>(e: &E) -> Result<Vec<BlobReference>, StoreError> {
     // A version's blob is never shared with another row, but a stream may name the blob of
     // the MainContent version it came from: keep the version's row (it has the hash).
     let sql = format!(

@@ -12,6 +12,7 @@ mod durability;
 mod editors;
 mod hardening;
 mod mobile;
+mod ops;
 mod replicas;
 mod support;
 mod web;
