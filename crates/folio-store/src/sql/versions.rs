@@ -119,8 +119,8 @@ pub(super) async fn blob_references<E: SqlEngine>(e: &E) -> Result<Vec<BlobRefer
     // A version's blob is never shared with another row, but a stream may name the blob of
     // the MainContent version it came from: keep the version's row (it has the hash).
     let sql = format!(
-        "SELECT blob_key, size, sha256 FROM file_versions \
-         UNION ALL SELECT blob_key, size, NULL AS sha256 FROM file_streams \
+        "SELECT blob_key, size, sha256 FROM (SELECT blob_key, size, sha256 FROM file_versions \
+         UNION ALL SELECT blob_key, size, NULL AS sha256 FROM file_streams) AS r \
          ORDER BY blob_key{}",
         E::DIALECT.byte_order
     );
