@@ -69,6 +69,14 @@ pub enum AppError {
     /// Sign-in: unknown login or wrong password (indistinguishable on purpose).
     #[error("wrong login or password")]
     BadCredentials,
+
+    /// The first-run setup form's two passwords differ.
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+
+    /// First-run setup is over (a user exists, or this process never opened it).
+    #[error("first-run setup is over: a user exists")]
+    SetupClosed,
     /// Sign-in: too many failures for this login recently.
     #[error("too many failed sign-ins")]
     RateLimited,

@@ -143,6 +143,10 @@ pub fn router_with(
             get(routes::ui::auth::login_form).post(routes::ui::auth::login),
         )
         .route("/logout", post(routes::ui::auth::logout))
+        .route(
+            "/setup",
+            get(routes::ui::setup::setup_form).post(routes::ui::setup::setup),
+        )
         .route("/folders/{id}/upload", post(routes::ui::upload::upload))
         .route(
             "/folders/{id}/new-folder",

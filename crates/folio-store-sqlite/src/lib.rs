@@ -65,6 +65,21 @@ impl SqliteStore {
         })
     }
 
+    /// Writes a consistent copy of the whole database to `dest` (which must not exist) with
+    /// `VACUUM INTO`, on a read-only connection: one read transaction, so writers go on and
+    /// the copy is the database as of one commit.
+    pub async fn backup_into(&self, dest: &Path) -> Result<(), StoreError> {
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| StoreError::Backend("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest)
+            .execute(&self.read)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
     /// Closes both pools (checkpointing the WAL).
     pub async fn close(&self) {
         self.read.close().await;

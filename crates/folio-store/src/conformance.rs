@@ -74,6 +74,7 @@ async fn new_user(store: &dyn MetadataStore, login: &str) -> UserRecord {
 pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     ok!(store.ping().await);
     assert!(!ok!(store.any_user().await), "a fresh store has no users");
+    first_user_once(store.clone()).await;
     users_and_folders(&*store).await;
     files_versions_and_names(&*store).await;
     locks(&*store).await;
@@ -645,6 +646,55 @@ async fn forced_release_is_remembered(store: &dyn MetadataStore) {
     );
 }
 
+/// First-run setup: of racing `create_first_user` calls on an empty store exactly one creates
+/// its user; once a user exists, none does.
+async fn first_user_once(store: Arc<dyn MetadataStore>) {
+    let mut racers = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        racers.push(tokio::spawn(async move {
+            store
+                .create_first_user(
+                    NewUser {
+                        login: format!("first-{i}"),
+                        name: format!("First {i}"),
+                        email: String::new(),
+                        is_admin: true,
+                        password_hash: None,
+                    },
+                    NOW,
+                )
+                .await
+        }));
+    }
+    let mut created = Vec::new();
+    for r in racers {
+        if let Some(u) = ok!(ok!(r.await)) {
+            created.push(u);
+        }
+    }
+    assert_eq!(created.len(), 1, "one first user: {created:?}");
+    assert!(created[0].is_admin);
+    let users = ok!(store.list_users().await);
+    assert_eq!(users.len(), 1, "{users:?}");
+    assert_eq!(users[0].id, created[0].id);
+    let root = ok!(store.folder(&created[0].root_folder_id).await);
+    assert!(root.is_some(), "the first user has a root folder");
+    let again = ok!(store
+        .create_first_user(
+            NewUser {
+                login: "late".into(),
+                name: "Late".into(),
+                email: String::new(),
+                is_admin: true,
+                password_hash: None,
+            },
+            NOW
+        )
+        .await);
+    assert_eq!(again, None, "no second first user");
+}
+
 /// RenameContainer: same id, case-insensitive sibling clash is `NameExists`, roots are not
 /// renamed.
 async fn renaming_folders(store: &dyn MetadataStore) {
@@ -997,6 +1047,20 @@ async fn files_versions_and_names(store: &dyn MetadataStore) {
     for k in ["k1", "k2", "k3", "k4"] {
         assert!(keys.contains(k), "{k} referenced");
     }
+    let refs = ok!(store.blob_references().await);
+    let k4 = refs
+        .iter()
+        .filter(|r| r.blob_key == "k4")
+        .collect::<Vec<_>>();
+    assert_eq!(
+        k4,
+        vec![&BlobReference {
+            blob_key: "k4".into(),
+            size: 3,
+            sha256: Some(vec![3; 32]),
+        }],
+        "a version's blob is listed once with its size and hash"
+    );
 
     // Rename keeps the id; a taken name falls through to the next candidate.
     let renamed = ok!(ok!(store
@@ -1347,12 +1411,12 @@ async fn chunked_streams(store: &dyn MetadataStore) {
     let seg_key = "seg-0123456789abcdefghijABCDEFGHIJ01";
     let segments = vec![
         BlobSegment {
-            blob_key: "seg-source-b".to_owned(),
+            blob_key: "segsrc-b".to_owned(),
             start: 5,
             length: 10,
         },
         BlobSegment {
-            blob_key: "seg-source-a".to_owned(),
+            blob_key: "segsrc-a".to_owned(),
             start: 0,
             length: 9,
         },
@@ -1406,9 +1470,22 @@ async fn chunked_streams(store: &dyn MetadataStore) {
     assert_eq!(ok!(store.content_segments(seg_key).await), segments);
     assert!(ok!(store.content_segments("seg-unknown").await).is_empty());
     assert!(
-        keys.contains("seg-source-a") && keys.contains("seg-source-b"),
+        keys.contains("segsrc-a") && keys.contains("segsrc-b"),
         "the sweep keeps the blobs a segmented content reads"
     );
+    let refs = ok!(store.blob_references().await);
+    let alt_ref = refs.iter().find(|r| r.blob_key == "alt-blob");
+    assert!(
+        alt_ref.is_some_and(|r| r.sha256.is_none()),
+        "a stream's blob is listed, without a hash: {alt_ref:?}"
+    );
+    // A backup copies the blobs under a segmented content, not the content key; a blob only
+    // segments read is as long as the end of its last range.
+    assert!(!refs.iter().any(|r| r.blob_key == seg_key), "{refs:?}");
+    for (key, size) in [("segsrc-a", 9), ("segsrc-b", 15)] {
+        let r = refs.iter().find(|r| r.blob_key == key);
+        assert!(r.is_some_and(|r| r.size == size), "{key}: {r:?}");
+    }
     // Now the file is not empty: without a lock, 409 (the lock rule runs before the number).
     let only_alt = ChunkedCommit {
         main: None,

@@ -103,6 +103,14 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn create_user(&self, user: NewUser, now: i64) -> Result<UserRecord, StoreError>;
     /// Whether at least one user exists.
     async fn any_user(&self) -> Result<bool, StoreError>;
+    /// Creates the first user (first-run setup) in one transaction that creates nothing when
+    /// any user exists: `None` then. Two racing calls create one user (a marker row with a
+    /// unique key serialises them; the loser sees the winner's user).
+    async fn create_first_user(
+        &self,
+        user: NewUser,
+        now: i64,
+    ) -> Result<Option<UserRecord>, StoreError>;
     /// Looks a user up by login.
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
     /// Looks a user up by id.
@@ -582,6 +590,9 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError>;
     /// Every blob key any version references (for the orphan sweep).
     async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError>;
+    /// Every blob a version or a stream references, once per key, with the size recorded and,
+    /// for version contents, the SHA-256 (for backups: what to copy and how to check it).
+    async fn blob_references(&self) -> Result<Vec<BlobReference>, StoreError>;
 }
 
 #[cfg(test)]

@@ -134,6 +134,18 @@ pub struct ContentRecord {
     pub source: String,
 }
 
+/// A blob some row references (`MetadataStore::blob_references`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobReference {
+    /// The blob key.
+    pub blob_key: String,
+    /// Size recorded with the reference.
+    pub size: u64,
+    /// SHA-256 recorded with a version's content (`None` for a CSPP Plus stream, which records
+    /// none).
+    pub sha256: Option<Vec<u8>>,
+}
+
 /// A file version as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRecord {

@@ -2,6 +2,7 @@
 //! the storage backends, and runs a subcommand. The only crate that reads files and environment
 //! variables for configuration.
 
+mod backup;
 mod config;
 mod logging;
 
@@ -117,6 +118,20 @@ enum Command {
     OauthClients {
         #[command(subcommand)]
         command: OAuthClientsCommand,
+    },
+    /// Copy the database (SQLite, consistent, while Folio runs) and every blob it references
+    /// into DEST, with a manifest; prints a JSON summary.
+    Backup {
+        /// A new or empty directory.
+        dest: PathBuf,
+    },
+    /// Bring a backup back into an empty data directory (--data, --database-url, --blob-url).
+    Restore {
+        /// A directory written by `folio backup`.
+        src: PathBuf,
+        /// Overwrite a data directory that is not empty (stop Folio first).
+        #[arg(long)]
+        force: bool,
     },
     /// Delete orphaned blobs, interrupted uploads and expired tokens now.
     Sweep {
@@ -411,7 +426,12 @@ async fn open_stores(
             Arc::new(store)
         }
     };
-    let blobs: Arc<dyn BlobStore> = match &settings.blobs {
+    let blobs = open_blobs(settings).await?;
+    Ok((meta, blobs))
+}
+
+async fn open_blobs(settings: &Settings) -> Result<Arc<dyn BlobStore>, Failure> {
+    Ok(match &settings.blobs {
         BlobConfig::Local(dir) => Arc::new(
             LocalBlobStore::open(dir)
                 .await
@@ -420,8 +440,23 @@ async fn open_stores(
         BlobConfig::S3(url) => Arc::new(S3BlobStore::from_url_with(url, settings.s3).map_err(|e| {
             Failure::usage(format!("blob storage {url}: {e} (set AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"))
         })?),
-    };
-    Ok((meta, blobs))
+    })
+}
+
+/// The SQLite database file, or the usage error of a command that handles SQLite only.
+fn sqlite_path<'a>(settings: &'a Settings, what: &str) -> Result<&'a std::path::Path, Failure> {
+    match &settings.database {
+        DatabaseConfig::Sqlite(p) => Ok(p),
+        DatabaseConfig::Postgres(_) => Err(Failure::usage(format!(
+            "{what} handles SQLite databases; for PostgreSQL follow docs/OPERATIONS.md (pg_dump first, then copy the blobs)"
+        ))),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn open_app_with(
@@ -771,6 +806,35 @@ async fn run_command(command: Command, mut settings: Settings) -> Result<(), Fai
             }
             Ok(())
         }
+        Command::Backup { dest } => {
+            let db = sqlite_path(&settings, "folio backup")?;
+            let blobs = open_blobs(&settings).await?;
+            let m = backup::backup(db, &*blobs, &dest, now_ms()).await?;
+            println!(
+                "{}",
+                serde_json::json!({"backup": dest.display().to_string(), "versions": m.versions, "blobs": m.blob_count, "bytes": m.blob_bytes})
+            );
+            Ok(())
+        }
+        Command::Restore { src, force } => {
+            let db = sqlite_path(&settings, "folio restore")?.to_owned();
+            let data = settings.data.clone();
+            // Check emptiness before the blob store creates its directories.
+            if !force && backup::data_in_use(&data, &db)? {
+                return Err(Failure::usage(format!(
+                    "{} is not empty: restore into an empty data directory, or pass --force to overwrite (stop Folio first)",
+                    data.display()
+                )));
+            }
+            let manifest = backup::verify(&src).await?;
+            let blobs = open_blobs(&settings).await?;
+            let m = backup::restore(&src, manifest, &db, &*blobs).await?;
+            println!(
+                "{}",
+                serde_json::json!({"restored": src.display().to_string(), "versions": m.versions, "blobs": m.blob_count, "bytes": m.blob_bytes})
+            );
+            Ok(())
+        }
         Command::Sweep { grace } => {
             settings.public_url_from_listen = false;
             let app = open_app(&settings, false).await?;
@@ -892,12 +956,37 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
     let nested = dev_editor
         .as_ref()
         .map(|dev| (folio_dev_editor::MOUNT_PATH, dev.router()));
+    // First-run setup: no users yet → a one-time code, in memory, printed once (a secret, but
+    // printing it to whoever runs the server is its purpose).
+    let setup = app
+        .open_setup()
+        .await
+        .map_err(|e| app_failure(e, "cannot check for users"))?;
     let router = folio_http::router_with(folio_http::AppState { app }, nested);
-    // The first line on stdout is the contract for scripts and tests that start Folio on port 0.
-    println!(
-        "folio listening on http://{bound} (public URL {})",
+    // The first line on stdout is the contract for scripts and tests that start Folio on port 0;
+    // the setup line (if any) follows in the same write, so a reader that stops after the
+    // banner never makes a later write fail.
+    let mut banner = format!(
+        "folio listening on http://{bound} (public URL {})\n",
         settings.public_url
     );
+    if let Some(code) = &setup {
+        banner.push_str(&format!(
+            "folio setup: open {}/setup?code={code} to create the first administrator (works once, until a restart)\n",
+            settings.public_url
+        ));
+    }
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes());
+        let _ = out.flush();
+    }
+    if setup.is_some() {
+        tracing::warn!(
+            "no users yet: the one-time setup URL is on standard output (or run `folio users add LOGIN --admin --password-stdin`)"
+        );
+    }
     tracing::info!(listen = %bound, public_url = %settings.public_url, data = %settings.data.display(), database = %settings.database.redacted(), "folio started");
     if settings.no_proof_keys {
         tracing::warn!("proof keys are NOT verified (--no-proof-keys): development only");

@@ -94,6 +94,9 @@ pub struct App {
     file_url_mac: Option<HmacSha256>,
     /// Which token uses this process has recorded lately (`audit::TouchThrottle`).
     pub(crate) touched: crate::audit::TouchThrottle,
+    /// The first-run setup code (`crate::web::setup`): in memory only, set at start while
+    /// there are no users, taken by the one setup that succeeds.
+    pub(crate) setup_code: std::sync::Mutex<Option<String>>,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -122,6 +125,7 @@ impl App {
             config,
             file_url_mac,
             touched: Default::default(),
+            setup_code: std::sync::Mutex::new(None),
         })
     }
 

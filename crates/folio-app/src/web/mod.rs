@@ -14,9 +14,11 @@ mod browse;
 mod files;
 mod host_page;
 mod sessions;
+mod setup;
 mod sharing;
 
 pub use browse::*;
 pub use host_page::*;
 pub use sessions::*;
+pub use setup::*;
 pub use sharing::*;

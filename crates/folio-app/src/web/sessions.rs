@@ -88,10 +88,17 @@ impl App {
             return Err(AppError::BadCredentials);
         };
         meta.clear_login_failures(login, Some(source)).await?;
+        self.start_session(&user.id).await
+    }
+
+    /// A new sign-in session for `user_id` (after a password check or the first-run setup).
+    pub(crate) async fn start_session(&self, user_id: &str) -> Result<NewSession, AppError> {
+        let now = self.now();
         let cookie = tokens::generate();
         let csrf = tokens::generate();
         let expires_at = now + SESSION_TTL_MS;
-        meta.create_session(&tokens::hash(&cookie), &user.id, &csrf, expires_at, now)
+        self.meta()
+            .create_session(&tokens::hash(&cookie), user_id, &csrf, expires_at, now)
             .await?;
         self.audit_sign_in(SIGN_IN, Some(&user), login, "password")
             .await;

@@ -145,7 +145,9 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         AppError::UnknownUser { .. }
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
-        | AppError::WeakPassword => (S::BAD_REQUEST, "invalid_name", e.to_string()),
+        | AppError::WeakPassword
+        | AppError::PasswordsDiffer => (S::BAD_REQUEST, "invalid_name", e.to_string()),
+        AppError::SetupClosed => (S::GONE, "setup_closed", e.to_string()),
         AppError::NameTaken { name, place } => (
             S::CONFLICT,
             "name_taken",

@@ -118,6 +118,11 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
             "This link cannot be used",
             format!("{why}. Open the document again from your application."),
         ),
+        AppError::SetupClosed => (
+            S::GONE,
+            "Setup is done",
+            "Folio already has an administrator, so the setup link no longer works. Sign in, or ask an administrator for an account.".to_owned(),
+        ),
         AppError::LaunchCodeExpired => (
             S::NOT_FOUND,
             "This link has expired",
@@ -231,6 +236,26 @@ pub fn sign_in_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
         AppError::RateLimited => Some((
             StatusCode::TOO_MANY_REQUESTS,
             "Too many failed sign-ins for this login from here. Wait a little and try again.",
+        )),
+        _ => None,
+    }
+}
+
+/// The setup page's answer to a refused form: status and message (the setup page again).
+/// `None` means an error page instead (a wrong code, setup over, storage trouble).
+pub fn setup_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
+    match e {
+        AppError::InvalidLogin => Some((
+            StatusCode::BAD_REQUEST,
+            "That login cannot be used: use 1 to 64 characters without spaces.",
+        )),
+        AppError::WeakPassword => Some((
+            StatusCode::BAD_REQUEST,
+            "The password must be at least 8 characters.",
+        )),
+        AppError::PasswordsDiffer => Some((
+            StatusCode::BAD_REQUEST,
+            "The two passwords differ; type the same password twice.",
         )),
         _ => None,
     }
@@ -419,6 +444,8 @@ mod tests {
                 "This link has expired",
             ),
             (AppError::Locked.into(), 409, "Cannot do that"),
+            (AppError::SetupClosed.into(), 410, "Setup is done"),
+            (AppError::NotFound.into(), 404, "Cannot do that"),
             (
                 StoreError::Backend("secret".into()).into(),
                 500,
@@ -529,5 +556,19 @@ mod tests {
             sign_in_refusal(&AppError::BadCredentials).map(|r| r.0),
             Some(StatusCode::UNAUTHORIZED)
         );
+        for e in [
+            AppError::InvalidLogin,
+            AppError::WeakPassword,
+            AppError::PasswordsDiffer,
+        ] {
+            assert_eq!(
+                setup_refusal(&e).map(|r| r.0),
+                Some(StatusCode::BAD_REQUEST),
+                "{e:?}"
+            );
+        }
+        for e in [AppError::SetupClosed, AppError::NotFound] {
+            assert_eq!(setup_refusal(&e), None, "{e:?}: an error page");
+        }
     }
 }

@@ -153,7 +153,9 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         | AppError::UnknownUser { .. }
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
-        | AppError::WeakPassword => StatusCode::BAD_REQUEST,
+        | AppError::WeakPassword
+        | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
+        AppError::SetupClosed => StatusCode::GONE,
         AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => StatusCode::CONFLICT,
         AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::BadCredentials | AppError::LaunchRefused(_) => StatusCode::UNAUTHORIZED,

@@ -247,6 +247,13 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn any_user(&self) -> Result<bool, StoreError> {
         users::any_user(self).await
     }
+    async fn create_first_user(
+        &self,
+        user: NewUser,
+        now: i64,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        users::create_first_user(self, user, now).await
+    }
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
         users::user_by_login(self, login).await
     }
@@ -436,6 +443,9 @@ impl<E: SqlEngine> MetadataStore for E {
 
     async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError> {
         versions::referenced_blob_keys(self).await
+    }
+    async fn blob_references(&self) -> Result<Vec<BlobReference>, StoreError> {
+        versions::blob_references(self).await
     }
 
     // locks.rs

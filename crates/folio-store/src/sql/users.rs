@@ -29,6 +29,17 @@ pub(super) async fn create_user(
     now: i64,
 ) -> Result<UserRecord, StoreError> {
     let mut tx = e.begin().await?;
+    let created = insert_user(&mut tx, user, now).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Inserts a user and its root folder inside `tx`.
+async fn insert_user(
+    tx: &mut impl SqlTx,
+    user: NewUser,
+    now: i64,
+) -> Result<UserRecord, StoreError> {
     let id = random_id(16);
     let root = random_id(16);
     tx.execute(
@@ -46,8 +57,7 @@ pub(super) async fn create_user(
         ],
     )
     .await?;
-    insert_root_folder(&mut tx, &root, &id, now).await?;
-    tx.commit().await?;
+    insert_root_folder(tx, &root, &id, now).await?;
     Ok(UserRecord {
         id,
         login: user.login,
@@ -59,6 +69,39 @@ pub(super) async fn create_user(
         root_folder_id: root,
         disabled: false,
     })
+}
+
+/// The marker row of the first-run setup: its unique name makes a second setup transaction
+/// wait for the first and then fail, instead of both seeing an empty user table.
+const FIRST_USER_MARKER: &str = "first-user-setup";
+
+pub(super) async fn create_first_user(
+    e: &impl SqlEngine,
+    user: NewUser,
+    now: i64,
+) -> Result<Option<UserRecord>, StoreError> {
+    let mut tx = e.begin().await?;
+    match tx
+        .execute(
+            "INSERT INTO secrets (name, value) VALUES ($1, $2)",
+            args![FIRST_USER_MARKER, user.login.as_bytes()],
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::AlreadyExists) => return Ok(None),
+        Err(other) => return Err(other),
+    }
+    let row = tx
+        .fetch_optional("SELECT EXISTS (SELECT 1 FROM users) AS present", &[])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if super::SqlRow::flag(&row, "present")? {
+        return Ok(None);
+    }
+    let created = insert_user(&mut tx, user, now).await?;
+    tx.commit().await?;
+    Ok(Some(created))
 }
 
 pub(super) async fn any_user(e: &impl SqlEngine) -> Result<bool, StoreError> {

@@ -116,3 +116,44 @@ pub(super) async fn referenced_blob_keys(
         .await?;
     rows.iter().map(|r| r.text("blob_key")).collect()
 }
+
+pub(super) async fn blob_references<E: SqlEngine>(e: &E) -> Result<Vec<BlobReference>, StoreError> {
+    // A version's blob is never shared with another row, but a stream may name the blob of
+    // the MainContent version it came from, and a segmented content (`seg-…`, not a blob) names
+    // ranges of other blobs: keep the version's row when there is one (it has the hash). A blob
+    // only segments read (a PutChunkedFile's new chunks) is wholly covered by them, so its size
+    // is the end of its last range.
+    let sql = format!(
+        "SELECT blob_key, size, sha256 FROM (SELECT blob_key, size, sha256 FROM file_versions \
+         WHERE blob_key NOT LIKE 'seg-%' \
+         UNION ALL SELECT blob_key, size, NULL AS sha256 FROM file_streams \
+         WHERE blob_key NOT LIKE 'seg-%' \
+         UNION ALL SELECT blob_key, MAX(start + length) AS size, NULL AS sha256 \
+         FROM content_segments WHERE content_key IN \
+         (SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams) \
+         GROUP BY blob_key) AS r \
+         ORDER BY blob_key{}",
+        E::DIALECT.byte_order
+    );
+    let rows = e.fetch_all(&sql, &[]).await?;
+    let mut out: Vec<BlobReference> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let key = r.text("blob_key")?;
+        let size = u64::try_from(r.int("size")?).unwrap_or(0);
+        let sha256 = r.opt_bytes("sha256")?;
+        match out.last_mut() {
+            Some(last) if last.blob_key == key => {
+                if last.sha256.is_none() {
+                    last.sha256 = sha256;
+                    last.size = size;
+                }
+            }
+            _ => out.push(BlobReference {
+                blob_key: key,
+                size,
+                sha256,
+            }),
+        }
+    }
+    Ok(out)
+}

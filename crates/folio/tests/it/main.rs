@@ -14,6 +14,7 @@ mod editors;
 mod hardening;
 mod metrics;
 mod mobile;
+mod ops;
 mod replicas;
 mod support;
 mod web;

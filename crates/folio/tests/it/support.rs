@@ -156,6 +156,29 @@ impl TestServer {
 
     /// Starts with a config file and extra `serve` arguments (e.g. `--dev-editor`).
     pub fn start_with(config: Option<&str>, serve_args: &[&str]) -> Self {
+        let mut s = Self::unstarted(config, serve_args);
+        // Create the database first so the CLI helpers and the server share it.
+        s.cli_ok(&["users", "add", "root-admin", "--admin"]);
+        s.spawn(&[]);
+        s
+    }
+
+    /// Starts on a fresh data directory with no users (first-run setup); returns the server
+    /// and the setup URL it printed on stdout after its banner.
+    pub fn start_fresh(serve_args: &[&str]) -> (Self, String) {
+        let mut s = Self::unstarted(None, serve_args);
+        let lines = s.spawn_reading(&[], 1);
+        let url = lines
+            .first()
+            .and_then(|l| l.strip_prefix("folio setup: open "))
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no setup line after the banner: {lines:?}"))
+            .to_owned();
+        (s, url)
+    }
+
+    /// A server on a fresh data directory (and database, on PostgreSQL), not yet spawned.
+    pub fn unstarted(config: Option<&str>, serve_args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let data = dir.path().join("data");
         let config = config.map(|c| {
@@ -179,7 +202,7 @@ impl TestServer {
             ));
             pg_database = Some(db);
         }
-        let mut s = Self {
+        let s = Self {
             child: None,
             url: String::new(),
             data,
@@ -193,14 +216,16 @@ impl TestServer {
         if s.pg_database.is_some() {
             s.cli_ok(&["migrate"]);
         }
-        // Create the database first so the CLI helpers and the server share it.
-        s.cli_ok(&["users", "add", "root-admin", "--admin"]);
-        s.spawn(&[]);
         s
     }
 
     /// (Re)starts the server process on a new port with extra environment variables.
     pub fn spawn(&mut self, env: &[(&str, &str)]) {
+        self.spawn_reading(env, 0);
+    }
+
+    /// As `spawn`, and returns the `extra` stdout lines the server prints after its banner.
+    pub fn spawn_reading(&mut self, env: &[(&str, &str)], extra: usize) -> Vec<String> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -228,9 +253,18 @@ impl TestServer {
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn folio: {e}"));
         let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         let mut line = String::new();
-        BufReader::new(stdout)
+        let mut reader = BufReader::new(stdout);
+        reader
             .read_line(&mut line)
             .unwrap_or_else(|e| panic!("read banner: {e}"));
+        let mut lines = Vec::new();
+        for _ in 0..extra {
+            let mut l = String::new();
+            reader
+                .read_line(&mut l)
+                .unwrap_or_else(|e| panic!("read stdout: {e}"));
+            lines.push(l.trim_end().to_owned());
+        }
         let url = line
             .strip_prefix("folio listening on ")
             .and_then(|r| r.split_whitespace().next())
@@ -243,6 +277,7 @@ impl TestServer {
             .to_owned();
         self.url = url;
         self.child = Some(child);
+        lines
     }
 
     /// SIGKILL, as in a crash.

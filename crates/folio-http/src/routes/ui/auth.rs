@@ -16,7 +16,7 @@ use crate::extract::csrf::{Csrf, constant_eq, csrf_field};
 
 /// The session cookie's name.
 pub(crate) const SESSION_COOKIE: &str = "folio_session";
-const LOGIN_CSRF_COOKIE: &str = "folio_login_csrf";
+pub(crate) const LOGIN_CSRF_COOKIE: &str = "folio_login_csrf";
 
 /// Reads a cookie.
 pub fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -29,7 +29,7 @@ pub fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn set_cookie(s: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+pub(crate) fn set_cookie(s: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if s.app.config().public_url.starts_with("https://") {
         "; Secure"
     } else {

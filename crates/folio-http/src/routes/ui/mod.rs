@@ -14,6 +14,7 @@ pub mod files;
 pub mod folder_actions;
 pub mod host_page;
 pub mod message;
+pub mod setup;
 pub mod sharing;
 pub mod upload;
 
