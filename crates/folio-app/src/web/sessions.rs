@@ -88,7 +88,10 @@ impl App {
             return Err(AppError::BadCredentials);
         };
         meta.clear_login_failures(login, Some(source)).await?;
-        self.start_session(&user.id).await
+        let session = self.start_session(&user.id).await?;
+        self.audit_sign_in(SIGN_IN, Some(&user), login, "password")
+            .await;
+        Ok(session)
     }
 
     /// A new sign-in session for `user_id` (after a password check or the first-run setup).
@@ -100,8 +103,6 @@ impl App {
         self.meta()
             .create_session(&tokens::hash(&cookie), user_id, &csrf, expires_at, now)
             .await?;
-        self.audit_sign_in(SIGN_IN, Some(&user), login, "password")
-            .await;
         Ok(NewSession {
             cookie,
             csrf,
