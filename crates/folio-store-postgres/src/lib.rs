@@ -52,6 +52,29 @@ impl PostgresStore {
         })
     }
 
+    /// The migration versions applied to this database (successful rows of sqlx's
+    /// `_sqlx_migrations`; none when that table does not exist yet) and the versions embedded
+    /// in this build, for `folio doctor`.
+    pub async fn migration_versions(&self) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+        let embedded: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+        let exists: bool =
+            sqlx::query_scalar("SELECT to_regclass('public._sqlx_migrations') IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+        let applied: Vec<i64> = if exists {
+            sqlx::query_scalar(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?
+        } else {
+            Vec::new()
+        };
+        Ok((applied, embedded))
+    }
+
     /// Runs pending migrations (`folio migrate`). Safe to run from several replicas at once:
     /// the migrator serialises them with an advisory lock.
     pub async fn migrate(&self) -> Result<(), StoreError> {

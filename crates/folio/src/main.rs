@@ -4,6 +4,7 @@
 
 mod backup;
 mod config;
+mod doctor;
 mod logging;
 
 use std::path::PathBuf;
@@ -132,6 +133,25 @@ enum Command {
         /// Overwrite a data directory that is not empty (stop Folio first).
         #[arg(long)]
         force: bool,
+    },
+    /// Check the configuration the way an editor sees it (storage, database, public URL, each
+    /// editor's discovery and proof keys, TLS, clocks); prints one line per check with what to
+    /// change, and exits 1 when a check fails. Takes `serve`'s settings.
+    Doctor {
+        /// A WOPI client's discovery URL or a local discovery file (repeatable), as for `serve`.
+        #[arg(
+            long,
+            env = "FOLIO_DISCOVERY",
+            value_delimiter = ',',
+            value_name = "URL_OR_PATH"
+        )]
+        discovery: Vec<String>,
+        /// As for `serve`: proof keys are not verified.
+        #[arg(long)]
+        no_proof_keys: bool,
+        /// The server runs the development editor (`serve --dev-editor`): check it too.
+        #[arg(long, env = "FOLIO_DEV_EDITOR")]
+        dev_editor: bool,
     },
     /// Delete orphaned blobs, interrupted uploads and expired tokens now.
     Sweep {
@@ -328,6 +348,16 @@ fn main() -> ExitCode {
     } = &cli.command
     {
         overrides.listen = listen.clone();
+        overrides.discovery = discovery.clone();
+        overrides.no_proof_keys = *no_proof_keys;
+        overrides.dev_editor = *dev_editor;
+    }
+    if let Command::Doctor {
+        discovery,
+        no_proof_keys,
+        dev_editor,
+    } = &cli.command
+    {
         overrides.discovery = discovery.clone();
         overrides.no_proof_keys = *no_proof_keys;
         overrides.dev_editor = *dev_editor;
@@ -833,6 +863,17 @@ async fn run_command(command: Command, mut settings: Settings) -> Result<(), Fai
                 "{}",
                 serde_json::json!({"restored": src.display().to_string(), "versions": m.versions, "blobs": m.blob_count, "bytes": m.blob_bytes})
             );
+            Ok(())
+        }
+        Command::Doctor { dev_editor, .. } => {
+            let checks = doctor::gather(&settings, dev_editor).await;
+            print!("{}", doctor::render(&checks));
+            if checks.iter().any(|c| c.status == doctor::Status::Fail) {
+                return Err(Failure {
+                    code: 1,
+                    message: "some checks failed (see the advice above)".into(),
+                });
+            }
             Ok(())
         }
         Command::Sweep { grace } => {

@@ -9,6 +9,7 @@ mod cli;
 mod clients;
 mod containers;
 mod cspp;
+mod doctor;
 mod durability;
 mod editors;
 mod hardening;
