@@ -299,7 +299,7 @@ pub fn clock_check(source: &str, skew_ms: i64) -> Check {
     let secs = skew_ms / 1000;
     let advice = "synchronise the clocks of Folio's host and the editor's (NTP: chrony or \
                   systemd-timesyncd)";
-    if skew_ms > MAX_SKEW_MS || skew_ms < -MAX_AGE_MS {
+    if !(-MAX_AGE_MS..=MAX_SKEW_MS).contains(&skew_ms) {
         Check::fail(
             name,
             format!(
@@ -506,7 +506,8 @@ mod tests {
     #[test]
     fn public_url_decisions() {
         let u = "https://folio.example.com";
-        let cases: Vec<(Result<(u16, String), String>, Status)> = vec![
+        type Answer = Result<(u16, String), String>;
+        let cases: Vec<(Answer, Status)> = vec![
             (Ok((200, "ok\n".into())), Status::Pass),
             (Ok((200, "<html>".into())), Status::Fail),
             (Ok((404, String::new())), Status::Fail),
