@@ -320,6 +320,17 @@ pub fn clock_check(source: &str, skew_ms: i64) -> Check {
     }
 }
 
+/// An error with its sources ("error sending request: … : Connection refused").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    out
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -427,7 +438,7 @@ pub async fn gather(settings: &Settings, dev_editor: bool) -> Vec<Check> {
             let status = r.status().as_u16();
             Ok((status, r.text().await.unwrap_or_default()))
         }
-        Err(e) => Err(format!("no answer ({e})")),
+        Err(e) => Err(format!("no answer ({})", error_chain(&e))),
     };
     checks.push(public_url_check(&public_url, answered));
 

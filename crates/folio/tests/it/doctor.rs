@@ -182,3 +182,47 @@ async fn an_http_public_url_with_an_https_editor_gets_tls_advice() -> TestResult
     assert!(check(&out, "TLS").0.starts_with("PASS "), "{out}");
     Ok(())
 }
+
+/// Drops the PostgreSQL database a test created, however the test ends.
+struct DropDb(String);
+
+impl Drop for DropDb {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .arg(PgServer::from_env().url("postgres"))
+            .args([
+                "-q",
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0),
+            ])
+            .output();
+    }
+}
+
+#[tokio::test]
+async fn an_unmigrated_postgres_database_gets_migrate_advice() -> TestResult {
+    let s = TestServer::start();
+    let db = format!("folio_doctor_{}", rand_suffix().replace('-', "_"));
+    psql(&format!("CREATE DATABASE {db}"));
+    let _guard = DropDb(db.clone());
+    let url = PgServer::from_env().url(&db);
+    let (code, out) = doctor(&s, &["--database-url", &url, "doctor"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(check(&out, "database").0.starts_with("PASS "), "{out}");
+    let (line, advice) = check(&out, "migrations");
+    assert!(
+        line.starts_with("FAIL ") && line.contains("pending"),
+        "{out}"
+    );
+    assert!(advice.contains("folio migrate"), "{out}");
+    // After `folio migrate`: every migration applied.
+    let m = s.cli(&["--database-url", &url, "migrate"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let (_, out) = doctor(&s, &["--database-url", &url, "doctor"]);
+    let (line, _) = check(&out, "migrations");
+    assert!(
+        line.starts_with("PASS ") && line.contains("applied"),
+        "{out}"
+    );
+    Ok(())
+}

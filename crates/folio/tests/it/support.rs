@@ -86,7 +86,7 @@ impl PgServer {
     }
 }
 
-fn psql(sql: &str) {
+pub fn psql(sql: &str) {
     let out = Command::new("psql")
         .arg(PgServer::from_env().url("postgres"))
         .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
