@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use folio_store::{AuditEvent, AuditQuery, FileRecord, UserRecord};
+use folio_store::{AuditEvent, AuditQuery, FileRecord, TokenRecord, UserRecord};
 
 use crate::error::AppError;
 use crate::{App, Principal};
@@ -50,6 +50,9 @@ pub mod action {
     pub const PUBLIC_LINK_USE: &str = "file.public_link";
     /// A successful sign-in.
     pub const SIGN_IN: &str = "auth.sign_in";
+    /// A user allowed an OAuth client (Office mobile's sign-in) to act for them (`detail`: the
+    /// client's name; `via_id`: its id).
+    pub const OAUTH_AUTHORIZE: &str = "auth.oauth_authorize";
     /// A refused sign-in (wrong password, unknown or disabled account, throttled).
     pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
     /// An administrator released a lock by force (`detail`: the lock id).
@@ -356,13 +359,25 @@ impl App {
         file: &FileRecord,
         detail: Option<String>,
     ) -> AuditEvent {
+        self.audit_token(action, &p.user, &p.token, file, detail)
+    }
+
+    /// [`Self::audit_wopi`] for a request authorized by `token` of `user` (any scope).
+    pub(crate) fn audit_token(
+        &self,
+        action: &str,
+        user: &UserRecord,
+        token: &TokenRecord,
+        file: &FileRecord,
+        detail: Option<String>,
+    ) -> AuditEvent {
         let (origin, via, _) = current();
         let via = match via {
             // A WOPI request names its editor by its token.
-            Via::Editor(_) | Via::System => Via::Editor(p.token.client.clone()),
+            Via::Editor(_) | Via::System => Via::Editor(token.client.clone()),
             other => other,
         };
-        self.audit_event_via(action, Some(&p.user), Some(file), detail, origin, via, None)
+        self.audit_event_via(action, Some(user), Some(file), detail, origin, via, None)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -119,7 +119,13 @@ pub fn sane_request_id(v: &str) -> bool {
 }
 
 /// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if valid.
-pub fn trace_id(traceparent: &str) -> Option<&str> {
+#[cfg(test)]
+fn trace_id(traceparent: &str) -> Option<&str> {
+    trace_parent(traceparent).map(|(trace, _)| trace)
+}
+
+/// The trace id and parent span id of a W3C `traceparent` header, if valid.
+pub fn trace_parent(traceparent: &str) -> Option<(&str, &str)> {
     let mut parts = traceparent.trim().split('-');
     let (version, trace, parent, flags) =
         (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
@@ -131,9 +137,10 @@ pub fn trace_id(traceparent: &str) -> Option<&str> {
         && hex(trace, 32)
         && trace.bytes().any(|b| b != b'0')
         && hex(parent, 16)
+        && parent.bytes().any(|b| b != b'0')
         && hex(flags, 2)
         && (version != "00" || parts.next().is_none());
-    ok.then_some(trace)
+    ok.then_some((trace, parent))
 }
 
 fn header<'h>(h: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
@@ -159,11 +166,21 @@ pub async fn trace(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
         .map_or_else(|| folio_app::folio_store::random_id(16), str::to_owned);
     let correlation = header(req.headers(), &crate::headers::X_WOPI_CORRELATION_ID)
         .map(|c| c.chars().take(128).collect::<String>());
-    let trace = header(req.headers(), &HeaderName::from_static("traceparent")).and_then(trace_id);
+    // The request's place in a trace: the caller's (W3C `traceparent`) or a new one; this
+    // request is one span of it (exported by the binary's OTLP layer when configured).
+    let (trace, parent) = match header(req.headers(), &HeaderName::from_static("traceparent"))
+        .and_then(trace_parent)
+    {
+        Some((t, p)) => (t.to_owned(), Some(p)),
+        None => (folio_app::folio_store::random_hex(16), None),
+    };
+    let span_id = folio_app::folio_store::random_hex(8);
     let span = tracing::info_span!(
         "request",
         request.id = %request_id,
-        trace.id = trace,
+        trace.id = %trace,
+        span.id = %span_id,
+        trace.parent_id = parent,
         http.method = method_label(&method),
         http.route = route.as_deref().unwrap_or("unmatched"),
         wopi.operation = Empty,
@@ -380,5 +397,17 @@ mod tests {
             None
         );
         assert_eq!(trace_id("garbage"), None);
+        assert_eq!(
+            trace_parent(tp),
+            Some(("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"))
+        );
+        // An all-zero parent span id is invalid too.
+        assert_eq!(
+            trace_id("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),
+            None
+        );
+        // Version 00 has exactly four fields; later versions may add some.
+        assert_eq!(trace_id(&format!("{tp}-extra")), None);
+        assert!(trace_id(&format!("01{}-extra", &tp[2..])).is_some());
     }
 }

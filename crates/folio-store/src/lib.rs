@@ -13,8 +13,20 @@ pub mod sql;
 
 pub use blob::{BlobKey, BlobStore, ByteStream, ContentKey, PutBlob};
 pub use error::StoreError;
-pub use metadata::{Emit, MetadataStore, Outcome, WriteCheck, name_candidates};
+pub use metadata::{AuditOf, Emit, MetadataStore, Outcome, WriteCheck, name_candidates};
 pub use model::*;
+
+/// `n` random bytes as lower-case hex (W3C trace and span ids).
+pub fn random_hex(n: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let mut out = String::with_capacity(2 * n);
+    for _ in 0..n {
+        let b: u8 = rng.random();
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
 
 /// A random id of `len` characters from `A–Z a–z 0–9` (file ids, folder ids, user ids, tokens).
 /// Letters and digits only, so that the id never needs percent-encoding anywhere.

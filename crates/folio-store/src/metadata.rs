@@ -77,6 +77,9 @@ pub struct Emit<'a> {
     pub audit: Option<&'a (dyn Fn(&FileRecord) -> AuditEvent + Send + Sync)>,
 }
 
+/// Builds a change's audit row from the file as the change left it.
+pub type AuditOf<'a> = &'a (dyn Fn(&FileRecord) -> AuditEvent + Send + Sync);
+
 /// Generates candidate names for a new or renamed file: `names(0)` is the requested name,
 /// `names(n)` the n-th alternative, `None` when there are no more (exact-name mode).
 pub type NameCandidates<'a> = &'a (dyn Fn(u32) -> Option<String> + Send + Sync);
@@ -245,6 +248,15 @@ pub trait MetadataStore: Send + Sync + 'static {
         file: NewFile,
         names: NameCandidates<'_>,
         now: i64,
+    ) -> Result<FileRecord, StoreError>;
+    /// `create_file`, writing the audit row `audit` builds from the new file in the same
+    /// transaction.
+    async fn create_file_audited(
+        &self,
+        file: NewFile,
+        names: NameCandidates<'_>,
+        now: i64,
+        audit: AuditOf<'_>,
     ) -> Result<FileRecord, StoreError>;
     /// A live (not deleted) file by id.
     async fn file(&self, id: &FileId) -> Result<Option<FileRecord>, StoreError>;

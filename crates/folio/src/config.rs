@@ -60,6 +60,9 @@ pub struct RawConfig {
     pub mobile: Option<RawMobile>,
     /// The audit trail.
     pub audit: Option<RawAudit>,
+    /// OpenTelemetry: send a span per request to this OTLP/HTTP collector (e.g.
+    /// `http://otel-collector:4318`; default: none, or `OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub otlp_endpoint: Option<String>,
 }
 
 /// `[audit]`: the audit trail of file access, sign-ins and administrators' actions.
@@ -260,6 +263,8 @@ pub struct Settings {
     pub oauth: folio_app::OAuthConfig,
     /// `[audit] retention_days` (0: for ever).
     pub audit_retention_days: u32,
+    /// The OTLP/HTTP collector traces go to, if any.
+    pub otlp_endpoint: Option<String>,
 }
 
 /// Values from flags/env (highest precedence).
@@ -285,6 +290,8 @@ pub struct Overrides {
     pub blob_url: Option<String>,
     /// `--log-format` / `FOLIO_LOG_FORMAT`.
     pub log_format: Option<String>,
+    /// `--otlp-endpoint` / `FOLIO_OTLP_ENDPOINT` (then `OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub otlp_endpoint: Option<String>,
 }
 
 /// How log lines are written (stderr).
@@ -414,6 +421,18 @@ impl Settings {
         };
         if max_file_size == 0 {
             problems.push("max_file_size must be positive".to_owned());
+        }
+        let otlp_endpoint = o
+            .otlp_endpoint
+            .clone()
+            .or(raw.otlp_endpoint.clone())
+            .filter(|e| !e.trim().is_empty());
+        if let Some(e) = &otlp_endpoint
+            && !(e.starts_with("http://") || e.starts_with("https://"))
+        {
+            problems.push(format!(
+                "otlp_endpoint {e:?} must be an http:// or https:// URL (an OTLP/HTTP collector, e.g. http://collector:4318)"
+            ));
         }
         let mut editors: Vec<EditorConfig> = Vec::new();
         let mut raw_editors = raw.editors;
@@ -739,6 +758,7 @@ impl Settings {
                 s3,
                 oauth,
                 audit_retention_days,
+                otlp_endpoint,
             }),
             _ => Err(problems.join("; ")),
         }

@@ -320,6 +320,152 @@ pub fn clock_check(source: &str, skew_ms: i64) -> Check {
     }
 }
 
+/// The signed round trip: a CheckEcosystem request signed with the development editor's proof
+/// key, sent to the ecosystem URL Folio builds from its public URL (`url`, without the token),
+/// answered with (status, `X-WOPI-ServerError`) or not at all. `enforced`: the server verifies
+/// proof keys (no --no-proof-keys).
+pub fn round_trip_check(
+    url: &str,
+    answered: Result<(u16, Option<String>), String>,
+    enforced: bool,
+) -> Check {
+    let name = "signed round trip";
+    let same_data = "run `folio doctor` with the same --data / --database-url (or config file) as                      `folio serve`";
+    match answered {
+        Ok((200, _)) if enforced => Check::pass(
+            name,
+            format!(
+                "{url} accepted a request signed with the development editor's proof key                  (public URL, signed URL and clock agree)"
+            ),
+        ),
+        Ok((200, _)) => Check::warn(
+            name,
+            format!("{url} answered, but proof keys are not verified (--no-proof-keys)"),
+            "drop --no-proof-keys (`no_proof_keys`) so that signatures are checked",
+        ),
+        Ok((500, Some(e))) if e.contains("proof") => Check::fail(
+            name,
+            format!("{url} refused the development editor's signature ({e})"),
+            format!(
+                "Folio checks a signature against `public_url` plus the path and query it                  receives: set `public_url` / --public-url to exactly the origin (scheme, host,                  port, path prefix) editors call, make a reverse proxy pass the path and query                  unchanged, and keep the clocks in sync; {same_data} (it signs with the keys in                  DATA/dev-editor-keys.json)"
+            ),
+        ),
+        Ok((401, _)) => Check::fail(
+            name,
+            format!("{url} did not know a token minted in this database (401)"),
+            format!(
+                "the public URL reaches another Folio (or one with other data): point                  `public_url` at this one, or {same_data}"
+            ),
+        ),
+        Ok((404, _)) => Check::fail(
+            name,
+            format!("{url} answered 404: /wopi/ does not reach Folio"),
+            "make the reverse proxy forward /wopi/ (with its query) to Folio unchanged",
+        ),
+        Ok((status, e)) => Check::fail(
+            name,
+            format!(
+                "{url} answered {status}{}",
+                e.map(|e| format!(" ({e})")).unwrap_or_default()
+            ),
+            "see Folio's log for the request (its X-Correlation-Id)",
+        ),
+        Err(e) => Check::fail(
+            name,
+            format!("{url}: {e}"),
+            "fix the public URL check above first",
+        ),
+    }
+}
+
+/// Mints a short-lived read-only ecosystem token for an (admin, if any) user, signs a
+/// CheckEcosystem with the development editor's key from the data directory, sends it to the
+/// public URL, and revokes the token.
+async fn signed_round_trip(settings: &Settings, http: &reqwest::Client) -> Check {
+    let name = "signed round trip";
+    let key_file = settings.data.join("dev-editor-keys.json");
+    if !key_file.exists() {
+        return Check::fail(
+            name,
+            format!("no development editor keys at {}", key_file.display()),
+            "start `folio serve --dev-editor` with the same --data first (it creates them), and              run `folio doctor --dev-editor` with that --data",
+        );
+    }
+    let app = match crate::open_app(settings, false).await {
+        Ok(a) => a,
+        Err(f) => {
+            return Check::fail(
+                name,
+                format!("cannot open Folio's data: {}", f.message),
+                "fix the storage and database checks above first",
+            );
+        }
+    };
+    let users = match app.admin_users().await {
+        Ok(u) => u,
+        Err(e) => {
+            return Check::fail(
+                name,
+                format!("cannot list users: {e}"),
+                "fix the database check above",
+            );
+        }
+    };
+    let Some(user) = users
+        .iter()
+        .filter(|u| !u.disabled)
+        .max_by_key(|u| u.is_admin)
+    else {
+        return Check::warn(
+            name,
+            "no user yet: nothing to sign a request for",
+            "create the first administrator (the setup URL `folio serve` prints, or `folio users              add`), then run the doctor again",
+        );
+    };
+    let minted = match app
+        .mint_probe_token(&user.id, "dev", app.now() + 120_000)
+        .await
+    {
+        Ok(m) => m,
+        Err(e) => {
+            return Check::fail(
+                name,
+                format!("cannot mint a probe token: {e}"),
+                "fix the database check above",
+            );
+        }
+    };
+    let dev = match folio_dev_editor::DevEditor::open(settings.public_url.clone(), key_file).await {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = app.revoke_token(&minted.access_token).await;
+            return Check::fail(
+                name,
+                format!("cannot read the development editor's keys: {e}"),
+                "delete DATA/dev-editor-keys.json and restart `folio serve --dev-editor`",
+            );
+        }
+    };
+    let url = minted.url();
+    let mut req = http.get(&url);
+    for (k, v) in dev.proof_headers(&minted.access_token, &url) {
+        req = req.header(k, v);
+    }
+    let answered = match req.send().await {
+        Ok(r) => Ok((
+            r.status().as_u16(),
+            r.headers()
+                .get("x-wopi-servererror")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        )),
+        // Never print the URL: it carries the token.
+        Err(e) => Err(format!("no answer ({})", error_chain(&e.without_url()))),
+    };
+    let _ = app.revoke_token(&minted.access_token).await;
+    round_trip_check(&minted.wopi_src, answered, !settings.no_proof_keys)
+}
+
 /// An error with its sources ("error sending request: … : Connection refused").
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -507,6 +653,10 @@ pub async fn gather(settings: &Settings, dev_editor: bool) -> Vec<Check> {
             checks.push(clock_check(&format!("editor {}", c.name), skew));
         }
     }
+    // (7) A signed request through the public URL, as the development editor makes it.
+    if dev_editor {
+        checks.push(signed_round_trip(settings, &http).await);
+    }
     checks
 }
 
@@ -642,6 +792,32 @@ mod tests {
         let c = editor_check("code", d, Err(format!("{d} answered 404")), true, true);
         assert_eq!(c.status, Status::Fail);
         assert!(c.advice.contains("editor code's discovery"));
+    }
+
+    #[test]
+    fn round_trip_decisions() {
+        let u = "https://folio.example.com/wopi/ecosystem";
+        let proof = Some("proof key verification failed".to_owned());
+        type Answer = Result<(u16, Option<String>), String>;
+        let cases: Vec<(Answer, bool, Status, &str)> = vec![
+            (Ok((200, None)), true, Status::Pass, ""),
+            (Ok((200, None)), false, Status::Warn, "--no-proof-keys"),
+            (Ok((500, proof.clone())), true, Status::Fail, "`public_url`"),
+            (Ok((500, None)), true, Status::Fail, "X-Correlation-Id"),
+            (Ok((401, None)), true, Status::Fail, "same --data"),
+            (Ok((404, None)), true, Status::Fail, "forward /wopi/"),
+            (
+                Err("refused".into()),
+                true,
+                Status::Fail,
+                "public URL check",
+            ),
+        ];
+        for (answer, enforced, want, advice) in cases {
+            let c = round_trip_check(u, answer.clone(), enforced);
+            assert_eq!(c.status, want, "{answer:?}");
+            assert!(c.advice.contains(advice), "{answer:?}: {}", c.advice);
+        }
     }
 
     #[test]

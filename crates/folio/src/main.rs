@@ -6,6 +6,7 @@ mod backup;
 mod config;
 mod doctor;
 mod logging;
+mod otlp;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ struct Cli {
     /// Log line format: text (default) or json (one object per line; docs/LOGGING.md).
     #[arg(long, global = true, env = "FOLIO_LOG_FORMAT", value_name = "FORMAT")]
     log_format: Option<String>,
+    /// Send a trace span per request to this OpenTelemetry collector (OTLP/HTTP, JSON), e.g.
+    /// http://otel-collector:4318 (`serve` only).
+    #[arg(long, global = true, env = "FOLIO_OTLP_ENDPOINT", value_name = "URL")]
+    otlp_endpoint: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -336,6 +341,10 @@ fn main() -> ExitCode {
         database_url: cli.database_url.clone(),
         blob_url: cli.blob_url.clone(),
         log_format: cli.log_format.clone(),
+        otlp_endpoint: cli
+            .otlp_endpoint
+            .clone()
+            .or_else(|| std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT").ok()),
         ..Default::default()
     };
     let mut overrides = overrides;
@@ -369,7 +378,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&settings, matches!(cli.command, Command::Serve { .. }));
+    let otlp = init_logging(&settings, matches!(cli.command, Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -380,7 +389,16 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli.command, settings)) {
+    let flusher = otlp.map(|(exporter, flusher)| {
+        runtime.spawn(exporter.run());
+        flusher
+    });
+    let result = runtime.block_on(run(cli.command, settings));
+    if let Some(f) = flusher {
+        // The spans of the last requests before shutdown.
+        runtime.block_on(f.flush(std::time::Duration::from_secs(3)));
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("folio: {}", f.message);
@@ -389,8 +407,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(settings: &Settings, serving: bool) {
-    use tracing_subscriber::EnvFilter;
+/// Logging to stderr (text or JSON), plus — when serving with `otlp_endpoint` — the OTLP span
+/// layer, whose exporter is returned to be run on the runtime. The log filter applies to the
+/// log lines only: the span layer always sees the request events.
+fn init_logging(settings: &Settings, serving: bool) -> Option<(otlp::Exporter, otlp::Flusher)> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer};
     let default = if serving {
         settings.log.as_str()
     } else {
@@ -399,16 +422,32 @@ fn init_logging(settings: &Settings, serving: bool) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(default))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let fmt = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match settings.log_format {
-        LogFormat::Text => fmt.init(),
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let fmt = match settings.log_format {
+        LogFormat::Text => fmt.with_filter(filter).boxed(),
         LogFormat::Json => fmt
             .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
             .event_format(logging::FlatJson)
-            .init(),
-    }
+            .with_filter(filter)
+            .boxed(),
+    };
+    let (span_layer, exporter) = match settings.otlp_endpoint.as_deref().filter(|_| serving) {
+        Some(endpoint) => {
+            let (layer, exporter, flusher) = otlp::layer(endpoint);
+            let only_requests = tracing_subscriber::filter::Targets::new()
+                .with_target("folio_http::middleware", tracing::Level::INFO);
+            (
+                Some(layer.with_filter(only_requests)),
+                Some((exporter, flusher)),
+            )
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(fmt)
+        .with(span_layer)
+        .init();
+    exporter
 }
 
 async fn open_app(settings: &Settings, create: bool) -> Result<App, Failure> {

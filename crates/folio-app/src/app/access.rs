@@ -212,6 +212,28 @@ impl App {
         .await
     }
 
+    /// A read-only ecosystem token bound to editor `client`, for `folio doctor`'s signed round
+    /// trip (CheckEcosystem reads nothing of the user's). An unknown user is `InvalidToken`.
+    pub async fn mint_probe_token(
+        &self,
+        user_id: &str,
+        client: &str,
+        expires_at: i64,
+    ) -> Result<MintedToken, AppError> {
+        if self.meta.user_by_id(user_id).await?.is_none() {
+            return Err(WopiError::InvalidToken.into());
+        }
+        self.insert_token(TokenRecord {
+            user_id: user_id.to_owned(),
+            scope: TokenScope::Ecosystem,
+            can_write: false,
+            expires_at,
+            client: Some(client.to_owned()),
+            session_id: None,
+        })
+        .await
+    }
+
     /// A token minted inside a WOPI response from the request's token `parent`: same user,
     /// editor and session, **the same expiry** (no token trading), and write rights only if
     /// both the parent token and `can_write` allow them.

@@ -100,7 +100,7 @@ impl App {
         }
         let (key, put) = self.store_blob(body).await?;
         let content = self.content(&key, &put, &owner.id, "import");
-        self.create_file_named(folder.id, owner.id, name, &key, content)
+        self.create_file_named(&owner, folder.id, owner.id.clone(), name, &key, content)
             .await
             .map_err(|e| match e {
                 StoreError::AlreadyExists => WopiError::NameExists { suggestion: None }.into(),

@@ -137,8 +137,10 @@ impl App {
     /// Creates the file `name` (exactly that name, no alternatives) in `folder_id` over the blob
     /// `key` just stored; if the file cannot be created (name taken, storage failure) the blob
     /// is deleted so nothing is left behind. The caller words the `AlreadyExists` refusal.
+    /// `actor` is who created it (the audit row's, written in the creation's transaction).
     pub(crate) async fn create_file_named(
         &self,
+        actor: &UserRecord,
         folder_id: String,
         owner_id: String,
         name: &str,
@@ -147,9 +149,17 @@ impl App {
     ) -> Result<FileRecord, folio_store::StoreError> {
         let exact = name.to_owned();
         let names = move |n: u32| (n == 0).then(|| exact.clone());
+        let audit = |f: &FileRecord| {
+            self.audit_event(
+                crate::audit::action::FILE_CREATE,
+                Some(actor),
+                Some(f),
+                None,
+            )
+        };
         let created = self
             .meta
-            .create_file(
+            .create_file_audited(
                 folio_store::NewFile {
                     folder_id,
                     owner_id,
@@ -157,6 +167,7 @@ impl App {
                 },
                 &names,
                 self.now(),
+                &audit,
             )
             .await;
         if created.is_err() {
@@ -182,19 +193,9 @@ impl App {
         }
     }
 
-    /// Commits a new version after the blob is written; if the commit does not happen, the
-    /// blob is deleted (and the sweep would collect it after a crash).
-    pub(crate) async fn commit(
-        &self,
-        id: &FileId,
-        check: WriteCheck,
-        key: &BlobKey,
-        content: ContentRecord,
-    ) -> Result<FileRecord, AppError> {
-        self.commit_emitting(id, check, key, content, None).await
-    }
-
-    /// `commit`, appending a webhook event in the same transaction.
+    /// Commits a new version after the blob is written, appending `emit`'s webhook event and
+    /// audit row in the same transaction; if the commit does not happen, the blob is deleted
+    /// (and the sweep would collect it after a crash).
     pub(crate) async fn commit_emitting(
         &self,
         id: &FileId,

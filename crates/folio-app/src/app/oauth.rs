@@ -421,6 +421,16 @@ impl App {
             .insert_oauth_code(&tokens::hash(&code), &record, self.now())
             .await?;
         tracing::info!(oauth.client_id = %req.client.id, user.id = %user.id, "OAuth code issued");
+        let mut event = self.audit_event(
+            crate::audit::action::OAUTH_AUTHORIZE,
+            Some(user),
+            None,
+            Some(req.client.name.chars().take(100).collect()),
+        );
+        let (via, via_id) = crate::audit::Via::OAuth(Some(req.client.id.clone())).columns();
+        event.via = via.to_owned();
+        event.via_id = via_id;
+        self.audit(event).await;
         let mut params = vec![("code", code.as_str())];
         if let Some(s) = &req.state {
             params.push(("state", s.as_str()));

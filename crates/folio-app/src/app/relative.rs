@@ -102,8 +102,31 @@ impl App {
         let content = self.content(&key, &put, &user.id, "wopi");
         let file = match (&target, existing) {
             (RelativeTarget::Relative { .. }, Some(existing)) => {
-                self.commit(&existing.id, WriteCheck::Unlocked, &key, content)
-                    .await?
+                let build = |f: &FileRecord| {
+                    self.make_event("file.saved", self.file_event_data(f, Some(user)))
+                };
+                let audit = |f: &FileRecord| {
+                    self.audit_token(
+                        crate::audit::action::FILE_SAVE,
+                        user,
+                        place.token,
+                        f,
+                        Some("overwritten by PutRelativeFile".to_owned()),
+                    )
+                };
+                let emit = folio_store::Emit {
+                    urls: &[],
+                    build: &build,
+                    audit: Some(&audit),
+                };
+                self.commit_emitting(
+                    &existing.id,
+                    WriteCheck::Unlocked,
+                    &key,
+                    content,
+                    Some(&emit),
+                )
+                .await?
             }
             _ => {
                 let exact = matches!(target, RelativeTarget::Relative { .. });
@@ -115,9 +138,18 @@ impl App {
                         (n < 1000).then(|| naming::nth_alternative(&base, n))
                     }
                 };
+                let audit = |f: &FileRecord| {
+                    self.audit_token(
+                        crate::audit::action::FILE_CREATE,
+                        user,
+                        place.token,
+                        f,
+                        None,
+                    )
+                };
                 let created = self
                     .meta
-                    .create_file(
+                    .create_file_audited(
                         NewFile {
                             folder_id: folder.clone(),
                             owner_id: place.owner_id.to_owned(),
@@ -125,6 +157,7 @@ impl App {
                         },
                         &names,
                         self.now(),
+                        &audit,
                     )
                     .await;
                 match created {

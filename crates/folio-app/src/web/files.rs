@@ -46,7 +46,7 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let content = self.content(&key, &put, &user.id, "upload");
-        self.create_file_named(folder.id, folder.owner_id, name, &key, content)
+        self.create_file_named(user, folder.id, folder.owner_id, name, &key, content)
             .await
             .map_err(|e| match e {
                 folio_store::StoreError::AlreadyExists => AppError::NameTaken {

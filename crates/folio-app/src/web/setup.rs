@@ -90,6 +90,13 @@ impl App {
         };
         self.close_setup();
         let session = self.start_session(&user.id).await?;
+        for action in [
+            crate::audit::action::ADMIN_USER_CREATE,
+            crate::audit::action::SIGN_IN,
+        ] {
+            let event = self.audit_event(action, Some(&user), None, Some("first-run setup".into()));
+            self.audit(event).await;
+        }
         Ok((user, session))
     }
 

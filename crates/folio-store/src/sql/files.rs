@@ -104,6 +104,7 @@ pub(super) async fn create_file(
     file: NewFile,
     names: NameCandidates<'_>,
     now: i64,
+    audit: Option<crate::metadata::AuditOf<'_>>,
 ) -> Result<FileRecord, StoreError> {
     let mut tx = e.begin().await?;
     let id = random_id(22);
@@ -136,6 +137,7 @@ pub(super) async fn create_file(
     }
     insert_version(&mut tx, &id, 1, &file.content).await?;
     let record = file_in_tx(&mut tx, &FileId::from_trusted(id)).await?;
+    super::audit::audit_in(&mut tx, audit.map(|a| a(&record)).as_ref()).await?;
     tx.commit().await?;
     Ok(record)
 }

@@ -356,7 +356,16 @@ impl<E: SqlEngine> MetadataStore for E {
         names: NameCandidates<'_>,
         now: i64,
     ) -> Result<FileRecord, StoreError> {
-        files::create_file(self, file, names, now).await
+        files::create_file(self, file, names, now, None).await
+    }
+    async fn create_file_audited(
+        &self,
+        file: NewFile,
+        names: NameCandidates<'_>,
+        now: i64,
+        audit: crate::metadata::AuditOf<'_>,
+    ) -> Result<FileRecord, StoreError> {
+        files::create_file(self, file, names, now, Some(audit)).await
     }
     async fn file(&self, id: &FileId) -> Result<Option<FileRecord>, StoreError> {
         files::file(self, id).await

@@ -168,6 +168,45 @@ async fn every_access_and_change_is_on_the_trail_and_the_api_filters_it() -> Tes
         .send()
         .await?;
     assert_eq!(r.status(), 200);
+    // The editor saves a copy next to it (PutRelativeFile): a new file, created by ann
+    // through the editor.
+    let r = c
+        .post(t.file_url())
+        .header("X-WOPI-Override", "PUT_RELATIVE")
+        .header("X-WOPI-SuggestedTarget", ".pdf")
+        .header("X-WOPI-Size", "4")
+        .body("copy")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await?;
+    let copy_id = v["Url"]
+        .as_str()
+        .and_then(|u| u.split("/wopi/files/").nth(1))
+        .and_then(|r| r.split('?').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!copy_id.is_empty(), "{v}");
+    // ann uploads a file from the web page.
+    let loc = ann
+        .get(format!("{}/", s.url))
+        .send()
+        .await?
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let (_, home) = page(&ann, format!("{}{loc}", s.url)).await;
+    let r = ann
+        .post(format!("{}{loc}/upload?name=notes.txt", s.url))
+        .header("X-CSRF-Token", form_value(&home, "csrf"))
+        .body("notes")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let uploaded: serde_json::Value = r.json().await?;
+    let upload_id = uploaded["id"].as_str().unwrap_or_default().to_owned();
 
     // ann shares it with bob from the web page.
     let (_, share_page) = page(&ann, format!("{}/files/{id}/share", s.url)).await;
@@ -213,8 +252,41 @@ async fn every_access_and_change_is_on_the_trail_and_the_api_filters_it() -> Tes
             "file.rename",
             "file.save",
             "file.download",
-            "file.open"
+            "file.open",
+            "file.create"
         ]
+    );
+    // Created on the command line (`folio files put`), by its owner.
+    let e = event(&by_file, "file.create");
+    assert_eq!(
+        (e["via"].as_str(), e["user"]["login"].as_str()),
+        (Some("cli"), Some("ann")),
+        "{e}"
+    );
+    // The copy the editor made, and the web upload.
+    let (_, copy) = audit(&s, &key, &format!("file={copy_id}")).await;
+    assert_eq!(actions(&copy), vec!["file.create"], "{copy}");
+    let e = event(&copy, "file.create");
+    assert_eq!(
+        (
+            e["via"].as_str(),
+            e["via_id"].as_str(),
+            e["user"]["login"].as_str(),
+            e["file"]["name"].as_str()
+        ),
+        (Some("editor"), Some("dev"), Some("ann"), Some("final.pdf")),
+        "{e}"
+    );
+    let (_, up) = audit(&s, &key, &format!("file={upload_id}")).await;
+    let e = event(&up, "file.create");
+    assert_eq!(
+        (
+            e["via"].as_str(),
+            e["user"]["login"].as_str(),
+            e["ip"].as_str()
+        ),
+        (Some("web"), Some("ann"), Some("127.0.0.1")),
+        "{e}"
     );
     let open = event(&by_file, "file.open");
     assert_eq!(open["user"]["id"], ann_id.as_str());
@@ -281,7 +353,7 @@ async fn every_access_and_change_is_on_the_trail_and_the_api_filters_it() -> Tes
     let (_, none) = audit(&s, &key, &format!("file={id}&until={started}")).await;
     assert!(actions(&none).is_empty(), "{none}");
     let (_, since) = audit(&s, &key, &format!("file={id}&since={started}")).await;
-    assert_eq!(actions(&since).len(), 6);
+    assert_eq!(actions(&since).len(), 7);
     let (status, _) = audit(&s, &key, "since=yesterday").await;
     assert_eq!(status, 400);
     let (status, _) = audit(&s, &key, "cursor=not-a-cursor").await;

@@ -43,10 +43,13 @@ async fn a_healthy_server_passes_every_check() -> TestResult {
         "public URL",
         "editor dev",
         "clock (editor dev)",
+        "signed round trip",
     ] {
         let (line, _) = check(&out, name);
         assert!(line.starts_with("PASS "), "{line}\n{out}");
     }
+    // The probe token is never printed (and is revoked).
+    assert!(!out.contains("access_token"), "{out}");
     // http on loopback is development: a warning, not a failure.
     let (line, advice) = check(&out, "TLS");
     assert!(line.starts_with("WARN "), "{out}");
@@ -224,5 +227,40 @@ async fn an_unmigrated_postgres_database_gets_migrate_advice() -> TestResult {
         line.starts_with("PASS ") && line.contains("applied"),
         "{out}"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_public_url_other_than_the_one_folio_checks_signatures_against_fails_the_round_trip()
+-> TestResult {
+    // The server signs and checks against http://127.0.0.1:PORT; an editor (here, the doctor)
+    // that calls it as http://localhost:PORT — what a proxy with another Host does — has its
+    // signature refused.
+    let s = TestServer::start_with(None, &["--dev-editor"]);
+    let other = s.url.replace("127.0.0.1", "localhost");
+    let (code, out) = doctor(&s, &["--public-url", &other, "doctor", "--dev-editor"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(check(&out, "public URL").0.starts_with("PASS "), "{out}");
+    let (line, advice) = check(&out, "signed round trip");
+    assert!(
+        line.starts_with("FAIL ") && line.contains("proof key verification failed"),
+        "{out}"
+    );
+    assert!(advice.contains("`public_url` / --public-url"), "{out}");
+    assert!(!out.contains("access_token"), "{out}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_public_url_reaching_a_folio_with_other_data_fails_the_round_trip() -> TestResult {
+    // Two servers; the doctor runs with the second one's data but the first one's public URL:
+    // the first does not know the token minted in the second's database.
+    let s1 = TestServer::start_with(None, &["--dev-editor"]);
+    let s2 = TestServer::start_with(None, &["--dev-editor"]);
+    let (code, out) = doctor(&s2, &["--public-url", &s1.url, "doctor", "--dev-editor"]);
+    assert_eq!(code, 1, "{out}");
+    let (line, advice) = check(&out, "signed round trip");
+    assert!(line.starts_with("FAIL ") && line.contains("401"), "{out}");
+    assert!(advice.contains("same --data"), "{out}");
     Ok(())
 }

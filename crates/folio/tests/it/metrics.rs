@@ -358,3 +358,151 @@ async fn json_logs_one_line_per_request_and_no_secrets() -> TestResult {
     }
     Ok(())
 }
+
+/// A stand-in OpenTelemetry collector: `POST /v1/traces` bodies (OTLP/HTTP JSON), kept.
+async fn collector() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let keep = keep.clone();
+            async move {
+                assert_eq!(
+                    headers.get("content-type").and_then(|v| v.to_str().ok()),
+                    Some("application/json")
+                );
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                if let Ok(mut k) = keep.lock() {
+                    k.push(v);
+                }
+                "{}"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), got)
+}
+
+/// Every span the collector received.
+fn spans(got: &std::sync::Mutex<Vec<serde_json::Value>>) -> Vec<serde_json::Value> {
+    let bodies = got.lock().map(|g| g.clone()).unwrap_or_default();
+    let mut out = Vec::new();
+    for b in bodies {
+        for rs in b["resourceSpans"].as_array().into_iter().flatten() {
+            assert_eq!(
+                rs["resource"]["attributes"][0],
+                serde_json::json!({"key": "service.name", "value": {"stringValue": "folio"}})
+            );
+            for ss in rs["scopeSpans"].as_array().into_iter().flatten() {
+                out.extend(ss["spans"].as_array().into_iter().flatten().cloned());
+            }
+        }
+    }
+    out
+}
+
+fn attribute<'a>(span: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    span["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["key"] == key))
+        .map_or(&serde_json::Value::Null, |x| &x["value"])
+}
+
+#[tokio::test]
+async fn otlp_export_sends_a_span_per_request_with_the_trace_ids_of_the_logs() -> TestResult {
+    let (endpoint, got) = collector().await;
+    let (s, ed, m) =
+        server_with_editor(&["--log-format", "json", "--otlp-endpoint", endpoint.as_str()]);
+    let c = client();
+    let file_url = m.file_url();
+    // A request in the caller's trace, and one that starts its own.
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let parent = "00f067aa0ba902b7";
+    let r = ed
+        .sign(c.get(&file_url), &file_url, &m.token)
+        .header("traceparent", format!("00-{trace}-{parent}-01"))
+        .header("X-Request-Id", "otlp-cfi")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let bad = format!("{}?access_token=not-the-token", m.wopi_src);
+    let r = c
+        .get(&bad)
+        .header("X-Request-Id", "otlp-bad")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 401);
+
+    let all = wait_for("both spans at the collector", || async {
+        let all = spans(&got);
+        let ids: Vec<&serde_json::Value> = all
+            .iter()
+            .map(|s| &attribute(s, "folio.request_id")["stringValue"])
+            .collect();
+        if ids.iter().any(|i| *i == "otlp-cfi") && ids.iter().any(|i| *i == "otlp-bad") {
+            Ok(all)
+        } else {
+            Err(format!("{} spans", all.len()))
+        }
+    })
+    .await;
+    let by_request = |rid: &str| {
+        all.iter()
+            .find(|s| attribute(s, "folio.request_id")["stringValue"] == rid)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let cfi = by_request("otlp-cfi");
+    assert_eq!(cfi["traceId"], trace, "{cfi}");
+    assert_eq!(cfi["parentSpanId"], parent, "{cfi}");
+    assert_eq!(cfi["name"], "WOPI CheckFileInfo");
+    assert_eq!(cfi["kind"], 2);
+    assert_eq!(
+        attribute(&cfi, "http.response.status_code")["intValue"],
+        "200"
+    );
+    assert_eq!(
+        attribute(&cfi, "http.route")["stringValue"],
+        "/wopi/files/{id}"
+    );
+    let start: u128 = cfi["startTimeUnixNano"].as_str().unwrap_or("").parse()?;
+    let end: u128 = cfi["endTimeUnixNano"].as_str().unwrap_or("").parse()?;
+    assert!(start > 0 && start <= end, "{cfi}");
+    let bad_span = by_request("otlp-bad");
+    assert!(bad_span.get("parentSpanId").is_none(), "{bad_span}");
+    assert_eq!(
+        attribute(&bad_span, "http.response.status_code")["intValue"],
+        "401"
+    );
+
+    // The log line of each request names the same trace and span.
+    let log = s.server_log();
+    for (rid, span) in [("otlp-cfi", &cfi), ("otlp-bad", &bad_span)] {
+        let line = log
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|v| v["message"] == "request" && v["request.id"] == rid)
+            .unwrap_or_else(|| panic!("no request line for {rid}"));
+        assert_eq!(line["trace.id"], span["traceId"], "{line}");
+        assert_eq!(line["span.id"], span["spanId"], "{line}");
+        assert_eq!(line["trace.id"].as_str().map(str::len), Some(32), "{line}");
+    }
+    // No token reaches the collector.
+    let text = serde_json::Value::Array(all).to_string();
+    assert!(!text.contains(&m.token), "a token was exported");
+    assert!(!text.contains("access_token"), "{text}");
+    Ok(())
+}

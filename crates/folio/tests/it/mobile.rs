@@ -885,6 +885,34 @@ async fn disabling_a_user_ends_their_oauth_grants_and_the_admin_sees_them() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(page.text().await.unwrap_or_default().contains("Office"));
+    // The grant is on the audit trail: who, through which OAuth client; never the code.
+    let key: Value =
+        serde_json::from_str(&s.cli_ok(&["api-keys", "create", "auditor", "--scope", "admin"]))
+            .unwrap_or_default();
+    let trail: Value = client()
+        .get(format!(
+            "{}/api/v1/audit?action=auth.oauth_authorize",
+            s.url
+        ))
+        .bearer_auth(key["key"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("audit: {e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let e = &trail["events"][0];
+    assert_eq!(
+        (
+            e["user"]["login"].as_str(),
+            e["via"].as_str(),
+            e["via_id"].as_str()
+        ),
+        (Some("mia"), Some("oauth"), Some(id.as_str())),
+        "{trail}"
+    );
+    let text = trail.to_string();
+    assert!(!text.contains(&code) && !text.contains(&access) && !text.contains(&secret));
     s.cli_ok(&["users", "disable", "mia"]);
     let r = bootstrap(&s, Some(&format!("Bearer {access}"))).await;
     assert_challenge(&s, &r, "a disabled user's token");

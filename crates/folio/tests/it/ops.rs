@@ -51,6 +51,37 @@ async fn first_run_setup_creates_the_first_administrator_in_the_browser() -> Tes
     b.wait_text(".who", |t| t == "Ada Lovelace").await;
     b.find(Locator::Css("a[href='/admin']")).await;
     b.screenshot("setup-done").await;
+    // The audit trail page: the administrator's creation and first sign-in, by setup; the
+    // filter narrows it to sign-ins.
+    b.click(Locator::Css("a[href='/admin']")).await;
+    b.click(Locator::Css("a[href='/admin/audit']")).await;
+    b.wait_text("tr.audit-row[data-action='admin.user_create']", |t| {
+        t.contains("ada") && t.contains("first-run setup")
+    })
+    .await;
+    b.fill("#f-action", "auth.").await;
+    b.click(Locator::Css("#apply-filter")).await;
+    b.wait_url(|u| u.contains("action=auth.")).await;
+    b.wait_text("tr.audit-row[data-action='auth.sign_in']", |t| {
+        t.contains("ada") && t.contains("first-run setup") && t.contains("127.0.0.1")
+    })
+    .await;
+    let kinds = b
+        .wait_js(
+            "the filtered rows",
+            "return Array.from(document.querySelectorAll('tr.audit-row')).map(r => r.dataset.action).join(',')",
+            |v| v.as_str().is_some_and(|s| !s.is_empty()),
+        )
+        .await;
+    assert!(
+        kinds
+            .as_str()
+            .unwrap_or("")
+            .split(',')
+            .all(|a| a.starts_with("auth.")),
+        "only sign-ins after filtering: {kinds}"
+    );
+    b.screenshot("audit-trail").await;
     b.close().await;
 
     let users = s.cli_ok(&["users", "list"]);
