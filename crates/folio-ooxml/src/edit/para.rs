@@ -700,7 +700,8 @@ mod tests {
         use Fate::*;
         // (old, new, fates, created)
         type Created = Vec<(Option<usize>, usize, Option<usize>)>;
-        let cases: Vec<(&[&str], &[&str], Vec<Fate>, Created)> = vec![
+        type Case<'a> = (&'a [&'a str], &'a [&'a str], Vec<Fate>, Created);
+        let cases: Vec<Case<'_>> = vec![
             (
                 &["a", "b"],
                 &["a", "b"],

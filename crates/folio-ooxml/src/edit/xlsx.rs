@@ -70,8 +70,11 @@ pub(crate) fn is_number(text: &str) -> bool {
     int_ok && frac_ok && exp_ok && text.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
-/// The workbook's worksheets: (name, part name), in tab order, and the shared strings.
-fn workbook(package: &mut Package<'_>) -> Result<(Vec<(String, String)>, Vec<String>), EditError> {
+/// The worksheets, `(name, part name)` in tab order, and the shared strings.
+type Workbook = (Vec<(String, String)>, Vec<String>);
+
+/// The workbook's worksheets and shared strings.
+fn workbook(package: &mut Package<'_>) -> Result<Workbook, EditError> {
     let main = package.main_part()?;
     let text = package.required(&main)?;
     let doc = xml::parse(&main, &text)?;
@@ -98,16 +101,16 @@ fn workbook(package: &mut Package<'_>) -> Result<(Vec<(String, String)>, Vec<Str
         })
         .unwrap_or_default();
     let mut strings = Vec::new();
-    if let Some(part) = rels.iter().find(|r| r.kind.ends_with("/sharedStrings")) {
-        if let Some(text) = package.part(&part.target)? {
-            let doc = xml::parse(&part.target, &text)?;
-            strings = doc
-                .root_element()
-                .children()
-                .filter(|n| xml::is(*n, &S_NS, "si"))
-                .map(rich_text)
-                .collect();
-        }
+    if let Some(part) = rels.iter().find(|r| r.kind.ends_with("/sharedStrings"))
+        && let Some(text) = package.part(&part.target)?
+    {
+        let doc = xml::parse(&part.target, &text)?;
+        strings = doc
+            .root_element()
+            .children()
+            .filter(|n| xml::is(*n, &S_NS, "si"))
+            .map(rich_text)
+            .collect();
     }
     Ok((sheets, strings))
 }
@@ -119,10 +122,10 @@ fn rich_text(node: Node<'_, '_>) -> String {
     for child in node.children().filter(Node::is_element) {
         if xml::is(child, &S_NS, "t") {
             out.push_str(child.text().unwrap_or_default());
-        } else if xml::is(child, &S_NS, "r") {
-            if let Some(t) = xml::child(child, &S_NS, "t") {
-                out.push_str(t.text().unwrap_or_default());
-            }
+        } else if xml::is(child, &S_NS, "r")
+            && let Some(t) = xml::child(child, &S_NS, "t")
+        {
+            out.push_str(t.text().unwrap_or_default());
         }
     }
     out
@@ -427,10 +430,9 @@ fn edit_sheet(
             dimension(old, &filled),
             dim.attributes()
                 .find(|a| a.name() == "ref" && a.namespace().is_none()),
-        ) {
-            if Some(new.as_str()) != old {
-                splice.replace(attr.range_value(), new);
-            }
+        ) && Some(new.as_str()) != old
+        {
+            splice.replace(attr.range_value(), new);
         }
     }
     splice.apply(src).map(Some)
