@@ -130,8 +130,10 @@
       var m = /^([A-Z]+)(\d+)$/.exec(parts[1]);
       if (m) { rows = Math.max(rows, Number(m[2])); }
     });
+    var clipped = rows > 495 || cols > 58;
     rows = Math.min(Math.max(rows + 5, 20), 500);
     cols = Math.min(Math.max(cols + 2, 8), 60);
+    officeNoteEl.textContent = NOTES.excel + (clipped ? ' Only the first 500 rows and 60 columns are shown.' : '');
     gridEl.textContent = '';
     var head = el('thead');
     var headRow = el('tr');

@@ -420,3 +420,134 @@ fn powerpoint_text_boxes_and_shapes() {
         assert!(edit::apply(Kind::PowerPoint, &again, &bad).is_err());
     }
 }
+
+#[test]
+fn prefixed_spreadsheets_and_grouped_shapes() {
+    // SpreadsheetML with an `x:` prefix (as the Open XML SDK writes it) and an empty sheetData.
+    let s = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let before = package(&[
+        (
+            "_rels/.rels",
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"R1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>",
+        ),
+        (
+            "xl/workbook.xml",
+            &format!(
+                "<x:workbook xmlns:x=\"{s}\" xmlns:r=\"{r}\"><x:sheets><x:sheet name=\"S\" sheetId=\"1\" r:id=\"R1\"/></x:sheets></x:workbook>"
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"R1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"/xl/worksheets/sheet.xml\"/></Relationships>",
+        ),
+        (
+            "xl/worksheets/sheet.xml",
+            &format!("<x:worksheet xmlns:x=\"{s}\"><x:sheetData/></x:worksheet>"),
+        ),
+    ]);
+    let edit = Edit::Excel {
+        cells: vec![CellEdit {
+            sheet: 0,
+            cell: "b2".into(),
+            value: "-2.5e3".into(),
+        }],
+    };
+    let after = edit::apply(Kind::Excel, &before, &edit).unwrap_or_else(|e| panic!("{e}"));
+    let sheet =
+        &only_changed(&before, &after, &["xl/worksheets/sheet.xml"])["xl/worksheets/sheet.xml"];
+    assert_eq!(
+        sheet,
+        &format!(
+            "<x:worksheet xmlns:x=\"{s}\"><x:sheetData><x:row r=\"2\"><x:c r=\"B2\"><x:v>-2.5e3</x:v></x:c></x:row></x:sheetData></x:worksheet>"
+        )
+    );
+
+    // A shape inside a group is a text shape too; a slide without the DrawingML prefix bound
+    // at its root gets a text box that declares it.
+    let p = "http://schemas.openxmlformats.org/presentationml/2006/main";
+    let a = "http://schemas.openxmlformats.org/drawingml/2006/main";
+    let slide = format!(
+        "<p:sld xmlns:p=\"{p}\" xmlns:r=\"{r}\"><p:cSld><p:spTree><p:grpSp><p:sp><p:nvSpPr><p:cNvPr id=\"7\" name=\"Inner\"/></p:nvSpPr><p:txBody xmlns:d=\"{a}\"><d:bodyPr/><d:p><d:r><d:t>in a group</d:t></d:r></d:p></p:txBody></p:sp></p:grpSp></p:spTree></p:cSld></p:sld>"
+    );
+    let before = package(&[
+        (
+            "_rels/.rels",
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"R1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"ppt/presentation.xml\"/></Relationships>",
+        ),
+        (
+            "ppt/presentation.xml",
+            &format!(
+                "<p:presentation xmlns:p=\"{p}\" xmlns:r=\"{r}\"><p:sldIdLst><p:sldId id=\"256\" r:id=\"R9\"/></p:sldIdLst><p:sldSz cx=\"9144000\" cy=\"6858000\"/></p:presentation>"
+            ),
+        ),
+        (
+            "ppt/_rels/presentation.xml.rels",
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"R9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide\" Target=\"slides/s.xml\"/></Relationships>",
+        ),
+        ("ppt/slides/s.xml", &slide),
+    ]);
+    let Ok(Content::PowerPoint { slides }) = edit::read(Kind::PowerPoint, &before) else {
+        panic!("read")
+    };
+    assert_eq!(slides[0].shapes[0].name, "Inner");
+    assert_eq!(slides[0].shapes[0].paragraphs, strings(&["in a group"]));
+    let edit = Edit::PowerPoint {
+        shapes: vec![
+            ShapeEdit {
+                slide: 0,
+                shape: Some(0),
+                paragraphs: strings(&["in a group", "and more"]),
+            },
+            ShapeEdit {
+                slide: 0,
+                shape: None,
+                paragraphs: strings(&["box"]),
+            },
+        ],
+    };
+    let after = edit::apply(Kind::PowerPoint, &before, &edit).unwrap_or_else(|e| panic!("{e}"));
+    let text = &only_changed(&before, &after, &["ppt/slides/s.xml"])["ppt/slides/s.xml"];
+    assert!(
+        text.contains(
+            "<d:p><d:r><d:t>in a group</d:t></d:r></d:p><d:p><d:r><d:t>and more</d:t></d:r></d:p>"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "<p:sp xmlns:a=\"{a}\"><p:nvSpPr><p:cNvPr id=\"8\" name=\"TextBox 8\"/>"
+        )),
+        "{text}"
+    );
+    let Ok(Content::PowerPoint { slides }) = edit::read(Kind::PowerPoint, &after) else {
+        panic!("read")
+    };
+    assert_eq!(slides[0].shapes[1].paragraphs, strings(&["box"]));
+}
+
+#[test]
+fn word_content_controls_and_text_boxes() {
+    // A block content control's paragraphs are body paragraphs; a text box inside a run is not
+    // part of its paragraph's text and is kept when that paragraph changes.
+    let sdt = "<w:sdt><w:sdtPr><w:alias w:val=\"Title\"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Cover</w:t></w:r></w:p></w:sdtContent></w:sdt>";
+    let boxed = "<w:p><w:r><w:t>Before </w:t></w:r><w:r><w:drawing><wps:txbx xmlns:wps=\"urn:wps\"><w:txbxContent><w:p><w:r><w:t>boxed</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing></w:r><w:r><w:t>after</w:t></w:r></w:p>";
+    let before = word_package(&format!("{sdt}{boxed}"));
+    assert_eq!(
+        edit::read(Kind::Word, &before),
+        Ok(Content::Word {
+            paragraphs: strings(&["Cover", "Before after"])
+        })
+    );
+    let edit = Edit::Word {
+        paragraphs: strings(&["Cover page", "Before and after"]),
+    };
+    let after = edit::apply(Kind::Word, &before, &edit).unwrap_or_else(|e| panic!("{e}"));
+    let doc = &only_changed(&before, &after, &["word/document.xml"])["word/document.xml"];
+    assert!(
+        doc.contains("<w:sdtContent><w:p><w:r><w:t>Cover page</w:t></w:r></w:p></w:sdtContent>"),
+        "{doc}"
+    );
+    // The common prefix is "Before a", so the typing lands in the run after the text box.
+    assert!(doc.contains("<w:r><w:t>Before </w:t></w:r><w:r><w:drawing><wps:txbx xmlns:wps=\"urn:wps\"><w:txbxContent><w:p><w:r><w:t>boxed</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing></w:r><w:r><w:t>and after</w:t></w:r></w:p>"), "{doc}");
+}
