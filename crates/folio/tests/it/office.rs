@@ -10,7 +10,7 @@
 //! and say how to install them.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 use fantoccini::Locator;
 
@@ -19,6 +19,31 @@ use crate::support::*;
 
 const INSTALL_PY: &str = "python3 -m venv \"$CARGO_TARGET_DIR/pyvenv\" && \"$CARGO_TARGET_DIR/pyvenv/bin/pip\" install python-docx openpyxl python-pptx, then set FOLIO_TEST_PYVENV to that venv (scripts/test does both)";
 const INSTALL_LO: &str = "apt-get install libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress (scripts/test does this), or set FOLIO_TEST_SOFFICE";
+
+/// Runs `cmd` to completion, but fails the test (killing it) if it has not finished within three
+/// times `wait_limit()`: a hung LibreOffice must not hang the suite.
+fn run_bounded(mut cmd: Command, what: &str) -> Output {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let limit = wait_limit() * 3;
+    match rx.recv_timeout(limit) {
+        Ok(Ok(out)) => out,
+        Ok(Err(e)) => panic!("{what} failed: {e}"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{what} did not finish within {limit:?}");
+        }
+    }
+}
 
 /// The checking tools: a Python with python-docx, openpyxl and python-pptx, and LibreOffice.
 struct Tools {
@@ -66,12 +91,9 @@ impl Tools {
 
     /// Runs a Python script with `args`; its stdout. Fails the test on a non-zero exit.
     fn python(&self, script: &str, args: &[&Path]) -> String {
-        let out = Command::new(&self.python)
-            .arg("-c")
-            .arg(script)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("run python: {e}"));
+        let mut cmd = Command::new(&self.python);
+        cmd.arg("-c").arg(script).args(args);
+        let out = run_bounded(cmd, "python");
         assert!(
             out.status.success(),
             "python failed on {args:?}: {}",
@@ -85,16 +107,15 @@ impl Tools {
     /// empty.
     fn convert(&self, file: &Path, to: &str) -> PathBuf {
         let dir = file.parent().unwrap_or_else(|| Path::new("."));
-        let out = Command::new(&self.soffice)
-            .arg(format!(
-                "-env:UserInstallation=file://{}",
-                self.profile.path().display()
-            ))
-            .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
-            .arg(dir)
-            .arg(file)
-            .output()
-            .unwrap_or_else(|e| panic!("run soffice: {e}. Install it: {INSTALL_LO}"));
+        let mut cmd = Command::new(&self.soffice);
+        cmd.arg(format!(
+            "-env:UserInstallation=file://{}",
+            self.profile.path().display()
+        ))
+        .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
+        .arg(dir)
+        .arg(file);
+        let out = run_bounded(cmd, "LibreOffice (soffice --convert-to)");
         let ext = to.split(':').next().unwrap_or(to);
         let converted = file.with_extension(ext);
         let size = std::fs::metadata(&converted).map(|m| m.len()).unwrap_or(0);
