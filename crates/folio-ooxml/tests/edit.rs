@@ -123,6 +123,21 @@ fn typing_into_a_blank_word_document() {
         edit::apply(Kind::Word, &after, &edit).as_deref(),
         Ok(after.as_slice())
     );
+    // A line feed inside a paragraph's text is a manual line break.
+    let broken = edit::apply(
+        Kind::Word,
+        &after,
+        &Edit::Word {
+            paragraphs: strings(&["a\r\nb\nc"]),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        edit::read(Kind::Word, &broken),
+        Ok(Content::Word {
+            paragraphs: strings(&["a\u{b}b\u{b}c"])
+        })
+    );
     // Control characters are refused.
     assert!(
         edit::apply(

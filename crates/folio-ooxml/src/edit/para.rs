@@ -614,8 +614,18 @@ pub(crate) fn edit_list(
     anchor: (String, Option<usize>),
     splice: &mut Splice,
 ) -> Result<(), EditError> {
-    let one_empty = [String::new()];
-    let new = if new.is_empty() { &one_empty[..] } else { new };
+    // A line feed inside one paragraph's text can only be a line break.
+    let mut new: Vec<String> = new
+        .iter()
+        .map(|t| {
+            t.replace("\r\n", "\n")
+                .replace(['\r', '\n'], &LINE_BREAK.to_string())
+        })
+        .collect();
+    if new.is_empty() {
+        new.push(String::new());
+    }
+    let new = &new[..];
     let old: Vec<String> = paras.iter().map(|p| p.text().to_owned()).collect();
     let plan = align(&old, new);
     for (para, fate) in paras.iter().zip(&plan.fates) {
