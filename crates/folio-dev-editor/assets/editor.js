@@ -16,6 +16,11 @@
   var editBtn = $('edit-btn');
   var closeBtn = $('close-btn');
   var versionsBtn = $('versions-btn');
+  var officeNoteEl = $('doc-office-note');
+  var sheetsEl = $('doc-sheets');
+  var sheetTabsEl = $('doc-sheet-tabs');
+  var gridEl = $('doc-grid');
+  var slidesEl = $('doc-slides');
 
   // Page state; exposed read-only-ish for debugging and tests.
   var state = {
@@ -30,7 +35,10 @@
     saving: false,
     closing: false,
     closed: false,
-    sent: []             // MessageIds posted to the host, in order
+    sent: [],            // MessageIds posted to the host, in order
+    office: null,        // a Word, Excel or PowerPoint document's content from api/open or api/save
+    sheet: 0,            // the worksheet shown
+    cells: {}            // edited cells not saved yet: "sheet|A1" -> value
   };
   window.folioDevEditor = state;
   var early = [];        // messages received before api/open told us the host origin
@@ -81,7 +89,152 @@
     var busy = state.saving || state.closing;
     if (saveBtn) { saveBtn.disabled = !state.editable || busy || state.closed; }
     closeBtn.disabled = state.closing || state.closed;
-    textEl.readOnly = !state.editable || state.closed;
+    var locked = !state.editable || state.closed;
+    textEl.readOnly = locked;
+    Array.prototype.forEach.call(document.querySelectorAll('#doc-grid input, #doc-slides textarea'), function (el) {
+      el.readOnly = locked || el.hasAttribute('data-formula');
+    });
+  }
+
+  // --- Office documents ----------------------------------------------------------------------
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    for (var key in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, key)) { node.setAttribute(key, attrs[key]); } }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function colName(col) {
+    var name = '';
+    while (col > 0) { var rem = (col - 1) % 26; name = String.fromCharCode(65 + rem) + name; col = Math.floor((col - 1) / 26); }
+    return name;
+  }
+
+  function renderSheet() {
+    var sheets = state.office.sheets;
+    var sheet = sheets[state.sheet] || { name: '', cells: [] };
+    sheetTabsEl.textContent = '';
+    sheets.forEach(function (s, i) {
+      var tab = el('button', { type: 'button', id: 'sheet-tab-' + i, 'aria-pressed': String(i === state.sheet) }, s.name || ('Sheet ' + (i + 1)));
+      tab.addEventListener('click', function () { state.sheet = i; renderSheet(); });
+      sheetTabsEl.appendChild(tab);
+    });
+    var byRef = {};
+    var rows = 0;
+    var cols = 0;
+    sheet.cells.forEach(function (c) { byRef[c.ref] = c; rows = Math.max(rows, c.row); cols = Math.max(cols, c.col); });
+    Object.keys(state.cells).forEach(function (key) {
+      var parts = key.split('|');
+      if (Number(parts[0]) !== state.sheet) { return; }
+      var m = /^([A-Z]+)(\d+)$/.exec(parts[1]);
+      if (m) { rows = Math.max(rows, Number(m[2])); }
+    });
+    var clipped = rows > 495 || cols > 58;
+    rows = Math.min(Math.max(rows + 5, 20), 500);
+    cols = Math.min(Math.max(cols + 2, 8), 60);
+    officeNoteEl.textContent = NOTES.excel + (clipped ? ' Only the first 500 rows and 60 columns are shown.' : '');
+    gridEl.textContent = '';
+    var head = el('thead');
+    var headRow = el('tr');
+    headRow.appendChild(el('th', { scope: 'col' }, ''));
+    for (var c = 1; c <= cols; c++) { headRow.appendChild(el('th', { scope: 'col' }, colName(c))); }
+    head.appendChild(headRow);
+    gridEl.appendChild(head);
+    var body = el('tbody');
+    for (var r = 1; r <= rows; r++) {
+      var tr = el('tr');
+      tr.appendChild(el('th', { scope: 'row' }, String(r)));
+      for (c = 1; c <= cols; c++) {
+        var ref = colName(c) + r;
+        var cell = byRef[ref];
+        var input = el('input', { type: 'text', 'data-cell': ref, 'aria-label': ref, autocomplete: 'off', spellcheck: 'false' });
+        var key = state.sheet + '|' + ref;
+        input.value = Object.prototype.hasOwnProperty.call(state.cells, key) ? state.cells[key] : (cell ? cell.value : '');
+        if (cell && cell.formula !== null && cell.formula !== undefined) {
+          input.setAttribute('data-formula', '');
+          input.title = '=' + cell.formula + ' (formulas are read-only here)';
+        }
+        var td = el('td');
+        td.appendChild(input);
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+    gridEl.appendChild(body);
+    refreshButtons();
+  }
+
+  function renderSlides() {
+    slidesEl.textContent = '';
+    state.office.slides.forEach(function (slide, i) {
+      var section = el('section', { class: 'slide', 'data-slide': String(i) });
+      section.appendChild(el('h2', {}, 'Slide ' + (i + 1)));
+      slide.shapes.forEach(function (shape, j) {
+        var id = 'shape-' + i + '-' + j;
+        section.appendChild(el('label', { for: id }, shape.name || ('Text ' + (j + 1))));
+        var area = el('textarea', { id: id, 'data-slide': String(i), 'data-shape': String(j), spellcheck: 'false' });
+        area.value = shape.paragraphs.join('\n');
+        section.appendChild(area);
+      });
+      var newId = 'shape-' + i + '-new';
+      section.appendChild(el('label', { for: newId }, 'New text box'));
+      section.appendChild(el('textarea', { id: newId, 'data-slide': String(i), 'data-shape': 'new', spellcheck: 'false' }));
+      slidesEl.appendChild(section);
+    });
+    refreshButtons();
+  }
+
+  var NOTES = {
+    word: 'Word document: one line per paragraph. Formatting, tables, images and everything else are kept.',
+    excel: 'Excel workbook: cell values (numbers or text). Formulas are shown read-only; styles and everything else are kept.',
+    powerpoint: 'PowerPoint presentation: the text of each slide, one line per paragraph. Type into "New text box" to add text to a slide.'
+  };
+
+  function showOffice(office) {
+    state.office = office;
+    officeNoteEl.textContent = NOTES[office.kind] || '';
+    officeNoteEl.hidden = false;
+    textEl.hidden = office.kind !== 'word';
+    sheetsEl.hidden = office.kind !== 'excel';
+    slidesEl.hidden = office.kind !== 'powerpoint';
+    if (office.kind === 'word') {
+      textEl.value = office.paragraphs.join('\n');
+      textEl.setAttribute('aria-label', 'Paragraphs, one per line');
+    } else if (office.kind === 'excel') {
+      if (state.sheet >= office.sheets.length) { state.sheet = 0; }
+      renderSheet();
+    } else if (office.kind === 'powerpoint') {
+      renderSlides();
+    }
+  }
+
+  // The changes to send to api/save.
+  function officeEdit() {
+    var office = state.office;
+    if (office.kind === 'word') {
+      return { kind: 'word', paragraphs: textEl.value.replace(/\r\n?/g, '\n').split('\n') };
+    }
+    if (office.kind === 'excel') {
+      var cells = Object.keys(state.cells).map(function (key) {
+        var parts = key.split('|');
+        return { sheet: Number(parts[0]), cell: parts[1], value: state.cells[key] };
+      });
+      return { kind: 'excel', cells: cells };
+    }
+    var shapes = [];
+    Array.prototype.forEach.call(slidesEl.querySelectorAll('textarea'), function (area) {
+      var slide = Number(area.getAttribute('data-slide'));
+      var shape = area.getAttribute('data-shape');
+      var value = area.value.replace(/\r\n?/g, '\n');
+      if (shape === 'new') {
+        if (value !== '') { shapes.push({ slide: slide, shape: null, paragraphs: value.split('\n') }); }
+        return;
+      }
+      var original = office.slides[slide].shapes[Number(shape)].paragraphs.join('\n');
+      if (value !== original) { shapes.push({ slide: slide, shape: Number(shape), paragraphs: value.split('\n') }); }
+    });
+    return { kind: 'powerpoint', shapes: shapes };
   }
 
   // --- PostMessage from the host -------------------------------------------------------------
@@ -127,11 +280,14 @@
     document.title = doc.name + ' – Folio Dev Editor';
     versionEl.textContent = state.version;
     sizeEl.textContent = formatSize(doc.size);
-    if (typeof doc.text === 'string') {
+    if (doc.office) {
+      showOffice(doc.office);
+    } else if (typeof doc.text === 'string') {
       state.crlf = doc.text.indexOf('\r\n') !== -1;
       textEl.value = doc.text;
     } else {
       textEl.value = '';
+      if (doc.office_error) { binaryEl.textContent = 'This document cannot be edited here (' + doc.office_error + ') — view only.'; }
       binaryEl.hidden = false;
     }
     if (editBtn) {
@@ -161,7 +317,11 @@
 
   // --- Edit, save, close ---------------------------------------------------------------------
 
-  textEl.addEventListener('input', function () {
+  document.querySelector('main').addEventListener('input', function (event) {
+    var target = event.target;
+    if (target && target.hasAttribute && target.hasAttribute('data-cell')) {
+      state.cells[state.sheet + '|' + target.getAttribute('data-cell')] = target.value;
+    }
     if (!state.notified && state.editable) {
       state.notified = true;
       post('Edit_Notification', {});
@@ -179,13 +339,24 @@
     state.saving = true;
     refreshButtons();
     setStatus('Saving…');
-    var text = currentText();
-    api('api/save', target({ lock: state.lock, text: text })).then(function (result) {
+    var payload;
+    var text = null;
+    if (state.office) {
+      payload = { lock: state.lock, office: officeEdit(), version: state.version };
+    } else {
+      text = currentText();
+      payload = { lock: state.lock, text: text };
+    }
+    api('api/save', target(payload)).then(function (result) {
       if (result.version !== null && result.version !== undefined) {
         state.version = String(result.version);
         versionEl.textContent = state.version;
       }
-      sizeEl.textContent = formatSize(new Blob([text]).size);
+      if (result.office) {
+        state.cells = {};
+        showOffice(result.office);
+      }
+      sizeEl.textContent = formatSize(typeof result.size === 'number' ? result.size : new Blob([text || '']).size);
       var saved = 'Saved version ' + state.version;
       setStatus(result.warning ? saved + ' (' + result.warning + ')' : saved, !!result.warning);
     }).catch(function (err) {

@@ -1,6 +1,7 @@
 //! The JSON API used by the editor page: `api/open`, `api/save`, `api/close`, and
 //! `rotate-keys`.
 
+use crate::office::{self, OfficeEdit};
 use crate::util::random_hex;
 use crate::wopi::{ApiError, Op, check_wopisrc};
 use crate::{DEV_REQUEST_HEADER, DevEditor};
@@ -48,6 +49,10 @@ pub(crate) struct OpenResponse {
     lock: Option<String>,
     post_message_origin: String,
     user_can_write: bool,
+    /// A Word, Excel or PowerPoint document's content (see `office::content_json`).
+    office: Option<Value>,
+    /// Why an Office document could not be read (it is then view only).
+    office_error: Option<String>,
 }
 
 /// `POST api/save` body.
@@ -57,7 +62,16 @@ pub(crate) struct SaveRequest {
     access_token: String,
     #[serde(default)]
     lock: Option<String>,
-    text: String,
+    /// The new content of a text file.
+    #[serde(default)]
+    text: Option<String>,
+    /// The changes to a Word, Excel or PowerPoint document.
+    #[serde(default)]
+    office: Option<OfficeEdit>,
+    /// The version the page edited (Office documents): the save is refused if the file is at
+    /// another one.
+    #[serde(default)]
+    version: Option<String>,
 }
 
 /// `POST api/close` body.
@@ -141,18 +155,30 @@ pub(crate) async fn open(
         .get("Size")
         .and_then(Value::as_u64)
         .unwrap_or(u64::try_from(file.body.len()).unwrap_or(u64::MAX));
-    let text = String::from_utf8(file.body)
-        .ok()
-        .filter(|text| !text.contains('\0'));
-
-    let lock = if request.mode == Mode::Edit && user_can_write && text.is_some() {
-        let lock = format!("dev-{}", random_hex(16));
-        dev.wopi_call(Op::Lock, wopisrc, token, Some(&lock), None)
-            .await?;
-        Some(lock)
-    } else {
-        None
-    };
+    let (mut text, mut office, mut office_error) = (None, None, None);
+    match office::kind_of(&name) {
+        Some(kind) => {
+            let bytes = office::bytes_or_blank(kind, file.body);
+            match folio_ooxml::edit::read(kind, &bytes) {
+                Ok(content) => office = Some(office::content_json(kind, &content)),
+                Err(err) => office_error = Some(err.to_string()),
+            }
+        }
+        None => {
+            text = String::from_utf8(file.body)
+                .ok()
+                .filter(|text| !text.contains('\0'));
+        }
+    }
+    let lock =
+        if request.mode == Mode::Edit && user_can_write && (text.is_some() || office.is_some()) {
+            let lock = format!("dev-{}", random_hex(16));
+            dev.wopi_call(Op::Lock, wopisrc, token, Some(&lock), None)
+                .await?;
+            Some(lock)
+        } else {
+            None
+        };
     Ok(Json(OpenResponse {
         name,
         version,
@@ -162,6 +188,8 @@ pub(crate) async fn open(
         lock,
         post_message_origin,
         user_can_write,
+        office,
+        office_error,
     }))
 }
 
@@ -175,17 +203,25 @@ pub(crate) async fn save(
     let (wopisrc, token) = (request.wopisrc.as_str(), request.access_token.as_str());
     dev.check_target(wopisrc, token)?;
     let lock = lock_of(request.lock.as_deref())?;
+    let (body, content) = match (request.text, request.office) {
+        (Some(text), None) => (text.into_bytes(), None),
+        (None, Some(edit)) => {
+            let (bytes, content) = dev
+                .edited_document(wopisrc, token, request.version.as_deref(), edit)
+                .await?;
+            (bytes, Some(content))
+        }
+        _ => return Err(ApiError::bad_request("send either text or office")),
+    };
+    let size = body.len();
     let put = dev
-        .wopi_call(
-            Op::PutFile,
-            wopisrc,
-            token,
-            lock,
-            Some(request.text.into_bytes()),
-        )
+        .wopi_call(Op::PutFile, wopisrc, token, lock, Some(body))
         .await?;
     let version = put.header("X-WOPI-ItemVersion").filter(|v| !v.is_empty());
-    let mut answer = json!({ "version": version });
+    let mut answer = json!({ "version": version, "size": size });
+    if let Some(content) = content {
+        answer["office"] = content;
+    }
     if let Some(lock) = lock
         && let Err(err) = dev
             .wopi_call(Op::RefreshLock, wopisrc, token, Some(lock), None)
@@ -194,6 +230,49 @@ pub(crate) async fn save(
         answer["warning"] = Value::String(err.message);
     }
     Ok(Json(answer))
+}
+
+impl DevEditor {
+    /// The current document with the page's edit applied: CheckFileInfo for its name, GetFile
+    /// for its bytes (refused with 409 when it is no longer at the version the page edited).
+    async fn edited_document(
+        &self,
+        wopisrc: &str,
+        token: &str,
+        edited_version: Option<&str>,
+        edit: OfficeEdit,
+    ) -> Result<(Vec<u8>, Value), ApiError> {
+        let info = self
+            .wopi_call(Op::CheckFileInfo, wopisrc, token, None, None)
+            .await?;
+        let info: Value = serde_json::from_slice(&info.body).map_err(|err| {
+            ApiError::bad_gateway(format!(
+                "CheckFileInfo failed: response is not JSON ({err})"
+            ))
+        })?;
+        let name = text_property(&info, "BaseFileName").unwrap_or_default();
+        let kind = office::kind_of(&name).ok_or_else(|| {
+            ApiError::bad_request(format!("{name} is not a Word, Excel or PowerPoint file"))
+        })?;
+        let edit = edit.into_edit(kind)?;
+        let file = self
+            .wopi_call(Op::GetFile, wopisrc, token, None, None)
+            .await?;
+        let current = file.header("X-WOPI-ItemVersion").unwrap_or_default();
+        if let Some(edited) = edited_version.filter(|v| !v.is_empty())
+            && !current.is_empty()
+            && current != edited
+        {
+            return Err(ApiError {
+                status: StatusCode::CONFLICT,
+                message: format!(
+                    "the document changed since it was opened (version {edited}, now {current}); close and reopen it"
+                ),
+            });
+        }
+        let bytes = office::bytes_or_blank(kind, file.body);
+        office::apply(kind, &bytes, &edit)
+    }
 }
 
 /// `POST api/close`: Unlock when the page holds a lock.

@@ -10,8 +10,12 @@ pub const APP_NAME: &str = "FolioDevEditor";
 /// Extensions that can be viewed, edited and created (plain text).
 pub const TEXT_EXTENSIONS: [&str; 3] = ["txt", "md", "csv"];
 
+/// Office documents that can be viewed and edited (paragraph text, cell values, slide text)
+/// and created (Folio creates the blank document).
+pub const OFFICE_EXTENSIONS: [&str; 3] = ["docx", "xlsx", "pptx"];
+
 /// Extensions that can only be viewed (name, size and version are shown).
-pub const VIEW_ONLY_EXTENSIONS: [&str; 4] = ["docx", "xlsx", "pptx", "wopitest"];
+pub const VIEW_ONLY_EXTENSIONS: [&str; 1] = ["wopitest"];
 
 /// Query placeholders common to every action URL.
 const PLACEHOLDERS: &str = "<ui=UI_LLCC&><wopisrc=WOPI_SOURCE&>";
@@ -41,7 +45,7 @@ pub(crate) fn discovery_xml(base: &str, keys: &KeyPair) -> String {
             escape_markup(urlsrc)
         );
     };
-    for ext in TEXT_EXTENSIONS {
+    for ext in TEXT_EXTENSIONS.into_iter().chain(OFFICE_EXTENSIONS) {
         action(&mut xml, "view", ext, " default=\"true\"", &view);
         action(&mut xml, "edit", ext, " requires=\"locks,update\"", &edit);
         action(
@@ -104,7 +108,7 @@ mod tests {
         let view_url = format!("{base}/view?<ui=UI_LLCC&><wopisrc=WOPI_SOURCE&>");
         let edit_url = format!("{base}/edit?<ui=UI_LLCC&><wopisrc=WOPI_SOURCE&>");
         let new_url = format!("{base}/edit?new=1&<ui=UI_LLCC&><wopisrc=WOPI_SOURCE&>");
-        for ext in TEXT_EXTENSIONS {
+        for ext in TEXT_EXTENSIONS.into_iter().chain(OFFICE_EXTENSIONS) {
             assert_eq!(d.actions_for(ext), ["view", "edit", "editnew"], "{ext}");
             let Some((_, view)) = d.find(ext, "view") else {
                 panic!("no view for {ext}");
@@ -136,7 +140,7 @@ mod tests {
             );
         }
         assert!(d.actions_for("pdf").is_empty());
-        assert_eq!(app.actions.len(), 3 * 3 + 4);
+        assert_eq!(app.actions.len(), 6 * 3 + 1);
 
         let Some(raw) = d.proof_key else {
             panic!("no proof-key");

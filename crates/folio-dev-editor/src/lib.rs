@@ -4,6 +4,7 @@
 mod api;
 pub mod discovery;
 mod keys;
+mod office;
 mod page;
 mod util;
 mod wopi;

@@ -201,7 +201,13 @@ fn page_html(mode: &str, lang: &str, config: &str) -> String {
   </header>
   <main>
     <p id="doc-binary" class="notice" hidden>This file is a binary document — view only.</p>
+    <p id="doc-office-note" class="notice" hidden></p>
     <textarea id="doc-text" aria-label="Document text" readonly spellcheck="false" autocomplete="off"></textarea>
+    <section id="doc-sheets" aria-label="Worksheets" hidden>
+      <div id="doc-sheet-tabs" class="tabs" role="toolbar" aria-label="Sheets"></div>
+      <div class="grid-wrap"><table id="doc-grid"></table></div>
+    </section>
+    <section id="doc-slides" aria-label="Slides" hidden></section>
   </main>
   <footer class="bar">
     <div class="actions" role="toolbar" aria-label="Document actions">{save_button}{edit_button}
@@ -251,5 +257,13 @@ mod tests {
         assert!(view.contains("<button id=\"edit-btn\" type=\"button\" hidden>Edit</button>"));
         assert!(!view.contains("save-btn"));
         assert!(view.contains("binary document — view only"));
+        for id in [
+            "id=\"doc-office-note\"",
+            "id=\"doc-grid\"",
+            "id=\"doc-slides\"",
+            "id=\"doc-sheet-tabs\"",
+        ] {
+            assert!(edit.contains(id), "{id}");
+        }
     }
 }

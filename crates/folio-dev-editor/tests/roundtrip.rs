@@ -405,7 +405,7 @@ async fn open_edit_save_close_with_signed_calls() -> TestResult {
         )
         .await?;
     assert_eq!(status, 200, "{saved}");
-    assert_eq!(saved, json!({"version": "2"}));
+    assert_eq!(saved, json!({"version": "2", "size": 13}));
     assert_eq!(lock(&s.host).content, "héllo\nwörld".as_bytes());
     assert_eq!(names(&s.calls()), ["PutFile", "REFRESH_LOCK"]);
 
@@ -595,5 +595,130 @@ async fn errors_binary_files_and_key_rotation() -> TestResult {
             .iter()
             .all(|(_, outcome, old)| *outcome == ProofOutcome::Valid && *old)
     );
+    Ok(())
+}
+
+/// Word, Excel and PowerPoint: open shows the content and locks; save reads the current file
+/// again (GetFile), applies the page's changes, PutFiles the result with the lock, and answers
+/// the new content; a save for a version the file is no longer at is refused with 409.
+#[tokio::test]
+async fn office_documents_open_edit_and_save() -> TestResult {
+    let s = Setup::start().await?;
+    let src = s.wopisrc();
+    let cases = [
+        (
+            "report.docx",
+            folio_ooxml::Kind::Word,
+            json!({"kind": "word", "paragraphs": ["Hello", "World"]}),
+            json!({"kind": "word", "paragraphs": ["Hello", "World"]}),
+        ),
+        (
+            "budget.xlsx",
+            folio_ooxml::Kind::Excel,
+            json!({"kind": "excel", "cells": [{"sheet": 0, "cell": "B2", "value": "12.5"}]}),
+            json!({"kind": "excel", "sheets": [{"name": "Sheet1", "cells": [
+                {"ref": "B2", "row": 2, "col": 2, "value": "12.5", "formula": null}]}]}),
+        ),
+        (
+            "deck.pptx",
+            folio_ooxml::Kind::PowerPoint,
+            json!({"kind": "powerpoint", "shapes": [{"slide": 0, "shape": null, "paragraphs": ["Title"]}]}),
+            json!({"kind": "powerpoint", "slides": [{"shapes": [{"name": "TextBox 2", "paragraphs": ["Title"]}]}]}),
+        ),
+    ];
+    for (name, kind, edit, after) in cases {
+        {
+            let mut state = lock(&s.host);
+            state.name = name.into();
+            state.content = folio_ooxml::blank(kind);
+            state.version = 1;
+            state.lock = None;
+        }
+        s.calls();
+        let (status, doc) = s
+            .api(
+                "api/open",
+                json!({"wopisrc": src, "access_token": TOKEN, "mode": "edit"}),
+            )
+            .await?;
+        assert_eq!(status, 200, "{doc}");
+        assert_eq!(doc["editable"], true, "{doc}");
+        assert!(doc["text"].is_null());
+        assert_eq!(doc["office"]["kind"], edit["kind"]);
+        let lock_id = doc["lock"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(names(&s.calls()), ["CheckFileInfo", "GetFile", "LOCK"]);
+
+        let (status, saved) = s
+            .api(
+                "api/save",
+                json!({"wopisrc": src, "access_token": TOKEN, "lock": lock_id, "office": edit, "version": "1"}),
+            )
+            .await?;
+        assert_eq!(status, 200, "{saved}");
+        assert_eq!(saved["version"], "2");
+        assert_eq!(saved["office"], after, "{name}");
+        assert_eq!(
+            names(&s.calls()),
+            ["CheckFileInfo", "GetFile", "PutFile", "REFRESH_LOCK"]
+        );
+        let content = lock(&s.host).content.clone();
+        assert_eq!(saved["size"], content.len());
+        let read = format!("{:?}", folio_ooxml::edit::read(kind, &content)?);
+        assert!(
+            ["World", "12.5", "Title"].iter().any(|t| read.contains(t)),
+            "the host holds the edited document: {read}"
+        );
+
+        // The page still thinks it edits version 1: refused, nothing written.
+        let (status, err) = s
+            .api(
+                "api/save",
+                json!({"wopisrc": src, "access_token": TOKEN, "lock": lock_id, "office": edit, "version": "1"}),
+            )
+            .await?;
+        assert_eq!(status, 409, "{err}");
+        assert!(
+            err["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("version 1, now 2"),
+            "{err}"
+        );
+        assert_eq!(names(&s.calls()), ["CheckFileInfo", "GetFile"]);
+    }
+
+    // An edit for another kind of document, and an unusable edit, are 400s.
+    let (status, err) = s
+        .api(
+            "api/save",
+            json!({"wopisrc": src, "access_token": TOKEN, "office": {"kind": "word", "paragraphs": []}}),
+        )
+        .await?;
+    assert_eq!(
+        (status, err["error"].clone()),
+        (400, json!("this file is a PowerPoint presentation"))
+    );
+    let (status, _) = s
+        .api(
+            "api/save",
+            json!({"wopisrc": src, "access_token": TOKEN, "office": {"kind": "powerpoint", "shapes": [{"slide": 3, "shape": null, "paragraphs": ["x"]}]}}),
+        )
+        .await?;
+    assert_eq!(status, 400);
+    // An empty file opens as a blank document.
+    {
+        let mut state = lock(&s.host);
+        state.name = "empty.docx".into();
+        state.content = Vec::new();
+        state.lock = None;
+    }
+    let (status, doc) = s
+        .api(
+            "api/open",
+            json!({"wopisrc": src, "access_token": TOKEN, "mode": "view"}),
+        )
+        .await?;
+    assert_eq!(status, 200);
+    assert_eq!(doc["office"], json!({"kind": "word", "paragraphs": [""]}));
     Ok(())
 }

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod edit;
+
 use std::fmt;
 use std::io::{Cursor, Write};
 

@@ -15,6 +15,7 @@ mod editors;
 mod hardening;
 mod metrics;
 mod mobile;
+mod office;
 mod ops;
 mod replicas;
 mod support;

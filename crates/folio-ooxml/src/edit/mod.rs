@@ -1,0 +1,200 @@
+//! Reading and editing the text of existing documents, in place: the paragraphs of a `.docx`
+//! body, the cell values of an `.xlsx`, the text of a `.pptx`'s slides.
+//!
+//! [`read`] returns a document's [`Content`]; [`apply`] writes an [`Edit`] into the package and
+//! returns the new bytes. Only the XML that changes is rewritten: unchanged paragraphs, cells
+//! and runs stay byte-identical inside an edited part, and every part that is not edited is
+//! copied raw from the old zip (the same compressed bytes). Styles, numbering, images,
+//! comments, tables, headers and everything else the editor does not show are kept as they
+//! are. Not here: formatting changes, formulas (formula cells are read-only), Word tables and
+//! text boxes, new slides.
+
+mod docx;
+mod package;
+mod para;
+mod pptx;
+mod xlsx;
+mod xml;
+
+use std::fmt;
+
+use crate::Kind;
+
+pub use para::LINE_BREAK;
+
+/// What the editor shows of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// The text of the body's paragraphs (top level and inside block content controls), in
+    /// order. Tabs are `\t`, manual line breaks [`LINE_BREAK`].
+    Word {
+        /// One string per paragraph.
+        paragraphs: Vec<String>,
+    },
+    /// The workbook's worksheets, in tab order.
+    Excel {
+        /// The worksheets.
+        sheets: Vec<Sheet>,
+    },
+    /// The presentation's slides, in order.
+    PowerPoint {
+        /// The slides.
+        slides: Vec<Slide>,
+    },
+}
+
+/// One worksheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// The tab name.
+    pub name: String,
+    /// The cells that hold a value or a formula, row by row.
+    pub cells: Vec<Cell>,
+}
+
+/// One cell with content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// `A1`-style reference.
+    pub reference: String,
+    /// 1-based row.
+    pub row: u32,
+    /// 1-based column.
+    pub col: u32,
+    /// The value as text: the string, the number as written in the file, `TRUE`/`FALSE`, an
+    /// error code, or a formula's cached result.
+    pub value: String,
+    /// The formula (without `=`) of a formula cell; such cells are read-only here.
+    pub formula: Option<String>,
+}
+
+/// One slide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slide {
+    /// Its shapes that carry text (`p:sp` with a text body), in document order.
+    pub shapes: Vec<TextShape>,
+}
+
+/// A shape with text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextShape {
+    /// The shape's name (`Title 1`, `TextBox 3`).
+    pub name: String,
+    /// One string per paragraph.
+    pub paragraphs: Vec<String>,
+}
+
+/// A change to a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// The new paragraph texts of the body (see [`Content::Word`]). Paragraphs are matched to
+    /// the old ones by a line diff: equal ones are kept, changed ones edited in place, new ones
+    /// formatted like the paragraph before them.
+    Word {
+        /// The whole new list.
+        paragraphs: Vec<String>,
+    },
+    /// New cell values.
+    Excel {
+        /// The cells to set.
+        cells: Vec<CellEdit>,
+    },
+    /// New text of shapes.
+    PowerPoint {
+        /// The shapes to change or add.
+        shapes: Vec<ShapeEdit>,
+    },
+}
+
+/// One cell to set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellEdit {
+    /// 0-based index into [`Content::Excel`]'s sheets.
+    pub sheet: usize,
+    /// `A1`-style reference.
+    pub cell: String,
+    /// The new value: a number when it looks like one (`42`, `-1.5`, `2e3`; not `007`), else a
+    /// string; empty clears the cell.
+    pub value: String,
+}
+
+/// New text for one shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeEdit {
+    /// 0-based slide index.
+    pub slide: usize,
+    /// 0-based index into the slide's [`Slide::shapes`], or `None` to add a text box.
+    pub shape: Option<usize>,
+    /// The shape's new paragraphs (matched to the old ones as for Word).
+    pub paragraphs: Vec<String>,
+}
+
+/// Why a document could not be read or edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditError {
+    /// Not a zip package.
+    NotAPackage(String),
+    /// A part the document needs is missing.
+    MissingPart(String),
+    /// A part is not well-formed XML (or not UTF-8).
+    Xml {
+        /// The part name.
+        part: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A part is larger than the editor decompresses.
+    TooLarge(String),
+    /// The package is not a document of the expected kind.
+    WrongKind(Kind),
+    /// The edit does not fit the document (an index out of range, a formula cell, …).
+    InvalidEdit(String),
+    /// A bug in the editor (overlapping changes).
+    Internal(String),
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EditError::NotAPackage(e) => write!(f, "not an Office Open XML package: {e}"),
+            EditError::MissingPart(p) => write!(f, "the package has no {p}"),
+            EditError::Xml { part, message } => write!(f, "{part} is not valid XML: {message}"),
+            EditError::TooLarge(p) => write!(f, "{p} is too large to edit here"),
+            EditError::WrongKind(k) => write!(f, "the package is not a {k}"),
+            EditError::InvalidEdit(e) => write!(f, "{e}"),
+            EditError::Internal(e) => write!(f, "internal error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EditError {}
+
+/// The content of the `kind` document `bytes`.
+pub fn read(kind: Kind, bytes: &[u8]) -> Result<Content, EditError> {
+    let mut package = package::Package::open(bytes)?;
+    match kind {
+        Kind::Word => docx::read(&mut package),
+        Kind::Excel => xlsx::read(&mut package),
+        Kind::PowerPoint => pptx::read(&mut package),
+    }
+}
+
+/// The `kind` document `bytes` with `edit` applied. An edit that changes nothing returns the
+/// same bytes.
+pub fn apply(kind: Kind, bytes: &[u8], edit: &Edit) -> Result<Vec<u8>, EditError> {
+    let mut package = package::Package::open(bytes)?;
+    let changes = match (kind, edit) {
+        (Kind::Word, Edit::Word { paragraphs }) => docx::apply(&mut package, paragraphs)?,
+        (Kind::Excel, Edit::Excel { cells }) => xlsx::apply(&mut package, cells)?,
+        (Kind::PowerPoint, Edit::PowerPoint { shapes }) => pptx::apply(&mut package, shapes)?,
+        (kind, _) => {
+            return Err(EditError::InvalidEdit(format!(
+                "this edit is not for a {kind}"
+            )));
+        }
+    };
+    if changes.is_empty() {
+        return Ok(bytes.to_vec());
+    }
+    package::rewrite(bytes, &changes)
+}
