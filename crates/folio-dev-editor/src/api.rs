@@ -129,14 +129,7 @@ pub(crate) async fn open(
     let (wopisrc, token) = (request.wopisrc.as_str(), request.access_token.as_str());
     dev.check_target(wopisrc, token)?;
 
-    let info = dev
-        .wopi_call(Op::CheckFileInfo, wopisrc, token, None, None)
-        .await?;
-    let info: Value = serde_json::from_slice(&info.body).map_err(|err| {
-        ApiError::bad_gateway(format!(
-            "CheckFileInfo failed: response is not JSON ({err})"
-        ))
-    })?;
+    let info = dev.check_file_info(wopisrc, token).await?;
     let name = text_property(&info, "BaseFileName")
         .filter(|n| !n.is_empty())
         .ok_or_else(|| ApiError::bad_gateway("CheckFileInfo failed: no BaseFileName"))?;
@@ -233,6 +226,18 @@ pub(crate) async fn save(
 }
 
 impl DevEditor {
+    /// CheckFileInfo as JSON (a non-JSON answer is a 502).
+    async fn check_file_info(&self, wopisrc: &str, token: &str) -> Result<Value, ApiError> {
+        let info = self
+            .wopi_call(Op::CheckFileInfo, wopisrc, token, None, None)
+            .await?;
+        serde_json::from_slice(&info.body).map_err(|err| {
+            ApiError::bad_gateway(format!(
+                "CheckFileInfo failed: response is not JSON ({err})"
+            ))
+        })
+    }
+
     /// The current document with the page's edit applied: CheckFileInfo for its name, GetFile
     /// for its bytes (refused with 409 when it is no longer at the version the page edited).
     async fn edited_document(
@@ -242,14 +247,7 @@ impl DevEditor {
         edited_version: Option<&str>,
         edit: OfficeEdit,
     ) -> Result<(Vec<u8>, Value), ApiError> {
-        let info = self
-            .wopi_call(Op::CheckFileInfo, wopisrc, token, None, None)
-            .await?;
-        let info: Value = serde_json::from_slice(&info.body).map_err(|err| {
-            ApiError::bad_gateway(format!(
-                "CheckFileInfo failed: response is not JSON ({err})"
-            ))
-        })?;
+        let info = self.check_file_info(wopisrc, token).await?;
         let name = text_property(&info, "BaseFileName").unwrap_or_default();
         let kind = office::kind_of(&name).ok_or_else(|| {
             ApiError::bad_request(format!("{name} is not a Word, Excel or PowerPoint file"))

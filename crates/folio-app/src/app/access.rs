@@ -198,18 +198,7 @@ impl App {
         user_id: &str,
         expires_at: i64,
     ) -> Result<MintedToken, AppError> {
-        if self.meta.user_by_id(user_id).await?.is_none() {
-            return Err(WopiError::InvalidToken.into());
-        }
-        self.insert_token(TokenRecord {
-            user_id: user_id.to_owned(),
-            scope: TokenScope::Ecosystem,
-            can_write: true,
-            expires_at,
-            client: None,
-            session_id: None,
-        })
-        .await
+        self.mint_ecosystem(user_id, None, true, expires_at).await
     }
 
     /// A read-only ecosystem token bound to editor `client`, for `folio doctor`'s signed round
@@ -220,15 +209,26 @@ impl App {
         client: &str,
         expires_at: i64,
     ) -> Result<MintedToken, AppError> {
+        self.mint_ecosystem(user_id, Some(client), false, expires_at)
+            .await
+    }
+
+    async fn mint_ecosystem(
+        &self,
+        user_id: &str,
+        client: Option<&str>,
+        can_write: bool,
+        expires_at: i64,
+    ) -> Result<MintedToken, AppError> {
         if self.meta.user_by_id(user_id).await?.is_none() {
             return Err(WopiError::InvalidToken.into());
         }
         self.insert_token(TokenRecord {
             user_id: user_id.to_owned(),
             scope: TokenScope::Ecosystem,
-            can_write: false,
+            can_write,
             expires_at,
-            client: Some(client.to_owned()),
+            client: client.map(str::to_owned),
             session_id: None,
         })
         .await
