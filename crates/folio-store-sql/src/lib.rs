@@ -54,6 +54,36 @@ where
         q
     }
 
+    /// One statement on a connection the caller holds; the number of rows it changed (raw
+    /// driver error, for a caller that classifies it first: SQLite's group-commit writer).
+    pub async fn execute_on(
+        conn: &mut <D::Db as Database>::Connection,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<u64, sqlx::Error> {
+        let done = Self::query(sql, args).execute(&mut *conn).await?;
+        Ok(D::rows_affected(&done))
+    }
+
+    /// One query on a connection the caller holds; all its rows (raw driver error).
+    pub async fn fetch_all_on(
+        conn: &mut <D::Db as Database>::Connection,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Vec<SqlxRow<D>>, sqlx::Error> {
+        Ok(rows(Self::query(sql, args).fetch_all(&mut *conn).await?))
+    }
+
+    /// One query on a connection the caller holds; its first row (raw driver error).
+    pub async fn fetch_optional_on(
+        conn: &mut <D::Db as Database>::Connection,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Option<SqlxRow<D>>, sqlx::Error> {
+        let row = Self::query(sql, args).fetch_optional(&mut *conn).await?;
+        Ok(row.map(SqlxRow::new))
+    }
+
     /// One read query on `pool` outside a transaction; all its rows.
     pub async fn fetch_all(
         pool: &Pool<D::Db>,

@@ -1,12 +1,13 @@
-//! SQLite as an engine of the shared SQL core (`folio_store::sql`): write transactions take the
-//! one writer connection with `BEGIN IMMEDIATE` (so they are serialised, and a second process
-//! waits on the busy timeout instead of failing), single writes use that connection too, reads
-//! and snapshots use the read-only pool. The dialect has no row-lock words (the immediate
+//! SQLite as an engine of the shared SQL core (`folio_store::sql`): write transactions and
+//! single writes run on the one writer connection, through the group-commit writer
+//! (`writer.rs`: one `BEGIN IMMEDIATE … COMMIT` shared by the transactions that queue up, each in
+//! its own savepoint; a second process waits on the busy timeout instead of failing); reads and
+//! snapshots use the read-only pool. The dialect has no row-lock words (the immediate
 //! transaction already excludes every other writer) and no collation clause (the default
 //! collation is byte-wise).
 
 use async_trait::async_trait;
-use folio_store::sql::{Arg, Dialect, SqlEngine};
+use folio_store::sql::{Arg, Dialect, SqlEngine, SqlTx};
 use folio_store::{PoolFigures, StoreError};
 use folio_store_sql::{Driver, Sqlx, SqlxRow, SqlxTx};
 use sqlx::Sqlite;
@@ -17,8 +18,55 @@ use crate::error::map_err;
 
 /// A result row.
 pub type SqliteRow = SqlxRow<SqliteStore>;
-/// An open transaction (rolled back when dropped).
-pub type SqliteTx = SqlxTx<SqliteStore>;
+/// An open transaction (rolled back when dropped): a write transaction run by the group-commit
+/// writer, or a read snapshot on a reader.
+pub enum SqliteTx {
+    /// `SqlEngine::begin`.
+    Write(crate::writer::WriteTx),
+    /// `SqlEngine::begin_snapshot`.
+    Read(SqlxTx<SqliteStore>),
+}
+
+#[async_trait]
+impl SqlTx for SqliteTx {
+    type Row = SqliteRow;
+
+    async fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
+        match self {
+            SqliteTx::Write(t) => t.execute(sql, args).await,
+            SqliteTx::Read(t) => t.execute(sql, args).await,
+        }
+    }
+
+    async fn fetch_all(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Vec<SqliteRow>, StoreError> {
+        match self {
+            SqliteTx::Write(t) => t.fetch_all(sql, args).await,
+            SqliteTx::Read(t) => t.fetch_all(sql, args).await,
+        }
+    }
+
+    async fn fetch_optional(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Option<SqliteRow>, StoreError> {
+        match self {
+            SqliteTx::Write(t) => t.fetch_optional(sql, args).await,
+            SqliteTx::Read(t) => t.fetch_optional(sql, args).await,
+        }
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            SqliteTx::Write(t) => t.commit().await,
+            SqliteTx::Read(t) => t.commit().await,
+        }
+    }
+}
 
 impl Driver for SqliteStore {
     type Db = Sqlite;
@@ -44,21 +92,17 @@ impl SqlEngine for SqliteStore {
     type Tx = SqliteTx;
 
     async fn begin(&self) -> Result<SqliteTx, StoreError> {
-        let tx = self
-            .write_waiting
-            .wait(self.write.begin_with("BEGIN IMMEDIATE"))
-            .await;
-        Ok(SqlxTx::new(tx.map_err(map_err)?))
+        Ok(SqliteTx::Write(self.writer.begin().await?))
     }
 
     async fn begin_snapshot(&self) -> Result<SqliteTx, StoreError> {
         // A deferred transaction on a reader: in WAL mode it reads one snapshot.
-        Ok(SqlxTx::new(
+        Ok(SqliteTx::Read(SqlxTx::new(
             self.read_waiting
                 .wait(self.read.begin())
                 .await
                 .map_err(map_err)?,
-        ))
+        )))
     }
 
     async fn fetch_all(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<SqliteRow>, StoreError> {
@@ -74,12 +118,12 @@ impl SqlEngine for SqliteStore {
     }
 
     async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
-        Sqlx::<Self>::execute(&self.write, &self.write_waiting, sql, args).await
+        self.writer.execute(sql, args).await
     }
 
     fn pool_figures(&self) -> Vec<PoolFigures> {
         vec![
-            folio_store_sql::pool_figures("writer", &self.write, &self.write_waiting),
+            folio_store_sql::pool_figures("writer", &self.write, &self.writer.waiting),
             folio_store_sql::pool_figures("reader", &self.read, &self.read_waiting),
         ]
     }

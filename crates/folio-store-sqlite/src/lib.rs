@@ -3,6 +3,7 @@
 
 mod engine;
 mod error;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -20,22 +21,33 @@ use error::map_err;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Read-only connections of [`SqliteStore::open`].
+pub const DEFAULT_READERS: u32 = 4;
+
 /// Metadata in one SQLite database file. `MetadataStore` comes from the shared SQL core
 /// (`folio_store::sql`) through this crate's `SqlEngine` implementation.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// The one writer connection: every write transaction takes it with `BEGIN IMMEDIATE`.
+    /// The pool of the one writer connection (migrations; then the writer task holds it).
     write: SqlitePool,
+    /// The group-commit writer: every write transaction and single write goes through it.
+    writer: writer::Writer,
     /// Read-only connections for single reads and snapshots.
     read: SqlitePool,
-    /// Calls waiting for the writer / a reader (`/metrics`).
-    write_waiting: Arc<Waiting>,
+    /// Calls waiting for a reader (`/metrics`; the writer counts its own).
     read_waiting: Arc<Waiting>,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    /// Opens (creating if needed) the database at `path` and runs pending migrations, with
+    /// [`DEFAULT_READERS`] read-only connections.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, DEFAULT_READERS).await
+    }
+
+    /// `open` with `readers` read-only connections (at least one; each runs on a thread of its
+    /// own, so more than the cores can use only adds wake-ups).
+    pub async fn open_with(path: &Path, readers: u32) -> Result<Self, StoreError> {
         let opts = SqliteConnectOptions::from_str("sqlite://")
             .map_err(map_err)?
             .filename(path)
@@ -52,15 +64,16 @@ impl SqliteStore {
             .map_err(map_err)?;
         MIGRATOR.run(&write).await.map_err(StoreError::backend)?;
         let read = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(readers.max(1))
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.read_only(true))
             .await
             .map_err(map_err)?;
+        let writer = writer::Writer::start(write.acquire().await.map_err(map_err)?);
         Ok(Self {
             write,
+            writer,
             read,
-            write_waiting: Arc::default(),
             read_waiting: Arc::default(),
         })
     }
@@ -80,8 +93,9 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Closes both pools (checkpointing the WAL).
+    /// Closes both pools (checkpointing the WAL), after the writer has committed what it holds.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.read.close().await;
         self.write.close().await;
     }

@@ -1695,6 +1695,41 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
     };
     ok!(store.insert_token(b"hash-3", &t2, NOW).await);
     assert!(ok!(store.purge_expired_tokens(NOW).await) >= 1);
+    // Many at once (EnumerateChildren): every one stored, each with its own scope; more than
+    // one statement's worth.
+    let live = TokenRecord {
+        expires_at: NOW + 1000,
+        ..t2.clone()
+    };
+    let many: Vec<(Vec<u8>, TokenRecord)> = (0..700)
+        .map(|i| {
+            let rec = TokenRecord {
+                scope: TokenScope::File(FileId::from_trusted(format!("many{i}"))),
+                ..live.clone()
+            };
+            (format!("many-{i}").into_bytes(), rec)
+        })
+        .collect();
+    ok!(store.insert_tokens(&many, NOW).await);
+    for i in [0, 299, 300, 699] {
+        let got = ok!(store.token(format!("many-{i}").as_bytes()).await);
+        assert_eq!(
+            got.map(|(t, _)| t),
+            Some(many[i].1.clone()),
+            "token {i} of a batch"
+        );
+    }
+    // A batch with a duplicate hash stores none of its tokens.
+    let dup = vec![
+        (b"batch-new".to_vec(), live.clone()),
+        (b"many-5".to_vec(), live.clone()),
+    ];
+    assert!(store.insert_tokens(&dup, NOW).await.is_err());
+    assert_eq!(
+        ok!(store.token(b"batch-new").await),
+        None,
+        "a failed batch stores nothing"
+    );
     assert_eq!(ok!(store.token(b"hash-3").await), None);
     // Container and ecosystem tokens keep their scope (and never read as a file token).
     for (hash, scope) in [

@@ -423,6 +423,13 @@ pub trait MetadataStore: Send + Sync + 'static {
         token: &TokenRecord,
         now: i64,
     ) -> Result<(), StoreError>;
+    /// Stores many tokens in one transaction (EnumerateChildren mints one per child file):
+    /// all or none.
+    async fn insert_tokens(
+        &self,
+        tokens: &[(Vec<u8>, TokenRecord)],
+        now: i64,
+    ) -> Result<(), StoreError>;
     /// The token stored under `hash`, unless revoked; with its user.
     async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError>;
     /// `token`, with the live file the token is for (`None`: deleted or missing), read in one

@@ -9,6 +9,10 @@ use folio_app::editors::{EditorConfig, EditorKind};
 use folio_app::integration::{IntegrationConfig, LaunchConfig, WebhookConfig};
 use serde::Deserialize;
 
+/// SQLite read-only connections by default: enough for the requests two cores serve at once;
+/// more only add threads to wake (bench/run.sh, issue 15).
+const SQLITE_READERS: u32 = 4;
+
 /// The TOML file, as written by an operator. Unknown keys are errors.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +47,8 @@ pub struct RawConfig {
     pub blob_url: Option<String>,
     /// PostgreSQL pool size per process (default 16).
     pub database_pool_size: Option<u32>,
+    /// SQLite read-only connections (default 4; each is a thread of its own).
+    pub sqlite_readers: Option<u32>,
     /// Seconds a client may take to send a request's headers (default 15).
     pub header_read_timeout_secs: Option<u64>,
     /// Longest silence, in seconds, inside a request body before the request fails (default 60).
@@ -253,6 +259,8 @@ pub struct Settings {
     pub blobs: BlobConfig,
     /// PostgreSQL pool size.
     pub database_pool_size: u32,
+    /// SQLite read-only connections.
+    pub sqlite_readers: u32,
     /// Connection-loop limits (timeouts, connection cap, shutdown deadline).
     pub serve: folio_http::ServeOptions,
     /// Cap on `folio token --ttl`, ms.
@@ -638,6 +646,10 @@ impl Settings {
         if database_pool_size == 0 || database_pool_size > 1000 {
             problems.push("database_pool_size must be between 1 and 1000".to_owned());
         }
+        let sqlite_readers = raw.sqlite_readers.unwrap_or(SQLITE_READERS);
+        if sqlite_readers == 0 || sqlite_readers > 64 {
+            problems.push("sqlite_readers must be between 1 and 64".to_owned());
+        }
         let mut bounded = |name: &str, value: Option<u64>, default: u64, max: u64| -> u64 {
             let v = value.unwrap_or(default);
             if v == 0 || v > max {
@@ -753,6 +765,7 @@ impl Settings {
                 database,
                 blobs,
                 database_pool_size,
+                sqlite_readers,
                 serve,
                 max_token_ttl_ms: max_token_ttl as i64 * 1000,
                 s3,

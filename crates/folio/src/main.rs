@@ -158,6 +158,26 @@ enum Command {
         #[arg(long, env = "FOLIO_DEV_EDITOR")]
         dev_editor: bool,
     },
+    /// Benchmark only (bench/run.sh --size): fills the database with generated users,
+    /// folders and metadata-only files, many thousand rows a transaction; prints JSON.
+    #[command(hide = true)]
+    BenchFill {
+        /// Users.
+        #[arg(long, default_value_t = 10_000)]
+        users: usize,
+        /// Folders (spread over the users' roots).
+        #[arg(long, default_value_t = 100_000)]
+        folders: usize,
+        /// Files.
+        #[arg(long, default_value_t = 1_000_000)]
+        files: usize,
+        /// Files in each folder `big`.
+        #[arg(long, default_value_t = 10_000)]
+        big_folder: usize,
+        /// An existing user (login or external id) who gets a folder `big` (repeatable).
+        #[arg(long = "big-owner", value_name = "LOGIN")]
+        big_owners: Vec<String>,
+    },
     /// Delete orphaned blobs, interrupted uploads and expired tokens now.
     Sweep {
         /// Only collect items older than this many seconds.
@@ -472,7 +492,7 @@ async fn open_stores(
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
             Arc::new(
-                SqliteStore::open(path)
+                SqliteStore::open_with(path, settings.sqlite_readers)
                     .await
                     .context("cannot open the SQLite metadata database")?,
             )
@@ -520,6 +540,51 @@ fn sqlite_path<'a>(settings: &'a Settings, what: &str) -> Result<&'a std::path::
             "{what} handles SQLite databases; for PostgreSQL follow docs/OPERATIONS.md (pg_dump first, then copy the blobs)"
         ))),
     }
+}
+
+/// `folio bench-fill`: the size runs' generator (`folio_store::sql::bulk`), on the concrete
+/// store (the generator is not a `MetadataStore` method).
+async fn bench_fill(
+    settings: &Settings,
+    spec: &folio_app::folio_store::sql::bulk::FillSpec,
+) -> Result<(), Failure> {
+    use folio_app::folio_store::sql::bulk;
+    let started = std::time::Instant::now();
+    let report = match &settings.database {
+        DatabaseConfig::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let store = SqliteStore::open(path)
+                .await
+                .context("cannot open the SQLite metadata database")?;
+            let r = bulk::fill(&store, spec, now_ms()).await;
+            store.close().await;
+            r
+        }
+        DatabaseConfig::Postgres(url) => {
+            let store = PostgresStore::connect(url, settings.database_pool_size)
+                .await
+                .map_err(|e| Failure::from(anyhow::anyhow!("cannot connect to PostgreSQL: {e}")))?;
+            bulk::fill(&store, spec, now_ms()).await
+        }
+    }
+    .map_err(|e| Failure::from(anyhow::anyhow!("bench-fill failed: {e}")))?;
+    for big in &report {
+        println!(
+            "{{\"owner\":\"{}\",\"big_folder\":\"{}\",\"big_file\":\"{}\"}}",
+            big.owner, big.folder_id, big.file_id
+        );
+    }
+    eprintln!(
+        "bench-fill: {} users, {} folders, {} files in {:.1} s",
+        spec.users,
+        spec.folders,
+        spec.files,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn now_ms() -> i64 {
@@ -582,6 +647,22 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
 async fn run_command(command: Command, mut settings: Settings) -> Result<(), Failure> {
     match command {
         Command::Serve { migrate, .. } => serve(settings, migrate).await,
+        Command::BenchFill {
+            users,
+            folders,
+            files,
+            big_folder,
+            big_owners,
+        } => {
+            let spec = folio_app::folio_store::sql::bulk::FillSpec {
+                users,
+                folders,
+                files,
+                big_folder,
+                big_owners,
+            };
+            bench_fill(&settings, &spec).await
+        }
         Command::Migrate => {
             match &settings.database {
                 DatabaseConfig::Sqlite(_) => {

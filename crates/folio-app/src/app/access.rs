@@ -254,6 +254,39 @@ impl App {
         .await
     }
 
+    /// `mint_child_token` for many scopes at once, stored in one transaction (EnumerateChildren
+    /// hands out a token per child: one write for the lot, not one per child).
+    pub(crate) async fn mint_child_tokens(
+        &self,
+        parent: &TokenRecord,
+        scopes: Vec<TokenScope>,
+        can_write: bool,
+    ) -> Result<Vec<MintedToken>, AppError> {
+        let mut rows = Vec::with_capacity(scopes.len());
+        let mut minted = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            let secret = tokens::generate();
+            let record = TokenRecord {
+                user_id: parent.user_id.clone(),
+                scope,
+                can_write: can_write && parent.can_write,
+                expires_at: parent.expires_at,
+                client: parent.client.clone(),
+                session_id: parent.session_id.clone(),
+            };
+            let wopi_src = self.resource_url(&record.scope);
+            let access_token_ttl = record.expires_at;
+            rows.push((tokens::hash(&secret), record));
+            minted.push(MintedToken {
+                access_token: secret,
+                access_token_ttl,
+                wopi_src,
+            });
+        }
+        self.meta.insert_tokens(&rows, self.now()).await?;
+        Ok(minted)
+    }
+
     async fn insert_token(&self, record: TokenRecord) -> Result<MintedToken, AppError> {
         let secret = tokens::generate();
         self.meta

@@ -170,23 +170,36 @@ impl App {
                 exts.iter().any(|e| e.eq_ignore_ascii_case(ext))
             }
         };
-        let mut child_containers = Vec::with_capacity(folders.len());
-        for folder in &folders {
-            child_containers.push(self.container_pointer(&p.token, folder).await?);
-        }
-        let mut child_files = Vec::new();
-        for f in files.iter().filter(|f| wanted(&f.name)) {
-            let minted = self
-                .mint_child_token(&p.token, TokenScope::File(f.id.clone()), true)
-                .await?;
-            child_files.push(ChildFile {
+        // One token per child, all stored in one transaction.
+        let files: Vec<&FileRecord> = files.iter().filter(|f| wanted(&f.name)).collect();
+        let scopes = folders
+            .iter()
+            .map(|f| TokenScope::Container(f.id.clone()))
+            .chain(files.iter().map(|f| TokenScope::File(f.id.clone())))
+            .collect();
+        let mut minted = self
+            .mint_child_tokens(&p.token, scopes, true)
+            .await?
+            .into_iter();
+        let child_containers = folders
+            .iter()
+            .zip(minted.by_ref())
+            .map(|(folder, m)| ResourcePointer {
+                name: Self::container_name(folder),
+                url: m.url(),
+            })
+            .collect();
+        let child_files = files
+            .iter()
+            .zip(minted)
+            .map(|(f, m)| ChildFile {
                 name: f.name.clone(),
-                url: minted.url(),
+                url: m.url(),
                 version: f.version.to_string(),
                 size: f.content.size,
                 last_modified_time: wire::format_wopi_time(f.content.created_at),
-            });
-        }
+            })
+            .collect();
         Ok(ChildrenResponse {
             child_containers,
             child_files,

@@ -14,6 +14,7 @@
 
 mod activities;
 mod audit;
+pub mod bulk;
 mod coauth;
 mod files;
 mod folders;
@@ -508,6 +509,13 @@ impl<E: SqlEngine> MetadataStore for E {
         now: i64,
     ) -> Result<(), StoreError> {
         tokens::insert_token(self, hash, token, now).await
+    }
+    async fn insert_tokens(
+        &self,
+        tokens: &[(Vec<u8>, TokenRecord)],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        tokens::insert_tokens(self, tokens, now).await
     }
     async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
         tokens::token(self, hash).await

@@ -136,21 +136,44 @@ pub(super) fn user(row: &impl SqlRow) -> Result<UserRecord, StoreError> {
 /// A row whose columns are read under a prefix: `Prefixed(row, "u_").text("id")` reads `u_id`.
 pub(super) struct Prefixed<'r, R>(pub(super) &'r R, pub(super) &'static str);
 
+impl<R: SqlRow> Prefixed<'_, R> {
+    /// Reads `prefix + col` through a name built on the stack (this runs for every column of
+    /// every WOPI request's authorization read: no allocation).
+    fn with<T>(
+        &self,
+        col: &str,
+        read: impl FnOnce(&R, &str) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut buf = [0u8; 64];
+        let (p, c) = (self.1.as_bytes(), col.as_bytes());
+        match buf.get_mut(..p.len() + c.len()) {
+            Some(name) => {
+                name[..p.len()].copy_from_slice(p);
+                name[p.len()..].copy_from_slice(c);
+                // Both halves are UTF-8, so is their concatenation.
+                let name = std::str::from_utf8(name).map_err(StoreError::backend)?;
+                read(self.0, name)
+            }
+            None => read(self.0, &format!("{}{col}", self.1)),
+        }
+    }
+}
+
 impl<R: SqlRow> SqlRow for Prefixed<'_, R> {
     fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
-        self.0.opt_text(&format!("{}{col}", self.1))
+        self.with(col, |r, c| r.opt_text(c))
     }
     fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
-        self.0.opt_int(&format!("{}{col}", self.1))
+        self.with(col, |r, c| r.opt_int(c))
     }
     fn opt_int4(&self, col: &str) -> Result<Option<i32>, StoreError> {
-        self.0.opt_int4(&format!("{}{col}", self.1))
+        self.with(col, |r, c| r.opt_int4(c))
     }
     fn opt_flag(&self, col: &str) -> Result<Option<bool>, StoreError> {
-        self.0.opt_flag(&format!("{}{col}", self.1))
+        self.with(col, |r, c| r.opt_flag(c))
     }
     fn opt_bytes(&self, col: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.0.opt_bytes(&format!("{}{col}", self.1))
+        self.with(col, |r, c| r.opt_bytes(c))
     }
 }
 

@@ -5,7 +5,7 @@
 //! and `folder_id` (container tokens).
 
 use super::rows::{self, FILE_COLUMNS, Prefixed, USER_COLUMNS_PREFIXED, one};
-use super::{SqlEngine, SqlRow, args};
+use super::{Arg, SqlEngine, SqlRow, SqlTx, args};
 use crate::error::StoreError;
 use crate::model::*;
 
@@ -34,6 +34,52 @@ pub(super) async fn insert_token(
     )
     .await?;
     Ok(())
+}
+
+/// Many tokens in one transaction, a few hundred to an `INSERT`.
+pub(super) async fn insert_tokens(
+    e: &impl SqlEngine,
+    tokens: &[(Vec<u8>, TokenRecord)],
+    now: i64,
+) -> Result<(), StoreError> {
+    const COLS: usize = 10;
+    const ROWS: usize = 300;
+    let mut tx = e.begin().await?;
+    for chunk in tokens.chunks(ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, \
+             client, session_id, scope, folder_id) VALUES ",
+        );
+        let mut args: Vec<Arg<'_>> = Vec::with_capacity(chunk.len() * COLS);
+        for (r, (hash, token)) in chunk.iter().enumerate() {
+            let (scope, file_id, folder_id) = rows::token_scope_to_db(&token.scope);
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..COLS {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", r * COLS + c + 1));
+            }
+            sql.push(')');
+            args.extend_from_slice(args![
+                hash.as_slice(),
+                &token.user_id,
+                file_id,
+                token.can_write,
+                token.expires_at,
+                now,
+                token.client.as_deref(),
+                token.session_id.as_deref(),
+                scope,
+                folder_id
+            ]);
+        }
+        tx.execute(&sql, &args).await?;
+    }
+    tx.commit().await
 }
 
 pub(super) async fn token(
