@@ -105,6 +105,7 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     has_users: bool,
+    signed_out: bool,
 }
 
 /// `?next=` of the sign-in page.
@@ -119,6 +120,24 @@ async fn login_page(
     next: String,
     error: Option<String>,
 ) -> Response {
+    login_page_with(s, status, next, error, false).await
+}
+
+/// The answer to a form sent without a live session: the sign-in page, status 401, saying
+/// nothing was done; `static/folio.js` points its `next` back to the page the form was on and
+/// restores the form's input there.
+pub async fn signed_out_page(s: &AppState, next: String) -> Response {
+    let (status, message) = page::SIGNED_OUT_FORM;
+    login_page_with(s, status, next, Some(message.into()), true).await
+}
+
+async fn login_page_with(
+    s: &AppState,
+    status: StatusCode,
+    next: String,
+    error: Option<String>,
+    signed_out: bool,
+) -> Response {
     let csrf = folio_app::tokens::generate();
     let has_users = s.app.has_users().await.unwrap_or(true);
     let mut r = render(
@@ -128,6 +147,7 @@ async fn login_page(
             next,
             error,
             has_users,
+            signed_out,
         },
     );
     r.headers_mut().append(
@@ -210,13 +230,34 @@ csrf_field!(CsrfForm);
 pub async fn logout(
     State(s): State<AppState>,
     headers: HeaderMap,
-    Csrf(_, Form(_)): Csrf<Form<CsrfForm>>,
+    req: Result<Csrf<Form<CsrfForm>>, Response>,
 ) -> Response {
+    match req {
+        Ok(_) => {}
+        // Already signed out (the session expired): the sign-in page, as after signing out.
+        Err(r) if r.status() == StatusCode::UNAUTHORIZED => {
+            let mut r = Redirect::to("/login").into_response();
+            r.headers_mut()
+                .append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", 0));
+            return r;
+        }
+        Err(r) => return r,
+    }
     if let Some(v) = cookie(&headers, SESSION_COOKIE) {
         let _ = s.app.sign_out(v).await;
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", 0));
+    r
+}
+
+/// GET /session/csrf — the session's CSRF token as JSON `{"csrf": …}`, for a page whose token
+/// went stale because its person signed in again in another tab (uploads retry with it). Not
+/// signed in: `401` JSON. Same-origin only in effect: no CORS, so no other site can read it.
+pub async fn session_csrf(user: crate::extract::session::SignedIn) -> Response {
+    let mut r = axum::Json(serde_json::json!({ "csrf": user.0.csrf })).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
