@@ -1542,3 +1542,72 @@ async fn without_a_live_session_only_page_navigation_is_redirected_the_rest_is_4
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(view.folders.is_empty() && view.files.is_empty());
 }
+
+/// Issue 13: the API listing pages with `limit` and `after` (folders first, by name); `next`
+/// is absent on the last page; without `limit` everything, as before.
+#[tokio::test]
+async fn api_folder_listing_pages_with_limit_and_after() {
+    let mut h = harness().await;
+    let key = h.api_key(&["files"]).await;
+    for name in ["e.txt", "b.txt", "D.txt", "a.txt", "c.txt"] {
+        let r = h
+            .send(api(
+                Method::POST,
+                &format!("/files?name={name}"),
+                Some(&key),
+                Body::from("x"),
+            ))
+            .await;
+        assert!(r.status.is_success(), "{}", r.text());
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["files"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let all = h
+        .send(api(Method::GET, "/folders", Some(&key), Body::empty()))
+        .await
+        .json();
+    assert_eq!(names(&all).len(), 5);
+    assert!(all.get("next").is_none(), "{all}");
+    let mut seen = Vec::new();
+    let mut url = "/folders?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let r = h
+            .send(api(Method::GET, &url, Some(&key), Body::empty()))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let v = r.json();
+        assert!(names(&v).len() <= 2, "{v}");
+        seen.extend(names(&v));
+        pages += 1;
+        match v["next"].as_str() {
+            Some(next) => {
+                url = format!(
+                    "/folders?limit=2&after={}",
+                    next.replace('%', "%25").replace('~', "%7E")
+                )
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, ["a.txt", "b.txt", "c.txt", "D.txt", "e.txt"]);
+    for bad in [
+        "/folders?limit=0",
+        "/folders?limit=1001",
+        "/folders?limit=2&after=junk",
+    ] {
+        let r = h
+            .send(api(Method::GET, bad, Some(&key), Body::empty()))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
