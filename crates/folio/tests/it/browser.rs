@@ -513,7 +513,6 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
         "downloaded bytes equal the uploaded file"
     );
     b.screenshot("file-browser").await;
-    let browser_shot = artifacts_dir().join("file-browser.png");
 
     // Edit notes.txt in the dev editor through the host page, save, close.
     b.menu_item("tr.file-row[data-name='notes.txt']", "Open for editing")
@@ -571,10 +570,10 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     sign_out(&b).await;
     b.close().await;
 
-    // The two README screenshots are kept under docs/ when asked to (FOLIO_UPDATE_DOCS=1).
+    // The versions screenshot of the README is kept under docs/ when asked to
+    // (FOLIO_UPDATE_DOCS=1); the file browser's come from file_browser.rs's layout test.
     if std::env::var_os("FOLIO_UPDATE_DOCS").is_some() {
         let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
-        std::fs::copy(browser_shot, docs.join("screenshot-file-browser.png"))?;
         std::fs::copy(versions_shot, docs.join("screenshot-versions.png"))?;
     }
     Ok(())
