@@ -139,7 +139,20 @@
       }
       finish();
     };
-    xhr.onerror = function () { fail(e, word('network'), true); finish(); };
+    xhr.onerror = function () {
+      fail(e, word('network'), true);
+      // A server that refuses a request before reading its body (signed out) may reset the
+      // connection while a large file is still being sent: ask whether the session is alive.
+      fetch('/session/csrf', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
+        .then(function (r) {
+          if (r.status === 401 && e.state === 'failed') {
+            state.signedOut = true;
+            fail(e, word('signed-out'), true);
+            update();
+          }
+        }, function () { /* still offline: the network message stands */ });
+      finish();
+    };
     xhr.onabort = xhr.onerror;
     setState(e, 'uploading', '0%');
     xhr.send(e.file);

@@ -131,6 +131,9 @@ async fn an_upload_after_the_session_expired_fails_on_the_file_and_retries_after
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("report.txt");
     std::fs::write(&file, b"quarterly report")?;
+    // A large file too: refused before its body is read, its connection may be reset mid-send.
+    let big = dir.path().join("scans.bin");
+    std::fs::write(&big, vec![42u8; 40 * 1024 * 1024])?;
     let b = Browser::start().await;
     let c = &b.client;
     c.goto(&format!("{}/", s.url)).await?;
@@ -140,7 +143,9 @@ async fn an_upload_after_the_session_expired_fails_on_the_file_and_retries_after
 
     end_session_behind_the_browsers_back(&b, &s).await;
     let input = b.find(Locator::Css("#upload-input")).await;
-    input.send_keys(&file.display().to_string()).await?;
+    input
+        .send_keys(&format!("{}\n{}", file.display(), big.display()))
+        .await?;
     let failed = b
         .wait_js(
             "the upload to fail on its row",
@@ -154,6 +159,15 @@ async fn an_upload_after_the_session_expired_fails_on_the_file_and_retries_after
         failed[1].as_str().unwrap_or("").contains("signed out"),
         "{failed}"
     );
+    let big_failed = b
+        .wait_js(
+            "the large upload to fail as signed out",
+            "var li = document.querySelector('#uploads li[data-name=\"scans.bin\"]');
+             return li ? [li.getAttribute('data-state'), li.querySelector('.upload-status').textContent] : null;",
+            |v| v[0] == "done" || v[1].as_str().is_some_and(|t| t.contains("signed out")),
+        )
+        .await;
+    assert_eq!(big_failed[0], "error", "{big_failed}");
     let (probe, folder, _) = signed_in(&s, "una", "una password 1").await;
     assert!(
         !listed(&s, &probe, &folder).await.contains("report.txt"),
@@ -184,18 +198,47 @@ async fn an_upload_after_the_session_expired_fails_on_the_file_and_retries_after
     );
     b.click(Locator::Css("#uploads-retry")).await;
     b.wait_js(
-        "the retried upload to finish",
-        "var li = document.querySelector('#uploads li[data-name=\"report.txt\"]'); return li && li.getAttribute('data-state');",
-        |v| v == "done",
+        "both retried uploads to finish",
+        "return Array.from(document.querySelectorAll('#uploads li')).map(function (li) { return li.getAttribute('data-state'); })",
+        |v| v == &serde_json::json!(["done", "done"]),
     )
     .await;
     b.wait_js(
         "the listing to refresh after the upload",
-        "return window.folioUploads.refreshes > 0 && !!document.querySelector('#listing tr.file-row[data-name=\"report.txt\"]')",
+        "return window.folioUploads.refreshes > 0 && !!document.querySelector('#listing tr.file-row[data-name=\"report.txt\"]') && !!document.querySelector('#listing tr.file-row[data-name=\"scans.bin\"]')",
         |v| v.as_bool() == Some(true),
     )
     .await;
     assert!(listed(&s, &probe, &folder).await.contains("report.txt"));
+
+    // A stale CSRF token (403) is a failure on the file too, and Retry fetches a fresh one.
+    let second = dir.path().join("annex.txt");
+    std::fs::write(&second, b"annex")?;
+    c.execute(
+        "document.getElementById('dropzone').setAttribute('data-csrf', 'stale')",
+        vec![],
+    )
+    .await?;
+    let input = b.find(Locator::Css("#upload-input")).await;
+    input.send_keys(&second.display().to_string()).await?;
+    let state = b
+        .wait_js(
+            "the stale-token upload to fail",
+            "var li = document.querySelector('#uploads li[data-name=\"annex.txt\"]');
+             return li ? [li.getAttribute('data-state'), li.querySelector('.upload-status').textContent] : null;",
+            |v| v[0] == "error" || v[0] == "done",
+        )
+        .await;
+    assert_eq!(state[0], "error", "{state}");
+    assert!(!listed(&s, &probe, &folder).await.contains("annex.txt"));
+    b.click(Locator::Css("#uploads-retry")).await;
+    b.wait_js(
+        "the retried annex upload to finish",
+        "var li = document.querySelector('#uploads li[data-name=\"annex.txt\"]'); return li && li.getAttribute('data-state');",
+        |v| v == "done",
+    )
+    .await;
+    assert!(listed(&s, &probe, &folder).await.contains("annex.txt"));
     b.close().await;
     Ok(())
 }
