@@ -2,7 +2,7 @@
 // scripts only). Words shown to people live in the templates, never here.
 //
 // - A form with data-confirm="question" asks before it is submitted.
-// - Row menus: a row's "More" button opens the page's one menu (#file-menu or #folder-menu) as
+// - Row menus (a disclosure: button + aria-expanded): a row's "More" button opens the page's one menu (#file-menu or #folder-menu) as
 //   a popover over the content, its links and forms pointed at that row ({id} in data-href and
 //   data-action). Escape or a click elsewhere closes it.
 // - Dialogs: a menu item with data-dialog opens that <dialog>, its form pointed at the row.
@@ -161,6 +161,10 @@
     if (e.key === 'Escape' && open) { closeMenu(true); }
   });
   window.addEventListener('resize', function () { closeMenu(false); });
+  // Keyboard: Tab past the menu's last item closes it.
+  document.addEventListener('focusin', function (e) {
+    if (open && !open.menu.contains(e.target) && e.target !== open.button) { closeMenu(false); }
+  });
 
   // --- "+ New" ---------------------------------------------------------------------------------
   function toggleToolbar(show) {
