@@ -17,7 +17,13 @@
 
   // --- Input kept across a sign-in -----------------------------------------------------------
   var KEY = 'folio-pending-form';
-  function here() { return window.location.pathname + window.location.search; }
+  // This page without its one-time banner (?notice=, ?error=).
+  function here() {
+    var u = new URL(window.location.href);
+    u.searchParams.delete('notice');
+    u.searchParams.delete('error');
+    return u.pathname + u.search;
+  }
   function load() {
     try { return JSON.parse(window.sessionStorage.getItem(KEY) || 'null'); } catch (e) { return null; }
   }

@@ -287,6 +287,28 @@ async fn a_form_sent_after_the_session_expired_comes_back_with_its_input_after_s
         |v| v.as_bool() == Some(true),
     )
     .await;
+
+    // A dialog's form (rename, from the row menu) comes back open, with what was typed.
+    let (web, root, csrf) = signed_in(&s, "fay", "fay password 1").await;
+    upload(&s, &web, &root, &csrf, "draft.txt", b"draft").await;
+    c.refresh().await?;
+    b.menu_item("tr.file-row[data-name='draft.txt']", "Rename…")
+        .await;
+    b.fill("#rename-name", "final.txt").await;
+    end_session_behind_the_browsers_back(&b, &s).await;
+    b.click(Locator::Css("#rename-btn")).await;
+    b.wait_text("#signin", |t| t.contains("signed out")).await;
+    b.sign_in("fay", "fay password 1").await;
+    b.wait_url(|u| u == folder_url).await;
+    assert_eq!(
+        b.wait_value("#rename-name", |v| v != "draft.txt" && !v.is_empty())
+            .await,
+        "final.txt"
+    );
+    b.click(Locator::Css("#rename-btn")).await;
+    b.wait_text("#notice", |t| t.contains("File renamed")).await;
+    b.find(Locator::Css("tr.file-row[data-name='final.txt']"))
+        .await;
     b.close().await;
     Ok(())
 }
