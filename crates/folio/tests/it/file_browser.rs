@@ -484,8 +484,9 @@ async fn the_file_browser_layout_holds_at_desktop_and_phone_size() -> TestResult
     // Escape closes it.
     c.active_element().await?.send_keys("\u{e00c}").await?;
     b.wait_js(
-        "the menu to close",
-        "return document.getElementById('file-menu').hidden",
+        "the menu to close, focus back on its button",
+        "return document.getElementById('file-menu').hidden && document.activeElement.classList.contains('more')
+           && document.activeElement.closest('tr').getAttribute('data-name') === 'Budget.xlsx'",
         |v| v.as_bool() == Some(true),
     )
     .await;
