@@ -1515,6 +1515,17 @@ async fn without_a_live_session_only_page_navigation_is_redirected_the_rest_is_4
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
             assert!(r.header("location").is_none(), "{path}");
             let page = r.text();
+            let back = if path.starts_with("/folders/") {
+                format!("/folders/{folder}")
+            } else if path.starts_with("/admin") {
+                "/admin".to_owned()
+            } else {
+                "/".to_owned()
+            };
+            assert!(
+                page.contains(&format!("name=\"next\" value=\"{back}\"")),
+                "{path}: returns to {back}: {page}"
+            );
             assert!(
                 page.contains("data-signed-out=\"true\"")
                     && page.contains("action=\"/login\"")

@@ -17,7 +17,7 @@ use folio_store::SessionRecord;
 use crate::AppState;
 use crate::error::page::{PageError, SignedOut};
 use crate::headers::X_CSRF_TOKEN;
-use crate::routes::ui::auth::{SESSION_COOKIE, cookie, encode, signed_out_page};
+use crate::routes::ui::auth::{SESSION_COOKIE, cookie, encode, form_page, signed_out_page};
 
 /// A request made by a page's script rather than by navigation: it asks for JSON (`Accept:
 /// application/json`), or carries `X-Requested-With` or the `X-CSRF-Token` header (which only
@@ -44,9 +44,10 @@ async fn signed_out(parts: &Parts, s: &AppState) -> Response {
     if matches!(parts.method, Method::GET | Method::HEAD) {
         return Redirect::to(&format!("/login?next={}", encode(&next))).into_response();
     }
-    // A form: the page it was on is not known here (no Referer is sent: `no-referrer`), so the
-    // sign-in page returns home, and `static/folio.js` points it back to that page.
-    signed_out_page(s, "/".to_owned()).await
+    // A form: the page it was on is not known exactly (no Referer is sent: `no-referrer`): the
+    // sign-in page returns to the page its path names (`form_page`), and `static/folio.js`
+    // points it to the exact page, whose form it then refills.
+    signed_out_page(s, form_page(parts.uri.path())).await
 }
 
 /// A signed-in user.

@@ -69,9 +69,47 @@ pub(crate) fn safe_next(next: &str) -> String {
     }
 }
 
+/// The page a form posting to `path` is on, as far as the path tells (the sign-in page's return
+/// when a form arrives without a session and no script says better): a folder's actions return
+/// to the folder, a share form to its share page, a restore to the versions, the admin and
+/// connected-apps actions to their page; anything else to the home page.
+pub(crate) fn form_page(path: &str) -> String {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let page = match parts.as_slice() {
+        ["folders", id, "new-folder" | "new-document" | "upload"] => format!("/folders/{id}"),
+        [kind @ ("folders" | "files"), id, "share"] => format!("/{kind}/{id}/share"),
+        ["files", id, "versions", _, "restore"] => format!("/files/{id}/versions"),
+        ["admin", ..] => "/admin".to_owned(),
+        ["connected-apps", ..] => "/connected-apps".to_owned(),
+        _ => "/".to_owned(),
+    };
+    safe_next(&page)
+}
+
 #[cfg(test)]
 mod next_tests {
-    use super::safe_next;
+    use super::{form_page, safe_next};
+
+    #[test]
+    fn a_form_returns_to_its_page() {
+        for (path, want) in [
+            ("/folders/F1/new-folder", "/folders/F1"),
+            ("/folders/F1/new-document", "/folders/F1"),
+            ("/folders/F1/upload", "/folders/F1"),
+            ("/folders/F1/share", "/folders/F1/share"),
+            ("/files/A1/share", "/files/A1/share"),
+            ("/files/A1/versions/3/restore", "/files/A1/versions"),
+            ("/files/A1/rename", "/"),
+            ("/folders/F1/delete", "/"),
+            ("/admin/users/U1/disable", "/admin"),
+            ("/connected-apps/G1/revoke", "/connected-apps"),
+            ("/oauth2/authorize", "/"),
+            ("//evil.example/x", "/"),
+            ("/folders/\\evil/new-folder", "/"),
+        ] {
+            assert_eq!(form_page(path), want, "{path:?}");
+        }
+    }
 
     #[test]
     fn only_same_origin_paths_are_followed() {
