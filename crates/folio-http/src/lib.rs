@@ -143,6 +143,7 @@ pub fn router_with(
             get(routes::ui::auth::login_form).post(routes::ui::auth::login),
         )
         .route("/logout", post(routes::ui::auth::logout))
+        .route("/session/csrf", get(routes::ui::auth::session_csrf))
         .route(
             "/setup",
             get(routes::ui::setup::setup_form).post(routes::ui::setup::setup),

@@ -1,77 +1,205 @@
 // Folio uploads: several files at once, by picker or drag-and-drop. Each file is streamed with
-// its own XHR (raw body, no multipart), with a progress bar and a clear per-file result.
+// its own XHR (raw body, no multipart; at most three at a time), with a progress bar and a
+// clear per-file result. Only a 200 JSON answer from the upload URL itself is a success:
+// a redirect, 401, 403, 413, any other status or a network error is a failure on that file.
+// Signed out (401): the panel offers sign-in in a new tab and "Retry failed uploads", which
+// fetches the new session's CSRF token and sends the failed files again — nothing the person
+// chose is lost. When uploads finish the listing (#listing) is refreshed in place.
+// The words shown are data-* attributes of #upload-words (in the template).
 (function () {
   'use strict';
   var zone = document.getElementById('dropzone');
   if (!zone) { return; }
   var input = document.getElementById('upload-input');
+  var panel = document.getElementById('uploads-panel');
   var list = document.getElementById('uploads');
+  var summary = document.getElementById('uploads-summary');
+  var actions = document.getElementById('uploads-actions');
+  var signin = document.getElementById('uploads-signin');
+  var retryButton = document.getElementById('uploads-retry');
+  var words = document.getElementById('upload-words');
   var folder = zone.getAttribute('data-folder');
-  var csrf = zone.getAttribute('data-csrf');
   var max = Number(zone.getAttribute('data-max')) || 0;
+  var PARALLEL = 3;
+  var entries = [];
+  var queue = [];
+  var running = 0;
+  var uploadedSinceRefresh = 0;
+  var state = window.folioUploads = { refreshes: 0, signedOut: false };
+
+  function word(name, values) {
+    var w = words.getAttribute('data-' + name) || name;
+    Object.keys(values || {}).forEach(function (k) { w = w.replace('{' + k + '}', values[k]); });
+    return w;
+  }
+  function csrf() { return zone.getAttribute('data-csrf'); }
 
   function row(file) {
     var li = document.createElement('li');
     li.className = 'upload';
     li.setAttribute('data-name', file.name);
-    li.setAttribute('data-state', 'uploading');
     var label = document.createElement('span');
     label.className = 'upload-name';
     label.textContent = file.name;
+    label.title = file.name;
     var bar = document.createElement('progress');
     bar.max = 100; bar.value = 0;
-    bar.setAttribute('aria-label', 'Upload progress of ' + file.name);
+    bar.setAttribute('aria-label', file.name);
     var status = document.createElement('span');
     status.className = 'upload-status';
-    status.textContent = 'Waiting…';
     li.appendChild(label); li.appendChild(bar); li.appendChild(status);
     list.appendChild(li);
     return { li: li, bar: bar, status: status };
   }
 
-  function fail(r, message) {
-    r.li.setAttribute('data-state', 'error');
-    r.li.classList.add('failed');
-    r.status.textContent = message;
+  function setState(e, s, message) {
+    e.state = s;
+    e.r.li.setAttribute('data-state', s === 'failed' ? 'error' : s);
+    e.r.li.classList.toggle('failed', s === 'failed');
+    e.r.status.textContent = message;
   }
 
-  function upload(file) {
-    var r = row(file);
+  function fail(e, message, retry) {
+    e.retry = !!retry;
+    setState(e, 'failed', message);
+  }
+
+  function update() {
+    var total = entries.length;
+    var done = entries.filter(function (e) { return e.state === 'done'; }).length;
+    var failed = entries.filter(function (e) { return e.state === 'failed'; });
+    var left = total - done - failed.length;
+    panel.hidden = total === 0;
+    summary.textContent = left > 0 ? word('summary-busy', { left: left, total: total })
+      : word('summary', { done: done, total: total, failed: failed.length });
+    var retryable = failed.some(function (e) { return e.retry; });
+    actions.hidden = !retryable;
+    signin.hidden = !state.signedOut;
+    if (left === 0 && uploadedSinceRefresh > 0) { refreshListing(); }
+  }
+
+  // The listing again, from this page's URL, swapped in place (the upload panel stays).
+  function refreshListing() {
+    uploadedSinceRefresh = 0;
+    fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
+      .then(function (r) {
+        if (!r.ok || r.redirected) { return null; }
+        return r.text();
+      })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('listing');
+        var current = document.getElementById('listing');
+        if (fresh && current) {
+          current.innerHTML = fresh.innerHTML;
+          state.refreshes += 1;
+        }
+      }, function () { /* the list stays as it was; the panel says what happened */ });
+  }
+
+  function pump() {
+    while (running < PARALLEL && queue.length) { send(queue.shift()); }
+    update();
+  }
+
+  function send(e) {
+    running += 1;
+    var url = '/folders/' + encodeURIComponent(folder) + '/upload?name=' + encodeURIComponent(e.file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('X-CSRF-Token', csrf());
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = function (ev) {
+      if (ev.lengthComputable) {
+        e.r.bar.value = Math.floor((ev.loaded / ev.total) * 100);
+        e.r.status.textContent = e.r.bar.value + '%';
+      }
+    };
+    function finish() { running -= 1; pump(); }
+    xhr.onload = function () {
+      var body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
+      var landed = '';
+      try { landed = new URL(xhr.responseURL, window.location.href).pathname; } catch (err) { landed = ''; }
+      var redirected = landed !== '' && landed !== url.split('?')[0];
+      if (xhr.status === 200 && !redirected && body && typeof body.id === 'string') {
+        e.r.bar.value = 100;
+        setState(e, 'done', word('done'));
+        uploadedSinceRefresh += 1;
+      } else if (redirected) {
+        fail(e, word('redirected'), true);
+      } else if (xhr.status === 401) {
+        state.signedOut = true;
+        fail(e, word('signed-out'), true);
+      } else if (xhr.status === 403 && body && body.error) {
+        fail(e, word('expired'), true);
+      } else {
+        fail(e, (body && body.error) || word('failed', { status: xhr.status }), xhr.status >= 500);
+      }
+      finish();
+    };
+    xhr.onerror = function () {
+      fail(e, word('network'), true);
+      // A server that refuses a request before reading its body (signed out) may reset the
+      // connection while a large file is still being sent: ask whether the session is alive.
+      fetch('/session/csrf', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
+        .then(function (r) {
+          if (r.status === 401 && e.state === 'failed') {
+            state.signedOut = true;
+            fail(e, word('signed-out'), true);
+            update();
+          }
+        }, function () { /* still offline: the network message stands */ });
+      finish();
+    };
+    xhr.onabort = xhr.onerror;
+    setState(e, 'uploading', '0%');
+    xhr.send(e.file);
+  }
+
+  function add(file) {
+    var e = { file: file, r: row(file), state: 'waiting', retry: false };
+    entries.push(e);
     if (max && file.size > max) {
-      fail(r, 'Too large: the limit is ' + Math.round(max / 1048576) + ' MB.');
+      fail(e, word('too-large', { mb: Math.round(max / 1048576) }), false);
       return;
     }
-    var xhr = new XMLHttpRequest();
-    xhr.open('POST', '/folders/' + encodeURIComponent(folder) + '/upload?name=' + encodeURIComponent(file.name));
-    xhr.setRequestHeader('X-CSRF-Token', csrf);
-    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
-    xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) {
-        r.bar.value = Math.floor((e.loaded / e.total) * 100);
-        r.status.textContent = r.bar.value + '%';
-      }
-    };
-    xhr.onload = function () {
-      var body = {};
-      try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
-      if (xhr.status === 200) {
-        r.bar.value = 100;
-        r.li.setAttribute('data-state', 'done');
-        r.status.textContent = 'Uploaded. ';
-        var a = document.createElement('a');
-        a.href = window.location.pathname;
-        a.textContent = 'Refresh the list';
-        r.status.appendChild(a);
-      } else {
-        fail(r, body.error || ('Upload failed (' + xhr.status + ').'));
-      }
-    };
-    xhr.onerror = function () { fail(r, 'Network error: the upload did not reach the server.'); };
-    r.status.textContent = '0%';
-    xhr.send(file);
+    setState(e, 'waiting', word('waiting'));
+    queue.push(e);
   }
 
-  function handle(files) { for (var i = 0; i < files.length; i++) { upload(files[i]); } }
+  function handle(files) {
+    for (var i = 0; i < files.length; i++) { add(files[i]); }
+    pump();
+  }
+
+  // Retry: the session may be a new one (signed in again in another tab), whose CSRF token
+  // this page does not have yet: ask for it, and give it to the page's forms too.
+  retryButton.addEventListener('click', function () {
+    fetch('/session/csrf', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; }, function () { return null; })
+      .then(function (d) {
+        if (!d || typeof d.csrf !== 'string') {
+          state.signedOut = true;
+          update();
+          return;
+        }
+        state.signedOut = false;
+        zone.setAttribute('data-csrf', d.csrf);
+        document.querySelectorAll('input[name="csrf"]').forEach(function (i) { i.value = d.csrf; });
+        entries.forEach(function (e) {
+          if (e.state === 'failed' && e.retry) {
+            e.retry = false;
+            e.r.bar.value = 0;
+            setState(e, 'waiting', word('waiting'));
+            queue.push(e);
+          }
+        });
+        pump();
+      });
+  });
+
   input.addEventListener('change', function () { handle(input.files); input.value = ''; });
   zone.addEventListener('dragover', function (e) { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', function () { zone.classList.remove('over'); });

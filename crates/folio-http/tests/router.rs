@@ -1422,3 +1422,203 @@ async fn the_sweep_applies_audit_retention() {
         .unwrap_or_else(|e| panic!("sweep: {e}"));
     assert_eq!(again.purged_audit, 0);
 }
+
+/// Issue 13: without a live session (none, or one that expired) only a page a person navigates
+/// to is redirected to the sign-in page. A script's request is `401` JSON and a form the sign-in
+/// page with status 401 — never a redirect that a script could follow and take for success.
+#[tokio::test]
+async fn without_a_live_session_only_page_navigation_is_redirected_the_rest_is_401() {
+    let h = harness().await;
+    let (user, cookie, csrf) = session_of(&h, "exa").await;
+    let folder = user.root_folder_id.clone();
+    // Signed in: the session's CSRF token for scripts.
+    let r = h
+        .send(
+            Request::get("/session/csrf")
+                .header("cookie", &cookie)
+                .header("accept", "application/json")
+                .body(Body::empty())
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["csrf"], csrf.as_str());
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+
+    // The session expires (12 h); then also no cookie at all.
+    h.clock.advance(13 * HOUR_MS);
+    for cookie in [Some(cookie.as_str()), None] {
+        let with = |b: axum::http::request::Builder| match cookie {
+            Some(c) => b.header("cookie", c),
+            None => b,
+        };
+        let page = h
+            .send(
+                with(Request::get(format!("/folders/{folder}")))
+                    .body(Body::empty())
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{cookie:?}");
+        assert_eq!(
+            page.header("location"),
+            Some(format!("/login?next=/folders/{folder}").as_str())
+        );
+        let scripts = [
+            with(Request::get(format!("/folders/{folder}")))
+                .header("accept", "application/json")
+                .body(Body::empty()),
+            with(Request::get("/session/csrf"))
+                .header("accept", "application/json")
+                .body(Body::empty()),
+            with(Request::post(format!(
+                "/folders/{folder}/upload?name=a.txt"
+            )))
+            .header("x-csrf-token", &csrf)
+            .header("content-type", "application/octet-stream")
+            .body(Body::from("data")),
+            with(Request::post(format!("/folders/{folder}/new-folder")))
+                .header("x-requested-with", "fetch")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}&name=X"))),
+        ];
+        for req in scripts {
+            let req = req.unwrap_or_else(|e| panic!("{e}"));
+            let what = format!("{} {} {cookie:?}", req.method(), req.uri());
+            let r = h.send(req).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
+            assert_eq!(r.header("content-type"), Some("application/json"), "{what}");
+            assert!(r.header("location").is_none(), "{what}");
+            let body = r.json();
+            assert!(
+                body["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("signed out")),
+                "{what}: {body}"
+            );
+            assert_eq!(body["signin"], "/login", "{what}");
+        }
+        for path in [
+            format!("/folders/{folder}/new-folder"),
+            format!("/folders/{folder}/upload?name=a.txt"),
+            "/files/AAAAAAAAAAAAAAAAAAAAAA/rename".to_owned(),
+            "/admin/users".to_owned(),
+        ] {
+            let r = h
+                .send(
+                    with(Request::post(path.as_str()))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(Body::from(format!("csrf={csrf}&name=X")))
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+            assert!(r.header("location").is_none(), "{path}");
+            let page = r.text();
+            let back = if path.starts_with("/folders/") {
+                format!("/folders/{folder}")
+            } else if path.starts_with("/admin") {
+                "/admin".to_owned()
+            } else {
+                "/".to_owned()
+            };
+            assert!(
+                page.contains(&format!("name=\"next\" value=\"{back}\"")),
+                "{path}: returns to {back}: {page}"
+            );
+            assert!(
+                page.contains("data-signed-out=\"true\"")
+                    && page.contains("action=\"/login\"")
+                    && page.contains("You were signed out, so that was not done."),
+                "{path}: {page}"
+            );
+        }
+        // Signing out without a session is already done: the sign-in page.
+        let r = h
+            .send(
+                with(Request::post("/logout"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(format!("csrf={csrf}")))
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.header("location"), Some("/login"));
+    }
+    // Nothing was created by any of it.
+    let (view, _) = h
+        .app
+        .folder_view_shared(&user, &folder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(view.folders.is_empty() && view.files.is_empty());
+}
+
+/// Issue 13: the API listing pages with `limit` and `after` (folders first, by name); `next`
+/// is absent on the last page; without `limit` everything, as before.
+#[tokio::test]
+async fn api_folder_listing_pages_with_limit_and_after() {
+    let mut h = harness().await;
+    let key = h.api_key(&["files"]).await;
+    for name in ["e.txt", "b.txt", "D.txt", "a.txt", "c.txt"] {
+        let r = h
+            .send(api(
+                Method::POST,
+                &format!("/files?name={name}"),
+                Some(&key),
+                Body::from("x"),
+            ))
+            .await;
+        assert!(r.status.is_success(), "{}", r.text());
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["files"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let all = h
+        .send(api(Method::GET, "/folders", Some(&key), Body::empty()))
+        .await
+        .json();
+    assert_eq!(names(&all).len(), 5);
+    assert!(all.get("next").is_none(), "{all}");
+    let mut seen = Vec::new();
+    let mut url = "/folders?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let r = h
+            .send(api(Method::GET, &url, Some(&key), Body::empty()))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let v = r.json();
+        assert!(names(&v).len() <= 2, "{v}");
+        seen.extend(names(&v));
+        pages += 1;
+        match v["next"].as_str() {
+            Some(next) => {
+                url = format!(
+                    "/folders?limit=2&after={}",
+                    next.replace('%', "%25").replace('~', "%7E")
+                )
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, ["a.txt", "b.txt", "c.txt", "D.txt", "e.txt"]);
+    for bad in [
+        "/folders?limit=0",
+        "/folders?limit=1001",
+        "/folders?limit=2&after=junk",
+    ] {
+        let r = h
+            .send(api(Method::GET, bad, Some(&key), Body::empty()))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}

@@ -81,15 +81,21 @@ impl App {
         };
         let can_write = p.can_write();
         let licensing = self.licensing(&p.user);
-        // People who came through the integration API return to the application on Close.
+        // People who came through the integration API return to the application on Close;
+        // others to the folder, or to "Shared with me" when the folder is not theirs to see.
+        let folder_url = format!(
+            "{}{}",
+            self.config.public_url,
+            self.back_to_folder(&p.user, &f.folder_id).await?
+        );
         let close_url = match &p.token.session_id {
             Some(sid) => self
                 .meta
                 .wopi_session(sid)
                 .await?
                 .and_then(|s| s.close_url)
-                .unwrap_or_else(|| self.folder_url(&f.folder_id)),
-            None => self.folder_url(&f.folder_id),
+                .unwrap_or(folder_url),
+            None => folder_url,
         };
         let mut extra = serde_json::Map::new();
         match kind {

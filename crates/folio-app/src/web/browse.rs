@@ -105,6 +105,20 @@ impl App {
         Ok(self.meta().folder_role(folder_id, &user.id).await?)
     }
 
+    /// Where "back to the folder" of a file in `folder_id` takes `user`: the folder page when
+    /// they can see the folder (their own, or one shared with them), else "Shared with me"
+    /// (a file shared on its own: its folder is the owner's). A path, without the public URL.
+    pub async fn back_to_folder(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+    ) -> Result<String, AppError> {
+        Ok(match self.folder_access(user, folder_id).await? {
+            Some(_) => format!("/folders/{folder_id}"),
+            None => "/shared".to_owned(),
+        })
+    }
+
     /// The folder as `user` sees it: owner, or shared with them (directly or above).
     pub async fn folder_view_shared(
         &self,

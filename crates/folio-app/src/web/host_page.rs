@@ -122,7 +122,11 @@ impl App {
             access_token_ttl: minted.access_token_ttl,
             user_id: user.id.clone(),
             owner_id: file.owner_id.clone(),
-            close_url: self.folder_url(&file.folder_id),
+            close_url: format!(
+                "{}{}",
+                self.config().public_url,
+                self.back_to_folder(user, &file.folder_id).await?
+            ),
             edit_url,
             is_owner: role == Role::Owner,
         })

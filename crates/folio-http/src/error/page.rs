@@ -293,6 +293,37 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A form sent without a live session: the sign-in page again (status 401) with this.
+pub const SIGNED_OUT_FORM: (StatusCode, &str) = (
+    StatusCode::UNAUTHORIZED,
+    "You were signed out, so that was not done. Sign in again: you will be back on the page you were on, with what you typed, to send it again.",
+);
+
+/// A script's request without a live session: `401` JSON `{"error": "<sentence>", "signin":
+/// "/login"}` — never a redirect, which a script would follow and take for success.
+#[derive(Debug)]
+pub struct SignedOut;
+
+/// The sentence of [`SignedOut`].
+pub const SIGNED_OUT_SCRIPT: &str = "You are signed out. Sign in again, then retry.";
+
+impl IntoResponse for SignedOut {
+    fn into_response(self) -> Response {
+        let status = StatusCode::UNAUTHORIZED;
+        super::log_once("page", status, &self, &SIGNED_OUT_SCRIPT);
+        let mut r = (
+            status,
+            Json(serde_json::json!({ "error": SIGNED_OUT_SCRIPT, "signin": "/login" })),
+        )
+            .into_response();
+        r.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        r
+    }
+}
+
 /// The XHR upload's errors: JSON `{"error": "<sentence>"}`.
 #[derive(Debug)]
 pub enum UploadError {

@@ -12,6 +12,7 @@ mod cspp;
 mod doctor;
 mod durability;
 mod editors;
+mod file_browser;
 mod hardening;
 mod metrics;
 mod mobile;

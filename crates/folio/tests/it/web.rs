@@ -289,8 +289,11 @@ async fn uploads_stream_and_report_clear_errors_and_files_can_be_renamed_moved_d
         .await?;
     let (_, html) = page(&c, format!("{}/folders/{root}", s.url)).await;
     let archive = html
-        .split("<a href=\"/folders/")
-        .find_map(|p| p.split_once("\">Archive<").map(|(id, _)| id.to_owned()))
+        .split("<tr class=\"folder-row\" data-id=\"")
+        .find_map(|p| {
+            p.split_once("\" data-name=\"Archive\"")
+                .map(|(id, _)| id.to_owned())
+        })
         .unwrap_or_default();
     assert!(!archive.is_empty(), "{html}");
     let r = c

@@ -69,9 +69,47 @@ pub(crate) fn safe_next(next: &str) -> String {
     }
 }
 
+/// The page a form posting to `path` is on, as far as the path tells (the sign-in page's return
+/// when a form arrives without a session and no script says better): a folder's actions return
+/// to the folder, a share form to its share page, a restore to the versions, the admin and
+/// connected-apps actions to their page; anything else to the home page.
+pub(crate) fn form_page(path: &str) -> String {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let page = match parts.as_slice() {
+        ["folders", id, "new-folder" | "new-document" | "upload"] => format!("/folders/{id}"),
+        [kind @ ("folders" | "files"), id, "share"] => format!("/{kind}/{id}/share"),
+        ["files", id, "versions", _, "restore"] => format!("/files/{id}/versions"),
+        ["admin", ..] => "/admin".to_owned(),
+        ["connected-apps", ..] => "/connected-apps".to_owned(),
+        _ => "/".to_owned(),
+    };
+    safe_next(&page)
+}
+
 #[cfg(test)]
 mod next_tests {
-    use super::safe_next;
+    use super::{form_page, safe_next};
+
+    #[test]
+    fn a_form_returns_to_its_page() {
+        for (path, want) in [
+            ("/folders/F1/new-folder", "/folders/F1"),
+            ("/folders/F1/new-document", "/folders/F1"),
+            ("/folders/F1/upload", "/folders/F1"),
+            ("/folders/F1/share", "/folders/F1/share"),
+            ("/files/A1/share", "/files/A1/share"),
+            ("/files/A1/versions/3/restore", "/files/A1/versions"),
+            ("/files/A1/rename", "/"),
+            ("/folders/F1/delete", "/"),
+            ("/admin/users/U1/disable", "/admin"),
+            ("/connected-apps/G1/revoke", "/connected-apps"),
+            ("/oauth2/authorize", "/"),
+            ("//evil.example/x", "/"),
+            ("/folders/\\evil/new-folder", "/"),
+        ] {
+            assert_eq!(form_page(path), want, "{path:?}");
+        }
+    }
 
     #[test]
     fn only_same_origin_paths_are_followed() {
@@ -105,6 +143,7 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     has_users: bool,
+    signed_out: bool,
 }
 
 /// `?next=` of the sign-in page.
@@ -119,6 +158,24 @@ async fn login_page(
     next: String,
     error: Option<String>,
 ) -> Response {
+    login_page_with(s, status, next, error, false).await
+}
+
+/// The answer to a form sent without a live session: the sign-in page, status 401, saying
+/// nothing was done; `static/folio.js` points its `next` back to the page the form was on and
+/// restores the form's input there.
+pub async fn signed_out_page(s: &AppState, next: String) -> Response {
+    let (status, message) = page::SIGNED_OUT_FORM;
+    login_page_with(s, status, next, Some(message.into()), true).await
+}
+
+async fn login_page_with(
+    s: &AppState,
+    status: StatusCode,
+    next: String,
+    error: Option<String>,
+    signed_out: bool,
+) -> Response {
     let csrf = folio_app::tokens::generate();
     let has_users = s.app.has_users().await.unwrap_or(true);
     let mut r = render(
@@ -128,6 +185,7 @@ async fn login_page(
             next,
             error,
             has_users,
+            signed_out,
         },
     );
     r.headers_mut().append(
@@ -210,13 +268,34 @@ csrf_field!(CsrfForm);
 pub async fn logout(
     State(s): State<AppState>,
     headers: HeaderMap,
-    Csrf(_, Form(_)): Csrf<Form<CsrfForm>>,
+    req: Result<Csrf<Form<CsrfForm>>, Response>,
 ) -> Response {
+    match req {
+        Ok(_) => {}
+        // Already signed out (the session expired): the sign-in page, as after signing out.
+        Err(r) if r.status() == StatusCode::UNAUTHORIZED => {
+            let mut r = Redirect::to("/login").into_response();
+            r.headers_mut()
+                .append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", 0));
+            return r;
+        }
+        Err(r) => return r,
+    }
     if let Some(v) = cookie(&headers, SESSION_COOKIE) {
         let _ = s.app.sign_out(v).await;
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", 0));
+    r
+}
+
+/// GET /session/csrf — the session's CSRF token as JSON `{"csrf": …}`, for a page whose token
+/// went stale because its person signed in again in another tab (uploads retry with it). Not
+/// signed in: `401` JSON. Same-origin only in effect: no CORS, so no other site can read it.
+pub async fn session_csrf(user: crate::extract::session::SignedIn) -> Response {
+    let mut r = axum::Json(serde_json::json!({ "csrf": user.0.csrf })).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }

@@ -25,6 +25,17 @@ pub struct FileRow {
     locked: bool,
 }
 
+/// A folder row.
+pub struct FolderRow {
+    id: String,
+    name: String,
+}
+
+/// A link of the sortable column headings and the pager.
+pub struct Link {
+    href: String,
+}
+
 #[derive(Template)]
 #[template(path = "folder.html")]
 struct FolderPage {
@@ -34,7 +45,7 @@ struct FolderPage {
     folder_id: String,
     folder_name: String,
     crumbs: Vec<(String, String)>,
-    folders: Vec<folio_store::FolderRecord>,
+    folders: Vec<FolderRow>,
     files: Vec<FileRow>,
     notice: Option<String>,
     error: Option<String>,
@@ -43,16 +54,27 @@ struct FolderPage {
     is_owner: bool,
     max_size: u64,
     move_targets: Vec<(String, String)>,
-    flip_name: &'static str,
-    flip_size: &'static str,
-    flip_modified: &'static str,
+    sort_name: Link,
+    sort_size: Link,
+    sort_modified: Link,
+    /// `sort` and `dir` of the current view, for aria-sort.
+    sort: &'static str,
+    desc: bool,
+    prev: Option<Link>,
+    next: Option<Link>,
+    /// "first–last of total" of this page (1-based; 0 when empty).
+    first: usize,
+    last: usize,
+    total: usize,
 }
 
-/// `?sort=&dir=&notice=&error=` of the folder page.
+/// `?sort=&dir=&after=&before=&notice=&error=` of the folder page.
 #[derive(Debug, Default, Deserialize)]
 pub struct FolderQuery {
     sort: Option<String>,
     dir: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -101,65 +123,99 @@ pub async fn home(user: SignedIn) -> Response {
     Redirect::to(&format!("/folders/{}", user.0.user.root_folder_id)).into_response()
 }
 
-/// GET /folders/{id}
+/// One entry of a folder listing.
+enum Entry {
+    Folder(folio_store::FolderRecord),
+    File(Box<folio_store::FileRecord>),
+}
+
+/// GET /folders/{id}[?sort=name|size|modified&dir=asc|desc&after=|before=CURSOR] — one page
+/// (`listing::PAGE_SIZE` entries) of the folder, folders first; keyset pagination
+/// (`super::listing`).
 pub async fn folder(
     State(s): State<AppState>,
     user: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<FolderQuery>,
 ) -> Response {
+    use super::listing::{self, Key, Position, Sort};
     let (view, role) = match s.app.folder_view_shared(&user.0.user, &id).await {
         Ok(v) => v,
         Err(e) => return PageError::App(e).into_response(),
     };
-    let mut files = Vec::new();
-    let now = s.app.now();
-    for f in &view.files {
-        let (_, ext) = naming::split_ext(&f.name);
-        let ext = ext.trim_start_matches('.');
-        let actions = s.app.editors().actions_for(ext).await;
-        files.push((
-            f.content.size,
-            f.content.created_at,
-            FileRow {
-                id: f.id.to_string(),
-                name: f.name.clone(),
-                icon: icon_for(&f.name),
-                size: human_size(f.content.size),
-                modified: human_time(f.content.created_at),
-                can_open: !actions.is_empty(),
-                can_edit: actions.iter().any(|a| a == "edit"),
-                locked: f.lock.as_ref().is_some_and(|l| l.is_live(now)),
-            },
-        ));
-    }
+    let sort = Sort::parse(q.sort.as_deref());
     let desc = q.dir.as_deref() == Some("desc");
-    match q.sort.as_deref() {
-        Some("size") => files.sort_by_key(|(size, _, _)| *size),
-        Some("modified") => files.sort_by_key(|(_, t, _)| *t),
-        _ => {}
-    }
-    let mut folders = view.folders;
-    if desc {
-        files.reverse();
-        if q.sort.as_deref().is_none_or(|s| s == "name") {
-            folders.reverse();
-        }
-    }
-    let flip = |col: &str| {
-        if q.sort.as_deref().unwrap_or("name") == col && !desc {
-            "desc"
-        } else {
-            "asc"
-        }
-    };
     let mut move_targets: Vec<(String, String)> = Vec::new();
     if let Some(parent) = view.ancestors.last() {
         move_targets.push((parent.0.clone(), format!("↑ {}", parent.1)));
     }
-    for f in &folders {
+    let mut entries: Vec<(Key, Entry)> = Vec::with_capacity(view.folders.len() + view.files.len());
+    for f in view.folders {
         move_targets.push((f.id.clone(), f.name.clone()));
+        entries.push((Key::new(true, sort, 0, 0, &f.name, &f.id), Entry::Folder(f)));
     }
+    for f in view.files {
+        let size = i64::try_from(f.content.size).unwrap_or(i64::MAX);
+        let key = Key::new(
+            false,
+            sort,
+            size,
+            f.content.created_at,
+            &f.name,
+            f.id.as_str(),
+        );
+        entries.push((key, Entry::File(Box::new(f))));
+    }
+    let pos = match (
+        q.after.as_deref().and_then(Key::parse_cursor),
+        q.before.as_deref().and_then(Key::parse_cursor),
+    ) {
+        (Some(k), _) => Position::After(k),
+        (None, Some(k)) => Position::Before(k),
+        (None, None) => Position::First,
+    };
+    let total = entries.len();
+    let (entries, page) = listing::paginate(entries, desc, &pos, listing::PAGE_SIZE);
+    let (first, last) = (page.range.start, page.range.end);
+    let now = s.app.now();
+    let mut folders = Vec::new();
+    let mut files = Vec::new();
+    for (_, e) in entries.into_iter().skip(first).take(last - first) {
+        match e {
+            Entry::Folder(f) => folders.push(FolderRow {
+                id: f.id,
+                name: f.name,
+            }),
+            Entry::File(f) => {
+                let (_, ext) = naming::split_ext(&f.name);
+                let actions = s
+                    .app
+                    .editors()
+                    .actions_for(ext.trim_start_matches('.'))
+                    .await;
+                files.push(FileRow {
+                    id: f.id.to_string(),
+                    icon: icon_for(&f.name),
+                    size: human_size(f.content.size),
+                    modified: human_time(f.content.created_at),
+                    can_open: !actions.is_empty(),
+                    can_edit: actions.iter().any(|a| a == "edit"),
+                    locked: f.lock.as_ref().is_some_and(|l| l.is_live(now)),
+                    name: f.name,
+                });
+            }
+        }
+    }
+    let dir = if desc { "desc" } else { "asc" };
+    let link = |extra: String| Link {
+        href: format!("?sort={}&dir={dir}{extra}", sort.as_str()),
+    };
+    let heading = |col: Sort| {
+        let flip = if col == sort && !desc { "desc" } else { "asc" };
+        Link {
+            href: format!("?sort={}&dir={flip}", col.as_str()),
+        }
+    };
     let folder_name = if view.folder.parent_id.is_none() {
         "My files".to_owned()
     } else {
@@ -175,7 +231,7 @@ pub async fn folder(
             folder_name,
             crumbs: view.ancestors,
             folders,
-            files: files.into_iter().map(|(_, _, r)| r).collect(),
+            files,
             notice: super::message::notice(q.notice.as_deref()),
             error: super::message::error(q.error.as_deref()),
             no_editor: s.app.editors().is_empty(),
@@ -183,9 +239,20 @@ pub async fn folder(
             is_owner: role == folio_store::Role::Owner,
             max_size: s.app.config().max_file_size,
             move_targets,
-            flip_name: flip("name"),
-            flip_size: flip("size"),
-            flip_modified: flip("modified"),
+            sort_name: heading(Sort::Name),
+            sort_size: heading(Sort::Size),
+            sort_modified: heading(Sort::Modified),
+            sort: sort.as_str(),
+            desc,
+            prev: page
+                .prev
+                .map(|c| link(format!("&before={}", super::auth::encode(&c)))),
+            next: page
+                .next
+                .map(|c| link(format!("&after={}", super::auth::encode(&c)))),
+            first: if total == 0 { 0 } else { first + 1 },
+            last,
+            total,
         },
     )
 }
@@ -219,7 +286,9 @@ struct VersionsPage {
     error: Option<String>,
     file_id: String,
     file_name: String,
-    folder_id: String,
+    /// "Back": the folder, or "Shared with me" for a file shared on its own.
+    back: String,
+    back_is_shared: bool,
     versions: Vec<VersionRow>,
     activities: Vec<ActivityRow>,
 }
@@ -242,6 +311,11 @@ pub async fn versions(
         s.app.file_for_user(&user.0.user, &id).await,
         Ok((_, r)) if r >= folio_store::Role::Editor
     );
+    let back = s
+        .app
+        .back_to_folder(&user.0.user, &file.folder_id)
+        .await
+        .unwrap_or_else(|_| "/".to_owned());
     let rows = versions
         .into_iter()
         .map(|v| VersionRow {
@@ -281,7 +355,8 @@ pub async fn versions(
             error: super::message::error(q.error.as_deref()),
             file_id: id.to_string(),
             file_name: file.name,
-            folder_id: file.folder_id,
+            back_is_shared: back == "/shared",
+            back,
             versions: rows,
             activities,
         },

@@ -144,9 +144,11 @@ pub async fn renew(
 ) -> Response {
     let Csrf(user, body) = match req {
         Ok(r) => r,
-        // SignedIn answers a page request without a session with a redirect to the sign-in
-        // page; this is a script's request.
-        Err(r) if r.status().is_redirection() => return RenewError::SignedOut.into_response(),
+        // Without a session SignedIn answers 401 (this is a script's request): the host page's
+        // own sentence.
+        Err(r) if r.status() == StatusCode::UNAUTHORIZED || r.status().is_redirection() => {
+            return RenewError::SignedOut.into_response();
+        }
         Err(r) => return r,
     };
     let Ok(id) = FileId::parse(&id) else {

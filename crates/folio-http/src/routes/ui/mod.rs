@@ -13,6 +13,7 @@ pub mod file_actions;
 pub mod files;
 pub mod folder_actions;
 pub mod host_page;
+pub mod listing;
 pub mod message;
 pub mod setup;
 pub mod sharing;
