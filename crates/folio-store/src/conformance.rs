@@ -95,6 +95,7 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     activities(&*store).await;
     ops_figures(&*store).await;
     audit_trail(&*store).await;
+    audited_creation(&*store).await;
     forced_release_is_remembered(&*store).await;
 }
 
@@ -188,6 +189,57 @@ fn audit_row(id: &str, at: i64, action: &str, actor: &str, file: Option<&str>) -
         via: "web".to_owned(),
         via_id: None,
     }
+}
+
+/// `create_file_audited` writes the row built from the new file in the creation's transaction;
+/// a refused creation (name taken) writes none.
+async fn audited_creation(store: &dyn MetadataStore) {
+    let u = new_user(store, "creator").await;
+    let mut built = 0;
+    let built_for = std::sync::Mutex::new(Vec::new());
+    let audit = |f: &FileRecord| {
+        if let Ok(mut b) = built_for.lock() {
+            b.push(f.id.to_string());
+        }
+        audit_row(
+            &format!("create-{}", f.id),
+            NOW,
+            "file.create",
+            &u.id,
+            Some(f.id.as_str()),
+        )
+    };
+    let new = |key: &str| NewFile {
+        folder_id: u.root_folder_id.clone(),
+        owner_id: u.id.clone(),
+        content: content(key, 1, &u.id),
+    };
+    let f = ok!(store
+        .create_file_audited(new("cr1"), &exact("made.docx"), NOW, &audit)
+        .await);
+    built += 1;
+    let taken = store
+        .create_file_audited(new("cr2"), &exact("made.docx"), NOW, &audit)
+        .await;
+    assert!(matches!(taken, Err(StoreError::AlreadyExists)), "{taken:?}");
+    let mine = AuditQuery {
+        actor_id: Some(u.id.clone()),
+        limit: 100,
+        ..Default::default()
+    };
+    let rows = ok!(store.audit_events(&mine).await);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.action.as_str(), r.file_id.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![("file.create", Some(f.id.as_str()))],
+        "one row, for the file created"
+    );
+    assert_eq!(
+        built_for.lock().map(|b| b.len()).unwrap_or(0),
+        built,
+        "built from the created file only"
+    );
 }
 
 /// The audit trail: rows written inside a change's transaction (and not when it is refused),

@@ -243,15 +243,8 @@ impl App {
         scope: TokenScope,
         can_write: bool,
     ) -> Result<MintedToken, AppError> {
-        self.insert_token(TokenRecord {
-            user_id: parent.user_id.clone(),
-            scope,
-            can_write: can_write && parent.can_write,
-            expires_at: parent.expires_at,
-            client: parent.client.clone(),
-            session_id: parent.session_id.clone(),
-        })
-        .await
+        self.insert_token(child_record(parent, scope, can_write))
+            .await
     }
 
     /// `mint_child_token` for many scopes at once, stored in one transaction (EnumerateChildren
@@ -266,14 +259,7 @@ impl App {
         let mut minted = Vec::with_capacity(scopes.len());
         for scope in scopes {
             let secret = tokens::generate();
-            let record = TokenRecord {
-                user_id: parent.user_id.clone(),
-                scope,
-                can_write: can_write && parent.can_write,
-                expires_at: parent.expires_at,
-                client: parent.client.clone(),
-                session_id: parent.session_id.clone(),
-            };
+            let record = child_record(parent, scope, can_write);
             let wopi_src = self.resource_url(&record.scope);
             let access_token_ttl = record.expires_at;
             rows.push((tokens::hash(&secret), record));
@@ -506,5 +492,18 @@ impl App {
             self.touch_token(&tokens::hash(t)).await;
         }
         Ok((op?, principal))
+    }
+}
+
+/// A token minted from `parent` for `scope`: same user, editor, session and expiry; writable
+/// only if both allow it.
+fn child_record(parent: &TokenRecord, scope: TokenScope, can_write: bool) -> TokenRecord {
+    TokenRecord {
+        user_id: parent.user_id.clone(),
+        scope,
+        can_write: can_write && parent.can_write,
+        expires_at: parent.expires_at,
+        client: parent.client.clone(),
+        session_id: parent.session_id.clone(),
     }
 }

@@ -9,30 +9,47 @@ use super::{Arg, SqlEngine, SqlRow, SqlTx, args};
 use crate::error::StoreError;
 use crate::model::*;
 
+/// The columns of a token row, in the order [`token_args`] binds them.
+const INSERT_COLUMNS: &str = "INSERT INTO tokens (hash, user_id, file_id, can_write, \
+     expires_at, created_at, client, session_id, scope, folder_id) VALUES ";
+const COLS: usize = 10;
+
+/// One token row's values, in [`INSERT_COLUMNS`]' order.
+fn token_args<'a>(hash: &'a [u8], token: &'a TokenRecord, now: i64) -> [Arg<'a>; COLS] {
+    let (scope, file_id, folder_id) = rows::token_scope_to_db(&token.scope);
+    [
+        Arg::from(hash),
+        Arg::from(&token.user_id),
+        Arg::from(file_id),
+        Arg::from(token.can_write),
+        Arg::from(token.expires_at),
+        Arg::from(now),
+        Arg::from(token.client.as_deref()),
+        Arg::from(token.session_id.as_deref()),
+        Arg::from(scope),
+        Arg::from(folder_id),
+    ]
+}
+
+/// `($1, …, $10), ($11, …)` for `rows` rows.
+fn placeholders(rows: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(super) async fn insert_token(
     e: &impl SqlEngine,
     hash: &[u8],
     token: &TokenRecord,
     now: i64,
 ) -> Result<(), StoreError> {
-    let (scope, file_id, folder_id) = rows::token_scope_to_db(&token.scope);
-    e.execute(
-        "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, client, \
-         session_id, scope, folder_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        args![
-            hash,
-            &token.user_id,
-            file_id,
-            token.can_write,
-            token.expires_at,
-            now,
-            token.client.as_deref(),
-            token.session_id.as_deref(),
-            scope,
-            folder_id
-        ],
-    )
-    .await?;
+    let sql = format!("{INSERT_COLUMNS}{}", placeholders(1));
+    e.execute(&sql, &token_args(hash, token, now)).await?;
     Ok(())
 }
 
@@ -42,41 +59,14 @@ pub(super) async fn insert_tokens(
     tokens: &[(Vec<u8>, TokenRecord)],
     now: i64,
 ) -> Result<(), StoreError> {
-    const COLS: usize = 10;
     const ROWS: usize = 300;
     let mut tx = e.begin().await?;
     for chunk in tokens.chunks(ROWS) {
-        let mut sql = String::from(
-            "INSERT INTO tokens (hash, user_id, file_id, can_write, expires_at, created_at, \
-             client, session_id, scope, folder_id) VALUES ",
-        );
-        let mut args: Vec<Arg<'_>> = Vec::with_capacity(chunk.len() * COLS);
-        for (r, (hash, token)) in chunk.iter().enumerate() {
-            let (scope, file_id, folder_id) = rows::token_scope_to_db(&token.scope);
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..COLS {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", r * COLS + c + 1));
-            }
-            sql.push(')');
-            args.extend_from_slice(args![
-                hash.as_slice(),
-                &token.user_id,
-                file_id,
-                token.can_write,
-                token.expires_at,
-                now,
-                token.client.as_deref(),
-                token.session_id.as_deref(),
-                scope,
-                folder_id
-            ]);
-        }
+        let sql = format!("{INSERT_COLUMNS}{}", placeholders(chunk.len()));
+        let args: Vec<Arg<'_>> = chunk
+            .iter()
+            .flat_map(|(hash, token)| token_args(hash, token, now))
+            .collect();
         tx.execute(&sql, &args).await?;
     }
     tx.commit().await
