@@ -7,6 +7,7 @@
 //   data-action). Escape or a click elsewhere closes it.
 // - Dialogs: a menu item with data-dialog opens that <dialog>, its form pointed at the row.
 // - "+ New" (phone layout): shows or hides the toolbar.
+// - Times: <time datetime> elements are shown in the person's local time zone.
 // - Signed out: a form sent without a live session is answered by the sign-in page
 //   (data-signed-out). Each form's input is kept in sessionStorage when it is sent; the sign-in
 //   page then returns to the page the form was on, which puts the input back (#restored says so).
@@ -182,9 +183,28 @@
     button.setAttribute('aria-expanded', on ? 'true' : 'false');
   }
 
+  // --- Local times -----------------------------------------------------------------------------
+  // The server writes every moment as <time datetime="…Z">… UTC</time>; shown here in the
+  // person's own time zone and locale (the exact UTC moment stays in the title).
+  function localTimes(scope) {
+    var fmt;
+    try {
+      fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    } catch (e) { return; }
+    (scope || document).querySelectorAll('time[datetime]').forEach(function (t) {
+      if (t.hasAttribute('data-local')) { return; }
+      var d = new Date(t.getAttribute('datetime'));
+      if (isNaN(d.getTime())) { return; }
+      t.textContent = fmt.format(d);
+      t.setAttribute('data-local', '1');
+    });
+  }
+  window.folioLocalTimes = localTimes;
+
+  function ready() { localTimes(); restore(); }
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', restore);
+    document.addEventListener('DOMContentLoaded', ready);
   } else {
-    restore();
+    ready();
   }
 })();

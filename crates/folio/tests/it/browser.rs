@@ -30,6 +30,11 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Self::start_with_args(&[]).await
+    }
+
+    /// A browser with extra Chromium switches (e.g. a dark colour scheme).
+    pub async fn start_with_args(extra: &[&str]) -> Browser {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -45,17 +50,33 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start chromedriver: {e}"));
-        let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                         "--disable-background-networking", "--disable-component-update",
-                         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                         "--window-size=1280,900",
-                         format!("--user-data-dir={}", std::env::temp_dir().join(format!("folio-chrome-{}", rand_suffix())).display())]
-            }
-        }))
-        .unwrap_or_default();
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            std::env::temp_dir()
+                .join(format!("folio-chrome-{}", rand_suffix()))
+                .display()
+        ));
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        let caps: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_value(serde_json::json!({
+                "goog:chromeOptions": { "binary": chromium, "args": args }
+            }))
+            .unwrap_or_default();
         let url = format!("http://127.0.0.1:{port}");
         // chromedriver is ready when it accepts a session (it starts Chromium for it).
         let limit = wait_limit();

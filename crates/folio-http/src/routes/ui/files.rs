@@ -19,7 +19,7 @@ pub struct FileRow {
     name: String,
     icon: &'static str,
     size: String,
-    modified: String,
+    modified: Stamp,
     can_open: bool,
     can_edit: bool,
     locked: bool,
@@ -103,6 +103,29 @@ pub fn human_time(ms: i64) -> String {
         _ => t,
     }
 }
+
+/// A moment shown to people: `<time datetime="…Z">YYYY-MM-DD HH:MM UTC</time>`. folio.js
+/// rewrites the text into the person's own time zone and locale (the UTC text stays for a
+/// browser without script, and the `title` keeps the exact UTC moment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(pub i64);
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Both parts are digits, '-', ':', 'T', '.', 'Z', ' ' and "UTC": nothing to escape.
+        let wopi = folio_wopi::wire::format_wopi_time(self.0);
+        // `YYYY-MM-DDTHH:MM:SSZ` (the WOPI form has seven fraction digits, which not every
+        // `Date` parser takes).
+        let iso = wopi.get(..19).map_or(wopi.clone(), |s| format!("{s}Z"));
+        write!(
+            f,
+            "<time datetime=\"{iso}\" title=\"{iso}\">{}</time>",
+            human_time(self.0)
+        )
+    }
+}
+
+impl askama::filters::HtmlSafe for Stamp {}
 
 /// An icon class per file type (drawn by CSS, no icon font needed).
 pub fn icon_for(name: &str) -> &'static str {
@@ -197,7 +220,7 @@ pub async fn folder(
                     id: f.id.to_string(),
                     icon: icon_for(&f.name),
                     size: human_size(f.content.size),
-                    modified: human_time(f.content.created_at),
+                    modified: Stamp(f.content.created_at),
                     can_open: !actions.is_empty(),
                     can_edit: actions.iter().any(|a| a == "edit"),
                     locked: f.lock.as_ref().is_some_and(|l| l.is_live(now)),
@@ -260,7 +283,7 @@ pub async fn folder(
 struct VersionRow {
     version: i64,
     current: bool,
-    saved: String,
+    saved: Stamp,
     size: String,
     author: String,
     source: String,
@@ -268,7 +291,7 @@ struct VersionRow {
 
 /// One recent AddActivities activity, as the details page shows it.
 struct ActivityRow {
-    when: String,
+    when: Stamp,
     who: String,
     what: String,
     text: String,
@@ -321,7 +344,7 @@ pub async fn versions(
         .map(|v| VersionRow {
             version: v.record.version,
             current: v.record.version == file.version,
-            saved: human_time(v.record.content.created_at),
+            saved: Stamp(v.record.content.created_at),
             size: human_size(v.record.content.size),
             author: v.author,
             source: v.record.content.source.clone(),
@@ -334,7 +357,7 @@ pub async fn versions(
         .unwrap_or_default()
         .into_iter()
         .map(|a| ActivityRow {
-            when: human_time(a.created_at),
+            when: Stamp(a.created_at),
             who: a.user_name,
             what: match a.action.as_deref() {
                 Some(action) => format!("{} {action}", a.kind),
@@ -409,5 +432,29 @@ pub async fn download(
             r
         }
         Err(e) => PageError::App(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stamp_is_a_time_element_with_its_utc_moment() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z", "1970-01-01 00:00 UTC"),
+            (
+                1_796_301_296_789,
+                "2026-12-03T12:34:56Z",
+                "2026-12-03 12:34 UTC",
+            ),
+        ];
+        for (ms, iso, text) in cases {
+            assert_eq!(
+                Stamp(ms).to_string(),
+                format!("<time datetime=\"{iso}\" title=\"{iso}\">{text}</time>"),
+                "{ms}"
+            );
+        }
     }
 }

@@ -1,0 +1,381 @@
+//! Accessibility: axe-core run in real Chromium on every page people see — signed out, as a
+//! user, as an administrator, as a recipient of a share, with menus and dialogs open — at desktop
+//! and phone size, in light and in dark mode. A serious or critical violation fails the test; every
+//! page's result (violations by impact, rules that passed) is printed and written to
+//! `artifacts/axe-<variant>.json` for the closing note.
+//!
+//! axe-core comes from npm: `scripts/test` installs it under the target directory and names
+//! `axe.min.js` in `FOLIO_TEST_AXE`.
+
+use fantoccini::Locator;
+use serde_json::{Value, json};
+
+use crate::browser::Browser;
+use crate::support::*;
+
+fn axe_source() -> String {
+    let path = std::env::var("FOLIO_TEST_AXE").unwrap_or_else(|_| {
+        panic!(
+            "FOLIO_TEST_AXE must name axe-core's axe.min.js: run scripts/test (it installs \
+             axe-core with npm), or `npm install --prefix /tmp/axe axe-core` and set \
+             FOLIO_TEST_AXE=/tmp/axe/node_modules/axe-core/axe.min.js"
+        )
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+/// The result of one axe run on one page state.
+struct Audit {
+    page: String,
+    /// `[{id, impact, nodes, help, targets}]`
+    violations: Vec<Value>,
+    passes: u64,
+}
+
+impl Audit {
+    fn serious(&self) -> Vec<&Value> {
+        self.violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect()
+    }
+}
+
+/// Injects axe into the current page (once per document) and runs it on the whole document
+/// (frames excluded: the editor inside the host page is the editor's, not Folio's).
+async fn audit(b: &Browser, axe: &str, page: &str) -> Audit {
+    audit_without(b, axe, page, &[]).await
+}
+
+/// `audit` with some rules off (each use says why).
+async fn audit_without(b: &Browser, axe: &str, page: &str, off: &[&str]) -> Audit {
+    let loaded = b
+        .client
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await
+        .map(|v| v.as_bool() == Some(true))
+        .unwrap_or(false);
+    if !loaded {
+        b.client
+            .execute(axe, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("inject axe-core on {page}: {e}"));
+    }
+    let r = b
+        .client
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             var rules = {};
+             arguments[0].forEach(function (id) { rules[id] = { enabled: false }; });
+             axe.run(document, { iframes: false, resultTypes: ['violations'], rules: rules }).then(function (r) {
+               done({ passes: r.passes.length, violations: r.violations.map(function (v) {
+                 return { id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                          targets: v.nodes.slice(0, 5).map(function (n) { return n.target.join(' '); }) };
+               }) });
+             }, function (e) { done({ error: String(e) }); });",
+            vec![json!(off)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("axe.run on {page}: {e}"));
+    assert!(r.get("error").is_none(), "axe.run on {page}: {r}");
+    Audit {
+        page: page.to_owned(),
+        violations: r["violations"].as_array().cloned().unwrap_or_default(),
+        passes: r["passes"].as_u64().unwrap_or(0),
+    }
+}
+
+async fn sign_in_as(b: &Browser, s: &TestServer, login: &str, password: &str) {
+    b.client
+        .goto(&format!("{}/login", s.url))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    b.client
+        .delete_all_cookies()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    b.client
+        .goto(&format!("{}/login", s.url))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    b.sign_in(login, password).await;
+    b.wait_url(|u| u.contains("/folders/")).await;
+}
+
+async fn goto(b: &Browser, url: &str, ready_css: &str) {
+    b.client
+        .goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("goto {url}: {e}"));
+    b.find(Locator::Css(ready_css)).await;
+}
+
+/// One pass over every page; returns each page state's audit.
+async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str) -> Vec<Audit> {
+    let mut out = Vec::new();
+    let (doc, sub, shared_doc) = fixtures(s).await;
+
+    // Signed out.
+    b.client
+        .delete_all_cookies()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    goto(b, &format!("{}/login", s.url), "#login").await;
+    out.push(audit(b, axe, "sign-in").await);
+    b.fill("#login", "ada").await;
+    b.fill("#password", "wrong password here").await;
+    b.click(Locator::Css("button[type=submit]")).await;
+    b.find(Locator::Css(".error")).await;
+    out.push(audit(b, axe, "sign-in, refused").await);
+
+    // The owner's pages.
+    sign_in_as(b, s, "ada", "correct horse battery").await;
+    let home = b
+        .client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    b.find(Locator::Css("#listing")).await;
+    out.push(audit(b, axe, "folder").await);
+    b.menu_item(&format!("tr.file-row[data-id='{doc}']"), "Rename…")
+        .await;
+    b.find(Locator::Css("dialog[open]")).await;
+    out.push(audit(b, axe, "folder, rename dialog open").await);
+    goto(b, &home, "#listing").await;
+    b.click_in(
+        &format!("tr.file-row[data-id='{doc}']"),
+        Locator::Css("button.more"),
+    )
+    .await;
+    b.find(Locator::Css(".menu:not([hidden])")).await;
+    out.push(audit(b, axe, "folder, row menu open").await);
+    goto(b, &format!("{}/folders/{sub}", s.url), "#listing").await;
+    out.push(audit(b, axe, "subfolder").await);
+    goto(b, &format!("{}/files/{doc}/versions", s.url), "h1").await;
+    out.push(audit(b, axe, "versions").await);
+    goto(b, &format!("{}/files/{doc}/share", s.url), "h1").await;
+    out.push(audit(b, axe, "share file").await);
+    goto(b, &format!("{}/folders/{sub}/share", s.url), "h1").await;
+    out.push(audit(b, axe, "share folder").await);
+    goto(b, &format!("{}/connected-apps", s.url), "h1").await;
+    out.push(audit(b, axe, "connected apps").await);
+    goto(b, &format!("{}/admin", s.url), "h1").await;
+    out.push(audit(b, axe, "admin").await);
+    goto(b, &format!("{}/admin/audit", s.url), "h1").await;
+    out.push(audit(b, axe, "admin audit").await);
+    goto(b, &format!("{}/folders/no-such-folder", s.url), "h1").await;
+    out.push(audit(b, axe, "not found").await);
+    goto(
+        b,
+        &format!("{}/open/{doc}?action=edit", s.url),
+        "#office_frame",
+    )
+    .await;
+    // The host page keeps the viewport Microsoft's host page documents (spec/hostpage.md: the
+    // editor in the frame does its own zooming and touch handling, so the page must not scale);
+    // axe's meta-viewport rule is off for this page only, and the page must carry exactly that
+    // documented tag — no other exception anywhere.
+    let viewport = b
+        .client
+        .execute(
+            "var m = document.querySelector('meta[name=viewport]'); return m ? m.content : null;",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        viewport.as_str(),
+        Some(
+            "width=device-width, initial-scale=1, maximum-scale=1, minimum-scale=1, user-scalable=no"
+        ),
+        "the host page's viewport"
+    );
+    out.push(audit_without(b, axe, "host page", &["meta-viewport"]).await);
+
+    // A recipient.
+    sign_in_as(b, s, "ben", "battery staple horse").await;
+    goto(b, &format!("{}/shared", s.url), "h1").await;
+    b.find(Locator::Css(&format!("a[href*='{shared_doc}']")))
+        .await;
+    out.push(audit(b, axe, "shared with me").await);
+
+    for a in &out {
+        let counts = a.violations.iter().fold(
+            std::collections::BTreeMap::<String, usize>::new(),
+            |mut m, v| {
+                *m.entry(v["impact"].as_str().unwrap_or("unknown").to_owned())
+                    .or_default() += 1;
+                m
+            },
+        );
+        println!(
+            "axe [{variant}] {:<28} passed rules {:>3}; violations {:?} {}",
+            a.page,
+            a.passes,
+            counts,
+            a.violations
+                .iter()
+                .map(|v| format!(
+                    "{}({})",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["impact"].as_str().unwrap_or("?")
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    let report: Vec<Value> = out
+        .iter()
+        .map(|a| json!({ "page": a.page, "passes": a.passes, "violations": a.violations }))
+        .collect();
+    let _ = std::fs::write(
+        artifacts_dir().join(format!("axe-{variant}.json")),
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    );
+    out
+}
+
+/// ada (an administrator) owns a document, a folder and a file shared with ben.
+async fn fixtures(s: &TestServer) -> (String, String, String) {
+    let doc = s.put_file("ada", "Quarterly report.docx", b"");
+    let _ = s.put_file("ada", "Notes.txt", b"hello");
+    let shared_doc = s.put_file("ada", "Shared plan.txt", b"plan");
+    let c = web_client(s, "ada", "correct horse battery").await;
+    let home = c
+        .get(format!("{}/", s.url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let folder = header(&home, "location")
+        .unwrap_or_default()
+        .trim_start_matches("/folders/")
+        .to_owned();
+    let html = c
+        .get(format!("{}/folders/{folder}", s.url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let csrf = form_value(&html, "csrf");
+    let r = c
+        .post(format!("{}/folders/{folder}/new-folder", s.url))
+        .form(&[("csrf", csrf.as_str()), ("name", "Projects")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.status().is_redirection(), "new folder: {}", r.status());
+    let html = c
+        .get(format!("{}/folders/{folder}", s.url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let sub = html
+        .split("class=\"folder-row\" data-id=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no folder row in {html}"))
+        .to_owned();
+    let r = c
+        .post(format!("{}/files/{shared_doc}/share", s.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "ben"),
+            ("role", "editor"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.status().is_redirection(), "share: {}", r.status());
+    (doc, sub, shared_doc)
+}
+
+fn users(s: &TestServer) {
+    let out = s.cli_stdin(
+        &[
+            "users",
+            "add",
+            "ada",
+            "--name",
+            "Ada Lovelace",
+            "--admin",
+            "--password-stdin",
+        ],
+        "correct horse battery\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.add_user_with_password("ben", "battery staple horse");
+}
+
+async fn run(variant: &str, extra_args: &[&str], phone: bool) -> TestResult {
+    let axe = axe_source();
+    let s = TestServer::start_with(None, &["--dev-editor"]);
+    users(&s);
+    let b = Browser::start_with_args(extra_args).await;
+    if phone {
+        b.client.set_window_size(390, 844).await?;
+    }
+    if variant.contains("dark") {
+        b.client.goto(&format!("{}/login", s.url)).await?;
+        b.wait_js(
+            "the browser to prefer a dark colour scheme",
+            "return window.matchMedia('(prefers-color-scheme: dark)').matches",
+            |v| v.as_bool() == Some(true),
+        )
+        .await;
+    }
+    let audits = audit_every_page(&b, &s, &axe, variant).await;
+    let bad: Vec<String> = audits
+        .iter()
+        .flat_map(|a| {
+            a.serious()
+                .into_iter()
+                .map(|v| {
+                    format!(
+                        "{}: {} ({}) at {}",
+                        a.page, v["id"], v["impact"], v["targets"]
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    b.close().await;
+    assert!(
+        bad.is_empty(),
+        "serious or critical axe-core violations [{variant}]:\n{}",
+        bad.join("\n")
+    );
+    assert!(
+        audits.iter().all(|a| a.passes >= 8),
+        "axe ran its rules on every page"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_page_has_no_serious_accessibility_violations_on_a_desktop() -> TestResult {
+    run("desktop-light", &[], false).await
+}
+
+#[tokio::test]
+async fn every_page_has_no_serious_accessibility_violations_on_a_phone_in_dark_mode() -> TestResult
+{
+    run(
+        "phone-dark",
+        &[
+            "--force-dark-mode",
+            "--blink-settings=preferredColorScheme=0",
+        ],
+        true,
+    )
+    .await
+}
