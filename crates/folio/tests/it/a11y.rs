@@ -153,6 +153,16 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
     goto(b, &format!("{}/folders/{sub}", s.url), "#listing").await;
     out.push(audit(b, axe, "subfolder").await);
     goto(b, &format!("{}/files/{doc}/versions", s.url), "h1").await;
+    // Moments are shown in the browser's time zone and locale, not as the server's UTC text.
+    b.wait_js(
+        "the versions page's times in local form",
+        "var t = document.querySelectorAll('time[datetime]');
+         return t.length > 0 && Array.prototype.every.call(t, function (e) {
+           return e.hasAttribute('data-local') && e.textContent.indexOf('UTC') < 0 &&
+                  new Date(e.getAttribute('datetime')).getTime() > 0; });",
+        |v| v.as_bool() == Some(true),
+    )
+    .await;
     out.push(audit(b, axe, "versions").await);
     goto(b, &format!("{}/files/{doc}/share", s.url), "h1").await;
     out.push(audit(b, axe, "share file").await);
