@@ -43,12 +43,19 @@ impl Audit {
 
 /// Injects axe into the current page (once per document) and runs it on the whole document
 /// (frames excluded: the editor inside the host page is the editor's, not Folio's).
-async fn audit(b: &Browser, axe: &str, page: &str) -> Audit {
-    audit_without(b, axe, page, &[]).await
+async fn audit(b: &Browser, axe: &str, variant: &str, page: &str) -> Audit {
+    audit_without(b, axe, variant, page, &[]).await
 }
 
 /// `audit` with some rules off (each use says why).
-async fn audit_without(b: &Browser, axe: &str, page: &str, off: &[&str]) -> Audit {
+/// Also takes a screenshot of the page state (`artifacts/page-<variant>-<page>.png`; the docs'
+/// screenshots are copied from these).
+async fn audit_without(b: &Browser, axe: &str, variant: &str, page: &str, off: &[&str]) -> Audit {
+    let slug: String = page
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    b.screenshot(&format!("page-{variant}-{slug}")).await;
     let loaded = b
         .client
         .execute("return typeof window.axe === 'object';", vec![])
@@ -121,12 +128,12 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     goto(b, &format!("{}/login", s.url), "#login").await;
-    out.push(audit(b, axe, "sign-in").await);
+    out.push(audit(b, axe, variant, "sign-in").await);
     b.fill("#login", "ada").await;
     b.fill("#password", "wrong password here").await;
     b.click(Locator::Css("button[type=submit]")).await;
     b.find(Locator::Css(".error")).await;
-    out.push(audit(b, axe, "sign-in, refused").await);
+    out.push(audit(b, axe, variant, "sign-in, refused").await);
 
     // The owner's pages.
     sign_in_as(b, s, "ada", "correct horse battery").await;
@@ -137,11 +144,11 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
         .map(|u| u.to_string())
         .unwrap_or_default();
     b.find(Locator::Css("#listing")).await;
-    out.push(audit(b, axe, "folder").await);
+    out.push(audit(b, axe, variant, "folder").await);
     b.menu_item(&format!("tr.file-row[data-id='{doc}']"), "Rename…")
         .await;
     b.find(Locator::Css("dialog[open]")).await;
-    out.push(audit(b, axe, "folder, rename dialog open").await);
+    out.push(audit(b, axe, variant, "folder, rename dialog open").await);
     goto(b, &home, "#listing").await;
     b.click_in(
         &format!("tr.file-row[data-id='{doc}']"),
@@ -149,9 +156,9 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
     )
     .await;
     b.find(Locator::Css(".menu:not([hidden])")).await;
-    out.push(audit(b, axe, "folder, row menu open").await);
+    out.push(audit(b, axe, variant, "folder, row menu open").await);
     goto(b, &format!("{}/folders/{sub}", s.url), "#listing").await;
-    out.push(audit(b, axe, "subfolder").await);
+    out.push(audit(b, axe, variant, "subfolder").await);
     goto(b, &format!("{}/files/{doc}/versions", s.url), "h1").await;
     // Moments are shown in the browser's time zone and locale, not as the server's UTC text.
     b.wait_js(
@@ -163,19 +170,19 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
         |v| v.as_bool() == Some(true),
     )
     .await;
-    out.push(audit(b, axe, "versions").await);
+    out.push(audit(b, axe, variant, "versions").await);
     goto(b, &format!("{}/files/{doc}/share", s.url), "h1").await;
-    out.push(audit(b, axe, "share file").await);
+    out.push(audit(b, axe, variant, "share file").await);
     goto(b, &format!("{}/folders/{sub}/share", s.url), "h1").await;
-    out.push(audit(b, axe, "share folder").await);
+    out.push(audit(b, axe, variant, "share folder").await);
     goto(b, &format!("{}/connected-apps", s.url), "h1").await;
-    out.push(audit(b, axe, "connected apps").await);
+    out.push(audit(b, axe, variant, "connected apps").await);
     goto(b, &format!("{}/admin", s.url), "h1").await;
-    out.push(audit(b, axe, "admin").await);
+    out.push(audit(b, axe, variant, "admin").await);
     goto(b, &format!("{}/admin/audit", s.url), "h1").await;
-    out.push(audit(b, axe, "admin audit").await);
+    out.push(audit(b, axe, variant, "admin audit").await);
     goto(b, &format!("{}/folders/no-such-folder", s.url), "h1").await;
-    out.push(audit(b, axe, "not found").await);
+    out.push(audit(b, axe, variant, "not found").await);
     goto(
         b,
         &format!("{}/open/{doc}?action=edit", s.url),
@@ -201,14 +208,14 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
         ),
         "the host page's viewport"
     );
-    out.push(audit_without(b, axe, "host page", &["meta-viewport"]).await);
+    out.push(audit_without(b, axe, variant, "host page", &["meta-viewport"]).await);
 
     // A recipient.
     sign_in_as(b, s, "ben", "battery staple horse").await;
     goto(b, &format!("{}/shared", s.url), "h1").await;
     b.find(Locator::Css(&format!("a[href*='{shared_doc}']")))
         .await;
-    out.push(audit(b, axe, "shared with me").await);
+    out.push(audit(b, axe, variant, "shared with me").await);
 
     for a in &out {
         let counts = a.violations.iter().fold(
@@ -250,6 +257,13 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
 async fn fixtures(s: &TestServer) -> (String, String, String) {
     let doc = s.put_file("ada", "Quarterly report.docx", b"");
     let _ = s.put_file("ada", "Notes.txt", b"hello");
+    let _ = s.put_file("ada", "Budget 2027.xlsx", b"");
+    let _ = s.put_file("ada", "Roadmap.pptx", b"");
+    let _ = s.put_file(
+        "ada",
+        "Minutes of the steering committee, 3 December 2026.txt",
+        b"minutes",
+    );
     let shared_doc = s.put_file("ada", "Shared plan.txt", b"plan");
     let c = web_client(s, "ada", "correct horse battery").await;
     let home = c
