@@ -1246,7 +1246,7 @@ async fn renewal_rechecks_the_role_and_the_account() {
         .share(
             &olga,
             folio_app::web::ShareTarget::File(&file.id),
-            "bob",
+            folio_app::web::Recipient::Typed("bob"),
             folio_app::folio_store::Role::Editor,
         )
         .await
@@ -1283,7 +1283,7 @@ async fn renewal_rechecks_the_role_and_the_account() {
         .share(
             &olga,
             folio_app::web::ShareTarget::File(&file.id),
-            "bob",
+            folio_app::web::Recipient::Typed("bob"),
             folio_app::folio_store::Role::Viewer,
         )
         .await
