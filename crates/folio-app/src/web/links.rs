@@ -241,3 +241,39 @@ impl App {
             .name)
     }
 }
+
+impl App {
+    /// A guest token for a live `link`, bound to editor `client` if given: the token the
+    /// link's host page mints, without the page (for an integration that embeds its own editor
+    /// page, and for tests). It speaks for the link's creator capped to the link's role, names
+    /// the link, and expires with it.
+    pub async fn mint_link_token(
+        &self,
+        link: &ShareLinkRecord,
+        client: Option<&str>,
+    ) -> Result<crate::MintedToken, AppError> {
+        if !link.is_live(self.now()) {
+            return Err(AppError::LinkClosed);
+        }
+        let role = self
+            .meta()
+            .role(&link.file_id, &link.created_by)
+            .await?
+            .ok_or(AppError::LinkClosed)?
+            .min(link.role);
+        let mut expires_at = self.now() + self.config().token_ttl_ms;
+        if let Some(e) = link.expires_at {
+            expires_at = expires_at.min(e);
+        }
+        self.insert_token(TokenRecord {
+            user_id: link.created_by.clone(),
+            scope: folio_store::TokenScope::File(link.file_id.clone()),
+            can_write: role >= Role::Editor,
+            expires_at,
+            client: client.map(str::to_owned),
+            session_id: None,
+            link_id: Some(link.id.clone()),
+        })
+        .await
+    }
+}
