@@ -19,6 +19,7 @@ mod mobile;
 mod office;
 mod ops;
 mod replicas;
+mod sharing;
 mod support;
 mod web;
 mod wopi;
