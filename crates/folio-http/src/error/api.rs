@@ -258,6 +258,13 @@ mod tests {
             ),
             (WopiError::FileNotFound.into(), 404, "not_found", NOT_FOUND),
             (AppError::NotFound.into(), 404, "not_found", NOT_FOUND),
+            (AppError::LinkClosed.into(), 404, "not_found", NOT_FOUND),
+            (
+                AppError::LinkExpiryPast.into(),
+                400,
+                "bad_request",
+                "the link's expiry is not in the future",
+            ),
             (WopiError::BadRequest("b").into(), 400, "bad_request", "b"),
             (
                 WopiError::LockMismatch {

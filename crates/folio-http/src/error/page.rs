@@ -500,6 +500,12 @@ mod tests {
                 404,
                 "This link has expired",
             ),
+            (
+                AppError::LinkClosed.into(),
+                404,
+                "This link no longer works",
+            ),
+            (AppError::LinkExpiryPast.into(), 400, "Cannot do that"),
             (AppError::Locked.into(), 409, "Cannot do that"),
             (AppError::SetupClosed.into(), 410, "Setup is done"),
             (AppError::NotFound.into(), 404, "Cannot do that"),
@@ -613,6 +619,15 @@ mod tests {
             sign_in_refusal(&AppError::BadCredentials).map(|r| r.0),
             Some(StatusCode::UNAUTHORIZED)
         );
+        assert_eq!(
+            link_password_refusal(&AppError::BadCredentials),
+            Some((StatusCode::UNAUTHORIZED, "Wrong password."))
+        );
+        assert_eq!(
+            link_password_refusal(&AppError::RateLimited).map(|r| r.0),
+            Some(StatusCode::TOO_MANY_REQUESTS)
+        );
+        assert_eq!(link_password_refusal(&AppError::LinkClosed), None);
         for e in [
             AppError::InvalidLogin,
             AppError::WeakPassword,

@@ -394,6 +394,8 @@ mod tests {
             (AppError::Locked, 409, vec![]),
             (AppError::TooLarge { limit: 1 }, 413, vec![]),
             (AppError::RateLimited, 429, vec![]),
+            (AppError::LinkClosed, 404, vec![]),
+            (AppError::LinkExpiryPast, 400, vec![]),
         ];
         for (err, status, want_headers) in rows {
             let (s, h, body) = parts(&err);

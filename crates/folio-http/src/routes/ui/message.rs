@@ -185,7 +185,11 @@ impl Message {
                  contain \\ / : * ? \" < > | or control characters, begin or end with a space, \
                  or end with a dot.",
             ),
-            Message::UnknownUser => ("unknown-user", E, "There is no user with that login."),
+            Message::UnknownUser => (
+                "unknown-user",
+                E,
+                "Nobody has that login, or that name (choose the person from the suggestions).",
+            ),
             Message::ShareWithSelf => ("share-with-self", E, "You cannot share with yourself."),
             Message::InvalidLogin => (
                 "invalid-login",
