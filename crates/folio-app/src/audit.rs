@@ -42,11 +42,18 @@ pub mod action {
     pub const FILE_RESTORE: &str = "file.restore";
     /// Shared with a user (`detail`: `login role`).
     pub const FILE_SHARE: &str = "file.share";
-    /// A share removed (reserved: Folio has no unshare yet).
+    /// A person's share on a file removed (`detail`: `from login`).
     pub const FILE_UNSHARE: &str = "file.unshare";
+    /// A person's share on a folder removed (`detail`: `folder <id> from login`).
+    pub const FOLDER_UNSHARE: &str = "folder.unshare";
+    /// A public link made (`detail`: its id, name, view/edit, expiry, password yes/no).
+    pub const PUBLIC_LINK_CREATE: &str = "file.public_link_create";
+    /// A public link revoked (`detail`: its id and name).
+    pub const PUBLIC_LINK_REVOKE: &str = "file.public_link_revoke";
     /// A folder shared with a user (`detail`: `folder <id>: login role`).
     pub const FOLDER_SHARE: &str = "folder.share";
-    /// A public link used (reserved for public links, another issue).
+    /// A public link opened: the editor launched for a guest (`detail`: the link's id and
+    /// name, view/edit; the actor is the guest, `link:<id>`).
     pub const PUBLIC_LINK_USE: &str = "file.public_link";
     /// A successful sign-in.
     pub const SIGN_IN: &str = "auth.sign_in";

@@ -83,6 +83,12 @@ pub enum AppError {
     /// A signed launch link was refused.
     #[error("launch link refused: {0:?}")]
     LaunchRefused(LaunchRefusal),
+    /// A public link that is unknown, revoked or expired (or whose file is gone).
+    #[error("the link no longer works")]
+    LinkClosed,
+    /// A public link's expiry is not in the future.
+    #[error("the link's expiry is not in the future")]
+    LinkExpiryPast,
     /// A one-time launch code is unknown, used or expired.
     #[error("launch code expired")]
     LaunchCodeExpired,

@@ -165,6 +165,10 @@ pub fn router_with(
             "/folders/{id}/share",
             get(routes::ui::sharing::share_folder_page).post(routes::ui::sharing::share_folder),
         )
+        .route(
+            "/folders/{id}/unshare",
+            post(routes::ui::sharing::unshare_folder),
+        )
         .route("/files/{id}/rename", post(routes::ui::file_actions::rename))
         .route(
             "/files/{id}/move",
@@ -177,6 +181,21 @@ pub fn router_with(
         .route(
             "/files/{id}/share",
             get(routes::ui::sharing::share_file_page).post(routes::ui::sharing::share_file),
+        )
+        .route(
+            "/files/{id}/unshare",
+            post(routes::ui::sharing::unshare_file),
+        )
+        .route("/files/{id}/links", post(routes::ui::sharing::create_link))
+        .route(
+            "/files/{id}/links/{link}/revoke",
+            post(routes::ui::sharing::revoke_link),
+        )
+        .route("/people", get(routes::ui::sharing::people))
+        .route("/s/closed", get(routes::ui::links::closed))
+        .route(
+            "/s/{secret}",
+            get(routes::ui::links::open_link).post(routes::ui::links::unlock_link),
         )
         .route(
             "/files/{id}/versions/{version}/restore",
@@ -220,6 +239,7 @@ pub fn router_with(
             post(routes::ui::admin::admin_release_lock),
         )
         .route("/static/upload.js", get(routes::ui::upload_js))
+        .route("/static/share.js", get(routes::ui::share_js))
         .route("/static/folio.css", get(routes::ui::css))
         .route("/static/host_page.js", get(routes::ui::host_page_js))
         .route("/static/host_page.css", get(routes::ui::host_page_css))

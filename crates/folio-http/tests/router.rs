@@ -1246,7 +1246,7 @@ async fn renewal_rechecks_the_role_and_the_account() {
         .share(
             &olga,
             folio_app::web::ShareTarget::File(&file.id),
-            "bob",
+            folio_app::web::Recipient::Typed("bob"),
             folio_app::folio_store::Role::Editor,
         )
         .await
@@ -1283,7 +1283,7 @@ async fn renewal_rechecks_the_role_and_the_account() {
         .share(
             &olga,
             folio_app::web::ShareTarget::File(&file.id),
-            "bob",
+            folio_app::web::Recipient::Typed("bob"),
             folio_app::folio_store::Role::Viewer,
         )
         .await
@@ -1621,4 +1621,544 @@ async fn api_folder_listing_pages_with_limit_and_after() {
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+// ---- Sharing and public links (issue 13) ---------------------------------------------------
+
+fn form_signed_in(path: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap_or_else(|e| panic!("request: {e}"))
+}
+
+fn wopi_put(file_id: &str, token: &str, lock: &str, content: &'static str) -> Request<Body> {
+    wopi(
+        Method::POST,
+        &format!("/wopi/files/{file_id}/contents"),
+        token,
+        &[("X-WOPI-Override", "PUT"), ("X-WOPI-Lock", lock)],
+        Body::from(content),
+    )
+}
+
+fn wopi_lock(file_id: &str, token: &str, lock: &str) -> Request<Body> {
+    wopi(
+        Method::POST,
+        &format!("/wopi/files/{file_id}"),
+        token,
+        &[("X-WOPI-Override", "LOCK"), ("X-WOPI-Lock", lock)],
+        Body::empty(),
+    )
+}
+
+#[tokio::test]
+async fn removing_or_lowering_a_share_applies_to_tokens_already_handed_out() {
+    let h = harness().await;
+    let (olga, cookie, csrf) = session_of(&h, "olga").await;
+    let (bob, _, _) = session_of(&h, "bob").await;
+    let file = h
+        .app
+        .import_file("olga", &[], "plan.txt", bytes(b"plan"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let id = file.id.to_string();
+    let r = h
+        .send(form_signed_in(
+            &format!("/files/{id}/share"),
+            &cookie,
+            &format!("csrf={csrf}&login=bob&role=editor"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let bobs = h
+        .app
+        .mint_token(&bob.id, &file.id, true, T0 + HOUR_MS)
+        .await
+        .unwrap_or_else(|e| panic!("mint: {e}"))
+        .access_token;
+    let info = h.send(check_file_info(&id, &bobs)).await;
+    assert_eq!(info.status, StatusCode::OK);
+    assert_eq!(info.json()["UserCanWrite"], true);
+
+    // Lowered to view: the same token can no longer write, at once.
+    let r = h
+        .send(form_signed_in(
+            &format!("/files/{id}/share"),
+            &cookie,
+            &format!("csrf={csrf}&user={}&role=viewer&change=1", bob.id),
+        ))
+        .await;
+    assert_eq!(
+        r.header("location"),
+        Some(&*format!("/files/{id}/share?notice=role-changed"))
+    );
+    assert_eq!(
+        h.send(check_file_info(&id, &bobs)).await.json()["UserCanWrite"],
+        false
+    );
+    assert_eq!(
+        h.send(wopi_put(&id, &bobs, "", "by bob")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The dialog lists him; removing him refuses his next CheckFileInfo.
+    let page = h
+        .send(get_signed_in(&format!("/files/{id}/share"), &cookie))
+        .await
+        .text();
+    assert!(
+        page.contains("User bob") && page.contains(&bob.id),
+        "{page}"
+    );
+    let r = h
+        .send(form_signed_in(
+            &format!("/files/{id}/unshare"),
+            &cookie,
+            &format!("csrf={csrf}&user={}", bob.id),
+        ))
+        .await;
+    assert_eq!(
+        r.header("location"),
+        Some(&*format!("/files/{id}/share?notice=unshared"))
+    );
+    assert_eq!(
+        h.send(check_file_info(&id, &bobs)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Removing again: nothing to remove.
+    let r = h
+        .send(form_signed_in(
+            &format!("/files/{id}/unshare"),
+            &cookie,
+            &format!("csrf={csrf}&user={}", bob.id),
+        ))
+        .await;
+    assert_eq!(
+        r.header("location"),
+        Some(&*format!("/files/{id}/share?error=not-found"))
+    );
+    // Both changes are in the audit trail.
+    let log = h
+        .app
+        .audit_log(&folio_app::audit::AuditFilter {
+            file: Some(id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("audit_log: {e}"));
+    // (One fixed time: the rows' order among themselves is by id, so compare them sorted.)
+    let mut actions: Vec<&str> = log.events.iter().map(|e| e.action.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        vec!["file.create", "file.share", "file.share", "file.unshare"]
+    );
+    let _ = olga;
+}
+
+#[tokio::test]
+async fn the_people_picker_finds_enabled_people_by_name_without_their_email() {
+    let h = harness().await;
+    let (_, cookie, _) = session_of(&h, "olga").await;
+    h.app
+        .create_user(NewUser {
+            login: "rl".into(),
+            name: "Rae Lindqvist".into(),
+            email: "rae@example.test".into(),
+            is_admin: false,
+            password_hash: None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("create_user: {e}"));
+    let gone = h
+        .app
+        .create_user(NewUser {
+            login: "rae2".into(),
+            name: "Rae Gone".into(),
+            email: "gone@example.test".into(),
+            is_admin: false,
+            password_hash: None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("create_user: {e}"));
+    h.app
+        .disable_login("rae2")
+        .await
+        .unwrap_or_else(|e| panic!("disable: {e}"));
+    let _ = gone;
+    let r = h.send(get_signed_in("/people?q=lindq", &cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        r.json(),
+        json!([{ "id": r.json()[0]["id"], "name": "Rae Lindqvist", "login": "rl" }])
+    );
+    assert!(
+        !r.text().contains("example.test"),
+        "no e-mail: {}",
+        r.text()
+    );
+    let r = h.send(get_signed_in("/people?q=rae", &cookie)).await;
+    assert_eq!(
+        r.json().as_array().map(Vec::len),
+        Some(1),
+        "disabled people are left out"
+    );
+    assert_eq!(
+        h.send(get_signed_in("/people?q=", &cookie)).await.json(),
+        json!([])
+    );
+    // Signed-in only: a script without a session gets 401, never the list.
+    let r = h
+        .send(
+            Request::builder()
+                .uri("/people?q=rae")
+                .header("Accept", "application/json")
+                .body(Body::empty())
+                .unwrap_or_else(|e| panic!("request: {e}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Sharing by a display name only one person has works without the picker too.
+    let file = h
+        .app
+        .import_file("olga", &[], "n.txt", bytes(b"n"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let csrf = form_value_of(
+        &h.send(get_signed_in(&format!("/files/{}/share", file.id), &cookie))
+            .await
+            .text(),
+    );
+    let r = h
+        .send(form_signed_in(
+            &format!("/files/{}/share", file.id),
+            &cookie,
+            &format!("csrf={csrf}&login=rae+lindqvist&role=viewer"),
+        ))
+        .await;
+    assert_eq!(
+        r.header("location"),
+        Some(&*format!("/files/{}/share?notice=shared", file.id))
+    );
+}
+
+/// The value of the first `name="csrf"` field of a page.
+fn form_value_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_guest_token_reads_as_an_anonymous_guest_and_dies_with_its_link() {
+    let h = harness().await;
+    let (olga, cookie, csrf) = session_of(&h, "olga").await;
+    let file = h
+        .app
+        .import_file("olga", &[], "notes.txt", bytes(b"hello"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let id = file.id.to_string();
+    let view = h
+        .app
+        .create_link(
+            &olga,
+            &file.id,
+            folio_app::web::NewLink {
+                name: "Review".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create_link: {e}"));
+    let token = h
+        .app
+        .mint_link_token(&view.link, None)
+        .await
+        .unwrap_or_else(|e| panic!("mint_link_token: {e}"))
+        .access_token;
+    let info = h.send(check_file_info(&id, &token)).await;
+    assert_eq!(info.status, StatusCode::OK);
+    let j = info.json();
+    assert_eq!(j["IsAnonymousUser"], true);
+    assert_eq!(j["UserFriendlyName"], "Guest (Review)");
+    assert_eq!(j["UserId"], format!("link:{}", view.link.id));
+    assert_eq!(j["UserCanWrite"], false);
+    assert_eq!(j["ReadOnly"], true);
+    assert!(j.get("HostEditUrl").is_none_or(Value::is_null), "{j}");
+    assert!(j.get("DownloadUrl").is_none_or(Value::is_null), "{j}");
+    assert!(j.get("FileSharingUrl").is_none_or(Value::is_null), "{j}");
+    assert!(j.get("UserInfo").is_none_or(Value::is_null), "{j}");
+    assert_eq!(j["CloseUrl"], format!("{PUBLIC_URL}/s/closed"));
+    assert!(!j.to_string().contains("My files"), "no folder names: {j}");
+    // A view link writes nothing; anything but reading and locking is refused for a guest.
+    assert_eq!(
+        h.send(wopi_lock(&id, &token, "L1")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        h.send(wopi_put(&id, &token, "L1", "x")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let rename = wopi(
+        Method::POST,
+        &format!("/wopi/files/{id}"),
+        &token,
+        &[
+            ("X-WOPI-Override", "RENAME_FILE"),
+            ("X-WOPI-RequestedName", "x"),
+        ],
+        Body::empty(),
+    );
+    assert_eq!(h.send(rename).await.status, StatusCode::NOT_FOUND);
+    let ancestors = wopi(
+        Method::POST,
+        &format!("/wopi/files/{id}/ancestry"),
+        &token,
+        &[],
+        Body::empty(),
+    );
+    assert_ne!(h.send(ancestors).await.status, StatusCode::OK);
+
+    // Revoked from the dialog: the token is refused at its next request.
+    let r = h
+        .send(form_signed_in(
+            &format!("/files/{id}/links/{}/revoke", view.link.id),
+            &cookie,
+            &format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(
+        r.header("location"),
+        Some(&*format!("/files/{id}/share?notice=link-revoked"))
+    );
+    assert_eq!(
+        h.send(check_file_info(&id, &token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        h.send(get(&format!("/s/{}", view.secret))).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn an_edit_link_saves_versions_attributed_to_the_link_until_it_expires() {
+    let h = harness().await;
+    let (olga, cookie, _) = session_of(&h, "olga").await;
+    let file = h
+        .app
+        .import_file("olga", &[], "notes.txt", bytes(b"hello"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let id = file.id.to_string();
+    let edit = h
+        .app
+        .create_link(
+            &olga,
+            &file.id,
+            folio_app::web::NewLink {
+                name: "Agency".into(),
+                edit: true,
+                expires_at: Some(T0 + HOUR_MS),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create_link: {e}"));
+    let minted = h
+        .app
+        .mint_link_token(&edit.link, None)
+        .await
+        .unwrap_or_else(|e| panic!("mint_link_token: {e}"));
+    assert_eq!(
+        minted.access_token_ttl,
+        T0 + HOUR_MS,
+        "never beyond the link"
+    );
+    let token = minted.access_token;
+    assert_eq!(
+        h.send(check_file_info(&id, &token)).await.json()["UserCanWrite"],
+        true
+    );
+    assert_eq!(
+        h.send(wopi_lock(&id, &token, "G1")).await.status,
+        StatusCode::OK
+    );
+    let r = h.send(wopi_put(&id, &token, "G1", "guest words")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let versions = h
+        .send(get_signed_in(&format!("/files/{id}/versions"), &cookie))
+        .await
+        .text();
+    assert!(versions.contains("Guest (Agency)"), "{versions}");
+    // The dialog lists the link with its expiry; the owner's folder marks the file shared.
+    let dialog = h
+        .send(get_signed_in(&format!("/files/{id}/share"), &cookie))
+        .await
+        .text();
+    assert!(
+        dialog.contains("Agency") && dialog.contains("Can edit"),
+        "{dialog}"
+    );
+    assert!(
+        !dialog.contains(&edit.secret),
+        "the secret is shown only once"
+    );
+    let folder = h
+        .send(get_signed_in(
+            &format!("/folders/{}", file.folder_id),
+            &cookie,
+        ))
+        .await
+        .text();
+    assert!(folder.contains("badge shared"), "{folder}");
+    // Expired: the token is refused, the link no longer opens, the mark is gone.
+    h.clock.advance(HOUR_MS);
+    assert_eq!(
+        h.send(check_file_info(&id, &token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = h.send(get(&format!("/s/{}", edit.secret))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.text().contains("This link no longer works"),
+        "{}",
+        r.text()
+    );
+    let folder = h
+        .send(get_signed_in(
+            &format!("/folders/{}", file.folder_id),
+            &cookie,
+        ))
+        .await
+        .text();
+    assert!(!folder.contains("badge shared"), "{folder}");
+}
+
+#[tokio::test]
+async fn a_password_link_asks_first_and_throttles_wrong_passwords() {
+    let h = harness().await;
+    let (olga, _, _) = session_of(&h, "olga").await;
+    let file = h
+        .app
+        .import_file("olga", &[], "notes.txt", bytes(b"hello"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let link = h
+        .app
+        .create_link(
+            &olga,
+            &file.id,
+            folio_app::web::NewLink {
+                name: "Locked".into(),
+                password: Some("open sesame".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create_link: {e}"));
+    let path = format!("/s/{}", link.secret);
+    let r = h.send(get(&path)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text().contains("This link needs a password"),
+        "{}",
+        r.text()
+    );
+    let csrf_cookie = r
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        r.header("set-cookie")
+            .is_some_and(|c| c.contains(&format!("Path={path}"))),
+        "cookies scoped to the link"
+    );
+    let csrf = form_value_of(&r.text());
+    let try_password = |pw: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(&path)
+            .header(header::COOKIE, &csrf_cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&password={pw}")))
+            .unwrap_or_else(|e| panic!("request: {e}"))
+    };
+    let r = h.send(try_password("wrong+one")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text().contains("Wrong password."), "{}", r.text());
+    for _ in 0..5 {
+        h.send(try_password("wrong+again")).await;
+    }
+    // Throttled now, even with the right password.
+    let r = h.send(try_password("open+sesame")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    h.clock.advance(16 * 60 * 1000);
+    let r = h.send(try_password("open+sesame")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let pass = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("folio_link_pass="))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        pass.contains(&format!("Path={path}")) && pass.contains("HttpOnly"),
+        "{pass}"
+    );
+    // With the pass the link goes on to the editor (no editor here: the page says so), and the
+    // pass of this link does not open another password link.
+    let pass_cookie = pass.split(';').next().unwrap_or_default().to_owned();
+    let r = h
+        .send(
+            Request::builder()
+                .uri(&path)
+                .header(header::COOKIE, &pass_cookie)
+                .body(Body::empty())
+                .unwrap_or_else(|e| panic!("request: {e}")),
+        )
+        .await;
+    assert!(
+        !r.text().contains("This link needs a password"),
+        "{}",
+        r.text()
+    );
+    let other = h
+        .app
+        .create_link(
+            &olga,
+            &file.id,
+            folio_app::web::NewLink {
+                name: "Other".into(),
+                password: Some("open sesame".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create_link: {e}"));
+    let r = h
+        .send(
+            Request::builder()
+                .uri(format!("/s/{}", other.secret))
+                .header(header::COOKIE, &pass_cookie)
+                .body(Body::empty())
+                .unwrap_or_else(|e| panic!("request: {e}")),
+        )
+        .await;
+    assert!(
+        r.text().contains("This link needs a password"),
+        "{}",
+        r.text()
+    );
 }

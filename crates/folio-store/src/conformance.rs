@@ -97,6 +97,8 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     audit_trail(&*store).await;
     audited_creation(&*store).await;
     forced_release_is_remembered(&*store).await;
+    managing_shares(&*store).await;
+    share_links(&*store).await;
 }
 
 /// `/metrics`' counts: each moves by exactly what was done (the suite's earlier rows stay).
@@ -123,6 +125,7 @@ async fn ops_figures(store: &dyn MetadataStore) {
         expires_at: now + 1000,
         client: Some("dev".into()),
         session_id: None,
+        link_id: None,
     };
     ok!(store.insert_token(b"ops-editor", &editor_token, now).await);
     // A token minted for no editor is not an editing session.
@@ -877,6 +880,7 @@ async fn disabling_is_final(store: &dyn MetadataStore) {
         expires_at: NOW + 1000,
         client: None,
         session_id: None,
+        link_id: None,
     };
     ok!(store.insert_token(b"ivy-token", &t, NOW).await);
     let sess = WopiSessionRecord {
@@ -898,6 +902,7 @@ async fn disabling_is_final(store: &dyn MetadataStore) {
             b"ivy-sess-token",
             &TokenRecord {
                 session_id: Some("ivy-sess".into()),
+                link_id: None,
                 ..t.clone()
             },
             NOW
@@ -1729,6 +1734,7 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
         expires_at: NOW + 1000,
         client: Some("dev".into()),
         session_id: None,
+        link_id: None,
     };
     ok!(store.insert_token(b"hash-1", &t, NOW).await);
     let got = ok!(store.token(b"hash-1").await);
@@ -1852,6 +1858,7 @@ async fn token_with_file(store: &dyn MetadataStore) {
         expires_at: NOW + 1000,
         client: Some("dev".into()),
         session_id: None,
+        link_id: None,
     };
     ok!(store.insert_token(b"twf", &t, NOW).await);
     let got = ok!(store.token_with_file(b"twf").await);
@@ -2056,6 +2063,7 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
         expires_at: NOW + 1000,
         client: Some("dev".into()),
         session_id: None,
+        link_id: None,
     };
     ok!(store.insert_token(b"edit-session", &t, NOW).await);
     // Live means used: a token never used by a WOPI request is not listed.
@@ -2302,6 +2310,7 @@ async fn integration_api(store: &dyn MetadataStore) {
         expires_at: NOW + 1000,
         client: Some("dev".into()),
         session_id: Some("sess1".into()),
+        link_id: None,
     };
     ok!(store.insert_token(b"sess-token", &t, NOW).await);
     assert_eq!(
@@ -2834,4 +2843,297 @@ async fn oauth_grants_end_with_the_user(store: &dyn MetadataStore) {
     ok!(store.disable_user(&quinn.id, NOW).await);
     assert_eq!(ok!(store.oauth_access(b"qacc", NOW).await), None);
     assert!(ok!(store.oauth_grants(None).await).is_empty());
+}
+
+/// The share dialog's store side: who has access (file and folder), changing a role (the same
+/// upsert), removing access with its audit row (none when nothing was removed), the people
+/// picker's search, and the "Shared" marks of a folder's rows.
+async fn managing_shares(store: &dyn MetadataStore) {
+    let owner = new_user(store, "sharer").await;
+    let ann = ok!(store
+        .create_user(
+            NewUser {
+                login: "ann.k".into(),
+                name: "Annabel Kow".into(),
+                email: "ann@example.com".into(),
+                is_admin: false,
+                password_hash: None,
+            },
+            NOW,
+        )
+        .await);
+    let bob = ok!(store
+        .create_user(
+            NewUser {
+                login: "bobby".into(),
+                name: "Bob 100%_sure".into(),
+                email: "bob@example.com".into(),
+                is_admin: false,
+                password_hash: None,
+            },
+            NOW,
+        )
+        .await);
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: owner.root_folder_id.clone(),
+                owner_id: owner.id.clone(),
+                content: content("ms", 1, &owner.id),
+            },
+            &exact("shared.docx"),
+            NOW,
+        )
+        .await);
+    let g = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: owner.root_folder_id.clone(),
+                owner_id: owner.id.clone(),
+                content: content("ms2", 1, &owner.id),
+            },
+            &exact("private.docx"),
+            NOW,
+        )
+        .await);
+    let sub = ok!(store
+        .create_folder(&owner.root_folder_id, "Team", NOW)
+        .await);
+    let quiet = ok!(store
+        .create_folder(&owner.root_folder_id, "Quiet", NOW)
+        .await);
+    assert!(ok!(store.file_shares(&f.id).await).is_empty());
+    assert_eq!(
+        ok!(store.shared_in_folder(&owner.root_folder_id, NOW).await),
+        (vec![], vec![])
+    );
+
+    ok!(store.share_file(&f.id, &bob.id, Role::Viewer, None).await);
+    ok!(store.share_file(&f.id, &ann.id, Role::Viewer, None).await);
+    ok!(store.share_file(&f.id, &bob.id, Role::Editor, None).await);
+    let who = |v: Vec<ShareEntry>| {
+        v.into_iter()
+            .map(|e| (e.user.login, e.role))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        who(ok!(store.file_shares(&f.id).await)),
+        vec![
+            ("ann.k".to_owned(), Role::Viewer),
+            ("bobby".to_owned(), Role::Editor)
+        ],
+        "by name; a second share replaces the role"
+    );
+    ok!(store
+        .share_folder(&sub.id, &ann.id, Role::Editor, None)
+        .await);
+    assert_eq!(
+        who(ok!(store.folder_shares(&sub.id).await)),
+        vec![("ann.k".to_owned(), Role::Editor)]
+    );
+    assert!(ok!(store.folder_shares(&quiet.id).await).is_empty());
+    assert_eq!(
+        ok!(store.shared_in_folder(&owner.root_folder_id, NOW).await),
+        (vec![sub.id.clone()], vec![f.id.clone()])
+    );
+
+    // Removing access: the role is gone at once; the audit row only when a share went.
+    let row = audit_row(
+        "unshare-1",
+        NOW + 1,
+        "file.unshare",
+        &owner.id,
+        Some(f.id.as_str()),
+    );
+    assert!(ok!(store.unshare_file(&f.id, &bob.id, Some(&row)).await));
+    assert_eq!(ok!(store.role(&f.id, &bob.id).await), None);
+    let again = audit_row(
+        "unshare-2",
+        NOW + 2,
+        "file.unshare",
+        &owner.id,
+        Some(f.id.as_str()),
+    );
+    assert!(!ok!(store.unshare_file(&f.id, &bob.id, Some(&again)).await));
+    let frow = audit_row("unshare-3", NOW + 3, "folder.unshare", &owner.id, None);
+    assert!(ok!(store
+        .unshare_folder(&sub.id, &ann.id, Some(&frow))
+        .await));
+    assert_eq!(ok!(store.folder_role(&sub.id, &ann.id).await), None);
+    assert!(!ok!(store.unshare_folder(&sub.id, &ann.id, None).await));
+    let ids: Vec<String> = ok!(store
+        .audit_events(&AuditQuery {
+            actor_id: Some(owner.id.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await)
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    assert_eq!(ids, vec!["unshare-3", "unshare-1"]);
+    assert_eq!(
+        ok!(store.shared_in_folder(&owner.root_folder_id, NOW).await),
+        (vec![], vec![f.id.clone()]),
+        "ann's file share is still there"
+    );
+
+    // The picker: name or login, any case, `%`/`_` literal, limited, disabled people left out.
+    let logins = |v: Vec<UserRecord>| v.into_iter().map(|u| u.login).collect::<Vec<_>>();
+    assert_eq!(
+        logins(ok!(store.search_users("annab", 10).await)),
+        vec!["ann.k"]
+    );
+    assert_eq!(
+        logins(ok!(store.search_users("KOW", 10).await)),
+        vec!["ann.k"]
+    );
+    assert_eq!(
+        logins(ok!(store.search_users("obby", 10).await)),
+        vec!["bobby"]
+    );
+    assert_eq!(
+        logins(ok!(store.search_users("100%_", 10).await)),
+        vec!["bobby"]
+    );
+    assert!(
+        ok!(store.search_users("0%s", 10).await).is_empty(),
+        "% is literal"
+    );
+    assert!(
+        ok!(store.search_users("b_b", 10).await).is_empty(),
+        "_ is literal"
+    );
+    assert_eq!(ok!(store.search_users("o", 1).await).len(), 1);
+    ok!(store.disable_user(&ann.id, NOW).await);
+    assert!(ok!(store.search_users("annab", 10).await).is_empty());
+    let _ = g;
+}
+
+/// Public links: stored by the hash of their secret, listed per file (newest first, revoked
+/// ones left out), counted as "Shared" while live; revoking keeps the row, deletes the link's
+/// tokens (and only those) and writes its audit row, once.
+async fn share_links(store: &dyn MetadataStore) {
+    let owner = new_user(store, "linker").await;
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: owner.root_folder_id.clone(),
+                owner_id: owner.id.clone(),
+                content: content("sl", 1, &owner.id),
+            },
+            &exact("linked.docx"),
+            NOW,
+        )
+        .await);
+    let link = |id: &str, role: Role, expires_at: Option<i64>, at: i64| ShareLinkRecord {
+        id: id.to_owned(),
+        file_id: f.id.clone(),
+        created_by: owner.id.clone(),
+        name: format!("{id} name"),
+        role,
+        password_hash: (role == Role::Editor).then(|| "$argon2id$x".to_owned()),
+        expires_at,
+        created_at: at,
+        revoked_at: None,
+    };
+    let view = link("link-view", Role::Viewer, None, NOW);
+    let edit = link("link-edit", Role::Editor, Some(NOW + 500), NOW + 1);
+    let made = audit_row(
+        "link-1",
+        NOW,
+        "file.public_link",
+        &owner.id,
+        Some(f.id.as_str()),
+    );
+    ok!(store
+        .create_share_link(b"secret-view", &view, Some(&made))
+        .await);
+    ok!(store.create_share_link(b"secret-edit", &edit, None).await);
+    assert!(
+        store
+            .create_share_link(b"secret-view", &link("dup", Role::Viewer, None, NOW), None)
+            .await
+            .is_err(),
+        "secret hashes are unique"
+    );
+    assert_eq!(
+        ok!(store.share_link_by_secret(b"secret-edit").await),
+        Some(edit.clone())
+    );
+    assert_eq!(ok!(store.share_link_by_secret(b"nope").await), None);
+    assert_eq!(ok!(store.share_link("link-view").await), Some(view.clone()));
+    assert_eq!(
+        ok!(store.file_share_links(&f.id).await),
+        vec![edit.clone(), view.clone()]
+    );
+    assert_eq!(
+        ok!(store.shared_in_folder(&owner.root_folder_id, NOW).await).1,
+        vec![f.id.clone()]
+    );
+
+    // Tokens minted through the link name it; revoking deletes them and nothing else.
+    let guest = TokenRecord {
+        user_id: owner.id.clone(),
+        scope: TokenScope::File(f.id.clone()),
+        can_write: false,
+        expires_at: NOW + 1000,
+        client: Some("dev".into()),
+        session_id: None,
+        link_id: Some("link-view".into()),
+    };
+    ok!(store.insert_token(b"guest-token", &guest, NOW).await);
+    let own = TokenRecord {
+        link_id: None,
+        ..guest.clone()
+    };
+    ok!(store.insert_token(b"owner-token", &own, NOW).await);
+    let got = ok!(store.token_with_file(b"guest-token").await).map(|(t, _, _)| t);
+    assert_eq!(got, Some(guest.clone()));
+    let revoked = audit_row(
+        "link-2",
+        NOW + 5,
+        "file.public_link_revoke",
+        &owner.id,
+        Some(f.id.as_str()),
+    );
+    assert!(ok!(store
+        .revoke_share_link("link-view", NOW + 5, Some(&revoked))
+        .await));
+    assert!(!ok!(store
+        .revoke_share_link("link-view", NOW + 6, None)
+        .await));
+    assert!(ok!(store.token(b"guest-token").await).is_none());
+    assert!(ok!(store.token(b"owner-token").await).is_some());
+    let kept = ok!(store.share_link("link-view").await);
+    assert_eq!(kept.as_ref().and_then(|l| l.revoked_at), Some(NOW + 5));
+    assert!(kept.is_some_and(|l| !l.is_live(NOW + 5)));
+    assert_eq!(ok!(store.file_share_links(&f.id).await), vec![edit.clone()]);
+    // The edit link is live until its expiry; after it, no "Shared" mark.
+    assert!(edit.is_live(NOW + 499) && !edit.is_live(NOW + 500));
+    assert_eq!(
+        ok!(store
+            .shared_in_folder(&owner.root_folder_id, NOW + 499)
+            .await)
+        .1,
+        vec![f.id.clone()]
+    );
+    assert!(
+        ok!(store
+            .shared_in_folder(&owner.root_folder_id, NOW + 500)
+            .await)
+        .1
+        .is_empty()
+    );
+    let ids: Vec<String> = ok!(store
+        .audit_events(&AuditQuery {
+            actor_id: Some(owner.id.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await)
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    assert_eq!(ids, vec!["link-2", "link-1"]);
 }

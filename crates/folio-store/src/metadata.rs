@@ -182,6 +182,60 @@ pub trait MetadataStore: Send + Sync + 'static {
         &self,
         user_id: &str,
     ) -> Result<(Vec<(FolderRecord, Role)>, Vec<(FileRecord, Role)>), StoreError>;
+    /// Everyone a file is shared with directly (not through a folder), by name.
+    async fn file_shares(&self, id: &FileId) -> Result<Vec<ShareEntry>, StoreError>;
+    /// Everyone a folder is shared with directly, by name.
+    async fn folder_shares(&self, folder_id: &str) -> Result<Vec<ShareEntry>, StoreError>;
+    /// Removes a user's share on a file, writing `audit` in the same transaction when a share
+    /// was removed; `false` if there was none.
+    async fn unshare_file(
+        &self,
+        id: &FileId,
+        user_id: &str,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool, StoreError>;
+    /// `unshare_file` for a folder share.
+    async fn unshare_folder(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool, StoreError>;
+    /// Enabled people whose display name or login contains `query` (case-insensitively; `%`
+    /// and `_` match themselves), by name, at most `limit`; API keys' application users are
+    /// not people and never match.
+    async fn search_users(&self, query: &str, limit: u32) -> Result<Vec<UserRecord>, StoreError>;
+    /// Which subfolders of a folder carry a share, and which of its live files carry a share
+    /// or a link live at `now` (the "Shared" marks of the owner's list).
+    async fn shared_in_folder(
+        &self,
+        folder_id: &str,
+        now: i64,
+    ) -> Result<(Vec<String>, Vec<FileId>), StoreError>;
+    /// Stores a new public link under the hash of its secret, with `audit`, in one transaction.
+    async fn create_share_link(
+        &self,
+        secret_hash: &[u8],
+        link: &ShareLinkRecord,
+        audit: Option<&AuditEvent>,
+    ) -> Result<(), StoreError>;
+    /// The link whose secret hashes to `secret_hash` (revoked or expired ones too).
+    async fn share_link_by_secret(
+        &self,
+        secret_hash: &[u8],
+    ) -> Result<Option<ShareLinkRecord>, StoreError>;
+    /// A link by id (revoked or expired ones too).
+    async fn share_link(&self, id: &str) -> Result<Option<ShareLinkRecord>, StoreError>;
+    /// A file's links that are not revoked (expired ones included), newest first.
+    async fn file_share_links(&self, file_id: &FileId) -> Result<Vec<ShareLinkRecord>, StoreError>;
+    /// Revokes a link: marks it revoked at `now` and deletes every token minted through it, with
+    /// `audit`, in one transaction; `false` if it was unknown or already revoked.
+    async fn revoke_share_link(
+        &self,
+        id: &str,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool, StoreError>;
     /// Moves a file to another folder (same id); `Err(NameExists)` if the name is taken there.
     /// `audit` is written in the same transaction when the move happens.
     async fn move_file(

@@ -214,6 +214,49 @@ pub struct TokenRecord {
     pub client: Option<String>,
     /// The integration-API session it belongs to (revoking the session revokes it).
     pub session_id: Option<String>,
+    /// The public link it was minted through (a guest's token: revoking the link deletes it,
+    /// and its expiry never outlives the link's).
+    pub link_id: Option<String>,
+}
+
+/// A public link to a file, for people without an account (the secret is stored only as its
+/// hash, a password only as Argon2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareLinkRecord {
+    /// Random id (also the guest's identity in versions and CheckFileInfo).
+    pub id: String,
+    /// The file it opens.
+    pub file_id: FileId,
+    /// The owner who made it (the tokens it mints speak for this user, capped to `role`).
+    pub created_by: String,
+    /// A label the owner chose ("Guest (name)" in versions).
+    pub name: String,
+    /// `Viewer` (view link) or `Editor` (edit link).
+    pub role: Role,
+    /// Argon2 PHC string of the link's password, if it has one.
+    pub password_hash: Option<String>,
+    /// Unix ms after which it no longer opens, if it expires.
+    pub expires_at: Option<i64>,
+    /// When it was made.
+    pub created_at: i64,
+    /// When it was revoked (revoked links are kept so that versions keep their author).
+    pub revoked_at: Option<i64>,
+}
+
+impl ShareLinkRecord {
+    /// Whether the link opens at `now`: not revoked, not expired.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
+}
+
+/// Someone a file or folder is shared with, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareEntry {
+    /// The recipient.
+    pub user: UserRecord,
+    /// Their role through this share.
+    pub role: Role,
 }
 
 /// A signed-in browser session (stored under the hash of its cookie value).

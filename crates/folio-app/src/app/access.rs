@@ -55,6 +55,44 @@ pub struct Principal {
     pub file: FileRecord,
     /// The user's role on the file.
     pub role: Role,
+    /// The public link of a guest's token: `user` is then the guest (`guest_user`), `role` the
+    /// link's capped by its creator's, and only [`guest_may`] operations are allowed.
+    pub link: Option<ShareLinkRecord>,
+}
+
+/// The prefix of a guest's user id (`link:` + the link's id): what CheckFileInfo's `UserId`,
+/// a lock's holder and a version's author say for a guest.
+pub const GUEST_PREFIX: &str = "link:";
+
+/// The display name of a guest who came through the link named `name`.
+pub fn guest_name(name: &str) -> String {
+    format!("Guest ({name})")
+}
+
+/// The identity a guest acts under: no login, no e-mail, no folders; its id names the link.
+pub fn guest_user(link: &ShareLinkRecord) -> UserRecord {
+    UserRecord {
+        id: format!("{GUEST_PREFIX}{}", link.id),
+        login: String::new(),
+        name: guest_name(&link.name),
+        email: String::new(),
+        is_admin: false,
+        password_hash: None,
+        user_info: None,
+        root_folder_id: String::new(),
+        disabled: false,
+    }
+}
+
+/// The WOPI operations a guest's token may perform: read the file, and write its content under
+/// a lock when the link allows editing. Nothing that creates, renames or deletes files, browses
+/// folders or records anything about a user.
+pub fn guest_may(op: WopiOperation) -> bool {
+    use WopiOperation::*;
+    matches!(
+        op,
+        CheckFileInfo | GetFile | PutFile | Lock | UnlockAndRelock | Unlock | RefreshLock | GetLock
+    )
 }
 
 impl Principal {
@@ -163,6 +201,7 @@ impl App {
             expires_at,
             client: client.map(str::to_owned),
             session_id: None,
+            link_id: None,
         })
         .await
     }
@@ -187,6 +226,7 @@ impl App {
             expires_at,
             client: None,
             session_id: None,
+            link_id: None,
         })
         .await
     }
@@ -230,6 +270,7 @@ impl App {
             expires_at,
             client: client.map(str::to_owned),
             session_id: None,
+            link_id: None,
         })
         .await
     }
@@ -273,7 +314,7 @@ impl App {
         Ok(minted)
     }
 
-    async fn insert_token(&self, record: TokenRecord) -> Result<MintedToken, AppError> {
+    pub(crate) async fn insert_token(&self, record: TokenRecord) -> Result<MintedToken, AppError> {
         let secret = tokens::generate();
         self.meta
             .insert_token(&tokens::hash(&secret), &record, self.now())
@@ -367,11 +408,26 @@ impl App {
                 .await?
                 .ok_or(WopiError::FileNotFound)?
         };
+        // A guest's token speaks for the link's creator, never beyond the link: the link is
+        // read again at every request, so revoking or expiring it refuses the token at once.
+        let (user, role, link) = match &record.link_id {
+            None => (user, role, None),
+            Some(link_id) => {
+                let link = self
+                    .meta
+                    .share_link(link_id)
+                    .await?
+                    .filter(|l| l.is_live(self.now()) && l.file_id == *file_id)
+                    .ok_or(WopiError::InvalidToken)?;
+                (guest_user(&link), role.min(link.role), Some(link))
+            }
+        };
         let p = Principal {
             user,
             token: record,
             file,
             role,
+            link,
         };
         if needed == Permission::Write && !p.can_write() {
             return Err(WopiError::NotPermitted.into());
@@ -465,7 +521,11 @@ impl App {
         };
         let principal = match req.resource {
             WopiResource::File(id) => {
-                Authorized::File(Box::new(self.authorize(req.token, id, needed).await?))
+                let p = self.authorize(req.token, id, needed).await?;
+                if p.link.is_some() && op.as_ref().is_ok_and(|op| !guest_may(*op)) {
+                    return Err(WopiError::NotPermitted.into());
+                }
+                Authorized::File(Box::new(p))
             }
             WopiResource::Container(id) => {
                 Authorized::Container(self.authorize_container(req.token, id, needed).await?)
@@ -505,5 +565,6 @@ fn child_record(parent: &TokenRecord, scope: TokenScope, can_write: bool) -> Tok
         expires_at: parent.expires_at,
         client: parent.client.clone(),
         session_id: parent.session_id.clone(),
+        link_id: parent.link_id.clone(),
     }
 }

@@ -46,6 +46,7 @@ impl App {
                 expires_at,
                 client: None,
                 session_id: None,
+                link_id: None,
             },
         };
         let root = self.get_root_container(&principal).await?;

@@ -83,11 +83,18 @@ impl App {
         let licensing = self.licensing(&p.user);
         // People who came through the integration API return to the application on Close;
         // others to the folder, or to "Shared with me" when the folder is not theirs to see.
-        let folder_url = format!(
-            "{}{}",
-            self.config.public_url,
-            self.back_to_folder(&p.user, &f.folder_id).await?
-        );
+        // A guest (public link) has no folders, versions page or downloads to go to: the
+        // closing page of the link is all there is.
+        let guest = p.link.is_some();
+        let folder_url = if guest {
+            format!("{}/s/closed", self.config.public_url)
+        } else {
+            format!(
+                "{}{}",
+                self.config.public_url,
+                self.back_to_folder(&p.user, &f.folder_id).await?
+            )
+        };
         let close_url = match &p.token.session_id {
             Some(sid) => self
                 .meta
@@ -172,47 +179,67 @@ impl App {
             sha256: b64(&f.content.sha256),
             user_friendly_name: p.user.name.clone(),
             user_info: p.user.user_info.clone(),
-            is_anonymous_user: false,
+            is_anonymous_user: guest,
             is_edu_user: licensing.is_edu_user,
             license_check_for_edit_is_enabled: licensing.license_check_for_edit_is_enabled,
             supports_locks: true,
             supports_get_lock: true,
             supports_extended_lock_length: true,
             supports_update: true,
-            supports_rename: true,
-            supports_delete_file: true,
-            supports_user_info: true,
-            supports_containers: true,
-            supports_ecosystem: true,
-            supports_get_file_wopi_src: true,
-            supports_add_activities: true,
-            supported_share_url_types: vec!["ReadOnly".into(), "ReadWrite".into()],
+            supports_rename: !guest,
+            supports_delete_file: !guest,
+            supports_user_info: !guest,
+            supports_containers: !guest,
+            supports_ecosystem: !guest,
+            supports_get_file_wopi_src: !guest,
+            supports_add_activities: !guest,
+            supported_share_url_types: if guest {
+                Vec::new()
+            } else {
+                vec!["ReadOnly".into(), "ReadWrite".into()]
+            },
             user_can_write: can_write,
-            user_can_rename: can_write,
-            user_can_not_write_relative: !can_write,
+            user_can_rename: can_write && !guest,
+            user_can_not_write_relative: !can_write || guest,
             read_only: !can_write,
             web_editing_disabled: false,
-            host_view_url: Some(self.host_page_url(&f.id, "view")),
-            host_edit_url: can_write.then(|| self.host_page_url(&f.id, "edit")),
+            host_view_url: (!guest).then(|| self.host_page_url(&f.id, "view")),
+            host_edit_url: (can_write && !guest).then(|| self.host_page_url(&f.id, "edit")),
             close_url: Some(close_url),
-            download_url: Some(self.download_url(&f.id)),
-            file_version_url: Some(self.versions_url(&f.id)),
+            download_url: (!guest).then(|| self.download_url(&f.id)),
+            file_version_url: (!guest).then(|| self.versions_url(&f.id)),
             file_sharing_url: (p.role == Role::Owner).then(|| self.share_url_page(&f.id)),
             file_url: (kind != Some(EditorKind::OnlyOffice))
                 .then(|| self.file_url(&f.id, p.token.expires_at)),
             breadcrumb_brand_name: "Folio".into(),
             breadcrumb_brand_url: Some(format!("{}/", self.config.public_url)),
             breadcrumb_doc_name: f.name.clone(),
-            breadcrumb_folder_name: folder_name,
-            breadcrumb_folder_url: Some(self.folder_url(&f.folder_id)),
+            // A guest never learns the names of the owner's folders.
+            breadcrumb_folder_name: if guest {
+                "Shared link".to_owned()
+            } else {
+                folder_name
+            },
+            breadcrumb_folder_url: (!guest).then(|| self.folder_url(&f.folder_id)),
             // The host page (routes/ui/host_page) handles exactly these messages.
             post_message_origin: Some(self.public_origin()),
             close_post_message: true,
             edit_mode_post_message: can_write,
             file_sharing_post_message: p.role == Role::Owner,
-            file_version_post_message: true,
+            file_version_post_message: !guest,
             edit_notification_post_message: true,
             extra,
         })
+    }
+}
+
+impl App {
+    /// HMAC-SHA256 (hex) of `message` under the host secret that also signs `FileUrl`s (each
+    /// use prefixes its own context word, so no signature passes for another kind). `None`
+    /// without a key.
+    pub(crate) fn host_mac(&self, message: &str) -> Option<String> {
+        let mut mac = self.file_url_mac.clone()?;
+        mac.update(message.as_bytes());
+        Some(hex::encode(mac.finalize().into_bytes()))
     }
 }

@@ -136,6 +136,7 @@ impl App {
             expires_at: s.expires_at,
             client: s.client.clone(),
             session_id: Some(s.id.clone()),
+            link_id: None,
         };
         self.meta()
             .insert_token(&tokens::hash(&secret), &record, self.now())

@@ -116,12 +116,19 @@ impl App {
         AppError,
     > {
         let now = self.now();
-        Ok((
-            self.meta().locked_files(now).await?,
-            self.meta()
-                .editing_sessions(now, now - crate::audit::LIVE_SESSION_MS)
-                .await?,
-        ))
+        let mut sessions = self
+            .meta()
+            .editing_sessions(now, now - crate::audit::LIVE_SESSION_MS)
+            .await?;
+        // A guest's token speaks for the link's creator: name the guest, not the owner.
+        for s in &mut sessions {
+            if let Some(link) = &s.token.link_id {
+                s.user_name = self
+                    .author_name(&format!("{}{link}", crate::GUEST_PREFIX))
+                    .await?;
+            }
+        }
+        Ok((self.meta().locked_files(now).await?, sessions))
     }
 
     /// Releases a stuck lock (the WOPI lock and any coauth locks) by force. The release is

@@ -53,11 +53,7 @@ impl App {
             let author = match names.get(&v.content.author_id) {
                 Some(n) => n.clone(),
                 None => {
-                    let n = self
-                        .meta()
-                        .user_by_id(&v.content.author_id)
-                        .await?
-                        .map_or_else(|| v.content.author_id.clone(), |u| u.name);
+                    let n = self.author_name(&v.content.author_id).await?;
                     names.insert(v.content.author_id.clone(), n.clone());
                     n
                 }
@@ -65,6 +61,22 @@ impl App {
             out.push(VersionView { record: v, author });
         }
         Ok((file, out))
+    }
+
+    /// Who a version's `author_id` names: a user's display name, "Guest (link name)" for a
+    /// guest who saved through a public link, or the id itself when neither is known.
+    pub(crate) async fn author_name(&self, author_id: &str) -> Result<String, AppError> {
+        if let Some(link_id) = author_id.strip_prefix(crate::GUEST_PREFIX) {
+            return Ok(match self.meta().share_link(link_id).await? {
+                Some(l) => crate::guest_name(&l.name),
+                None => crate::guest_name(link_id),
+            });
+        }
+        Ok(self
+            .meta()
+            .user_by_id(author_id)
+            .await?
+            .map_or_else(|| author_id.to_owned(), |u| u.name))
     }
 
     /// Streams a file (current version, or `version`) for `user`.

@@ -29,6 +29,8 @@ pub struct HostPage {
     pub edit_url: Option<String>,
     /// The user owns the file (the page handles UI_Sharing).
     pub is_owner: bool,
+    /// A guest through a public link: no versions page, no sharing, no folders.
+    pub guest: bool,
 }
 
 impl App {
@@ -54,6 +56,81 @@ impl App {
             .role(file_id, &user.id)
             .await?
             .ok_or(WopiError::FileNotFound)?;
+        let close_url = format!(
+            "{}{}",
+            self.config().public_url,
+            self.back_to_folder(user, &file.folder_id).await?
+        );
+        self.launch(Launch {
+            user,
+            file,
+            role,
+            action,
+            editor,
+            language,
+            link: None,
+            close_url,
+        })
+        .await
+    }
+
+    /// The host page of a guest opening a public link (already checked live, its password
+    /// given): the link's creator's rights capped to the link's, a token that names the link
+    /// (and expires with it), the guest's identity on the page and in the audit row, and the
+    /// link's closing page as UI_Close's target.
+    pub(crate) async fn guest_host_page(
+        &self,
+        link: &folio_store::ShareLinkRecord,
+        language: &str,
+    ) -> Result<HostPage, AppError> {
+        let file = self
+            .meta()
+            .file(&link.file_id)
+            .await?
+            .ok_or(AppError::LinkClosed)?;
+        let creator = self
+            .meta()
+            .user_by_id(&link.created_by)
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or(AppError::LinkClosed)?;
+        let role = self
+            .meta()
+            .role(&link.file_id, &creator.id)
+            .await?
+            .ok_or(AppError::LinkClosed)?
+            .min(link.role);
+        let action = if role >= Role::Editor { "edit" } else { "view" };
+        let mut page = self
+            .launch(Launch {
+                user: &creator,
+                file,
+                role,
+                action: Some(action),
+                editor: None,
+                language,
+                link: Some(link),
+                close_url: format!("{}/s/closed", self.config().public_url),
+            })
+            .await?;
+        page.user_id = crate::guest_user(link).id;
+        Ok(page)
+    }
+
+    /// Chooses the editor, mints the token (bound to it; a guest's names its link and never
+    /// outlives it), records the launch, and builds the page.
+    async fn launch(&self, l: Launch<'_>) -> Result<HostPage, AppError> {
+        let Launch {
+            user,
+            file,
+            role,
+            action,
+            editor,
+            language,
+            link,
+            close_url,
+        } = l;
+        let file_id = &file.id;
         let can_write = role >= Role::Editor;
         let (_, ext) = naming::split_ext(&file.name);
         let ext = ext.trim_start_matches('.');
@@ -75,31 +152,45 @@ impl App {
             }
         };
         let writes = can_write && choice.action != "view" && choice.action != "embedview";
-        let ttl = self.now() + self.config().token_ttl_ms;
+        let mut ttl = self.now() + self.config().token_ttl_ms;
+        if let Some(exp) = link.and_then(|l| l.expires_at) {
+            ttl = ttl.min(exp);
+        }
         let minted = self
-            .mint_token_for_client(
-                &user.id,
-                file_id,
-                writes || can_write,
-                ttl,
-                Some(&choice.editor),
-            )
+            .insert_token(TokenRecord {
+                user_id: user.id.clone(),
+                scope: folio_store::TokenScope::File(file_id.clone()),
+                can_write: writes || can_write,
+                expires_at: ttl,
+                client: Some(choice.editor.clone()),
+                session_id: None,
+                link_id: link.map(|l| l.id.clone()),
+            })
             .await?;
-        let event = self.audit_event(
-            crate::audit::action::FILE_OPEN,
-            Some(user),
-            Some(&file),
-            Some(format!(
-                "{} in {}{}",
-                choice.action,
-                choice.editor,
-                if writes || can_write {
-                    ""
-                } else {
-                    " (read-only)"
-                }
-            )),
+        let mode = format!(
+            "{} in {}{}",
+            choice.action,
+            choice.editor,
+            if writes || can_write {
+                ""
+            } else {
+                " (read-only)"
+            }
         );
+        let event = match link {
+            None => self.audit_event(
+                crate::audit::action::FILE_OPEN,
+                Some(user),
+                Some(&file),
+                Some(mode),
+            ),
+            Some(l) => self.audit_event(
+                crate::audit::action::PUBLIC_LINK_USE,
+                Some(&crate::guest_user(l)),
+                Some(&file),
+                Some(format!("link {} ({}): {mode}", l.id, l.name)),
+            ),
+        };
         self.audit(event).await;
         let params = ActionUrlParams {
             wopi_src: minted.wopi_src.clone(),
@@ -108,7 +199,8 @@ impl App {
             host_session_id: Some(crate::folio_store::random_id(16)),
             ..Default::default()
         };
-        let edit_url = (can_write
+        let edit_url = (link.is_none()
+            && can_write
             && choice.action != "edit"
             && !editors.actions_for(ext).await.iter().all(|a| a != "edit"))
         .then(|| self.host_page_url(file_id, "edit"));
@@ -122,15 +214,28 @@ impl App {
             access_token_ttl: minted.access_token_ttl,
             user_id: user.id.clone(),
             owner_id: file.owner_id.clone(),
-            close_url: format!(
-                "{}{}",
-                self.config().public_url,
-                self.back_to_folder(user, &file.folder_id).await?
-            ),
+            close_url,
             edit_url,
-            is_owner: role == Role::Owner,
+            is_owner: link.is_none() && role == Role::Owner,
+            guest: link.is_some(),
         })
     }
+}
+
+/// What `App::launch` needs.
+struct Launch<'a> {
+    /// Whose rights the token carries (a guest's: the link's creator).
+    user: &'a UserRecord,
+    file: folio_store::FileRecord,
+    /// The rights to launch with.
+    role: Role,
+    action: Option<&'a str>,
+    editor: Option<&'a str>,
+    language: &'a str,
+    /// The public link a guest came through.
+    link: Option<&'a folio_store::ShareLinkRecord>,
+    /// Where UI_Close goes.
+    close_url: String,
 }
 
 /// Whether a host page's token may be renewed for `user_id` on `file_id`, given the user's
@@ -205,6 +310,7 @@ mod renewal_tests {
             expires_at: 0,
             client: Some("dev".into()),
             session_id: None,
+            link_id: None,
         }
     }
 

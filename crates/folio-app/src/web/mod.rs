@@ -13,12 +13,14 @@ mod admin;
 mod browse;
 mod files;
 mod host_page;
+mod links;
 mod sessions;
 mod setup;
 mod sharing;
 
 pub use browse::*;
 pub use host_page::*;
+pub use links::*;
 pub use sessions::*;
 pub use setup::*;
 pub use sharing::*;

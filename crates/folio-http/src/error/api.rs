@@ -101,6 +101,7 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         AppError::Wopi(WopiError::FileNotFound | WopiError::NotPermitted)
         | AppError::Store(StoreError::NotFound)
         | AppError::NotFound
+        | AppError::LinkClosed
         | AppError::LaunchCodeExpired => (S::NOT_FOUND, "not_found", m(NOT_FOUND)),
         AppError::Wopi(WopiError::BadRequest(why)) => (S::BAD_REQUEST, "bad_request", m(why)),
         AppError::Wopi(
@@ -147,6 +148,7 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         | AppError::InvalidLogin
         | AppError::WeakPassword
         | AppError::PasswordsDiffer => (S::BAD_REQUEST, "invalid_name", e.to_string()),
+        AppError::LinkExpiryPast => (S::BAD_REQUEST, "bad_request", e.to_string()),
         AppError::SetupClosed => (S::GONE, "setup_closed", e.to_string()),
         AppError::NameTaken { name, place } => (
             S::CONFLICT,
@@ -256,6 +258,13 @@ mod tests {
             ),
             (WopiError::FileNotFound.into(), 404, "not_found", NOT_FOUND),
             (AppError::NotFound.into(), 404, "not_found", NOT_FOUND),
+            (AppError::LinkClosed.into(), 404, "not_found", NOT_FOUND),
+            (
+                AppError::LinkExpiryPast.into(),
+                400,
+                "bad_request",
+                "the link's expiry is not in the future",
+            ),
             (WopiError::BadRequest("b").into(), 400, "bad_request", "b"),
             (
                 WopiError::LockMismatch {

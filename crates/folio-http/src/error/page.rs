@@ -123,6 +123,11 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
             "Setup is done",
             "Folio already has an administrator, so the setup link no longer works. Sign in, or ask an administrator for an account.".to_owned(),
         ),
+        AppError::LinkClosed => (
+            S::NOT_FOUND,
+            "This link no longer works",
+            "The link has expired or was revoked, or it was mistyped. Ask the person who sent it for a new one.".to_owned(),
+        ),
         AppError::LaunchCodeExpired => (
             S::NOT_FOUND,
             "This link has expired",
@@ -150,7 +155,8 @@ fn refusal_status(e: &AppError) -> Option<StatusCode> {
         | AppError::UnknownUser { .. }
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
-        | AppError::WeakPassword => S::BAD_REQUEST,
+        | AppError::WeakPassword
+        | AppError::LinkExpiryPast => S::BAD_REQUEST,
         AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => S::CONFLICT,
         AppError::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
         _ => return None,
@@ -204,6 +210,7 @@ fn refusal_message(e: &AppError) -> Option<Message> {
         AppError::ShareWithSelf => Message::ShareWithSelf,
         AppError::InvalidLogin => Message::InvalidLogin,
         AppError::WeakPassword => Message::WeakPassword,
+        AppError::LinkExpiryPast => Message::LinkExpiryPast,
         AppError::NameTaken { place, .. } => match place {
             NamePlace::ThisFolder => Message::NameTaken,
             NamePlace::TargetFolder => Message::NameTakenInTarget,
@@ -241,6 +248,19 @@ pub fn sign_in_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
     }
 }
 
+/// A public link's password page's answer to a refused password: status and message (the
+/// password page again). `None` means an error page instead.
+pub fn link_password_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
+    match e {
+        AppError::BadCredentials => Some((StatusCode::UNAUTHORIZED, "Wrong password.")),
+        AppError::RateLimited => Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many wrong passwords for this link from here. Wait a little and try again.",
+        )),
+        _ => None,
+    }
+}
+
 /// The setup page's answer to a refused form: status and message (the setup page again).
 /// `None` means an error page instead (a wrong code, setup over, storage trouble).
 pub fn setup_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
@@ -265,6 +285,12 @@ pub fn setup_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
 pub const SIGN_IN_FORM_EXPIRED: (StatusCode, &str) = (
     StatusCode::FORBIDDEN,
     "The sign-in form expired. Please try again.",
+);
+
+/// A public link's password form's own CSRF cookie did not match: the password page again.
+pub const LINK_FORM_EXPIRED: (StatusCode, &str) = (
+    StatusCode::FORBIDDEN,
+    "The form expired. Please type the password again.",
 );
 
 /// A template that failed to render.
@@ -474,6 +500,12 @@ mod tests {
                 404,
                 "This link has expired",
             ),
+            (
+                AppError::LinkClosed.into(),
+                404,
+                "This link no longer works",
+            ),
+            (AppError::LinkExpiryPast.into(), 400, "Cannot do that"),
             (AppError::Locked.into(), 409, "Cannot do that"),
             (AppError::SetupClosed.into(), 410, "Setup is done"),
             (AppError::NotFound.into(), 404, "Cannot do that"),
@@ -587,6 +619,15 @@ mod tests {
             sign_in_refusal(&AppError::BadCredentials).map(|r| r.0),
             Some(StatusCode::UNAUTHORIZED)
         );
+        assert_eq!(
+            link_password_refusal(&AppError::BadCredentials),
+            Some((StatusCode::UNAUTHORIZED, "Wrong password."))
+        );
+        assert_eq!(
+            link_password_refusal(&AppError::RateLimited).map(|r| r.0),
+            Some(StatusCode::TOO_MANY_REQUESTS)
+        );
+        assert_eq!(link_password_refusal(&AppError::LinkClosed), None);
         for e in [
             AppError::InvalidLogin,
             AppError::WeakPassword,

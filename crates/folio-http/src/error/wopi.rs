@@ -146,15 +146,17 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         }
         // The refusals of the pages and the API never arise on a WOPI request; they still map to
         // the WOPI rules (a file the user may not touch is 404, never 403).
-        AppError::NotFound | AppError::Forbidden(_) | AppError::LaunchCodeExpired => {
-            StatusCode::NOT_FOUND
-        }
+        AppError::NotFound
+        | AppError::Forbidden(_)
+        | AppError::LaunchCodeExpired
+        | AppError::LinkClosed => StatusCode::NOT_FOUND,
         AppError::InvalidName(_)
         | AppError::UnknownUser { .. }
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
         | AppError::WeakPassword
-        | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
+        | AppError::PasswordsDiffer
+        | AppError::LinkExpiryPast => StatusCode::BAD_REQUEST,
         AppError::SetupClosed => StatusCode::GONE,
         AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => StatusCode::CONFLICT,
         AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -392,6 +394,8 @@ mod tests {
             (AppError::Locked, 409, vec![]),
             (AppError::TooLarge { limit: 1 }, 413, vec![]),
             (AppError::RateLimited, 429, vec![]),
+            (AppError::LinkClosed, 404, vec![]),
+            (AppError::LinkExpiryPast, 400, vec![]),
         ];
         for (err, status, want_headers) in rows {
             let (s, h, body) = parts(&err);

@@ -19,6 +19,7 @@ mod coauth;
 mod files;
 mod folders;
 mod integration;
+mod links;
 mod locks;
 mod oauth;
 mod ops;
@@ -348,6 +349,68 @@ impl<E: SqlEngine> MetadataStore for E {
         user_id: &str,
     ) -> Result<(Vec<(FolderRecord, Role)>, Vec<(FileRecord, Role)>), StoreError> {
         sharing::shared_with(self, user_id).await
+    }
+    async fn file_shares(&self, id: &FileId) -> Result<Vec<ShareEntry>, StoreError> {
+        sharing::file_shares(self, id).await
+    }
+    async fn folder_shares(&self, folder_id: &str) -> Result<Vec<ShareEntry>, StoreError> {
+        sharing::folder_shares(self, folder_id).await
+    }
+    async fn unshare_file(
+        &self,
+        id: &FileId,
+        user_id: &str,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool, StoreError> {
+        sharing::unshare_file(self, id, user_id, audit).await
+    }
+    async fn unshare_folder(
+        &self,
+        folder_id: &str,
+        user_id: &str,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool, StoreError> {
+        sharing::unshare_folder(self, folder_id, user_id, audit).await
+    }
+    async fn search_users(&self, query: &str, limit: u32) -> Result<Vec<UserRecord>, StoreError> {
+        sharing::search_users(self, query, limit).await
+    }
+    async fn shared_in_folder(
+        &self,
+        folder_id: &str,
+        now: i64,
+    ) -> Result<(Vec<String>, Vec<FileId>), StoreError> {
+        sharing::shared_in_folder(self, folder_id, now).await
+    }
+
+    // links.rs
+    async fn create_share_link(
+        &self,
+        secret_hash: &[u8],
+        link: &ShareLinkRecord,
+        audit: Option<&AuditEvent>,
+    ) -> Result<(), StoreError> {
+        links::create_share_link(self, secret_hash, link, audit).await
+    }
+    async fn share_link_by_secret(
+        &self,
+        secret_hash: &[u8],
+    ) -> Result<Option<ShareLinkRecord>, StoreError> {
+        links::share_link_by_secret(self, secret_hash).await
+    }
+    async fn share_link(&self, id: &str) -> Result<Option<ShareLinkRecord>, StoreError> {
+        links::share_link(self, id).await
+    }
+    async fn file_share_links(&self, file_id: &FileId) -> Result<Vec<ShareLinkRecord>, StoreError> {
+        links::file_share_links(self, file_id).await
+    }
+    async fn revoke_share_link(
+        &self,
+        id: &str,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool, StoreError> {
+        links::revoke_share_link(self, id, now, audit).await
     }
 
     // files.rs

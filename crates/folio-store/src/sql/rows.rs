@@ -217,6 +217,7 @@ pub(super) fn token(row: &impl SqlRow) -> Result<TokenRecord, StoreError> {
         expires_at: row.int("expires_at")?,
         client: row.opt_text("client")?,
         session_id: row.opt_text("session_id")?,
+        link_id: row.opt_text("link_id")?,
     })
 }
 

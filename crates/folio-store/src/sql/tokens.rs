@@ -11,8 +11,8 @@ use crate::model::*;
 
 /// The columns of a token row, in the order [`token_args`] binds them.
 const INSERT_COLUMNS: &str = "INSERT INTO tokens (hash, user_id, file_id, can_write, \
-     expires_at, created_at, client, session_id, scope, folder_id) VALUES ";
-const COLS: usize = 10;
+     expires_at, created_at, client, session_id, scope, folder_id, link_id) VALUES ";
+const COLS: usize = 11;
 
 /// One token row's values, in [`INSERT_COLUMNS`]' order.
 fn token_args<'a>(hash: &'a [u8], token: &'a TokenRecord, now: i64) -> [Arg<'a>; COLS] {
@@ -28,10 +28,11 @@ fn token_args<'a>(hash: &'a [u8], token: &'a TokenRecord, now: i64) -> [Arg<'a>;
         Arg::from(token.session_id.as_deref()),
         Arg::from(scope),
         Arg::from(folder_id),
+        Arg::from(token.link_id.as_deref()),
     ]
 }
 
-/// `($1, …, $10), ($11, …)` for `rows` rows.
+/// `($1, …, $11), ($12, …)` for `rows` rows.
 fn placeholders(rows: usize) -> String {
     (0..rows)
         .map(|r| {
@@ -79,7 +80,7 @@ pub(super) async fn token(
     let row = e
         .fetch_optional(
             "SELECT t.scope, t.file_id, t.folder_id, t.can_write, t.expires_at, t.client, \
-                    t.session_id, u.* \
+                    t.session_id, t.link_id, u.* \
              FROM tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.hash = $1 AND NOT u.disabled",
             args![hash],
@@ -94,6 +95,7 @@ pub(super) async fn token(
             expires_at: r.int("expires_at")?,
             client: r.opt_text("client")?,
             session_id: r.opt_text("session_id")?,
+            link_id: r.opt_text("link_id")?,
         };
         Ok((token, user))
     })
@@ -112,7 +114,7 @@ pub(super) async fn token_with_file(
         "SELECT t.scope AS t_scope, t.file_id AS t_file_id, t.folder_id AS t_folder_id, \
                 t.can_write AS t_can_write, \
                 t.expires_at AS t_expires_at, t.client AS t_client, \
-                t.session_id AS t_session_id, {USER_COLUMNS_PREFIXED}, {FILE_COLUMNS} \
+                t.session_id AS t_session_id, t.link_id AS t_link_id, {USER_COLUMNS_PREFIXED}, {FILE_COLUMNS} \
          FROM tokens t JOIN users u ON u.id = t.user_id \
          LEFT JOIN files f ON f.id = t.file_id AND f.deleted_at IS NULL \
          LEFT JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
@@ -129,6 +131,7 @@ pub(super) async fn token_with_file(
             expires_at: r.int("t_expires_at")?,
             client: r.opt_text("t_client")?,
             session_id: r.opt_text("t_session_id")?,
+            link_id: r.opt_text("t_link_id")?,
         };
         // The file columns are all NULL when the file is missing or deleted, and for container
         // and ecosystem tokens (whose `file_id` is empty).
@@ -159,7 +162,7 @@ pub(super) async fn editing_sessions(
 ) -> Result<Vec<EditingSession>, StoreError> {
     let rows = e
         .fetch_all(
-            "SELECT t.user_id, t.scope, t.file_id, t.folder_id, t.can_write, t.expires_at, t.client, t.session_id, \
+            "SELECT t.user_id, t.scope, t.file_id, t.folder_id, t.can_write, t.expires_at, t.client, t.session_id, t.link_id, \
                     t.created_at, t.last_used_at, u.name AS user_name, f.name AS file_name \
              FROM tokens t JOIN users u ON u.id = t.user_id JOIN files f ON f.id = t.file_id \
              WHERE t.client IS NOT NULL AND t.scope = 'file' AND t.expires_at > $1 AND f.deleted_at IS NULL \

@@ -20,6 +20,7 @@ mod mobile;
 mod office;
 mod ops;
 mod replicas;
+mod sharing;
 mod support;
 mod web;
 mod wopi;

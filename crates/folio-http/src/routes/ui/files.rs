@@ -23,12 +23,16 @@ pub struct FileRow {
     can_open: bool,
     can_edit: bool,
     locked: bool,
+    /// Shared with someone or through a live public link (the owner's "Shared" mark).
+    shared: bool,
 }
 
 /// A folder row.
 pub struct FolderRow {
     id: String,
     name: String,
+    /// Shared with someone (the owner's "Shared" mark).
+    shared: bool,
 }
 
 /// A link of the sortable column headings and the pager.
@@ -201,11 +205,21 @@ pub async fn folder(
     let (entries, page) = listing::paginate(entries, desc, &pos, listing::PAGE_SIZE);
     let (first, last) = (page.range.start, page.range.end);
     let now = s.app.now();
+    // Only the owner sees which rows are shared (a recipient does not learn who else is).
+    let (shared_folders, shared_files) = if role == folio_store::Role::Owner {
+        match s.app.shared_marks(&view.folder.id).await {
+            Ok(m) => m,
+            Err(e) => return PageError::App(e).into_response(),
+        }
+    } else {
+        Default::default()
+    };
     let mut folders = Vec::new();
     let mut files = Vec::new();
     for (_, e) in entries.into_iter().skip(first).take(last - first) {
         match e {
             Entry::Folder(f) => folders.push(FolderRow {
+                shared: shared_folders.contains(&f.id),
                 id: f.id,
                 name: f.name,
             }),
@@ -224,6 +238,7 @@ pub async fn folder(
                     can_open: !actions.is_empty(),
                     can_edit: actions.iter().any(|a| a == "edit"),
                     locked: f.lock.as_ref().is_some_and(|l| l.is_live(now)),
+                    shared: shared_files.contains(&f.id),
                     name: f.name,
                 });
             }

@@ -49,7 +49,7 @@ pub struct OpenQuery {
     editor: Option<String>,
 }
 
-fn language(h: &HeaderMap) -> String {
+pub(crate) fn language(h: &HeaderMap) -> String {
     h.get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
@@ -215,7 +215,11 @@ pub fn render_host_page_with(
         owner_id: page.owner_id,
         editor_origin: page.editor.origin.clone(),
         close_url: page.close_url,
-        versions_url: s.app.versions_url(id),
+        versions_url: if page.guest {
+            String::new()
+        } else {
+            s.app.versions_url(id)
+        },
         edit_url: page.edit_url.unwrap_or_default(),
         sharing_url: if page.is_owner {
             s.app.share_url_page(id)

@@ -36,6 +36,9 @@ pub enum Message {
     FileDeleted,
     VersionRestored,
     Shared,
+    Unshared,
+    RoleChanged,
+    LinkRevoked,
     FolderCreated,
     DocumentCreatedNoEditor,
     FolderDeleted,
@@ -68,6 +71,8 @@ pub enum Message {
     AppDisconnected,
     /// An administrator revoked an OAuth grant.
     GrantRevoked,
+    /// A public link's expiry is not in the future.
+    LinkExpiryPast,
 }
 
 impl Message {
@@ -78,6 +83,9 @@ impl Message {
         Message::FileDeleted,
         Message::VersionRestored,
         Message::Shared,
+        Message::Unshared,
+        Message::RoleChanged,
+        Message::LinkRevoked,
         Message::FolderCreated,
         Message::DocumentCreatedNoEditor,
         Message::FolderDeleted,
@@ -107,6 +115,7 @@ impl Message {
         Message::CannotDisableSelf,
         Message::AppDisconnected,
         Message::GrantRevoked,
+        Message::LinkExpiryPast,
     ];
 
     /// The code in the URL, its kind and the words shown.
@@ -122,6 +131,14 @@ impl Message {
                 "Version restored: it is now the newest version.",
             ),
             Message::Shared => ("shared", N, "Shared."),
+            Message::Unshared => ("unshared", N, "Access removed."),
+            Message::RoleChanged => ("role-changed", N, "Permission changed."),
+            Message::LinkRevoked => ("link-revoked", N, "Link revoked: it no longer opens."),
+            Message::LinkExpiryPast => (
+                "link-expiry-past",
+                E,
+                "The link's expiry must be in the future.",
+            ),
             Message::FolderCreated => ("folder-created", N, "Folder created."),
             Message::DocumentCreatedNoEditor => (
                 "document-created",
@@ -168,7 +185,11 @@ impl Message {
                  contain \\ / : * ? \" < > | or control characters, begin or end with a space, \
                  or end with a dot.",
             ),
-            Message::UnknownUser => ("unknown-user", E, "There is no user with that login."),
+            Message::UnknownUser => (
+                "unknown-user",
+                E,
+                "Nobody has that login, or that name (choose the person from the suggestions).",
+            ),
             Message::ShareWithSelf => ("share-with-self", E, "You cannot share with yourself."),
             Message::InvalidLogin => (
                 "invalid-login",

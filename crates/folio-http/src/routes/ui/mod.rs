@@ -13,6 +13,7 @@ pub mod file_actions;
 pub mod files;
 pub mod folder_actions;
 pub mod host_page;
+pub mod links;
 pub mod listing;
 pub mod message;
 pub mod setup;
@@ -70,6 +71,17 @@ pub async fn upload_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         include_str!("../../../static/upload.js"),
+    )
+}
+
+/// `/static/share.js`
+pub async fn share_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../../static/share.js"),
     )
 }
 
