@@ -7,6 +7,8 @@
 # Usage: FOLIO_BIN=target/release/folio bench/syscalls.sh [N] [C]   (default N=3200 ops, C=16 threads)
 # Env:   SYSCALLS_MB  size of the GetFile/PutFile body in MiB (default 512)
 #        SYSCALLS_KEEP=1 keep the work directory (strace logs) under /var/tmp
+#        SYSCALLS_PG  a PostgreSQL server URL without a database (e.g. postgres://postgres@127.0.0.1:5432):
+#                     the metadata in a throw-away database there instead of SQLite (blobs stay local)
 # Needs: strace, python3, curl.
 set -euo pipefail
 n=${1:-3200}
@@ -15,8 +17,9 @@ mb=${SYSCALLS_MB:-512}
 bin=${FOLIO_BIN:?set FOLIO_BIN to a folio binary}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /var/tmp/folio-syscalls.XXXXXX)   # on the disk: fsync is real
-pid= spid=
+pid= spid= pg_db=
 cleanup() {
+  [ -n "$pg_db" ] && psql "$SYSCALLS_PG/postgres" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1
   [ -n "$spid" ] && kill -INT "$spid" 2>/dev/null
   [ -n "$pid" ] && kill "$pid" 2>/dev/null
   wait 2>/dev/null
@@ -25,6 +28,12 @@ cleanup() {
 trap cleanup EXIT
 export FOLIO_DATA=$work/data RUST_LOG=warn
 printf 'max_file_size = 2147483648\nlog = "warn"\n' >"$work/folio.toml"
+if [ -n "${SYSCALLS_PG:-}" ]; then
+  pg_db=folio_syscalls_$$
+  psql "$SYSCALLS_PG/postgres" -qc "CREATE DATABASE $pg_db" >/dev/null
+  export FOLIO_DATABASE_URL=$SYSCALLS_PG/$pg_db
+  "$bin" migrate >/dev/null
+fi
 "$bin" users add bench >/dev/null
 printf 'seed\n' >"$work/a.docx"
 mkfifo "$work/out"
@@ -74,6 +83,7 @@ python3 "$here/syscalls.py" "$url" cfi "$n" "$c" "${files[@]}" >/dev/null
 trace cfi python3 "$here/syscalls.py" "$url" cfi "$n" "$c" "${files[@]}" >"$work/cfi.out"
 read -r done_ops secs <"$work/cfi.out"
 echo "CheckFileInfo: $done_ops requests: total calls/request $(per "$(awk '$NF == "total" { print $4 }' "$work/cfi.c")" "$done_ops")," \
+     "futex $(per "$(calls cfi futex)" "$done_ops"), sendto $(per "$(calls cfi sendto)" "$done_ops"), recvfrom $(per "$(calls cfi recvfrom)" "$done_ops")," \
      "getrandom $(calls cfi getrandom), pread64 $(calls cfi pread64), fsync+fdatasync $(( $(calls cfi fsync) + $(calls cfi fdatasync) ))"
 
 # Bytes per call of the big transfers: a full trace of the data-moving calls.
