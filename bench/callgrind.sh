@@ -6,7 +6,9 @@
 # more, dumps, and prints instructions per request plus the top functions (inclusive).
 #
 # Usage: FOLIO_BIN=target/release/folio bench/callgrind.sh [N]     (default N=2000)
-# Env:   CALLGRIND_OUT  keep the callgrind output file here (default: a temp dir, removed)
+# Env:   CALLGRIND_OP   cfi (default: CheckFileInfo) or refresh (RefreshLock of a locked file;
+#                       one connection, so every operation is its own group commit)
+#        CALLGRIND_OUT  keep the callgrind output file here (default: a temp dir, removed)
 #        CALLGRIND_TOP  how many functions to list (default 40)
 # Needs: valgrind, python3.
 set -euo pipefail
@@ -32,17 +34,26 @@ url=$(sed -n 's/^folio listening on \(http:[^ ]*\).*/\1/p' <<<"$line")
 [ -n "$url" ] || { cat "$work/server.log" >&2; exit 1; }
 tok=$(FOLIO_PUBLIC_URL=$url "$bin" token --user bench --file "$id" --ttl 36000 |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-drive() { # count
-  python3 - "$url" "$id" "$tok" "$1" <<'EOF'
+op=${CALLGRIND_OP:-cfi}
+case $op in cfi) what="CheckFileInfo requests" ;; refresh) what="RefreshLock operations" ;;
+  *) echo "callgrind: CALLGRIND_OP must be cfi or refresh" >&2; exit 2 ;; esac
+drive() { # count [op]
+  python3 - "$url" "$id" "$tok" "$1" "${2:-$op}" <<'EOF'
 import http.client, sys, urllib.parse
-u = urllib.parse.urlparse(sys.argv[1]); fid, tok, n = sys.argv[2], sys.argv[3], int(sys.argv[4])
+u = urllib.parse.urlparse(sys.argv[1]); fid, tok, n, op = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+path = "/wopi/files/%s?access_token=%s" % (fid, tok)
 for _ in range(n):
-    c.request("GET", "/wopi/files/%s?access_token=%s" % (fid, tok))
+    if op == "cfi":
+        c.request("GET", path)
+    else:
+        o = {"refresh": "REFRESH_LOCK", "lock": "LOCK"}[op]
+        c.request("POST", path, body=b"", headers={"X-WOPI-Override": o, "X-WOPI-Lock": "bench"})
     r = c.getresponse(); r.read()
     if r.status != 200: sys.exit("status %d" % r.status)
 EOF
 }
+if [ "$op" = refresh ]; then drive 1 lock; fi
 drive "$warmup"
 callgrind_control -z "$pid" >/dev/null
 drive "$n"
@@ -51,7 +62,7 @@ kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 dump=$(ls "$work"/cg.out.* 2>/dev/null | sort | head -n 1)
 [ -n "$dump" ] || dump=$work/cg.out
 total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
-echo "callgrind: $n CheckFileInfo requests, $total instructions, $((total / n)) per request"
+echo "callgrind: $n $what, $total instructions, $((total / n)) per request"
 callgrind_annotate --inclusive=yes "$dump" 2>/dev/null | grep -v '^--' | sed -n "1,$((${CALLGRIND_TOP:-40} + 20))p" | tail -n "${CALLGRIND_TOP:-40}"
 [ -n "${CALLGRIND_OUT:-}" ] && cp "$dump" "$CALLGRIND_OUT"
 true

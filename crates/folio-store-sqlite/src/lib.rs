@@ -56,8 +56,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before each acquire (sqlx's default): a connection to a local file cannot be
+        // dropped by a server, and the ping is a round trip to the connection's thread on
+        // every read (two futex wake-ups; bench/syscalls.sh, docs/PERFORMANCE.md).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.clone())
             .await
@@ -65,6 +69,7 @@ impl SqliteStore {
         MIGRATOR.run(&write).await.map_err(StoreError::backend)?;
         let read = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.read_only(true))
             .await

@@ -19,13 +19,9 @@ pub use model::*;
 /// `n` random bytes as lower-case hex (W3C trace and span ids).
 pub fn random_hex(n: usize) -> String {
     use rand::Rng;
-    let mut rng = rand::rng();
-    let mut out = String::with_capacity(2 * n);
-    for _ in 0..n {
-        let b: u8 = rng.random();
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    let mut bytes = vec![0u8; n];
+    rand::rng().fill(&mut bytes[..]);
+    hex::encode(bytes)
 }
 
 /// A random id of `len` characters from `A–Z a–z 0–9` (file ids, folder ids, user ids, tokens).

@@ -1,15 +1,22 @@
 //! `LocalBlobStore`: blobs as files under `<root>/blobs/<2 chars>/<key>`. Writes go to
 //! `<root>/tmp/<random>`, are fsynced, renamed into place, and the directory is fsynced (the
 //! garage/object_store pattern), so a blob is either absent or complete after a crash.
+//!
+//! Bytes move in big blocks on one blocking thread per transfer, with no copy in user space
+//! beyond the kernel's: a download reads [`READ_CHUNK`] straight into the `Bytes` it sends (the
+//! next block is read while the previous one is on the socket); an upload hands the request's
+//! own chunks, gathered up to [`WRITE_BATCH`], to `writev`, and hashes the next batch while the
+//! previous one is being written.
 
+use std::io::{IoSlice, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
-use tokio_util::io::ReaderStream;
+use tokio::sync::mpsc;
 
 use crate::blob::{BlobKey, BlobStore, ByteStream, PutBlob};
 use crate::error::StoreError;
@@ -34,31 +41,150 @@ impl LocalBlobStore {
         self.root.join("blobs").join(&k[..2]).join(k)
     }
 
+    /// Streams `body` into the new file `tmp` and fsyncs it. The request's chunks are
+    /// gathered (not copied) into batches of about [`WRITE_BATCH`] bytes and hashed here, while
+    /// a blocking thread `writev`s the previous batch.
     async fn write_tmp(
         &self,
         tmp: &Path,
         mut body: ByteStream,
         max_size: u64,
     ) -> Result<PutBlob, StoreError> {
-        let mut file = tokio::fs::File::create(tmp).await?;
+        let (tx, rx) = mpsc::channel::<Batch>(1);
+        let path = tmp.to_owned();
+        let writer =
+            tokio::task::spawn_blocking(move || write_batches(std::fs::File::create(path)?, rx));
         let mut hasher = Sha256::new();
         let mut size: u64 = 0;
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| StoreError::Aborted(e.to_string()))?;
-            size += chunk.len() as u64;
-            if size > max_size {
-                return Err(StoreError::TooLarge { limit: max_size });
+        let streamed = async {
+            let mut batch = Vec::new();
+            let mut batched = 0;
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.map_err(|e| StoreError::Aborted(e.to_string()))?;
+                size += chunk.len() as u64;
+                if size > max_size {
+                    return Err(StoreError::TooLarge { limit: max_size });
+                }
+                hasher.update(&chunk);
+                batched += chunk.len();
+                batch.push(chunk);
+                if batched >= WRITE_BATCH {
+                    batched = 0;
+                    // A send fails only when the writer stopped on an I/O error: its result
+                    // says which.
+                    if tx
+                        .send(Batch::Bytes(std::mem::take(&mut batch)))
+                        .await
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                }
             }
-            hasher.update(&chunk);
-            file.write_all(&chunk).await?;
+            if !batch.is_empty() && tx.send(Batch::Bytes(batch)).await.is_err() {
+                return Ok(());
+            }
+            let _ = tx.send(Batch::End).await;
+            Ok(())
         }
-        file.flush().await?;
-        file.sync_all().await?;
+        .await;
+        // Without `Batch::End` (a refused or failed body) the writer stops without the fsync.
+        drop(tx);
+        let written = writer
+            .await
+            .map_err(|e| StoreError::Backend(format!("blob writer: {e}").into()));
+        streamed?;
+        written??;
         Ok(PutBlob {
             size,
             sha256: hasher.finalize().to_vec(),
         })
     }
+}
+
+/// Bytes read per block of a download (one `read` system call, one body frame).
+pub const READ_CHUNK: usize = 256 * 1024;
+
+/// Bytes gathered per `writev` of an upload.
+pub const WRITE_BATCH: usize = 1024 * 1024;
+
+/// What an upload's writer thread is handed.
+enum Batch {
+    /// The request's next chunks, in order.
+    Bytes(Vec<Bytes>),
+    /// The body is complete: fsync.
+    End,
+}
+
+/// The writer thread of an upload: every batch with `writev`, then, on `Batch::End`, `fsync`.
+/// The channel closing before `End` is an aborted upload (no fsync).
+fn write_batches(mut file: std::fs::File, mut rx: mpsc::Receiver<Batch>) -> Result<(), StoreError> {
+    while let Some(batch) = rx.blocking_recv() {
+        let batch = match batch {
+            Batch::Bytes(b) => b,
+            Batch::End => {
+                file.sync_all()?;
+                return Ok(());
+            }
+        };
+        let mut slices: Vec<IoSlice<'_>> = batch.iter().map(|b| IoSlice::new(b)).collect();
+        let mut rest = &mut slices[..];
+        while !rest.is_empty() {
+            match file.write_vectored(rest) {
+                Ok(0) => return Err(std::io::Error::from(std::io::ErrorKind::WriteZero).into()),
+                Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Err(StoreError::Aborted("upload ended early".into()))
+}
+
+/// Fills `buf` from `file` (one `read` unless the kernel returns less); fewer bytes only at
+/// the end of the file.
+fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// A download: `len` bytes from the file's current position (`None`: to the end), read in
+/// blocks of [`READ_CHUNK`] by a blocking thread one block ahead of the socket.
+fn read_stream(file: std::fs::File, len: Option<u64>) -> ByteStream {
+    let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(1);
+    tokio::task::spawn_blocking(move || {
+        let mut file = file;
+        let mut left = len.unwrap_or(u64::MAX);
+        while left > 0 {
+            let want = usize::try_from(left).map_or(READ_CHUNK, |l| l.min(READ_CHUNK));
+            let mut buf = vec![0; want];
+            let block = match read_full(&mut file, &mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    left -= n as u64;
+                    buf.truncate(n);
+                    Ok(Bytes::from(buf))
+                }
+                Err(e) => Err(e),
+            };
+            let failed = block.is_err();
+            // The receiver is gone when the client went away: stop reading.
+            if tx.blocking_send(block).is_err() || failed {
+                return;
+            }
+        }
+    });
+    Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }))
 }
 
 async fn sync_dir(dir: &Path) -> Result<(), StoreError> {
@@ -108,7 +234,7 @@ impl BlobStore for LocalBlobStore {
 
     async fn get(&self, key: &BlobKey) -> Result<ByteStream, StoreError> {
         match tokio::fs::File::open(self.path(key)).await {
-            Ok(f) => Ok(Box::pin(ReaderStream::with_capacity(f, 64 * 1024))),
+            Ok(f) => Ok(read_stream(f.into_std().await, None)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
             Err(e) => Err(e.into()),
         }
@@ -120,15 +246,20 @@ impl BlobStore for LocalBlobStore {
         offset: u64,
         len: u64,
     ) -> Result<ByteStream, StoreError> {
-        use tokio::io::{AsyncReadExt, AsyncSeekExt};
-        let mut f = match tokio::fs::File::open(self.path(key)).await {
+        let path = self.path(key);
+        let opened = tokio::task::spawn_blocking(move || {
+            let mut f = std::fs::File::open(path)?;
+            f.seek(std::io::SeekFrom::Start(offset))?;
+            Ok::<_, std::io::Error>(f)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("blob reader: {e}").into()))?;
+        let f = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound),
             Err(e) => return Err(e.into()),
         };
-        f.seek(std::io::SeekFrom::Start(offset)).await?;
-        let stream: ByteStream = Box::pin(ReaderStream::with_capacity(f.take(len), 64 * 1024));
-        Ok(crate::blob::exact_len(stream, len))
+        Ok(crate::blob::exact_len(read_stream(f, Some(len)), len))
     }
 
     async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
