@@ -16,9 +16,11 @@ mod host_page;
 mod sessions;
 mod setup;
 mod sharing;
+mod trash;
 
 pub use browse::*;
 pub use host_page::*;
 pub use sessions::*;
 pub use setup::*;
 pub use sharing::*;
+pub use trash::*;

@@ -160,6 +160,7 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         AppError::NotEmpty | AppError::Wopi(WopiError::ContainerNotEmpty) => {
             (S::CONFLICT, "not_empty", m("the folder is not empty"))
         }
+        AppError::MoveIntoItself => (S::CONFLICT, "move_into_itself", e.to_string()),
         AppError::RateLimited => (S::TOO_MANY_REQUESTS, "rate_limited", m("too many requests")),
         AppError::BadCredentials | AppError::LaunchRefused(_) => {
             (S::UNAUTHORIZED, "unauthorized", m("not authorized"))

@@ -151,7 +151,10 @@ fn refusal_status(e: &AppError) -> Option<StatusCode> {
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
         | AppError::WeakPassword => S::BAD_REQUEST,
-        AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => S::CONFLICT,
+        AppError::NameTaken { .. }
+        | AppError::Locked
+        | AppError::NotEmpty
+        | AppError::MoveIntoItself => S::CONFLICT,
         AppError::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
         _ => return None,
     })
@@ -186,6 +189,7 @@ fn explain(e: &AppError) -> String {
         AppError::NotEmpty => {
             "The folder is not empty; move or delete its contents first.".into()
         }
+        AppError::MoveIntoItself => Message::MoveIntoItself.text().into(),
         other => other.to_string(),
     }
 }
@@ -199,6 +203,7 @@ fn refusal_message(e: &AppError) -> Option<Message> {
         AppError::Forbidden(Forbidden::ViewOnlyFile) => Message::ViewOnlyFile,
         AppError::Forbidden(Forbidden::ViewOnlyTargetFolder) => Message::ViewOnlyTargetFolder,
         AppError::Forbidden(Forbidden::OwnerOnly) => Message::OwnerOnly,
+        AppError::Forbidden(Forbidden::OtherOwnersFolder) => Message::OtherOwnersFolder,
         AppError::InvalidName(_) => Message::InvalidName,
         AppError::UnknownUser { .. } => Message::UnknownUser,
         AppError::ShareWithSelf => Message::ShareWithSelf,
@@ -212,6 +217,7 @@ fn refusal_message(e: &AppError) -> Option<Message> {
         AppError::Locked => Message::Locked,
         AppError::TooLarge { .. } => Message::TooLarge,
         AppError::NotEmpty => Message::NotEmpty,
+        AppError::MoveIntoItself => Message::MoveIntoItself,
         _ => return None,
     })
 }
