@@ -276,8 +276,22 @@ impl ZipWriter {
         };
         u16le(&mut out, n16);
         u16le(&mut out, n16);
-        u32le(&mut out, if zip64 { u32::MAX } else { field32(size, limit) });
-        u32le(&mut out, if zip64 { u32::MAX } else { field32(start, limit) });
+        u32le(
+            &mut out,
+            if zip64 {
+                u32::MAX
+            } else {
+                field32(size, limit)
+            },
+        );
+        u32le(
+            &mut out,
+            if zip64 {
+                u32::MAX
+            } else {
+                field32(start, limit)
+            },
+        );
         u16le(&mut out, 0);
         self.offset += out.len() as u64;
         out

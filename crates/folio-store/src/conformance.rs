@@ -782,7 +782,12 @@ async fn renaming_folders(store: &dyn MetadataStore) {
     ));
 }
 
-async fn file_in(store: &dyn MetadataStore, u: &UserRecord, folder: &str, name: &str) -> FileRecord {
+async fn file_in(
+    store: &dyn MetadataStore,
+    u: &UserRecord,
+    folder: &str,
+    name: &str,
+) -> FileRecord {
     ok!(store
         .create_file(
             NewFile {
@@ -808,7 +813,12 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
     let fa = file_in(store, &u, &a.id, "a.docx").await;
     let fb = file_in(store, &u, &b.id, "b.docx").await;
     ok!(ok!(store
-        .commit_version(&fa.id, WriteCheck::Unlocked, content("blob-a2", 4, &u.id), NOW)
+        .commit_version(
+            &fa.id,
+            WriteCheck::Unlocked,
+            content("blob-a2", 4, &u.id),
+            NOW
+        )
         .await));
     ok!(store.share_file(&fa.id, &v.id, Role::Editor, None).await);
     ok!(store.share_folder(&a.id, &v.id, Role::Viewer, None).await);
@@ -859,12 +869,22 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
     assert_eq!(t[0].from_folder_id, root);
     assert_eq!(t[0].from_folder_name, None);
     assert!(
-        matches!(&t[0].item, TrashItem::Folder { files: 2, size: 7, .. }),
+        matches!(
+            &t[0].item,
+            TrashItem::Folder {
+                files: 2,
+                size: 7,
+                ..
+            }
+        ),
         "{:?}",
         t[0].item
     );
     assert!(ok!(store.trash(&v.id).await).is_empty());
-    assert_eq!(ok!(store.restore_trashed(&v.id, &a.id, NOW, None).await), None);
+    assert_eq!(
+        ok!(store.restore_trashed(&v.id, &a.id, NOW, None).await),
+        None
+    );
     // Its name is free in the folder meanwhile.
     let again = ok!(store.create_folder(&root, "a", NOW).await);
 
@@ -879,14 +899,31 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
             is_folder: true,
         })
     );
-    assert_eq!(ok!(store.folder(&b.id).await).map(|f| f.parent_id), Some(Some(a.id.clone())));
+    assert_eq!(
+        ok!(store.folder(&b.id).await).map(|f| f.parent_id),
+        Some(Some(a.id.clone()))
+    );
     let back = ok!(store.file(&fb.id).await).unwrap_or_else(|| panic!("b.docx is back"));
-    assert_eq!((back.folder_id.as_str(), back.name.as_str()), (b.id.as_str(), "b.docx"));
+    assert_eq!(
+        (back.folder_id.as_str(), back.name.as_str()),
+        (b.id.as_str(), "b.docx")
+    );
     assert_eq!(ok!(store.versions(&fa.id).await).len(), 2, "versions kept");
-    assert_eq!(ok!(store.role(&fa.id, &v.id).await), Some(Role::Editor), "shares kept");
-    assert_eq!(ok!(store.folder_role(&b.id, &v.id).await), Some(Role::Viewer));
+    assert_eq!(
+        ok!(store.role(&fa.id, &v.id).await),
+        Some(Role::Editor),
+        "shares kept"
+    );
+    assert_eq!(
+        ok!(store.folder_role(&b.id, &v.id).await),
+        Some(Role::Viewer)
+    );
     assert!(ok!(store.trash(&u.id).await).is_empty());
-    assert_eq!(ok!(store.restore_trashed(&u.id, &a.id, NOW, None).await), None, "once");
+    assert_eq!(
+        ok!(store.restore_trashed(&u.id, &a.id, NOW, None).await),
+        None,
+        "once"
+    );
 
     // A file on its own: back in place, numbered when its name was taken meanwhile, home when
     // its folder went to the trash after it.
@@ -895,7 +932,9 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
     assert!(matches!(&t[..], [e] if matches!(&e.item, TrashItem::File(f) if f.id == fa.id)));
     assert_eq!(t[0].from_folder_name.as_deref(), Some("A (1)"));
     let twin = file_in(store, &u, &a.id, "A.DOCX").await;
-    let r = ok!(store.restore_trashed(&u.id, fa.id.as_str(), NOW, None).await);
+    let r = ok!(store
+        .restore_trashed(&u.id, fa.id.as_str(), NOW, None)
+        .await);
     assert_eq!(
         r.map(|r| (r.folder_id, r.name, r.in_place)),
         Some((a.id.clone(), "a (1).docx".into(), true))
@@ -903,9 +942,14 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
     assert_eq!(ok!(store.delete_file(&twin.id, NOW + 4).await), Ok(()));
     ok!(ok!(store.trash_folder(&a.id, NOW + 5, None).await));
     // Both are entries: the file (deleted first) and the folder.
-    let ids: Vec<String> = ok!(store.trash(&u.id).await).iter().map(|e| e.id().to_owned()).collect();
+    let ids: Vec<String> = ok!(store.trash(&u.id).await)
+        .iter()
+        .map(|e| e.id().to_owned())
+        .collect();
     assert_eq!(ids, [a.id.clone(), twin.id.to_string()], "newest first");
-    let r = ok!(store.restore_trashed(&u.id, twin.id.as_str(), NOW, None).await);
+    let r = ok!(store
+        .restore_trashed(&u.id, twin.id.as_str(), NOW, None)
+        .await);
     assert_eq!(
         r.map(|r| (r.folder_id, r.name, r.in_place)),
         Some((root.clone(), "A.DOCX".into(), false))
@@ -933,7 +977,10 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
             ..Default::default()
         })
         .await);
-    assert!(rows.iter().any(|e| e.id == "restore-audit" && e.file_name.as_deref() == Some("A (1)")));
+    assert!(
+        rows.iter()
+            .any(|e| e.id == "restore-audit" && e.file_name.as_deref() == Some("A (1)"))
+    );
     let _ = again;
 }
 
@@ -950,19 +997,46 @@ async fn trash_purge_and_retention(store: &dyn MetadataStore) {
     let other = file_in(store, &w, &w.root_folder_id, "other-purge.txt").await;
     ok!(ok!(store.trash_folder(&x.id, NOW, None).await));
     assert_eq!(ok!(store.delete_file(&old.id, NOW - 10_000).await), Ok(()));
-    assert_eq!(ok!(store.delete_file(&fresh.id, NOW + 10_000).await), Ok(()));
-    assert_eq!(ok!(store.delete_file(&other.id, NOW - 10_000).await), Ok(()));
+    assert_eq!(
+        ok!(store.delete_file(&fresh.id, NOW + 10_000).await),
+        Ok(())
+    );
+    assert_eq!(
+        ok!(store.delete_file(&other.id, NOW - 10_000).await),
+        Ok(())
+    );
     let keys = ok!(store.referenced_blob_keys().await);
-    assert!(keys.contains("blob-x-purge.txt"), "trashed versions are kept");
+    assert!(
+        keys.contains("blob-x-purge.txt"),
+        "trashed versions are kept"
+    );
 
     // One entry, and only the owner's.
-    let none = ok!(store.purge_trash(Some(&w.id), Some(&x.id), i64::MAX, NOW, None).await);
+    let none = ok!(store
+        .purge_trash(Some(&w.id), Some(&x.id), i64::MAX, NOW, None)
+        .await);
     assert_eq!(none, Purged::default());
-    let one = ok!(store.purge_trash(Some(&u.id), Some(&x.id), i64::MAX, NOW, None).await);
-    assert_eq!(one, Purged { entries: 1, files: 1 });
+    let one = ok!(store
+        .purge_trash(Some(&u.id), Some(&x.id), i64::MAX, NOW, None)
+        .await);
+    assert_eq!(
+        one,
+        Purged {
+            entries: 1,
+            files: 1
+        }
+    );
     assert!(!ok!(store.referenced_blob_keys().await).contains("blob-x-purge.txt"));
-    assert_eq!(ok!(store.restore_trashed(&u.id, &x.id, NOW, None).await), None);
-    assert_eq!(ok!(store.restore_trashed(&u.id, fx.id.as_str(), NOW, None).await), None);
+    assert_eq!(
+        ok!(store.restore_trashed(&u.id, &x.id, NOW, None).await),
+        None
+    );
+    assert_eq!(
+        ok!(store
+            .restore_trashed(&u.id, fx.id.as_str(), NOW, None)
+            .await),
+        None
+    );
     // Its name is free, its id is not reused.
     let x2 = ok!(store.create_folder(&root, "X", NOW).await);
     assert_ne!(x2.id, x.id);
@@ -970,15 +1044,26 @@ async fn trash_purge_and_retention(store: &dyn MetadataStore) {
     // Retention: everyone's entries deleted before the cutoff.
     let swept = ok!(store.purge_trash(None, None, NOW, NOW, None).await);
     assert!(swept.entries >= 2, "{swept:?}");
-    let left: Vec<String> = ok!(store.trash(&u.id).await).iter().map(|e| e.id().to_owned()).collect();
+    let left: Vec<String> = ok!(store.trash(&u.id).await)
+        .iter()
+        .map(|e| e.id().to_owned())
+        .collect();
     assert_eq!(left, [fresh.id.to_string()]);
     assert!(ok!(store.trash(&w.id).await).is_empty());
     let keys = ok!(store.referenced_blob_keys().await);
     assert!(!keys.contains("blob-old-purge.txt") && !keys.contains("blob-other-purge.txt"));
     assert!(keys.contains("blob-fresh-purge.txt"));
     // Emptying one trash.
-    let emptied = ok!(store.purge_trash(Some(&u.id), None, i64::MAX, NOW, None).await);
-    assert_eq!(emptied, Purged { entries: 1, files: 1 });
+    let emptied = ok!(store
+        .purge_trash(Some(&u.id), None, i64::MAX, NOW, None)
+        .await);
+    assert_eq!(
+        emptied,
+        Purged {
+            entries: 1,
+            files: 1
+        }
+    );
     assert!(ok!(store.trash(&u.id).await).is_empty());
 }
 
@@ -1015,7 +1100,10 @@ async fn moving_folders(store: &dyn MetadataStore) {
     );
     let moved = ok!(ok!(store.move_folder(&deep.id, &root, None).await));
     assert_eq!(moved.parent_id.as_deref(), Some(root.as_str()));
-    assert_eq!(ok!(store.file(&file.id).await).map(|f| f.folder_id), Some(deep.id.clone()));
+    assert_eq!(
+        ok!(store.file(&file.id).await).map(|f| f.folder_id),
+        Some(deep.id.clone())
+    );
     // Then M under Deep is fine (Deep is no longer below M), and back again.
     ok!(ok!(store.move_folder(&m.id, &deep.id, None).await));
     assert_eq!(

@@ -804,18 +804,64 @@ mod tests {
         let chain = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         // (folder, target, target and its ancestors, expected)
         let cases = [
-            (folder("a", "u", Some("r")), folder("b", "u", Some("r")), chain(&["b", "r"]), Ok(())),
-            (folder("a", "u", Some("r")), folder("r", "u", None), chain(&["r"]), Ok(())),
-            (folder("a", "u", Some("r")), folder("a", "u", Some("r")), chain(&["a", "r"]), Err(IntoItself)),
-            (folder("a", "u", Some("r")), folder("c", "u", Some("a")), chain(&["c", "a", "r"]), Err(IntoItself)),
-            (folder("a", "u", Some("r")), folder("d", "u", Some("c")), chain(&["d", "c", "a", "r"]), Err(IntoItself)),
-            (folder("r", "u", None), folder("b", "u", Some("r")), chain(&["b", "r"]), Err(Root)),
-            (folder("a", "u", Some("r")), folder("x", "v", Some("s")), chain(&["x", "s"]), Err(OtherOwner)),
+            (
+                folder("a", "u", Some("r")),
+                folder("b", "u", Some("r")),
+                chain(&["b", "r"]),
+                Ok(()),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("r", "u", None),
+                chain(&["r"]),
+                Ok(()),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("a", "u", Some("r")),
+                chain(&["a", "r"]),
+                Err(IntoItself),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("c", "u", Some("a")),
+                chain(&["c", "a", "r"]),
+                Err(IntoItself),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("d", "u", Some("c")),
+                chain(&["d", "c", "a", "r"]),
+                Err(IntoItself),
+            ),
+            (
+                folder("r", "u", None),
+                folder("b", "u", Some("r")),
+                chain(&["b", "r"]),
+                Err(Root),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("x", "v", Some("s")),
+                chain(&["x", "s"]),
+                Err(OtherOwner),
+            ),
             // A sibling whose name merely starts like the folder's id is not below it.
-            (folder("a", "u", Some("r")), folder("ab", "u", Some("r")), chain(&["ab", "r"]), Ok(())),
+            (
+                folder("a", "u", Some("r")),
+                folder("ab", "u", Some("r")),
+                chain(&["ab", "r"]),
+                Ok(()),
+            ),
         ];
         for (f, t, c, expected) in cases {
-            assert_eq!(check_folder_move(&f, &t, &c), expected, "{} into {}", f.id, t.id);
+            assert_eq!(
+                check_folder_move(&f, &t, &c),
+                expected,
+                "{} into {}",
+                f.id,
+                t.id
+            );
         }
     }
 

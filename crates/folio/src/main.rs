@@ -56,7 +56,12 @@ struct Cli {
     otlp_endpoint: Option<String>,
     /// Days a deleted item stays in the trash before the sweep deletes it for good (default
     /// 30; 0: until its owner empties the trash).
-    #[arg(long, global = true, env = "FOLIO_TRASH_RETENTION_DAYS", value_name = "DAYS")]
+    #[arg(
+        long,
+        global = true,
+        env = "FOLIO_TRASH_RETENTION_DAYS",
+        value_name = "DAYS"
+    )]
     trash_retention_days: Option<u32>,
     #[command(subcommand)]
     command: Command,
@@ -1072,7 +1077,9 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
     } else {
         None
     };
-    let app = Arc::new(open_app_migrating(&settings, true, editors, migrate, Arc::new(SystemClock)).await?);
+    let app = Arc::new(
+        open_app_migrating(&settings, true, editors, migrate, Arc::new(SystemClock)).await?,
+    );
 
     // Discovery: fetch now (in the background, so an unreachable editor never blocks start-up;
     // the persisted copies are already loaded) and every 12 hours.

@@ -471,7 +471,9 @@ impl App {
             }
             send!(Ok(Bytes::from(w.finish())));
         });
-        Ok(Box::pin(futures::stream::poll_fn(move |cx| rx.poll_recv(cx))))
+        Ok(Box::pin(futures::stream::poll_fn(move |cx| {
+            rx.poll_recv(cx)
+        })))
     }
 
     /// Whether a folder exists and is not in the trash.

@@ -301,6 +301,18 @@ mod tests {
                 "you can only view the target folder",
             ),
             (
+                AppError::Forbidden(Forbidden::OtherOwnersFolder).into(),
+                403,
+                "forbidden",
+                "a folder can only move within its owner's folders",
+            ),
+            (
+                AppError::MoveIntoItself.into(),
+                409,
+                "move_into_itself",
+                "a folder cannot move into itself or below itself",
+            ),
+            (
                 AppError::NameTaken {
                     name: "a.docx".into(),
                     place: NamePlace::ThisFolder,

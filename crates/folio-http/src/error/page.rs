@@ -546,6 +546,16 @@ mod tests {
                 409,
                 "The folder is not empty; move or delete its contents first.",
             ),
+            (
+                AppError::MoveIntoItself,
+                409,
+                "A folder cannot move into itself or one of its own folders.",
+            ),
+            (
+                AppError::Forbidden(Forbidden::OtherOwnersFolder),
+                403,
+                "Not allowed: a folder can only move within its owner's folders.",
+            ),
         ];
         for (err, status, sentence) in rows {
             assert_eq!(refusal_status(&err).map(|s| s.as_u16()), Some(status));

@@ -39,8 +39,7 @@ pub(super) async fn ensure_folder_path(
         .await?
         .ok_or(StoreError::NotFound)?;
     let mut folder = rows::folder(&row)?;
-    const FIND: &str =
-        "SELECT * FROM folders WHERE owner_id = $1 AND parent_id = $2 AND name_key = $3 \
+    const FIND: &str = "SELECT * FROM folders WHERE owner_id = $1 AND parent_id = $2 AND name_key = $3 \
          AND deleted_at IS NULL";
     for name in path {
         let key = name_key(name);
@@ -81,8 +80,10 @@ pub(super) async fn list_folder<E: SqlEngine>(
     let mut tx = e.begin_snapshot().await?;
     let folders = tx
         .fetch_all(
-            &format!("SELECT * FROM folders WHERE parent_id = $1 AND deleted_at IS NULL \
-                 ORDER BY name_key{order}"),
+            &format!(
+                "SELECT * FROM folders WHERE parent_id = $1 AND deleted_at IS NULL \
+                 ORDER BY name_key{order}"
+            ),
             args![folder_id],
         )
         .await?;

@@ -18,7 +18,6 @@ pub mod bulk;
 mod coauth;
 mod files;
 mod folders;
-mod trash;
 mod integration;
 mod locks;
 mod oauth;
@@ -29,6 +28,7 @@ mod sessions;
 mod sharing;
 mod streams;
 mod tokens;
+mod trash;
 mod users;
 mod versions;
 

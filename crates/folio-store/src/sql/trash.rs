@@ -187,13 +187,14 @@ pub(super) async fn trash<E: SqlEngine>(
             args![owner_id],
         )
         .await?;
+    // The size is cast: a SUM of BIGINT is NUMERIC on PostgreSQL.
     let folders = tx
         .fetch_all(
             "SELECT d.*, d.deleted_at AS trashed_at, p.id AS from_id, \
              CASE WHEN p.parent_id IS NULL THEN NULL ELSE p.name END AS from_name, \
              (SELECT COUNT(*) FROM files f WHERE f.trashed_with = d.id \
               AND f.purged_at IS NULL) AS file_count, \
-             (SELECT COALESCE(SUM(v.size), 0) FROM files f \
+             (SELECT CAST(COALESCE(SUM(v.size), 0) AS BIGINT) FROM files f \
               JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
               WHERE f.trashed_with = d.id AND f.purged_at IS NULL) AS file_bytes \
              FROM folders d JOIN folders p ON p.id = d.parent_id \
@@ -285,7 +286,8 @@ async fn place_under_first_free_name(
                 return Ok(Some(candidate));
             }
             Err(StoreError::AlreadyExists) => {
-                tx.execute("ROLLBACK TO SAVEPOINT restore_name", &[]).await?;
+                tx.execute("ROLLBACK TO SAVEPOINT restore_name", &[])
+                    .await?;
             }
             Err(e) => return Err(e),
         }
@@ -447,4 +449,3 @@ pub(super) async fn purge_trash<E: SqlEngine>(
 /// Marks a file deleted as its own trash entry (`delete_file`'s update).
 pub(super) const TRASH_FILE: &str = "UPDATE files SET deleted_at = $1, trashed_with = id, \
      lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL WHERE id = $2";
-

@@ -7,7 +7,9 @@ use fantoccini::Locator;
 
 use crate::browser::Browser;
 use crate::support::*;
-use crate::trash::{accept_confirms, new_folder, page, post_form, row_id, signed_in, upload, wait_notice, wait_row};
+use crate::trash::{
+    accept_confirms, new_folder, page, post_form, row_id, signed_in, upload, wait_notice, wait_row,
+};
 
 async fn start(b: &Browser, s: &TestServer, login: &str, password: &str) {
     b.client
@@ -76,18 +78,32 @@ async fn folders_rename_and_move_through_a_dialog_that_reaches_a_deep_folder() -
         .send_keys("\u{E007}")
         .await?;
     b.wait_text("#picker-here", |t| t == "Reports").await;
-    b.wait_text("#picker-path", |t| t.contains("Archive") && t.contains("Q4")).await;
+    b.wait_text("#picker-path", |t| {
+        t.contains("Archive") && t.contains("Q4")
+    })
+    .await;
     b.screenshot("move-dialog").await;
     b.click(Locator::Css("#move-btn")).await;
     wait_notice(&b, "Folder moved").await;
     wait_row(&b, row, false).await;
     let inside = page(&s, &mc, &format!("/folders/{reports}")).await;
-    assert_eq!(row_id(&inside, "folder-row", "Working").as_deref(), Some(drafts.as_str()));
+    assert_eq!(
+        row_id(&inside, "folder-row", "Working").as_deref(),
+        Some(drafts.as_str())
+    );
     let inside = page(&s, &mc, &format!("/folders/{drafts}")).await;
-    assert_eq!(row_id(&inside, "file-row", "memo.txt").as_deref(), Some(memo.as_str()));
+    assert_eq!(
+        row_id(&inside, "file-row", "memo.txt").as_deref(),
+        Some(memo.as_str())
+    );
     // The breadcrumbs follow.
-    b.client.goto(&format!("{}/folders/{drafts}", s.url)).await?;
-    b.wait_text("nav.crumbs", |t| t.contains("Archive / 2025 / Q4 / Reports")).await;
+    b.client
+        .goto(&format!("{}/folders/{drafts}", s.url))
+        .await?;
+    b.wait_text("nav.crumbs", |t| {
+        t.contains("Archive / 2025 / Q4 / Reports")
+    })
+    .await;
 
     // Never into itself or below itself.
     let to = post_form(
@@ -160,24 +176,36 @@ async fn files_and_folders_drag_onto_folders_and_breadcrumbs() -> TestResult {
     wait_notice(&b, "Moved").await;
     wait_row(&b, "tr.file-row[data-name='a.txt']", false).await;
     let inside = page(&s, &dc, &format!("/folders/{target}")).await;
-    assert_eq!(row_id(&inside, "file-row", "a.txt").as_deref(), Some(a.as_str()));
+    assert_eq!(
+        row_id(&inside, "file-row", "a.txt").as_deref(),
+        Some(a.as_str())
+    );
 
     // A folder onto a folder.
     drag(&b, "tr.folder-row[data-name='Sub']", target_row).await;
     wait_notice(&b, "Moved").await;
     wait_row(&b, "tr.folder-row[data-name='Sub']", false).await;
     // The selection goes together when one of its rows is dragged.
-    b.click(Locator::Css("tr.file-row[data-name='b.txt'] input.pick")).await;
-    b.click(Locator::Css("tr.file-row[data-name='c.txt'] input.pick")).await;
+    b.click(Locator::Css("tr.file-row[data-name='b.txt'] input.pick"))
+        .await;
+    b.click(Locator::Css("tr.file-row[data-name='c.txt'] input.pick"))
+        .await;
     b.wait_text("#bulk-count", |t| t == "2 selected").await;
     drag(&b, "tr.file-row[data-name='c.txt']", target_row).await;
     wait_notice(&b, "Moved").await;
     wait_row(&b, "tr.file-row", false).await;
 
     // From inside Target, onto the "My files" breadcrumb.
-    b.client.goto(&format!("{}/folders/{target}", s.url)).await?;
+    b.client
+        .goto(&format!("{}/folders/{target}", s.url))
+        .await?;
     wait_row(&b, "tr.file-row[data-name='a.txt']", true).await;
-    drag(&b, "tr.file-row[data-name='a.txt']", &format!("nav.crumbs a[data-drop='{home}']")).await;
+    drag(
+        &b,
+        "tr.file-row[data-name='a.txt']",
+        &format!("nav.crumbs a[data-drop='{home}']"),
+    )
+    .await;
     wait_notice(&b, "Moved").await;
     let html = page(&s, &dc, &format!("/folders/{home}")).await;
     assert!(row_id(&html, "file-row", "a.txt").is_some(), "back home");
@@ -221,14 +249,18 @@ async fn selected_items_move_delete_and_download_as_a_streamed_zip() -> TestResu
     b.click(Locator::Css("#select-all")).await;
     b.wait_text("#bulk-count", |t| t == "4 selected").await;
     b.click(Locator::Css("#select-all")).await;
-    b.wait_text("#bulk-count", |t| t == "Nothing selected").await;
+    b.wait_text("#bulk-count", |t| t == "Nothing selected")
+        .await;
 
     // Download one file, one binary file and a folder with a subfolder: a zip.
     for name in ["one.txt", "two.bin"] {
-        b.click(Locator::Css(&format!("tr.file-row[data-name='{name}'] input.pick")))
-            .await;
+        b.click(Locator::Css(&format!(
+            "tr.file-row[data-name='{name}'] input.pick"
+        )))
+        .await;
     }
-    b.click(Locator::Css("tr.folder-row[data-name='Docs'] input.pick")).await;
+    b.click(Locator::Css("tr.folder-row[data-name='Docs'] input.pick"))
+        .await;
     b.wait_text("#bulk-count", |t| t == "3 selected").await;
     // The page's own form, sent as the Download button sends it; the answer read as hex.
     let got = b
@@ -292,7 +324,8 @@ async fn selected_items_move_delete_and_download_as_a_streamed_zip() -> TestResu
     assert_eq!(got, want);
 
     // Bulk move through the dialog.
-    b.click(Locator::Css("tr.folder-row[data-name='Docs'] input.pick")).await;
+    b.click(Locator::Css("tr.folder-row[data-name='Docs'] input.pick"))
+        .await;
     b.wait_text("#bulk-count", |t| t == "2 selected").await;
     b.click(Locator::Css("#bulk-move")).await;
     b.wait_text("#picker-here", |t| t == "My files").await;
@@ -300,10 +333,17 @@ async fn selected_items_move_delete_and_download_as_a_streamed_zip() -> TestResu
     b.click(Locator::Css("#move-btn")).await;
     wait_notice(&b, "Moved").await;
     wait_row(&b, "tr.file-row", false).await;
-    let dest = row_id(&page(&s, &zc, &format!("/folders/{home}")).await, "folder-row", "Dest")
-        .unwrap_or_default();
+    let dest = row_id(
+        &page(&s, &zc, &format!("/folders/{home}")).await,
+        "folder-row",
+        "Dest",
+    )
+    .unwrap_or_default();
     let inside = page(&s, &zc, &format!("/folders/{dest}")).await;
-    assert!(row_id(&inside, "file-row", "one.txt").is_some() && row_id(&inside, "file-row", "two.bin").is_some());
+    assert!(
+        row_id(&inside, "file-row", "one.txt").is_some()
+            && row_id(&inside, "file-row", "two.bin").is_some()
+    );
 
     // Bulk delete: both folders to the trash, then Undo brings both back.
     b.click(Locator::Css("#select-all")).await;

@@ -74,8 +74,12 @@ pub async fn new_folder(
     )
     .await;
     assert!(to.contains("notice=folder-created"), "{to}");
-    row_id(&page(s, c, &format!("/folders/{parent}")).await, "folder-row", name)
-        .unwrap_or_else(|| panic!("folder {name} is listed"))
+    row_id(
+        &page(s, c, &format!("/folders/{parent}")).await,
+        "folder-row",
+        name,
+    )
+    .unwrap_or_else(|| panic!("folder {name} is listed"))
 }
 
 /// The `data-id` of the row `class` named `name` on a folder page.
@@ -119,8 +123,12 @@ pub async fn upload(
         .await
         .unwrap_or_else(|e| panic!("upload: {e}"));
     assert_eq!(r.status(), 200, "upload {name}");
-    row_id(&page(s, c, &format!("/folders/{folder}")).await, "file-row", name)
-        .unwrap_or_else(|| panic!("{name} is listed"))
+    row_id(
+        &page(s, c, &format!("/folders/{folder}")).await,
+        "file-row",
+        name,
+    )
+    .unwrap_or_else(|| panic!("{name} is listed"))
 }
 
 /// Says yes to the page's `confirm()` questions (until the next navigation).
@@ -184,8 +192,8 @@ async fn check_file_info(m: &Minted) -> reqwest::StatusCode {
 }
 
 #[tokio::test]
-async fn a_deleted_file_goes_to_the_trash_and_comes_back_with_its_versions_and_shares()
--> TestResult {
+async fn a_deleted_file_goes_to_the_trash_and_comes_back_with_its_versions_and_shares() -> TestResult
+{
     let s = TestServer::start();
     s.add_user_with_password("tina", "tina password 1");
     s.add_user_with_password("rita", "rita password 1");
@@ -221,7 +229,11 @@ async fn a_deleted_file_goes_to_the_trash_and_comes_back_with_its_versions_and_s
     wait_notice(&b, "moved to the trash").await;
     wait_row(&b, row, false).await;
     // Gone everywhere: the owner's listing, the recipient's, the WOPI token.
-    assert_eq!(check_file_info(&m).await, 404, "a trashed file's token is refused");
+    assert_eq!(
+        check_file_info(&m).await,
+        404,
+        "a trashed file's token is refused"
+    );
     assert!(!page(&s, &rc, "/shared").await.contains("report.txt"));
     assert_eq!(
         tc.get(format!("{}/files/{id}/download", s.url))
@@ -251,7 +263,8 @@ async fn a_deleted_file_goes_to_the_trash_and_comes_back_with_its_versions_and_s
     b.screenshot("trash").await;
     b.click_in(trashed, Locator::Css("button.restore")).await;
     wait_notice(&b, "Restored to where it was").await;
-    b.wait_text("#trash td.empty", |t| t.contains("empty")).await;
+    b.wait_text("#trash td.empty", |t| t.contains("empty"))
+        .await;
 
     // Versions and shares came back with it.
     c.goto(&format!("{}/files/{id}/versions", s.url)).await?;
@@ -277,8 +290,7 @@ async fn a_deleted_file_goes_to_the_trash_and_comes_back_with_its_versions_and_s
 }
 
 #[tokio::test]
-async fn a_deleted_folder_takes_its_contents_and_comes_back_home_under_a_free_name()
--> TestResult {
+async fn a_deleted_folder_takes_its_contents_and_comes_back_home_under_a_free_name() -> TestResult {
     let s = TestServer::start();
     s.add_user_with_password("fred", "fred password 1");
     let (fc, home, csrf) = signed_in(&s, "fred", "fred password 1").await;
@@ -332,22 +344,40 @@ async fn a_deleted_folder_takes_its_contents_and_comes_back_home_under_a_free_na
             |v| v.as_array().is_some_and(|a| a.len() == 2),
         )
         .await;
-    assert_eq!(names, serde_json::json!(["Projects", "Alpha"]), "newest first");
+    assert_eq!(
+        names,
+        serde_json::json!(["Projects", "Alpha"]),
+        "newest first"
+    );
     let projects_files = b
-        .wait_text("tr.trash-row[data-name='Projects'] td.name", |t| !t.is_empty())
+        .wait_text("tr.trash-row[data-name='Projects'] td.name", |t| {
+            !t.is_empty()
+        })
         .await;
     assert!(projects_files.contains("1 file"), "{projects_files}");
     // Alpha's folder is in the trash: it comes back home, numbered.
-    b.click_in("tr.trash-row[data-name='Alpha']", Locator::Css("button.restore"))
-        .await;
+    b.click_in(
+        "tr.trash-row[data-name='Alpha']",
+        Locator::Css("button.restore"),
+    )
+    .await;
     wait_notice(&b, "Restored to My files").await;
     let html = page(&s, &fc, &format!("/folders/{home}")).await;
-    assert_eq!(row_id(&html, "folder-row", "Alpha (1)").as_deref(), Some(alpha.as_str()));
+    assert_eq!(
+        row_id(&html, "folder-row", "Alpha (1)").as_deref(),
+        Some(alpha.as_str())
+    );
     let inside = page(&s, &fc, &format!("/folders/{alpha}")).await;
-    assert!(row_id(&inside, "file-row", "plan.txt").is_some(), "its file came back with it");
+    assert!(
+        row_id(&inside, "file-row", "plan.txt").is_some(),
+        "its file came back with it"
+    );
     // Projects comes back in place with its own file (Alpha is no longer in it).
-    b.click_in("tr.trash-row[data-name='Projects']", Locator::Css("button.restore"))
-        .await;
+    b.click_in(
+        "tr.trash-row[data-name='Projects']",
+        Locator::Css("button.restore"),
+    )
+    .await;
     wait_notice(&b, "Restored to where it was").await;
     let inside = page(&s, &fc, &format!("/folders/{projects}")).await;
     assert!(row_id(&inside, "file-row", "notes.txt").is_some());
@@ -392,7 +422,8 @@ async fn delete_forever_empty_trash_and_the_retention_sweep_free_the_blobs() -> 
     b.sign_in("pia", "pia password 1").await;
     b.wait_url(|u| u.contains("/folders/")).await;
     c.goto(&format!("{}/trash", s.url)).await?;
-    b.wait_text("#trash-retention", |t| t.contains("2 days")).await;
+    b.wait_text("#trash-retention", |t| t.contains("2 days"))
+        .await;
     // Delete forever: one entry.
     let row = "tr.trash-row[data-name='one.txt']";
     wait_row(&b, row, true).await;
@@ -403,7 +434,13 @@ async fn delete_forever_empty_trash_and_the_retention_sweep_free_the_blobs() -> 
     let r = sweep(&[]);
     assert_eq!(r["orphan_blobs"], 1, "its blob goes in the next sweep: {r}");
     // Nothing can bring it back.
-    let to = post_form(&s, &pc, &format!("/trash/{one}/restore"), &[("csrf", &csrf)]).await;
+    let to = post_form(
+        &s,
+        &pc,
+        &format!("/trash/{one}/restore"),
+        &[("csrf", &csrf)],
+    )
+    .await;
     assert!(to.contains("error=not-found"), "{to}");
 
     // The retention sweep, three days on (the sweep's clock is moved, no waiting).
@@ -415,7 +452,8 @@ async fn delete_forever_empty_trash_and_the_retention_sweep_free_the_blobs() -> 
     assert_eq!(r["purged_trash"], 2, "old.txt and two.txt: {r}");
     assert_eq!(r["orphan_blobs"], 2, "{r}");
     c.refresh().await?;
-    b.wait_text("#trash td.empty", |t| t.contains("empty")).await;
+    b.wait_text("#trash td.empty", |t| t.contains("empty"))
+        .await;
     assert_eq!(
         pc.get(format!("{}/files/{keep}/download", s.url))
             .send()
@@ -435,10 +473,138 @@ async fn delete_forever_empty_trash_and_the_retention_sweep_free_the_blobs() -> 
     accept_confirms(&b).await;
     b.click(Locator::Css("#empty-trash")).await;
     wait_notice(&b, "Trash emptied").await;
-    b.wait_text("#trash td.empty", |t| t.contains("empty")).await;
+    b.wait_text("#trash td.empty", |t| t.contains("empty"))
+        .await;
     assert_eq!(sweep(&[])["orphan_blobs"], 1);
     let actions = audit_actions(&s, "action=trash.").await;
-    assert!(actions.iter().filter(|a| *a == "trash.purge").count() >= 3, "{actions:?}");
+    assert!(
+        actions.iter().filter(|a| *a == "trash.purge").count() >= 3,
+        "{actions:?}"
+    );
     b.close().await;
+    Ok(())
+}
+
+/// Only the owner sees and acts on their trash; nobody moves, zips or browses what they cannot
+/// see; a crafted Undo link restores nothing of someone else's.
+#[tokio::test]
+async fn the_trash_and_the_bulk_actions_hold_permissions() -> TestResult {
+    let s = TestServer::start();
+    s.add_user_with_password("owen", "owen password 1");
+    s.add_user_with_password("eve", "eve password 1");
+    let (oc, ohome, ocsrf) = signed_in(&s, "owen", "owen password 1").await;
+    let (ec, ehome, ecsrf) = signed_in(&s, "eve", "eve password 1").await;
+    let secret = upload(&s, &oc, &ohome, &ocsrf, "secret.txt", b"owen's").await;
+    let private = new_folder(&s, &oc, &ocsrf, &ohome, "Private").await;
+    post_form(
+        &s,
+        &oc,
+        &format!("/files/{secret}/delete"),
+        &[("csrf", &ocsrf)],
+    )
+    .await;
+    // Eve's trash is hers: Owen's entry is not there, and she cannot restore or purge it.
+    assert!(!page(&s, &ec, "/trash").await.contains("secret.txt"));
+    assert!(page(&s, &oc, "/trash").await.contains("secret.txt"));
+    let to = post_form(
+        &s,
+        &ec,
+        &format!("/trash/{secret}/restore"),
+        &[("csrf", &ecsrf)],
+    )
+    .await;
+    assert!(to.contains("error=not-found"), "{to}");
+    let to = post_form(
+        &s,
+        &ec,
+        &format!("/trash/{secret}/delete"),
+        &[("csrf", &ecsrf)],
+    )
+    .await;
+    assert!(to.contains("error=not-found"), "{to}");
+    let to = post_form(
+        &s,
+        &ec,
+        "/trash/undo",
+        &[
+            ("csrf", &ecsrf),
+            ("back", &ehome),
+            ("item", &format!("f:{secret}")),
+        ],
+    )
+    .await;
+    assert!(to.contains("error=not-found"), "{to}");
+    assert!(
+        page(&s, &oc, "/trash").await.contains("secret.txt"),
+        "still there"
+    );
+    // A form without the CSRF token is refused.
+    let r = ec
+        .post(format!("{}/trash/empty", s.url))
+        .form(&[("csrf", "nope")])
+        .send()
+        .await?;
+    assert_eq!(r.status(), 403);
+    // Someone else's folder: no picker, no zip, no move, no delete.
+    let r = ec
+        .get(format!("{}/folders/{private}/picker", s.url))
+        .header("Accept", "application/json")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 404);
+    let item = format!("d:{private}");
+    let r = ec
+        .post(format!("{}/folders/{ehome}/bulk", s.url))
+        .form(&[
+            ("csrf", ecsrf.as_str()),
+            ("op", "download"),
+            ("item", &item),
+        ])
+        .send()
+        .await?;
+    assert_eq!(r.status(), 303, "refused before any byte");
+    assert!(
+        header(&r, "location")
+            .unwrap_or_default()
+            .contains("error=not-found")
+    );
+    for op in ["move", "delete"] {
+        let to = post_form(
+            &s,
+            &ec,
+            &format!("/folders/{ehome}/bulk"),
+            &[
+                ("csrf", &ecsrf),
+                ("op", op),
+                ("item", &item),
+                ("folder", &ehome),
+            ],
+        )
+        .await;
+        assert!(to.contains("error=not-found"), "{op}: {to}");
+    }
+    assert!(
+        row_id(
+            &page(&s, &oc, &format!("/folders/{ohome}")).await,
+            "folder-row",
+            "Private"
+        )
+        .is_some()
+    );
+    // Nothing selected, and a signed-out script, are answered plainly.
+    let to = post_form(
+        &s,
+        &ec,
+        &format!("/folders/{ehome}/bulk"),
+        &[("csrf", &ecsrf), ("op", "delete")],
+    )
+    .await;
+    assert!(to.contains("error=nothing-selected"), "{to}");
+    let r = client()
+        .get(format!("{}/folders/{ehome}/picker", s.url))
+        .header("Accept", "application/json")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 401, "JSON 401, not a redirect");
     Ok(())
 }

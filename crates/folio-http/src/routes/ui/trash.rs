@@ -246,7 +246,10 @@ pub fn trashed_redirect(folder: &str, message: Message, items: &[Item]) -> Respo
 }
 
 /// POST /trash/undo (`back`, `item`…) → `App::undo_trash`: "Undo" right after a delete.
-pub async fn undo(State(s): State<AppState>, Csrf(user, Form(f)): Csrf<Form<PairsForm>>) -> Response {
+pub async fn undo(
+    State(s): State<AppState>,
+    Csrf(user, Form(f)): Csrf<Form<PairsForm>>,
+) -> Response {
     let back = f
         .get("back")
         .and_then(folder_id)
@@ -317,7 +320,10 @@ pub async fn bulk(
 fn zip_response(name: &str, body: folio_store::ByteStream) -> Response {
     let mut r = Response::new(Body::from_stream(body));
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let file = format!("{name}.zip");
     let ascii: String = file
@@ -393,7 +399,9 @@ mod tests {
         ];
         assert_eq!(undo_param(&items), format!("&undo=d:abc123,f:{id}"));
         assert_eq!(undo_param(&[]), "");
-        let many: Vec<Item> = (0..=MAX_UNDO_ITEMS).map(|i| Item::Folder(format!("d{i}"))).collect();
+        let many: Vec<Item> = (0..=MAX_UNDO_ITEMS)
+            .map(|i| Item::Folder(format!("d{i}")))
+            .collect();
         assert_eq!(undo_param(&many), "", "too many for a URL");
         // Only well-formed items survive a crafted URL.
         assert_eq!(
