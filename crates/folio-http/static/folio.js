@@ -7,8 +7,8 @@
 //   data-action). Escape or a click elsewhere closes it.
 // - Dialogs: a menu item with data-dialog opens that <dialog>, its form pointed at the row.
 // - "+ New" (phone layout): shows or hides the toolbar.
-// - Selection: row checkboxes (form="bulk-form") and "Select all"; the bulk bar's count and
-//   buttons follow the selection.
+// - Selection: row checkboxes (form="bulk-form") and "Select all"; the bulk bar shows while
+//   something is selected, its count and buttons follow the selection.
 // - Move dialog: a folder picker that browses any folder (GET /folders/{id}/picker, JSON), for
 //   one row (its form's data-action, or data-folder-action for a folder) or the selection
 //   (data-bulk-action, op=move). Keyboard: every folder is a button.
@@ -206,6 +206,9 @@
     var n = selected().length;
     var words = n === 0 ? count.getAttribute('data-none') : count.getAttribute('data-some').replace('{n}', n);
     if (count.textContent !== words) { count.textContent = words; }
+    // The bar shows only while something is selected (without script it is always there).
+    var bar = document.getElementById('bulk-form');
+    if (bar) { bar.hidden = n === 0; }
     ['bulk-move', 'bulk-delete', 'bulk-download'].forEach(function (id) {
       var b = document.getElementById(id);
       if (b) { b.disabled = n === 0; }

@@ -249,8 +249,12 @@ async fn selected_items_move_delete_and_download_as_a_streamed_zip() -> TestResu
     b.click(Locator::Css("#select-all")).await;
     b.wait_text("#bulk-count", |t| t == "4 selected").await;
     b.click(Locator::Css("#select-all")).await;
-    b.wait_text("#bulk-count", |t| t == "Nothing selected")
-        .await;
+    b.wait_js(
+        "the bulk bar to hide with nothing selected",
+        "return document.getElementById('bulk-form').hidden && document.getElementById('bulk-count').textContent;",
+        |v| v == "Nothing selected",
+    )
+    .await;
 
     // Download one file, one binary file and a folder with a subfolder: a zip.
     for name in ["one.txt", "two.bin"] {
