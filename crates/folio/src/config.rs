@@ -820,6 +820,15 @@ mod tests {
 
     #[test]
     fn trash_retention() {
+        let dir = tempfile_dir();
+        let load = |toml: &str| {
+            let path = dir.join("t.toml");
+            let _ = std::fs::write(&path, toml);
+            Settings::load(&Overrides {
+                config: Some(path),
+                ..Default::default()
+            })
+        };
         assert_eq!(load("").ok().map(|s| s.trash_retention_days), Some(30));
         assert_eq!(
             load("trash_retention_days = 0\n")
