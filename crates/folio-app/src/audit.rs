@@ -36,10 +36,21 @@ pub mod action {
     pub const FILE_RENAME: &str = "file.rename";
     /// Moved to another folder (`detail`: the previous folder id).
     pub const FILE_MOVE: &str = "file.move";
-    /// Deleted.
+    /// Deleted: moved to its owner's trash.
     pub const FILE_DELETE: &str = "file.delete";
-    /// An old version restored as a new one (`detail`: which).
+    /// An old version restored as a new one (`detail`: which), or the file restored from the
+    /// trash (`detail`: "from the trash to folder …").
     pub const FILE_RESTORE: &str = "file.restore";
+    /// A folder and everything below it moved to the trash.
+    pub const FOLDER_DELETE: &str = "folder.delete";
+    /// A folder restored from the trash with what went with it (`detail`: where to).
+    pub const FOLDER_RESTORE: &str = "folder.restore";
+    /// A folder renamed (`detail`: the previous name).
+    pub const FOLDER_RENAME: &str = "folder.rename";
+    /// A folder moved (`detail`: from and to which folder).
+    pub const FOLDER_MOVE: &str = "folder.move";
+    /// Trash entries deleted for good: one, an emptied trash, or the retention sweep's.
+    pub const TRASH_PURGE: &str = "trash.purge";
     /// Shared with a user (`detail`: `login role`).
     pub const FILE_SHARE: &str = "file.share";
     /// A person's share on a file removed (`detail`: `from login`).

@@ -66,6 +66,9 @@ pub enum AppError {
     /// The folder is not empty.
     #[error("the folder is not empty")]
     NotEmpty,
+    /// A folder cannot move into itself or one of its own subfolders.
+    #[error("a folder cannot move into itself or below itself")]
+    MoveIntoItself,
     /// Sign-in: unknown login or wrong password (indistinguishable on purpose).
     #[error("wrong login or password")]
     BadCredentials,
@@ -111,6 +114,8 @@ pub enum Forbidden {
     ViewOnlyTargetFolder,
     /// Only the owner may share.
     OwnerOnly,
+    /// A folder moves only within its owner's folders.
+    OtherOwnersFolder,
 }
 
 impl std::fmt::Display for Forbidden {
@@ -120,6 +125,7 @@ impl std::fmt::Display for Forbidden {
             Forbidden::ViewOnlyFile => "you can only view this file",
             Forbidden::ViewOnlyTargetFolder => "you can only view the target folder",
             Forbidden::OwnerOnly => "only the owner can share",
+            Forbidden::OtherOwnersFolder => "a folder can only move within its owner's folders",
         })
     }
 }

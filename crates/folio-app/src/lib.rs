@@ -9,6 +9,7 @@ pub mod integration;
 pub mod metrics;
 pub mod tokens;
 pub mod web;
+pub mod zip;
 
 pub use app::*;
 pub use error::{AppError, Forbidden, LaunchRefusal, NamePlace};

@@ -162,6 +162,21 @@ pub fn router_with(
             post(routes::ui::folder_actions::delete_folder),
         )
         .route(
+            "/folders/{id}/rename",
+            post(routes::ui::folder_actions::rename_folder),
+        )
+        .route(
+            "/folders/{id}/move",
+            post(routes::ui::folder_actions::move_folder),
+        )
+        .route("/folders/{id}/bulk", post(routes::ui::trash::bulk))
+        .route("/folders/{id}/picker", get(routes::ui::trash::picker))
+        .route("/trash", get(routes::ui::trash::trash))
+        .route("/trash/empty", post(routes::ui::trash::empty))
+        .route("/trash/undo", post(routes::ui::trash::undo))
+        .route("/trash/{id}/restore", post(routes::ui::trash::restore))
+        .route("/trash/{id}/delete", post(routes::ui::trash::purge))
+        .route(
             "/folders/{id}/share",
             get(routes::ui::sharing::share_folder_page).post(routes::ui::sharing::share_folder),
         )

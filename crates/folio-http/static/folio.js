@@ -8,6 +8,13 @@
 // - Dialogs: a menu item with data-dialog opens that <dialog>, its form pointed at the row.
 // - "+ New" (phone layout): shows or hides the toolbar.
 // - Times: <time datetime> elements are shown in the person's local time zone.
+// - Selection: row checkboxes (form="bulk-form") and "Select all"; the bulk bar shows while
+//   something is selected, its count and buttons follow the selection.
+// - Move dialog: a folder picker that browses any folder (GET /folders/{id}/picker, JSON), for
+//   one row (its form's data-action, or data-folder-action for a folder) or the selection
+//   (data-bulk-action, op=move). Keyboard: every folder is a button.
+// - Drag and drop: a dragged row (or the selection, when the row is selected) dropped on a
+//   folder row or a breadcrumb link (data-drop) is moved there by the same bulk form.
 // - Signed out: a form sent without a live session is answered by the sign-in page
 //   (data-signed-out). Each form's input is kept in sessionStorage when it is sent; the sign-in
 //   page then returns to the page the form was on, which puts the input back (#restored says so).
@@ -84,7 +91,8 @@
 
   document.addEventListener('submit', function (e) {
     var form = e.target;
-    var question = form && form.getAttribute && form.getAttribute('data-confirm');
+    var question = (e.submitter && e.submitter.getAttribute('data-confirm')) ||
+      (form && form.getAttribute && form.getAttribute('data-confirm'));
     if (question && !window.confirm(question)) { e.preventDefault(); return; }
     remember(form, e.submitter);
   }, true);
@@ -99,7 +107,9 @@
       a.hidden = !!need && !row.hasAttribute('data-' + need);
     });
     scope.querySelectorAll('form[data-action]').forEach(function (f) {
-      f.setAttribute('action', f.getAttribute('data-action').replace('{id}', encodeURIComponent(id)));
+      var tmpl = (row.classList.contains('folder-row') && f.getAttribute('data-folder-action')) ||
+        f.getAttribute('data-action');
+      f.setAttribute('action', tmpl.replace('{id}', encodeURIComponent(id)));
       f.setAttribute('data-row', id);
     });
     scope.querySelectorAll('[data-fill="name"]').forEach(function (i) { i.value = row.getAttribute('data-name'); });
@@ -138,6 +148,7 @@
     var d = document.getElementById(id);
     if (!d) { return null; }
     fill(d, row);
+    if (id === 'move-dialog') { prepareMove(d, [row.getAttribute('data-item')], false); }
     if (typeof d.showModal === 'function') { d.showModal(); } else { d.setAttribute('open', ''); }
     var input = d.querySelector('input:not([type=hidden]), select');
     if (input) { input.focus(); if (input.select) { input.select(); } }
@@ -162,6 +173,10 @@
     }
     var toggle = t.closest && t.closest('#new-toggle');
     if (toggle) { toggleToolbar(); return; }
+    var into = t.closest && t.closest('button.picker-folder, button.picker-up');
+    if (into) { e.preventDefault(); loadPicker(into.getAttribute('data-id'), true); return; }
+    var bulkMove = t.closest && t.closest('#bulk-move');
+    if (bulkMove) { openBulkMove(); return; }
     if (open && !open.menu.contains(t)) { closeMenu(false); }
   });
   document.addEventListener('keydown', function (e) {
@@ -201,7 +216,184 @@
   }
   window.folioLocalTimes = localTimes;
 
-  function ready() { localTimes(); restore(); }
+  // --- Selection ---------------------------------------------------------------------------
+  function picks() { return Array.prototype.slice.call(document.querySelectorAll('input.pick')); }
+  function selected() { return picks().filter(function (c) { return c.checked; }).map(function (c) { return c.value; }); }
+  function updateSelection() {
+    var count = document.getElementById('bulk-count');
+    if (!count) { return; }
+    var n = selected().length;
+    var words = n === 0 ? count.getAttribute('data-none') : count.getAttribute('data-some').replace('{n}', n);
+    if (count.textContent !== words) { count.textContent = words; }
+    // The bar shows only while something is selected (without script it is always there).
+    var bar = document.getElementById('bulk-form');
+    if (bar) { bar.hidden = n === 0; }
+    ['bulk-move', 'bulk-delete', 'bulk-download'].forEach(function (id) {
+      var b = document.getElementById(id);
+      if (b) { b.disabled = n === 0; }
+    });
+    var all = document.getElementById('select-all');
+    if (all) {
+      var total = picks().length;
+      all.checked = total > 0 && n === total;
+      all.indeterminate = n > 0 && n < total;
+    }
+    picks().forEach(function (c) {
+      var tr = c.closest('tr');
+      if (tr) { tr.classList.toggle('selected', c.checked); }
+    });
+  }
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (t.id === 'select-all') { picks().forEach(function (c) { c.checked = t.checked; }); }
+    if (t.id === 'select-all' || (t.classList && t.classList.contains('pick'))) { updateSelection(); }
+  });
+  // The listing is replaced in place after uploads (upload.js): keep the bar in step.
+  var listing = document.getElementById('listing');
+  if (listing) { new MutationObserver(function () { updateSelection(); }).observe(listing, { childList: true }); }
+
+  // --- Move dialog: the folder picker -------------------------------------------------------
+  var moving = { items: [], excluded: {} };
+  function prepareMove(d, items, bulk) {
+    var form = d.querySelector('form');
+    form.querySelectorAll('.bulk-extra').forEach(function (x) { x.remove(); });
+    moving.items = items;
+    moving.excluded = {};
+    items.forEach(function (i) { if (i && i.indexOf('d:') === 0) { moving.excluded[i.slice(2)] = true; } });
+    if (bulk) {
+      form.setAttribute('action', form.getAttribute('data-bulk-action'));
+      var op = document.createElement('input');
+      op.type = 'hidden'; op.name = 'op'; op.value = 'move'; op.className = 'bulk-extra';
+      form.appendChild(op);
+      items.forEach(function (i) {
+        var x = document.createElement('input');
+        x.type = 'hidden'; x.name = 'item'; x.value = i; x.className = 'bulk-extra';
+        form.appendChild(x);
+      });
+    }
+    var list = document.getElementById('picker');
+    if (list) { loadPicker(list.getAttribute('data-start'), false); }
+  }
+  function openBulkMove() {
+    var items = selected();
+    var d = document.getElementById('move-dialog');
+    if (!d || items.length === 0) { return; }
+    prepareMove(d, items, true);
+    if (typeof d.showModal === 'function') { d.showModal(); } else { d.setAttribute('open', ''); }
+  }
+  function button(cls, id, text) {
+    var b = document.createElement('button');
+    b.type = 'button'; b.className = cls; b.setAttribute('data-id', id); b.textContent = text;
+    return b;
+  }
+  function loadPicker(id, focus) {
+    var list = document.getElementById('picker');
+    var path = document.getElementById('picker-path');
+    var target = document.getElementById('move-folder');
+    if (!list || !path || !target) { return; }
+    list.setAttribute('aria-busy', 'true');
+    fetch('/folders/' + encodeURIComponent(id) + '/picker', {
+      headers: { 'Accept': 'application/json' }, credentials: 'same-origin'
+    }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.json();
+    }).then(function (v) {
+      target.value = v.id;
+      path.textContent = '';
+      v.up.forEach(function (a) {
+        path.appendChild(button('picker-up link', a.id, a.name));
+        path.appendChild(document.createTextNode(' / '));
+      });
+      var here = document.createElement('strong');
+      here.id = 'picker-here'; here.textContent = v.name;
+      path.appendChild(here);
+      list.textContent = '';
+      var shown = 0;
+      v.folders.forEach(function (f) {
+        if (moving.excluded[f.id]) { return; }
+        var li = document.createElement('li');
+        var b = button('picker-folder', f.id, f.name);
+        b.setAttribute('aria-label', list.getAttribute('data-open').replace('{name}', f.name));
+        li.appendChild(b);
+        list.appendChild(li);
+        shown++;
+      });
+      if (shown === 0) {
+        var empty = document.createElement('li');
+        empty.className = 'muted'; empty.textContent = list.getAttribute('data-empty');
+        list.appendChild(empty);
+      }
+      var move = document.getElementById('move-btn');
+      if (move) { move.disabled = !v.writable || !!moving.excluded[v.id]; }
+      list.removeAttribute('aria-busy');
+      if (focus) {
+        var first = list.querySelector('button') || move;
+        if (first) { first.focus(); }
+      }
+    }).catch(function () {
+      list.textContent = '';
+      var li = document.createElement('li');
+      li.className = 'error'; li.textContent = list.getAttribute('data-failed');
+      list.appendChild(li);
+      list.removeAttribute('aria-busy');
+    });
+  }
+
+  // --- Drag and drop onto folders -------------------------------------------------------------
+  var dragging = null;
+  function dropTarget(el) {
+    var t = el && el.closest && el.closest('tr.folder-row, [data-drop]');
+    if (!t) { return null; }
+    var id = t.getAttribute('data-drop') || t.getAttribute('data-id');
+    if (!id || !dragging || dragging.indexOf('d:' + id) >= 0) { return null; }
+    return { el: t, id: id };
+  }
+  document.addEventListener('dragstart', function (e) {
+    var row = e.target.closest && e.target.closest('tr[draggable="true"]');
+    if (!row) { return; }
+    var box = row.querySelector('input.pick');
+    dragging = box && box.checked ? selected() : [row.getAttribute('data-item')];
+    if (e.dataTransfer) {
+      e.dataTransfer.effectAllowed = 'move';
+      e.dataTransfer.setData('text/plain', row.getAttribute('data-name') || '');
+    }
+  });
+  document.addEventListener('dragend', function () {
+    dragging = null;
+    document.querySelectorAll('.drop-target').forEach(function (x) { x.classList.remove('drop-target'); });
+  });
+  document.addEventListener('dragover', function (e) {
+    var t = dropTarget(e.target);
+    if (!t) { return; }
+    e.preventDefault();
+    if (e.dataTransfer) { e.dataTransfer.dropEffect = 'move'; }
+    t.el.classList.add('drop-target');
+  });
+  document.addEventListener('dragleave', function (e) {
+    var t = e.target.closest && e.target.closest('.drop-target');
+    if (t && !t.contains(e.relatedTarget)) { t.classList.remove('drop-target'); }
+  });
+  document.addEventListener('drop', function (e) {
+    var t = dropTarget(e.target);
+    if (!t) { return; }
+    e.preventDefault();
+    var bulk = document.getElementById('bulk-form');
+    if (!bulk) { return; }
+    var f = document.createElement('form');
+    f.method = 'post'; f.action = bulk.getAttribute('action'); f.hidden = true;
+    var fields = [['csrf', bulk.querySelector('input[name="csrf"]').value], ['op', 'move'], ['folder', t.id]];
+    dragging.forEach(function (i) { fields.push(['item', i]); });
+    fields.forEach(function (p) {
+      var x = document.createElement('input');
+      x.type = 'hidden'; x.name = p[0]; x.value = p[1];
+      f.appendChild(x);
+    });
+    dragging = null;
+    document.body.appendChild(f);
+    f.submit();
+  });
+
+  function ready() { localTimes(); restore(); updateSelection(); }
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', ready);
   } else {

@@ -92,6 +92,9 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     oauth_clients_codes_and_grants(&*store).await;
     oauth_grants_end_with_the_user(&*store).await;
     renaming_folders(&*store).await;
+    trash_and_restore(&*store).await;
+    trash_purge_and_retention(&*store).await;
+    moving_folders(&*store).await;
     activities(&*store).await;
     ops_figures(&*store).await;
     audit_trail(&*store).await;
@@ -778,6 +781,351 @@ async fn renaming_folders(store: &dyn MetadataStore) {
     ));
     assert!(matches!(
         store.rename_folder("no-such-folder", "X").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn file_in(
+    store: &dyn MetadataStore,
+    u: &UserRecord,
+    folder: &str,
+    name: &str,
+) -> FileRecord {
+    ok!(store
+        .create_file(
+            NewFile {
+                folder_id: folder.to_owned(),
+                owner_id: u.id.clone(),
+                content: content(&format!("blob-{name}"), 3, &u.id),
+            },
+            &exact(name),
+            NOW,
+        )
+        .await)
+}
+
+/// The trash: a deleted folder takes everything below it along, invisible everywhere until it
+/// is restored with its versions and shares; restores go back in place or home, under a free
+/// name; a locked file keeps its folder out of the trash; an owner restores only their own.
+async fn trash_and_restore(store: &dyn MetadataStore) {
+    let u = new_user(store, "trasher").await;
+    let v = new_user(store, "trashviewer").await;
+    let root = u.root_folder_id.clone();
+    let a = ok!(store.create_folder(&root, "A", NOW).await);
+    let b = ok!(store.create_folder(&a.id, "B", NOW).await);
+    let fa = file_in(store, &u, &a.id, "a.docx").await;
+    let fb = file_in(store, &u, &b.id, "b.docx").await;
+    ok!(ok!(store
+        .commit_version(
+            &fa.id,
+            WriteCheck::Unlocked,
+            content("blob-a2", 4, &u.id),
+            NOW
+        )
+        .await));
+    ok!(store.share_file(&fa.id, &v.id, Role::Editor, None).await);
+    ok!(store.share_folder(&a.id, &v.id, Role::Viewer, None).await);
+
+    // A locked file below keeps the folder where it is.
+    ok!(ok!(store
+        .apply_lock(&fb.id, &LockRequest::Lock(lock("busy")), NOW)
+        .await));
+    assert!(matches!(
+        ok!(store.trash_folder(&a.id, NOW, None).await),
+        Err(WopiError::LockMismatch { .. })
+    ));
+    assert!(ok!(store.folder(&b.id).await).is_some(), "nothing trashed");
+    ok!(ok!(store
+        .apply_lock(&fb.id, &LockRequest::Unlock(lock("busy")), NOW)
+        .await));
+    assert!(matches!(
+        store.trash_folder(&root, NOW, None).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let trashed = ok!(ok!(store.trash_folder(&a.id, NOW + 1, None).await));
+    assert_eq!(trashed.id, a.id);
+    // Invisible everywhere.
+    assert_eq!(ok!(store.folder(&a.id).await), None);
+    assert_eq!(ok!(store.folder(&b.id).await), None);
+    assert_eq!(ok!(store.file(&fa.id).await), None);
+    assert_eq!(ok!(store.file(&fb.id).await), None);
+    assert_eq!(ok!(store.role(&fa.id, &v.id).await), None);
+    assert_eq!(ok!(store.folder_role(&a.id, &v.id).await), None);
+    let (shared_folders, shared_files) = ok!(store.shared_with(&v.id).await);
+    assert!(shared_folders.is_empty() && shared_files.is_empty());
+    let (folders, _) = ok!(store.list_folder(&root).await);
+    assert!(folders.iter().all(|f| f.id != a.id));
+    assert!(matches!(
+        store.create_folder(&b.id, "inside", NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.move_file(&fa.id, &root, NOW, None).await,
+        Err(StoreError::NotFound)
+    ));
+    // The trash lists the folder with what went with it; nobody else's trash has it.
+    let t = ok!(store.trash(&u.id).await);
+    assert_eq!(t.len(), 1, "{t:?}");
+    assert_eq!((t[0].id(), t[0].name()), (a.id.as_str(), "A"));
+    assert_eq!(t[0].deleted_at, NOW + 1);
+    assert_eq!(t[0].from_folder_id, root);
+    assert_eq!(t[0].from_folder_name, None);
+    assert!(
+        matches!(
+            &t[0].item,
+            TrashItem::Folder {
+                files: 2,
+                size: 7,
+                ..
+            }
+        ),
+        "{:?}",
+        t[0].item
+    );
+    assert!(ok!(store.trash(&v.id).await).is_empty());
+    assert_eq!(
+        ok!(store.restore_trashed(&v.id, &a.id, NOW, None).await),
+        None
+    );
+    // Its name is free in the folder meanwhile.
+    let again = ok!(store.create_folder(&root, "a", NOW).await);
+
+    let restored = ok!(store.restore_trashed(&u.id, &a.id, NOW + 2, None).await);
+    assert_eq!(
+        restored,
+        Some(Restored {
+            id: a.id.clone(),
+            folder_id: root.clone(),
+            name: "A (1)".into(),
+            in_place: true,
+            is_folder: true,
+        })
+    );
+    assert_eq!(
+        ok!(store.folder(&b.id).await).map(|f| f.parent_id),
+        Some(Some(a.id.clone()))
+    );
+    let back = ok!(store.file(&fb.id).await).unwrap_or_else(|| panic!("b.docx is back"));
+    assert_eq!(
+        (back.folder_id.as_str(), back.name.as_str()),
+        (b.id.as_str(), "b.docx")
+    );
+    assert_eq!(ok!(store.versions(&fa.id).await).len(), 2, "versions kept");
+    assert_eq!(
+        ok!(store.role(&fa.id, &v.id).await),
+        Some(Role::Editor),
+        "shares kept"
+    );
+    assert_eq!(
+        ok!(store.folder_role(&b.id, &v.id).await),
+        Some(Role::Viewer)
+    );
+    assert!(ok!(store.trash(&u.id).await).is_empty());
+    assert_eq!(
+        ok!(store.restore_trashed(&u.id, &a.id, NOW, None).await),
+        None,
+        "once"
+    );
+
+    // A file on its own: back in place, numbered when its name was taken meanwhile, home when
+    // its folder went to the trash after it.
+    assert_eq!(ok!(store.delete_file(&fa.id, NOW + 3).await), Ok(()));
+    let t = ok!(store.trash(&u.id).await);
+    assert!(matches!(&t[..], [e] if matches!(&e.item, TrashItem::File(f) if f.id == fa.id)));
+    assert_eq!(t[0].from_folder_name.as_deref(), Some("A (1)"));
+    let twin = file_in(store, &u, &a.id, "A.DOCX").await;
+    let r = ok!(store
+        .restore_trashed(&u.id, fa.id.as_str(), NOW, None)
+        .await);
+    assert_eq!(
+        r.map(|r| (r.folder_id, r.name, r.in_place)),
+        Some((a.id.clone(), "a (1).docx".into(), true))
+    );
+    assert_eq!(ok!(store.delete_file(&twin.id, NOW + 4).await), Ok(()));
+    ok!(ok!(store.trash_folder(&a.id, NOW + 5, None).await));
+    // Both are entries: the file (deleted first) and the folder.
+    let ids: Vec<String> = ok!(store.trash(&u.id).await)
+        .iter()
+        .map(|e| e.id().to_owned())
+        .collect();
+    assert_eq!(ids, [a.id.clone(), twin.id.to_string()], "newest first");
+    let r = ok!(store
+        .restore_trashed(&u.id, twin.id.as_str(), NOW, None)
+        .await);
+    assert_eq!(
+        r.map(|r| (r.folder_id, r.name, r.in_place)),
+        Some((root.clone(), "A.DOCX".into(), false))
+    );
+    // The audit row is built from where the entry went and written with the restore.
+    let audit = |r: &Restored| AuditEvent {
+        id: "restore-audit".into(),
+        at: NOW,
+        action: "folder.restore".into(),
+        actor_id: Some(u.id.clone()),
+        actor_name: None,
+        file_id: Some(r.id.clone()),
+        file_name: Some(r.name.clone()),
+        detail: None,
+        ip: None,
+        user_agent: None,
+        via: "test".into(),
+        via_id: None,
+    };
+    ok!(store.restore_trashed(&u.id, &a.id, NOW, Some(&audit)).await);
+    let rows = ok!(store
+        .audit_events(&AuditQuery {
+            action: Some("folder.restore".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await);
+    assert!(
+        rows.iter()
+            .any(|e| e.id == "restore-audit" && e.file_name.as_deref() == Some("A (1)"))
+    );
+    let _ = again;
+}
+
+/// Purge: one entry, one owner's trash, or everything deleted before a time (the retention
+/// sweep); versions go (their blobs are no longer referenced), ids are never reused.
+async fn trash_purge_and_retention(store: &dyn MetadataStore) {
+    let u = new_user(store, "purger").await;
+    let w = new_user(store, "purger2").await;
+    let root = u.root_folder_id.clone();
+    let x = ok!(store.create_folder(&root, "X", NOW).await);
+    let fx = file_in(store, &u, &x.id, "x-purge.txt").await;
+    let old = file_in(store, &u, &root, "old-purge.txt").await;
+    let fresh = file_in(store, &u, &root, "fresh-purge.txt").await;
+    let other = file_in(store, &w, &w.root_folder_id, "other-purge.txt").await;
+    ok!(ok!(store.trash_folder(&x.id, NOW, None).await));
+    assert_eq!(ok!(store.delete_file(&old.id, NOW - 10_000).await), Ok(()));
+    assert_eq!(
+        ok!(store.delete_file(&fresh.id, NOW + 10_000).await),
+        Ok(())
+    );
+    assert_eq!(
+        ok!(store.delete_file(&other.id, NOW - 10_000).await),
+        Ok(())
+    );
+    let keys = ok!(store.referenced_blob_keys().await);
+    assert!(
+        keys.contains("blob-x-purge.txt"),
+        "trashed versions are kept"
+    );
+
+    // One entry, and only the owner's.
+    let none = ok!(store
+        .purge_trash(Some(&w.id), Some(&x.id), i64::MAX, NOW, None)
+        .await);
+    assert_eq!(none, Purged::default());
+    let one = ok!(store
+        .purge_trash(Some(&u.id), Some(&x.id), i64::MAX, NOW, None)
+        .await);
+    assert_eq!(
+        one,
+        Purged {
+            entries: 1,
+            files: 1
+        }
+    );
+    assert!(!ok!(store.referenced_blob_keys().await).contains("blob-x-purge.txt"));
+    assert_eq!(
+        ok!(store.restore_trashed(&u.id, &x.id, NOW, None).await),
+        None
+    );
+    assert_eq!(
+        ok!(store
+            .restore_trashed(&u.id, fx.id.as_str(), NOW, None)
+            .await),
+        None
+    );
+    // Its name is free, its id is not reused.
+    let x2 = ok!(store.create_folder(&root, "X", NOW).await);
+    assert_ne!(x2.id, x.id);
+
+    // Retention: everyone's entries deleted before the cutoff.
+    let swept = ok!(store.purge_trash(None, None, NOW, NOW, None).await);
+    assert!(swept.entries >= 2, "{swept:?}");
+    let left: Vec<String> = ok!(store.trash(&u.id).await)
+        .iter()
+        .map(|e| e.id().to_owned())
+        .collect();
+    assert_eq!(left, [fresh.id.to_string()]);
+    assert!(ok!(store.trash(&w.id).await).is_empty());
+    let keys = ok!(store.referenced_blob_keys().await);
+    assert!(!keys.contains("blob-old-purge.txt") && !keys.contains("blob-other-purge.txt"));
+    assert!(keys.contains("blob-fresh-purge.txt"));
+    // Emptying one trash.
+    let emptied = ok!(store
+        .purge_trash(Some(&u.id), None, i64::MAX, NOW, None)
+        .await);
+    assert_eq!(
+        emptied,
+        Purged {
+            entries: 1,
+            files: 1
+        }
+    );
+    assert!(ok!(store.trash(&u.id).await).is_empty());
+}
+
+/// Folder moves: never into itself or below, never a root, never into another owner's tree or
+/// onto a taken name; everything below moves along.
+async fn moving_folders(store: &dyn MetadataStore) {
+    let u = new_user(store, "mover").await;
+    let o = new_user(store, "mover2").await;
+    let root = u.root_folder_id.clone();
+    let m = ok!(store.create_folder(&root, "M", NOW).await);
+    let n = ok!(store.create_folder(&m.id, "N", NOW).await);
+    let deep = ok!(store.create_folder(&n.id, "Deep", NOW).await);
+    let file = file_in(store, &u, &deep.id, "deep-move.txt").await;
+    assert_eq!(
+        ok!(store.move_folder(&m.id, &m.id, None).await),
+        Err(FolderMoveRefusal::IntoItself)
+    );
+    assert_eq!(
+        ok!(store.move_folder(&m.id, &deep.id, None).await),
+        Err(FolderMoveRefusal::IntoItself)
+    );
+    assert_eq!(
+        ok!(store.move_folder(&root, &m.id, None).await),
+        Err(FolderMoveRefusal::Root)
+    );
+    assert_eq!(
+        ok!(store.move_folder(&n.id, &o.root_folder_id, None).await),
+        Err(FolderMoveRefusal::OtherOwner)
+    );
+    ok!(store.create_folder(&root, "n", NOW).await);
+    assert_eq!(
+        ok!(store.move_folder(&n.id, &root, None).await),
+        Err(FolderMoveRefusal::NameTaken)
+    );
+    let moved = ok!(ok!(store.move_folder(&deep.id, &root, None).await));
+    assert_eq!(moved.parent_id.as_deref(), Some(root.as_str()));
+    assert_eq!(
+        ok!(store.file(&file.id).await).map(|f| f.folder_id),
+        Some(deep.id.clone())
+    );
+    // Then M under Deep is fine (Deep is no longer below M), and back again.
+    ok!(ok!(store.move_folder(&m.id, &deep.id, None).await));
+    assert_eq!(
+        ok!(store.move_folder(&deep.id, &n.id, None).await),
+        Err(FolderMoveRefusal::IntoItself),
+        "N is below Deep now"
+    );
+    // Into its own parent: nothing changes.
+    ok!(ok!(store.move_folder(&m.id, &deep.id, None).await));
+    ok!(ok!(store.trash_folder(&deep.id, NOW, None).await));
+    assert!(matches!(
+        store.move_folder(&m.id, &root, None).await,
+        Err(StoreError::NotFound)
+    ));
+    let t = ok!(store.create_folder(&root, "T", NOW).await);
+    ok!(ok!(store.trash_folder(&t.id, NOW, None).await));
+    let lone = ok!(store.create_folder(&root, "Lone", NOW).await);
+    assert!(matches!(
+        store.move_folder(&lone.id, &t.id, None).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -2010,13 +2358,13 @@ async fn folders_sharing_and_admin(store: &dyn MetadataStore) {
         "{clash:?}"
     );
     // Folders delete only when empty; roots never.
-    assert!(!ok!(store.delete_folder(&inner.id).await), "not empty");
+    assert!(!ok!(store.delete_folder(&inner.id, NOW).await), "not empty");
     assert!(
-        !ok!(store.delete_folder(&owner.root_folder_id).await),
+        !ok!(store.delete_folder(&owner.root_folder_id, NOW).await),
         "root"
     );
     assert_eq!(ok!(store.delete_file(&twin.id, NOW).await), Ok(()));
-    assert!(ok!(store.delete_folder(&inner.id).await));
+    assert!(ok!(store.delete_folder(&inner.id, NOW).await));
     assert_eq!(ok!(store.folder(&inner.id).await), None);
 
     // Locks: listing and forced release.

@@ -90,6 +90,42 @@ pub fn name_candidates(names: NameCandidates<'_>) -> impl Iterator<Item = String
     (0u32..).map_while(names)
 }
 
+/// Whether `folder` may move into `target`, whose own id and ancestors' ids (target first, up to
+/// its root) are `target_chain`: never a root, never into itself or below itself, never into
+/// another owner's tree. Decided by the store inside the move's transaction, on rows it read
+/// there.
+pub fn check_folder_move(
+    folder: &FolderRecord,
+    target: &FolderRecord,
+    target_chain: &[String],
+) -> Result<(), FolderMoveRefusal> {
+    if folder.parent_id.is_none() {
+        return Err(FolderMoveRefusal::Root);
+    }
+    if target.id == folder.id || target_chain.iter().any(|id| *id == folder.id) {
+        return Err(FolderMoveRefusal::IntoItself);
+    }
+    if target.owner_id != folder.owner_id {
+        return Err(FolderMoveRefusal::OtherOwner);
+    }
+    Ok(())
+}
+
+/// The names a restored trash entry tries, in order: its own, then `name (1)`, `name (2)`, …
+/// (a file keeps its extension last, `folio_wopi::naming::nth_alternative`; a folder has none).
+pub fn restore_names(name: &str, is_folder: bool) -> impl Iterator<Item = String> + '_ {
+    (0u32..1000).map(move |n| {
+        if is_folder {
+            folio_wopi::naming::nth_folder_alternative(name, n)
+        } else {
+            folio_wopi::naming::nth_alternative(name, n)
+        }
+    })
+}
+
+/// Builds the audit row of a restore from where the entry went.
+pub type RestoreAudit<'a> = &'a (dyn Fn(&Restored) -> AuditEvent + Send + Sync);
+
 /// Metadata: users, folders, files, versions, locks, tokens. Implemented by `SqliteStore` and
 /// (later) `PostgresStore`; both must pass `crate::conformance`.
 #[async_trait]
@@ -153,8 +189,9 @@ pub trait MetadataStore: Send + Sync + 'static {
         name: &str,
         now: i64,
     ) -> Result<FolderRecord, StoreError>;
-    /// Deletes an empty, non-root folder. `Ok(false)` when it is not empty.
-    async fn delete_folder(&self, id: &str) -> Result<bool, StoreError>;
+    /// Moves an empty, non-root folder to its owner's trash (WOPI DeleteContainer). `Ok(false)`
+    /// when it is not empty or a root.
+    async fn delete_folder(&self, id: &str, now: i64) -> Result<bool, StoreError>;
     /// Renames a non-root folder (same id). `Err(NameExists)` when a sibling has that name
     /// (case-insensitively); `NotFound` for an unknown folder or a root.
     async fn rename_folder(
@@ -162,6 +199,51 @@ pub trait MetadataStore: Send + Sync + 'static {
         id: &str,
         name: &str,
     ) -> Result<Outcome<FolderRecord>, StoreError>;
+    /// Moves a folder (with everything below it) into `target` after [`check_folder_move`] on
+    /// the rows read in the transaction (every move of one owner's folders is serialised, so two
+    /// crossing moves cannot make a cycle); `audit` is written when it moves. `NotFound` for an
+    /// unknown or trashed folder or target.
+    async fn move_folder(
+        &self,
+        id: &str,
+        target: &str,
+        audit: Option<&AuditEvent>,
+    ) -> Result<Result<FolderRecord, FolderMoveRefusal>, StoreError>;
+    /// Moves a non-root folder and everything below it to its owner's trash (see
+    /// `TrashEntry`); refused (`Err`, nothing written) while a file below it holds a live WOPI
+    /// or coauth lock. `audit` is written in the same transaction. `NotFound` for an unknown,
+    /// already trashed or root folder.
+    async fn trash_folder(
+        &self,
+        id: &str,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<Outcome<FolderRecord>, StoreError>;
+    /// The entries of a user's trash (what they own and deleted, not yet purged), newest first.
+    async fn trash(&self, owner_id: &str) -> Result<Vec<TrashEntry>, StoreError>;
+    /// Restores one entry of `owner_id`'s trash (a file, or a folder with what went with it)
+    /// into the folder it was in, or into the owner's root when that folder is gone; under the
+    /// first free name of [`restore_names`]. `None` when `id` is not an entry of that trash.
+    /// `audit`'s row is written in the same transaction.
+    async fn restore_trashed(
+        &self,
+        owner_id: &str,
+        id: &str,
+        now: i64,
+        audit: Option<RestoreAudit<'_>>,
+    ) -> Result<Option<Restored>, StoreError>;
+    /// Deletes trash entries for good: of one owner (`Some`) or everyone's, one entry (`Some`)
+    /// or all, deleted before `deleted_before`. Their versions, streams, shares and tokens go
+    /// (the sweep then deletes the blobs nothing references); the rows stay as tombstones so an
+    /// id is never reused. `audit` is written in the same transaction when something was purged.
+    async fn purge_trash(
+        &self,
+        owner_id: Option<&str>,
+        entry: Option<&str>,
+        deleted_before: i64,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<Purged, StoreError>;
     /// Whether anyone besides the owner may access a file (a share on it, its folder or an
     /// ancestor).
     async fn file_is_shared(&self, id: &FileId) -> Result<bool, StoreError>;
@@ -759,6 +841,91 @@ mod tests {
             put(Some("A"), Some(2)).decide(&file(3, 10, Some(("A", NOW + 1))), &[], NOW),
             Err(WopiError::ContentChanged)
         ));
+    }
+
+    fn folder(id: &str, owner: &str, parent: Option<&str>) -> FolderRecord {
+        FolderRecord {
+            id: id.into(),
+            owner_id: owner.into(),
+            parent_id: parent.map(Into::into),
+            name: id.into(),
+        }
+    }
+
+    #[test]
+    fn folder_move_rules() {
+        use FolderMoveRefusal::*;
+        let chain = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        // (folder, target, target and its ancestors, expected)
+        let cases = [
+            (
+                folder("a", "u", Some("r")),
+                folder("b", "u", Some("r")),
+                chain(&["b", "r"]),
+                Ok(()),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("r", "u", None),
+                chain(&["r"]),
+                Ok(()),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("a", "u", Some("r")),
+                chain(&["a", "r"]),
+                Err(IntoItself),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("c", "u", Some("a")),
+                chain(&["c", "a", "r"]),
+                Err(IntoItself),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("d", "u", Some("c")),
+                chain(&["d", "c", "a", "r"]),
+                Err(IntoItself),
+            ),
+            (
+                folder("r", "u", None),
+                folder("b", "u", Some("r")),
+                chain(&["b", "r"]),
+                Err(Root),
+            ),
+            (
+                folder("a", "u", Some("r")),
+                folder("x", "v", Some("s")),
+                chain(&["x", "s"]),
+                Err(OtherOwner),
+            ),
+            // A sibling whose name merely starts like the folder's id is not below it.
+            (
+                folder("a", "u", Some("r")),
+                folder("ab", "u", Some("r")),
+                chain(&["ab", "r"]),
+                Ok(()),
+            ),
+        ];
+        for (f, t, c, expected) in cases {
+            assert_eq!(
+                check_folder_move(&f, &t, &c),
+                expected,
+                "{} into {}",
+                f.id,
+                t.id
+            );
+        }
+    }
+
+    #[test]
+    fn restore_names_number_files_and_folders() {
+        let files: Vec<String> = restore_names("a.docx", false).take(3).collect();
+        assert_eq!(files, ["a.docx", "a (1).docx", "a (2).docx"]);
+        let folders: Vec<String> = restore_names("v1.2", true).take(2).collect();
+        assert_eq!(folders, ["v1.2", "v1.2 (1)"]);
+        assert_eq!(restore_names("x", true).count(), 1000);
     }
 
     #[test]

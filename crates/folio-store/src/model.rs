@@ -702,3 +702,89 @@ pub struct PoolFigures {
     /// Store calls waiting for a connection (or for their transaction to begin).
     pub waiting: u32,
 }
+
+/// What a trash entry holds: a file the owner deleted on its own, or a folder with everything
+/// that was below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrashItem {
+    /// A file (its current version as it was deleted).
+    File(Box<FileRecord>),
+    /// A folder; `files` and `size` count the files that went to the trash with it.
+    Folder {
+        /// The folder as it was (its `parent_id` is where it was).
+        folder: FolderRecord,
+        /// Files inside it, at any depth.
+        files: u64,
+        /// Their current versions' bytes.
+        size: u64,
+    },
+}
+
+/// One entry of a user's trash ([`crate::MetadataStore::trash`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrashEntry {
+    /// The item.
+    pub item: TrashItem,
+    /// When it was deleted (Unix ms).
+    pub deleted_at: i64,
+    /// The folder it was in.
+    pub from_folder_id: String,
+    /// That folder's name (`None` for the owner's root).
+    pub from_folder_name: Option<String>,
+}
+
+impl TrashEntry {
+    /// The entry's id: the file's or the folder's.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        match &self.item {
+            TrashItem::File(f) => f.id.as_str(),
+            TrashItem::Folder { folder, .. } => &folder.id,
+        }
+    }
+    /// The entry's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match &self.item {
+            TrashItem::File(f) => &f.name,
+            TrashItem::Folder { folder, .. } => &folder.name,
+        }
+    }
+}
+
+/// Where a restored trash entry went ([`crate::MetadataStore::restore_trashed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// The entry's id (the file's or the folder's).
+    pub id: String,
+    /// The folder it is in now: where it was, or the owner's root when that folder is gone.
+    pub folder_id: String,
+    /// Its name now: the old one, or a numbered one when that was taken.
+    pub name: String,
+    /// Whether it went back to where it was (`false`: to the root, its folder being gone).
+    pub in_place: bool,
+    /// It was a folder.
+    pub is_folder: bool,
+}
+
+/// What [`crate::MetadataStore::purge_trash`] deleted for good.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Trash entries (files and folders the owner deleted).
+    pub entries: u64,
+    /// Files, including those inside purged folders.
+    pub files: u64,
+}
+
+/// Why a folder move is refused ([`crate::metadata::check_folder_move`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderMoveRefusal {
+    /// The target is the folder itself or one of its descendants.
+    IntoItself,
+    /// A root folder never moves.
+    Root,
+    /// The target belongs to someone else (a folder keeps its owner's tree).
+    OtherOwner,
+    /// A live folder of that name is in the target already.
+    NameTaken,
+}

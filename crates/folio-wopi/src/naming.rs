@@ -230,9 +230,37 @@ pub fn nth_alternative(name: &str, n: u32) -> String {
     format!("{stem}{suffix}{ext}")
 }
 
+/// The `n`-th candidate for a *folder* name: like [`nth_alternative`] but a folder has no
+/// extension, so `"Reports 2024.v2"` becomes `"Reports 2024.v2 (1)"`, not `"Reports 2024 (1).v2"`.
+#[must_use]
+pub fn nth_folder_alternative(name: &str, n: u32) -> String {
+    if n == 0 {
+        return name.to_owned();
+    }
+    let suffix = format!(" ({n})");
+    let budget = MAX_NAME_LEN.saturating_sub(suffix.chars().count());
+    format!("{}{suffix}", take_chars(name, budget).trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_alternatives_keep_dots_and_fit() {
+        let long = "d".repeat(MAX_NAME_LEN);
+        let cases: [(&str, u32, String); 4] = [
+            ("Reports", 0, "Reports".into()),
+            ("Reports", 2, "Reports (2)".into()),
+            ("Reports 2024.v2", 1, "Reports 2024.v2 (1)".into()),
+            (&long, 12, format!("{} (12)", "d".repeat(MAX_NAME_LEN - 5))),
+        ];
+        for (name, n, expected) in cases {
+            let got = nth_folder_alternative(name, n);
+            assert_eq!(got, expected, "nth_folder_alternative({name:?}, {n})");
+            assert!(validate_file_name(&got).is_ok(), "{got:?}");
+        }
+    }
 
     /// The validator's 530-character name (`PutRelativeFile` `FileNameLongerThan512Chars`).
     fn long_validator_name() -> String {

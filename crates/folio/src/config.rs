@@ -66,6 +66,10 @@ pub struct RawConfig {
     pub mobile: Option<RawMobile>,
     /// The audit trail.
     pub audit: Option<RawAudit>,
+    /// Days a deleted file or folder stays in its owner's trash before the periodic sweep
+    /// deletes it for good (default 30; 0 keeps it until the owner empties the trash; at most
+    /// 36500).
+    pub trash_retention_days: Option<u32>,
     /// OpenTelemetry: send a span per request to this OTLP/HTTP collector (e.g.
     /// `http://otel-collector:4318`; default: none, or `OTEL_EXPORTER_OTLP_ENDPOINT`).
     pub otlp_endpoint: Option<String>,
@@ -271,6 +275,8 @@ pub struct Settings {
     pub oauth: folio_app::OAuthConfig,
     /// `[audit] retention_days` (0: for ever).
     pub audit_retention_days: u32,
+    /// `trash_retention_days` (0: until the owner empties the trash).
+    pub trash_retention_days: u32,
     /// The OTLP/HTTP collector traces go to, if any.
     pub otlp_endpoint: Option<String>,
 }
@@ -300,6 +306,8 @@ pub struct Overrides {
     pub log_format: Option<String>,
     /// `--otlp-endpoint` / `FOLIO_OTLP_ENDPOINT` (then `OTEL_EXPORTER_OTLP_ENDPOINT`).
     pub otlp_endpoint: Option<String>,
+    /// `--trash-retention-days` / `FOLIO_TRASH_RETENTION_DAYS`.
+    pub trash_retention_days: Option<u32>,
 }
 
 /// How log lines are written (stderr).
@@ -745,6 +753,15 @@ impl Settings {
                 "audit.retention_days {audit_retention_days} must be at most 36500 (0 keeps rows for ever)"
             ));
         }
+        let trash_retention_days = o
+            .trash_retention_days
+            .or(raw.trash_retention_days)
+            .unwrap_or(30);
+        if trash_retention_days > 36_500 {
+            problems.push(format!(
+                "trash_retention_days {trash_retention_days} must be at most 36500 (0 keeps the trash until it is emptied)"
+            ));
+        }
         let (Some(database), Some(blobs)) = (database, blobs) else {
             return Err(problems.join("; "));
         };
@@ -771,6 +788,7 @@ impl Settings {
                 s3,
                 oauth,
                 audit_retention_days,
+                trash_retention_days,
                 otlp_endpoint,
             }),
             _ => Err(problems.join("; ")),
@@ -798,6 +816,38 @@ mod tests {
         };
         let s = Settings::load(&o).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.public_url, "https://docs.example.com");
+    }
+
+    #[test]
+    fn trash_retention() {
+        let dir = tempfile_dir();
+        let load = |toml: &str| {
+            let path = dir.join("t.toml");
+            let _ = std::fs::write(&path, toml);
+            Settings::load(&Overrides {
+                config: Some(path),
+                ..Default::default()
+            })
+        };
+        assert_eq!(load("").ok().map(|s| s.trash_retention_days), Some(30));
+        assert_eq!(
+            load("trash_retention_days = 0\n")
+                .ok()
+                .map(|s| s.trash_retention_days),
+            Some(0)
+        );
+        let e = load("trash_retention_days = 40000\n")
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("trash_retention_days"), "{e}");
+        let flag = Overrides {
+            trash_retention_days: Some(7),
+            ..Default::default()
+        };
+        assert_eq!(
+            Settings::load(&flag).ok().map(|s| s.trash_retention_days),
+            Some(7)
+        );
     }
 
     #[test]

@@ -54,6 +54,15 @@ struct Cli {
     /// http://otel-collector:4318 (`serve` only).
     #[arg(long, global = true, env = "FOLIO_OTLP_ENDPOINT", value_name = "URL")]
     otlp_endpoint: Option<String>,
+    /// Days a deleted item stays in the trash before the sweep deletes it for good (default
+    /// 30; 0: until its owner empties the trash).
+    #[arg(
+        long,
+        global = true,
+        env = "FOLIO_TRASH_RETENTION_DAYS",
+        value_name = "DAYS"
+    )]
+    trash_retention_days: Option<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -183,6 +192,10 @@ enum Command {
         /// Only collect items older than this many seconds.
         #[arg(long, default_value_t = 3600)]
         grace: u64,
+        /// Sweep as if the clock read this Unix time in ms (retention checks; not for normal
+        /// use).
+        #[arg(long, hide = true, value_name = "MS")]
+        now_ms: Option<i64>,
     },
 }
 
@@ -361,6 +374,7 @@ fn main() -> ExitCode {
         database_url: cli.database_url.clone(),
         blob_url: cli.blob_url.clone(),
         log_format: cli.log_format.clone(),
+        trash_retention_days: cli.trash_retention_days,
         otlp_endpoint: cli
             .otlp_endpoint
             .clone()
@@ -598,7 +612,7 @@ async fn open_app_with(
     create: bool,
     editors: Vec<EditorConfig>,
 ) -> Result<App, Failure> {
-    open_app_migrating(settings, create, editors, false).await
+    open_app_migrating(settings, create, editors, false, Arc::new(SystemClock)).await
 }
 
 async fn open_app_migrating(
@@ -606,6 +620,7 @@ async fn open_app_migrating(
     create: bool,
     editors: Vec<EditorConfig>,
     migrate: bool,
+    clock: Arc<dyn folio_wopi::clock::Clock>,
 ) -> Result<App, Failure> {
     let (meta, blobs) = open_stores(settings, create, migrate).await?;
     std::fs::create_dir_all(&settings.data)
@@ -618,13 +633,14 @@ async fn open_app_migrating(
         oauth: settings.oauth.clone(),
         spool_dir: settings.data.join("spool"),
         audit_retention_days: settings.audit_retention_days,
+        trash_retention_days: settings.trash_retention_days,
         ..AppConfig::default()
     };
     // The process's one metrics registry: the editors count into it and the App shares it.
     let metrics = Arc::new(folio_app::metrics::Metrics::new());
     let editors =
         Arc::new(Editors::with_metrics(editors, settings.data.join("discovery"), metrics).await);
-    App::new(meta, blobs, Arc::new(SystemClock), config, editors)
+    App::new(meta, blobs, clock, config, editors)
         .await
         .map_err(|e| app_failure(e, "cannot start"))
 }
@@ -996,20 +1012,25 @@ async fn run_command(command: Command, mut settings: Settings) -> Result<(), Fai
             }
             Ok(())
         }
-        Command::Sweep { grace } => {
+        Command::Sweep { grace, now_ms } => {
             settings.public_url_from_listen = false;
-            let app = open_app(&settings, false).await?;
+            let clock: Arc<dyn folio_wopi::clock::Clock> = match now_ms {
+                Some(ms) => Arc::new(folio_wopi::clock::FixedClock::new(ms)),
+                None => Arc::new(SystemClock),
+            };
+            let app = open_app_migrating(&settings, false, Vec::new(), false, clock).await?;
             let r = app
                 .sweep(grace as i64 * 1000)
                 .await
                 .map_err(|e| app_failure(e, "sweep failed"))?;
             println!(
-                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{}}}",
+                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{},\"purged_trash\":{}}}",
                 r.orphan_blobs,
                 r.incomplete_uploads,
                 r.expired_tokens,
                 r.expired_oauth,
-                r.purged_audit
+                r.purged_audit,
+                r.purged_trash
             );
             Ok(())
         }
@@ -1056,7 +1077,9 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
     } else {
         None
     };
-    let app = Arc::new(open_app_migrating(&settings, true, editors, migrate).await?);
+    let app = Arc::new(
+        open_app_migrating(&settings, true, editors, migrate, Arc::new(SystemClock)).await?,
+    );
 
     // Discovery: fetch now (in the background, so an unreachable editor never blocks start-up;
     // the persisted copies are already loaded) and every 12 hours.
@@ -1081,6 +1104,7 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
                     sweep.incomplete_uploads = r.incomplete_uploads,
                     sweep.expired_tokens = r.expired_tokens,
                     sweep.purged_audit = r.purged_audit,
+                    sweep.purged_trash = r.purged_trash,
                     "sweep done"
                 ),
                 Err(e) => tracing::warn!(error = %e, "sweep failed"),

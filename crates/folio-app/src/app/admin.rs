@@ -15,6 +15,9 @@ pub struct SweepReport {
     pub expired_oauth: u64,
     /// Audit rows older than `[audit] retention_days`, deleted.
     pub purged_audit: u64,
+    /// Trash entries older than `trash_retention_days`, deleted for good (their blobs go in
+    /// the same sweep once older than the grace period).
+    pub purged_trash: u64,
 }
 
 impl App {
@@ -119,6 +122,7 @@ impl App {
                 ("incomplete_uploads", r.incomplete_uploads),
                 ("expired_tokens", r.expired_tokens),
                 ("expired_oauth", r.expired_oauth),
+                ("purged_trash", r.purged_trash),
             ]
         });
         self.metrics()
@@ -132,6 +136,8 @@ impl App {
             incomplete_uploads: self.blobs.clean_incomplete(cutoff).await?,
             ..Default::default()
         };
+        // The trash first: the blobs of what it deletes for good are unreferenced below.
+        report.purged_trash = self.purge_expired_trash().await?.entries;
         // Referenced keys are read after listing blobs, so a blob committed in between is seen
         // as referenced.
         let blobs = self.blobs.list().await?;

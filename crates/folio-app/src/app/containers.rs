@@ -280,7 +280,7 @@ impl App {
         if p.folder.parent_id.is_none() {
             return Err(WopiError::NotPermitted.into());
         }
-        if self.meta.delete_folder(&p.folder.id).await? {
+        if self.meta.delete_folder(&p.folder.id, self.now()).await? {
             Ok(())
         } else {
             Err(WopiError::ContainerNotEmpty.into())

@@ -65,6 +65,9 @@ pub struct AppConfig {
     pub spool_dir: std::path::PathBuf,
     /// How many days audit rows are kept (`[audit] retention_days`; 0: for ever).
     pub audit_retention_days: u32,
+    /// How many days a trash entry is kept before the sweep deletes it for good
+    /// (`trash_retention_days`; 0: until its owner empties the trash).
+    pub trash_retention_days: u32,
 }
 
 impl Default for AppConfig {
@@ -78,6 +81,7 @@ impl Default for AppConfig {
             oauth: Default::default(),
             spool_dir: std::env::temp_dir().join("folio-spool"),
             audit_retention_days: 365,
+            trash_retention_days: 30,
         }
     }
 }

@@ -106,29 +106,15 @@ impl App {
         }
     }
 
-    /// Deletes an empty folder (owner or editor above it).
+    /// Moves a folder, empty or not, to its owner's trash (owner or editor above it); returns
+    /// the parent's id.
     pub async fn delete_folder(
         &self,
         user: &UserRecord,
         folder_id: &str,
     ) -> Result<String, AppError> {
-        let folder = match self.meta().folder(folder_id).await? {
-            Some(f) => f,
-            None => return Err(AppError::NotFound),
-        };
-        match self.folder_access(user, folder_id).await? {
-            None => return Err(AppError::NotFound),
-            Some(r) if r < Role::Editor => {
-                return Err(AppError::Forbidden(Forbidden::ViewOnlyFolder));
-            }
-            Some(_) => {}
-        }
-        let parent = folder.parent_id.clone().unwrap_or_default();
-        if self.meta().delete_folder(folder_id).await? {
-            Ok(parent)
-        } else {
-            Err(AppError::NotEmpty)
-        }
+        let folder = self.trash_folder_from_web(user, folder_id).await?;
+        Ok(folder.parent_id.unwrap_or_default())
     }
 
     pub(crate) async fn writable_file(
@@ -243,7 +229,12 @@ impl App {
             self.make_event("file.deleted", self.file_event_data(f, Some(user)))
         };
         let audit = |f: &folio_store::FileRecord| {
-            self.audit_event(crate::audit::action::FILE_DELETE, Some(user), Some(f), None)
+            self.audit_event(
+                crate::audit::action::FILE_DELETE,
+                Some(user),
+                Some(f),
+                Some("to the trash".into()),
+            )
         };
         let emit = folio_store::Emit {
             urls: &urls,

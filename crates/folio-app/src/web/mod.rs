@@ -17,6 +17,7 @@ mod links;
 mod sessions;
 mod setup;
 mod sharing;
+mod trash;
 
 pub use browse::*;
 pub use host_page::*;
@@ -24,3 +25,4 @@ pub use links::*;
 pub use sessions::*;
 pub use setup::*;
 pub use sharing::*;
+pub use trash::*;

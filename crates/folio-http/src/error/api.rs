@@ -162,6 +162,7 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         AppError::NotEmpty | AppError::Wopi(WopiError::ContainerNotEmpty) => {
             (S::CONFLICT, "not_empty", m("the folder is not empty"))
         }
+        AppError::MoveIntoItself => (S::CONFLICT, "move_into_itself", e.to_string()),
         AppError::RateLimited => (S::TOO_MANY_REQUESTS, "rate_limited", m("too many requests")),
         AppError::BadCredentials | AppError::LaunchRefused(_) => {
             (S::UNAUTHORIZED, "unauthorized", m("not authorized"))
@@ -307,6 +308,18 @@ mod tests {
                 403,
                 "forbidden",
                 "you can only view the target folder",
+            ),
+            (
+                AppError::Forbidden(Forbidden::OtherOwnersFolder).into(),
+                403,
+                "forbidden",
+                "a folder can only move within its owner's folders",
+            ),
+            (
+                AppError::MoveIntoItself.into(),
+                409,
+                "move_into_itself",
+                "a folder cannot move into itself or below itself",
             ),
             (
                 AppError::NameTaken {

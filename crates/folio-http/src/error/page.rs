@@ -157,7 +157,10 @@ fn refusal_status(e: &AppError) -> Option<StatusCode> {
         | AppError::InvalidLogin
         | AppError::WeakPassword
         | AppError::LinkExpiryPast => S::BAD_REQUEST,
-        AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => S::CONFLICT,
+        AppError::NameTaken { .. }
+        | AppError::Locked
+        | AppError::NotEmpty
+        | AppError::MoveIntoItself => S::CONFLICT,
         AppError::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
         _ => return None,
     })
@@ -192,6 +195,7 @@ fn explain(e: &AppError) -> String {
         AppError::NotEmpty => {
             "The folder is not empty; move or delete its contents first.".into()
         }
+        AppError::MoveIntoItself => Message::MoveIntoItself.text().into(),
         other => other.to_string(),
     }
 }
@@ -205,6 +209,7 @@ fn refusal_message(e: &AppError) -> Option<Message> {
         AppError::Forbidden(Forbidden::ViewOnlyFile) => Message::ViewOnlyFile,
         AppError::Forbidden(Forbidden::ViewOnlyTargetFolder) => Message::ViewOnlyTargetFolder,
         AppError::Forbidden(Forbidden::OwnerOnly) => Message::OwnerOnly,
+        AppError::Forbidden(Forbidden::OtherOwnersFolder) => Message::OtherOwnersFolder,
         AppError::InvalidName(_) => Message::InvalidName,
         AppError::UnknownUser { .. } => Message::UnknownUser,
         AppError::ShareWithSelf => Message::ShareWithSelf,
@@ -219,6 +224,7 @@ fn refusal_message(e: &AppError) -> Option<Message> {
         AppError::Locked => Message::Locked,
         AppError::TooLarge { .. } => Message::TooLarge,
         AppError::NotEmpty => Message::NotEmpty,
+        AppError::MoveIntoItself => Message::MoveIntoItself,
         _ => return None,
     })
 }
@@ -571,6 +577,16 @@ mod tests {
                 AppError::NotEmpty,
                 409,
                 "The folder is not empty; move or delete its contents first.",
+            ),
+            (
+                AppError::MoveIntoItself,
+                409,
+                "A folder cannot move into itself or one of its own folders.",
+            ),
+            (
+                AppError::Forbidden(Forbidden::OtherOwnersFolder),
+                403,
+                "Not allowed: a folder can only move within its owner's folders.",
             ),
         ];
         for (err, status, sentence) in rows {

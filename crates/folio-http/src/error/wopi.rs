@@ -158,7 +158,10 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         | AppError::PasswordsDiffer
         | AppError::LinkExpiryPast => StatusCode::BAD_REQUEST,
         AppError::SetupClosed => StatusCode::GONE,
-        AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => StatusCode::CONFLICT,
+        AppError::NameTaken { .. }
+        | AppError::Locked
+        | AppError::NotEmpty
+        | AppError::MoveIntoItself => StatusCode::CONFLICT,
         AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::BadCredentials | AppError::LaunchRefused(_) => StatusCode::UNAUTHORIZED,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,

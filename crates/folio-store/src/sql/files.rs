@@ -176,7 +176,7 @@ pub(super) async fn move_file<E: SqlEngine>(
     let mut tx = e.begin().await?;
     let file = lock_file::<E>(&mut tx, id).await?;
     let sql = format!(
-        "SELECT id FROM folders WHERE id = $1{}",
+        "SELECT id FROM folders WHERE id = $1 AND deleted_at IS NULL{}",
         E::DIALECT.for_key_share
     );
     if tx.fetch_optional(&sql, args![folder_id]).await?.is_none() {
@@ -233,8 +233,9 @@ pub(super) async fn rename_file<E: SqlEngine>(
     Ok(Ok(file))
 }
 
-/// WOPI DeleteFile: only an unlocked file (`lock::check_unlocked`); the file is soft-deleted
-/// (its id is never reused, its versions are kept).
+/// WOPI DeleteFile (and every other delete of a file): only an unlocked file
+/// (`lock::check_unlocked`); the file goes to its owner's trash (its id is never reused, its
+/// versions and shares are kept until the trash entry is purged).
 pub(super) async fn delete_file<E: SqlEngine>(
     e: &E,
     id: &FileId,
@@ -249,12 +250,7 @@ pub(super) async fn delete_file<E: SqlEngine>(
     if let Err(e) = refused {
         return Ok(Err(e));
     }
-    tx.execute(
-        "UPDATE files SET deleted_at = $1, lock_id = NULL, lock_expires_at = NULL, \
-         lock_user_name = NULL WHERE id = $2",
-        args![now, id],
-    )
-    .await?;
+    tx.execute(super::trash::TRASH_FILE, args![now, id]).await?;
     // Tokens for the file stay until they expire: requests with them now get 404 (the file is
     // gone), which is what WOPI clients expect, rather than 401.
     emit_in(&mut tx, emit, &file).await?;

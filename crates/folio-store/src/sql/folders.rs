@@ -1,5 +1,6 @@
 //! Folders: lookup, the folder path of an upload (created on demand), listings, creation,
-//! renaming and deletion of empty folders. Sharing and roles are in `sharing.rs`.
+//! renaming, and deletion (to the trash) of empty folders; non-empty ones and moves are in
+//! `trash.rs`. Sharing and roles are in `sharing.rs`.
 
 use folio_wopi::WopiError;
 
@@ -15,7 +16,10 @@ pub(super) async fn folder(
     id: &str,
 ) -> Result<Option<FolderRecord>, StoreError> {
     let row = e
-        .fetch_optional("SELECT * FROM folders WHERE id = $1", args![id])
+        .fetch_optional(
+            "SELECT * FROM folders WHERE id = $1 AND deleted_at IS NULL",
+            args![id],
+        )
         .await?;
     one(row, rows::folder)
 }
@@ -35,8 +39,8 @@ pub(super) async fn ensure_folder_path(
         .await?
         .ok_or(StoreError::NotFound)?;
     let mut folder = rows::folder(&row)?;
-    const FIND: &str =
-        "SELECT * FROM folders WHERE owner_id = $1 AND parent_id = $2 AND name_key = $3";
+    const FIND: &str = "SELECT * FROM folders WHERE owner_id = $1 AND parent_id = $2 AND name_key = $3 \
+         AND deleted_at IS NULL";
     for name in path {
         let key = name_key(name);
         let mut existing = tx
@@ -76,7 +80,10 @@ pub(super) async fn list_folder<E: SqlEngine>(
     let mut tx = e.begin_snapshot().await?;
     let folders = tx
         .fetch_all(
-            &format!("SELECT * FROM folders WHERE parent_id = $1 ORDER BY name_key{order}"),
+            &format!(
+                "SELECT * FROM folders WHERE parent_id = $1 AND deleted_at IS NULL \
+                 ORDER BY name_key{order}"
+            ),
             args![folder_id],
         )
         .await?;
@@ -105,7 +112,7 @@ pub(super) async fn create_folder<E: SqlEngine>(
     let mut tx = e.begin().await?;
     // The parent cannot be deleted until this transaction ends.
     let sql = format!(
-        "SELECT * FROM folders WHERE id = $1{}",
+        "SELECT * FROM folders WHERE id = $1 AND deleted_at IS NULL{}",
         E::DIALECT.for_key_share
     );
     let parent = tx
@@ -136,25 +143,31 @@ pub(super) async fn create_folder<E: SqlEngine>(
     Ok(folder)
 }
 
-pub(super) async fn delete_folder<E: SqlEngine>(e: &E, id: &str) -> Result<bool, StoreError> {
+pub(super) async fn delete_folder<E: SqlEngine>(
+    e: &E,
+    id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    // Emptiness is checked in the transaction that trashes the folder: a concurrent creation of
+    // a child holds a key share lock on the folder through its foreign key, so it either
+    // committed before (and is counted) or waits for `trash_folder`'s row lock and then finds
+    // the folder gone.
     let mut tx = e.begin().await?;
-    // Lock the folder first: a concurrent creation of a child (file or folder) holds a key
-    // share lock on it through its foreign key, so it either committed before (and is counted
-    // below) or waits and then fails because the folder is gone.
     let sql = format!(
-        "SELECT parent_id FROM folders WHERE id = $1{}",
+        "SELECT parent_id FROM folders WHERE id = $1 AND deleted_at IS NULL{}",
         E::DIALECT.for_update
     );
     let row = tx
         .fetch_optional(&sql, args![id])
         .await?
         .ok_or(StoreError::NotFound)?;
-    let Some(parent) = row.opt_text("parent_id")? else {
+    if row.opt_text("parent_id")?.is_none() {
         return Ok(false);
-    };
+    }
     let row = tx
         .fetch_optional(
-            "SELECT (SELECT COUNT(*) FROM folders c WHERE c.parent_id = $1) + \
+            "SELECT (SELECT COUNT(*) FROM folders c WHERE c.parent_id = $1 \
+                     AND c.deleted_at IS NULL) + \
                (SELECT COUNT(*) FROM files f WHERE f.folder_id = $1 AND f.deleted_at IS NULL) \
                AS children",
             args![id],
@@ -164,17 +177,11 @@ pub(super) async fn delete_folder<E: SqlEngine>(e: &E, id: &str) -> Result<bool,
     if row.int("children")? > 0 {
         return Ok(false);
     }
-    // Deleted files keep pointing at their folder (their versions are kept): re-home them to
-    // the parent so the folder row can go.
     tx.execute(
-        "UPDATE files SET folder_id = $1 WHERE folder_id = $2",
-        args![&parent, id],
+        "UPDATE folders SET deleted_at = $2, trashed_with = $1 WHERE id = $1",
+        args![id, now],
     )
     .await?;
-    tx.execute("DELETE FROM folder_shares WHERE folder_id = $1", args![id])
-        .await?;
-    tx.execute("DELETE FROM folders WHERE id = $1", args![id])
-        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -190,7 +197,7 @@ pub(super) async fn rename_folder(
     let row = tx
         .fetch_optional(
             "UPDATE folders SET name = $2, name_key = $3 \
-             WHERE id = $1 AND parent_id IS NOT NULL RETURNING *",
+             WHERE id = $1 AND parent_id IS NOT NULL AND deleted_at IS NULL RETURNING *",
             args![id, name, &name_key(name)],
         )
         .await;

@@ -29,6 +29,7 @@ mod sessions;
 mod sharing;
 mod streams;
 mod tokens;
+mod trash;
 mod users;
 mod versions;
 
@@ -301,8 +302,48 @@ impl<E: SqlEngine> MetadataStore for E {
     ) -> Result<FolderRecord, StoreError> {
         folders::create_folder(self, parent_id, name, now).await
     }
-    async fn delete_folder(&self, id: &str) -> Result<bool, StoreError> {
-        folders::delete_folder(self, id).await
+    async fn delete_folder(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        folders::delete_folder(self, id, now).await
+    }
+
+    // trash.rs
+    async fn move_folder(
+        &self,
+        id: &str,
+        target: &str,
+        audit: Option<&AuditEvent>,
+    ) -> Result<Result<FolderRecord, FolderMoveRefusal>, StoreError> {
+        trash::move_folder(self, id, target, audit).await
+    }
+    async fn trash_folder(
+        &self,
+        id: &str,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<Outcome<FolderRecord>, StoreError> {
+        trash::trash_folder(self, id, now, audit).await
+    }
+    async fn trash(&self, owner_id: &str) -> Result<Vec<TrashEntry>, StoreError> {
+        trash::trash(self, owner_id).await
+    }
+    async fn restore_trashed(
+        &self,
+        owner_id: &str,
+        id: &str,
+        now: i64,
+        audit: Option<crate::metadata::RestoreAudit<'_>>,
+    ) -> Result<Option<Restored>, StoreError> {
+        trash::restore_trashed(self, owner_id, id, now, audit).await
+    }
+    async fn purge_trash(
+        &self,
+        owner_id: Option<&str>,
+        entry: Option<&str>,
+        deleted_before: i64,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<Purged, StoreError> {
+        trash::purge_trash(self, owner_id, entry, deleted_before, now, audit).await
     }
     async fn rename_folder(
         &self,

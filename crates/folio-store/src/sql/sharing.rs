@@ -73,7 +73,7 @@ pub(super) async fn folder_role(
              SELECT CASE WHEN d.owner_id = $1 THEN 2 ELSE ( \
                  SELECT MAX(role) FROM folder_shares \
                  WHERE user_id = $1 AND folder_id IN (SELECT id FROM anc)) END AS role \
-             FROM folders d WHERE d.id = $2",
+             FROM folders d WHERE d.id = $2 AND d.deleted_at IS NULL",
             args![user_id, folder_id],
         )
         .await?;
@@ -138,7 +138,7 @@ pub(super) async fn shared_with<E: SqlEngine>(
             &format!(
                 "SELECT d.*, s.role AS share_role FROM folder_shares s \
                  JOIN folders d ON d.id = s.folder_id \
-                 WHERE s.user_id = $1 ORDER BY d.name_key{order}"
+                 WHERE s.user_id = $1 AND d.deleted_at IS NULL ORDER BY d.name_key{order}"
             ),
             args![user_id],
         )

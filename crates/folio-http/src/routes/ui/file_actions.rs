@@ -23,6 +23,13 @@ pub struct MoveForm {
     folder: String,
 }
 
+impl MoveForm {
+    /// The target folder's id.
+    pub fn folder(&self) -> &str {
+        &self.folder
+    }
+}
+
 csrf_field!(MoveForm);
 
 /// A file id from the URL; a malformed one is "not found".
@@ -87,7 +94,11 @@ pub async fn delete_file(
     };
     let back = folder_of(&s, &user, &id).await;
     match s.app.delete_from_web(&user.0.user, &id).await {
-        Ok(folder) => Message::FileDeleted.redirect(&format!("/folders/{folder}")),
+        Ok(folder) => super::trash::trashed_redirect(
+            &folder,
+            Message::FileDeleted,
+            &[folio_app::web::Item::File(id.clone())],
+        ),
         Err(e) => back_with(&back, e),
     }
 }

@@ -57,7 +57,8 @@ struct FolderPage {
     can_write: bool,
     is_owner: bool,
     max_size: u64,
-    move_targets: Vec<(String, String)>,
+    /// What the delete that led here moved to the trash (`f:…`/`d:…`): the notice's "Undo".
+    undo: Vec<String>,
     sort_name: Link,
     sort_size: Link,
     sort_modified: Link,
@@ -81,6 +82,19 @@ pub struct FolderQuery {
     before: Option<String>,
     notice: Option<String>,
     error: Option<String>,
+    /// The items a delete just moved to the trash (`super::trash::parse_undo`).
+    undo: Option<String>,
+}
+
+impl FolderQuery {
+    /// `?notice=`.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+    /// `?error=`.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
 }
 
 /// Human-readable size.
@@ -172,13 +186,8 @@ pub async fn folder(
     };
     let sort = Sort::parse(q.sort.as_deref());
     let desc = q.dir.as_deref() == Some("desc");
-    let mut move_targets: Vec<(String, String)> = Vec::new();
-    if let Some(parent) = view.ancestors.last() {
-        move_targets.push((parent.0.clone(), format!("↑ {}", parent.1)));
-    }
     let mut entries: Vec<(Key, Entry)> = Vec::with_capacity(view.folders.len() + view.files.len());
     for f in view.folders {
-        move_targets.push((f.id.clone(), f.name.clone()));
         entries.push((Key::new(true, sort, 0, 0, &f.name, &f.id), Entry::Folder(f)));
     }
     for f in view.files {
@@ -276,7 +285,12 @@ pub async fn folder(
             can_write: role >= folio_store::Role::Editor,
             is_owner: role == folio_store::Role::Owner,
             max_size: s.app.config().max_file_size,
-            move_targets,
+            // Only the owner's trash can undo (an editor's deletes go to the owner's trash).
+            undo: if role == folio_store::Role::Owner {
+                super::trash::parse_undo(q.undo.as_deref())
+            } else {
+                Vec::new()
+            },
             sort_name: heading(Sort::Name),
             sort_size: heading(Sort::Size),
             sort_modified: heading(Sort::Modified),

@@ -1,5 +1,5 @@
-//! Folder actions: new folder, new blank document, delete an empty folder. Each POST is
-//! CSRF-checked by `Csrf` and redirects back with a notice or the refusal in words.
+//! Folder actions: new folder, new blank document, rename, move, delete (to the trash). Each
+//! POST is CSRF-checked by `Csrf` and redirects back with a notice or the refusal in words.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -75,14 +75,61 @@ pub async fn new_document(
     }
 }
 
-/// POST /folders/{id}/delete → `App::delete_folder`.
+/// Where a folder's actions return: its parent's page (where its row was), else home.
+async fn parent_page(s: &AppState, id: &str) -> String {
+    s.app
+        .meta_folder_parent(id)
+        .await
+        .map_or_else(|| "/".to_owned(), |p| format!("/folders/{p}"))
+}
+
+/// POST /folders/{id}/rename → `App::rename_folder_from_web`.
+pub async fn rename_folder(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Csrf(user, Form(f)): Csrf<Form<NameForm>>,
+) -> Response {
+    let back = parent_page(&s, &id).await;
+    match s
+        .app
+        .rename_folder_from_web(&user.0.user, &id, f.name.trim())
+        .await
+    {
+        Ok(_) => Message::FolderRenamed.redirect(&back),
+        Err(e) => back_with(&back, e),
+    }
+}
+
+/// POST /folders/{id}/move (`folder` = the target) → `App::move_folder_from_web`.
+pub async fn move_folder(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Csrf(user, Form(f)): Csrf<Form<super::file_actions::MoveForm>>,
+) -> Response {
+    let back = parent_page(&s, &id).await;
+    match s
+        .app
+        .move_folder_from_web(&user.0.user, &id, f.folder())
+        .await
+    {
+        Ok(_) => Message::FolderMoved.redirect(&back),
+        Err(e) => back_with(&back, e),
+    }
+}
+
+/// POST /folders/{id}/delete → `App::delete_folder`: the folder and everything in it go to
+/// the trash; the notice offers "Undo".
 pub async fn delete_folder(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Csrf(user, Form(_)): Csrf<Form<CsrfOnly>>,
 ) -> Response {
     match s.app.delete_folder(&user.0.user, &id).await {
-        Ok(parent) => Message::FolderDeleted.redirect(&format!("/folders/{parent}")),
+        Ok(parent) => super::trash::trashed_redirect(
+            &parent,
+            Message::FolderDeleted,
+            &[folio_app::web::Item::Folder(id.clone())],
+        ),
         Err(e) => {
             let back = s
                 .app

@@ -73,6 +73,20 @@ pub enum Message {
     GrantRevoked,
     /// A public link's expiry is not in the future.
     LinkExpiryPast,
+    // The trash, folder moves and bulk actions.
+    FolderRenamed,
+    FolderMoved,
+    ItemsMoved,
+    ItemsTrashed,
+    TrashRestored,
+    TrashRestoredHome,
+    TrashPurged,
+    TrashEmptied,
+    Undone,
+    MoveIntoItself,
+    OtherOwnersFolder,
+    NothingSelected,
+    SomeNotDone,
 }
 
 impl Message {
@@ -116,6 +130,19 @@ impl Message {
         Message::AppDisconnected,
         Message::GrantRevoked,
         Message::LinkExpiryPast,
+        Message::FolderRenamed,
+        Message::FolderMoved,
+        Message::ItemsMoved,
+        Message::ItemsTrashed,
+        Message::TrashRestored,
+        Message::TrashRestoredHome,
+        Message::TrashPurged,
+        Message::TrashEmptied,
+        Message::Undone,
+        Message::MoveIntoItself,
+        Message::OtherOwnersFolder,
+        Message::NothingSelected,
+        Message::SomeNotDone,
     ];
 
     /// The code in the URL, its kind and the words shown.
@@ -124,7 +151,7 @@ impl Message {
         match self {
             Message::FileRenamed => ("renamed", N, "File renamed."),
             Message::FileMoved => ("moved", N, "File moved."),
-            Message::FileDeleted => ("file-deleted", N, "File deleted."),
+            Message::FileDeleted => ("file-deleted", N, "File moved to the trash."),
             Message::VersionRestored => (
                 "restored",
                 N,
@@ -145,7 +172,7 @@ impl Message {
                 N,
                 "Document created. No editor is configured to open it.",
             ),
-            Message::FolderDeleted => ("folder-deleted", N, "Folder deleted."),
+            Message::FolderDeleted => ("folder-deleted", N, "Folder moved to the trash."),
             Message::UserCreated => ("user-created", N, "User created."),
             Message::UserDisabled => ("user-disabled", N, "User disabled."),
             Message::UserEnabled => ("user-enabled", N, "User enabled."),
@@ -236,6 +263,35 @@ impl Message {
             }
             Message::AppDisconnected => ("app-disconnected", N, "The app was disconnected."),
             Message::GrantRevoked => ("grant-revoked", N, "Connected app revoked."),
+            Message::FolderRenamed => ("folder-renamed", N, "Folder renamed."),
+            Message::FolderMoved => ("folder-moved", N, "Folder moved."),
+            Message::ItemsMoved => ("items-moved", N, "Moved."),
+            Message::ItemsTrashed => ("items-trashed", N, "Moved to the trash."),
+            Message::TrashRestored => ("trash-restored", N, "Restored to where it was."),
+            Message::TrashRestoredHome => (
+                "trash-restored-home",
+                N,
+                "Restored to My files: the folder it was in is gone.",
+            ),
+            Message::TrashPurged => ("trash-purged", N, "Deleted for good."),
+            Message::TrashEmptied => ("trash-emptied", N, "Trash emptied."),
+            Message::Undone => ("undone", N, "Undone: restored from the trash."),
+            Message::MoveIntoItself => (
+                "move-into-itself",
+                E,
+                "A folder cannot move into itself or one of its own folders.",
+            ),
+            Message::OtherOwnersFolder => (
+                "other-owners-folder",
+                E,
+                "Not allowed: a folder can only move within its owner's folders.",
+            ),
+            Message::NothingSelected => ("nothing-selected", E, "Select files or folders first."),
+            Message::SomeNotDone => (
+                "some-not-done",
+                E,
+                "Some items could not be moved or deleted (locked, taken names, or no access); the others were.",
+            ),
         }
     }
 

@@ -1,7 +1,8 @@
 //! Pages for people, one module per area: sign-in (`auth`), browsing folders, versions and
 //! downloads (`files`), uploads (`upload`), folder and file actions (`folder_actions`,
 //! `file_actions`), sharing and "Shared with me" (`sharing`), the admin page (`admin`), "Connected
-//! apps" (`connected_apps`: the user's OAuth grants), and the
+//! apps" (`connected_apps`: the user's OAuth grants), the trash and the bulk actions of the file
+//! browser (`trash`), and the
 //! host page that embeds an editor (`host_page`). Server-rendered askama templates; forms POST
 //! with a CSRF token (checked by `crate::extract::csrf::Csrf`) and redirect; errors are answered
 //! by `crate::error::page`.
@@ -18,6 +19,7 @@ pub mod listing;
 pub mod message;
 pub mod setup;
 pub mod sharing;
+pub mod trash;
 pub mod upload;
 
 use askama::Template;
