@@ -32,6 +32,7 @@ fn content(key: &str, size: u64, author: &str) -> ContentRecord {
         created_at: NOW,
         author_id: author.to_owned(),
         source: "test".to_owned(),
+        kind: VersionKind::Save,
     }
 }
 

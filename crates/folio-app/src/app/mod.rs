@@ -65,6 +65,8 @@ pub struct AppConfig {
     pub spool_dir: std::path::PathBuf,
     /// How many days audit rows are kept (`[audit] retention_days`; 0: for ever).
     pub audit_retention_days: u32,
+    /// How old autosaves are thinned (`[versions]`).
+    pub retention: crate::retention::RetentionPolicy,
 }
 
 impl Default for AppConfig {
@@ -78,6 +80,7 @@ impl Default for AppConfig {
             oauth: Default::default(),
             spool_dir: std::env::temp_dir().join("folio-spool"),
             audit_retention_days: 365,
+            retention: Default::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::editors::{EditorChoice, EditorKind};
 use crate::error::{AppError, Forbidden, NamePlace};
 use crate::{App, tokens};
 
+mod account;
 mod admin;
 mod browse;
 mod files;
@@ -16,9 +17,12 @@ mod host_page;
 mod sessions;
 mod setup;
 mod sharing;
+mod templates;
 
+pub use account::*;
 pub use browse::*;
 pub use host_page::*;
 pub use sessions::*;
 pub use setup::*;
 pub use sharing::*;
+pub use templates::*;

@@ -154,7 +154,9 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
         | AppError::WeakPassword
-        | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
+        | AppError::PasswordsDiffer
+        | AppError::WrongPassword
+        | AppError::NotATemplate => StatusCode::BAD_REQUEST,
         AppError::SetupClosed => StatusCode::GONE,
         AppError::NameTaken { .. } | AppError::Locked | AppError::NotEmpty => StatusCode::CONFLICT,
         AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
