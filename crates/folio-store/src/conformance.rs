@@ -304,7 +304,10 @@ async fn organisation_templates(store: &dyn MetadataStore) {
         .map(|x| x.name)
         .collect();
     assert_eq!(names, vec!["a letter.dotx", "Budget.xltx"]);
-    assert_eq!(ok!(store.template("t-b").await), Some(t("t-b", "Budget.xltx")));
+    assert_eq!(
+        ok!(store.template("t-b").await),
+        Some(t("t-b", "Budget.xltx"))
+    );
     assert_eq!(ok!(store.template("nope").await), None);
 
     let f = ok!(store

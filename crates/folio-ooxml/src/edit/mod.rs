@@ -220,11 +220,25 @@ const TEMPLATE_TYPES: [(&str, &str); 3] = [
 /// with its main part's content type turned into the document's (what Office does on "New
 /// from template"; every other entry copied raw); a document package (`.docx`, …) unchanged.
 pub fn document_from_template(bytes: &[u8]) -> Result<Vec<u8>, EditError> {
+    retype(bytes, false)
+}
+
+/// The inverse of [`document_from_template`]: a document package declared as a template
+/// (`.docx` → `.dotx`, …), every other entry copied raw. For tests and exports.
+pub fn template_from_document(bytes: &[u8]) -> Result<Vec<u8>, EditError> {
+    retype(bytes, true)
+}
+
+fn retype(bytes: &[u8], to_template: bool) -> Result<Vec<u8>, EditError> {
     let mut package = package::Package::open(bytes)?;
     let types = package.required("[Content_Types].xml")?;
     let mut changed = types.clone();
     for (template, document) in TEMPLATE_TYPES {
-        changed = changed.replace(template, document);
+        changed = if to_template {
+            changed.replace(document, template)
+        } else {
+            changed.replace(template, document)
+        };
     }
     if changed == types {
         return Ok(bytes.to_vec());
@@ -251,13 +265,11 @@ mod template_tests {
                 .iter()
                 .find(|(_, d)| types.contains(d))
                 .expect("a main part");
-            let mut changes = std::collections::BTreeMap::new();
-            changes.insert(
-                "[Content_Types].xml".to_owned(),
-                types.replace(document, template),
-            );
-            let as_template = package::rewrite(&blank, &changes).expect("rewrite");
+            let as_template = template_from_document(&blank).expect("retyped");
             assert_ne!(as_template, blank);
+            let mut retyped = package::Package::open(&as_template).expect("opens");
+            let t = retyped.required("[Content_Types].xml").expect("types");
+            assert!(t.contains(template) && !t.contains(document), "{kind}");
             let back = document_from_template(&as_template).expect("converts");
             let mut package = package::Package::open(&back).expect("opens");
             let types = package.required("[Content_Types].xml").expect("types");

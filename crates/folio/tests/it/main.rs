@@ -1,6 +1,7 @@
 //! Folio's integration tests: one binary, one module per area. Every test starts the real
 //! `folio` binary (`serve --listen 127.0.0.1:0`) on a fresh data directory and talks HTTP to it.
 
+mod account_page;
 mod accounts;
 mod api;
 mod audit;
@@ -19,6 +20,8 @@ mod mobile;
 mod office;
 mod ops;
 mod replicas;
+mod retention;
 mod support;
+mod templates;
 mod web;
 mod wopi;
