@@ -171,7 +171,7 @@ async fn new_documents_get_a_name_prompt_and_can_start_from_an_organisation_temp
     b.wait_url(|u| u.contains("/open/")).await;
     b.enter_editor().await;
     assert_eq!(
-        b.wait_text("#doc-name", |t| !t.is_empty()).await,
+        b.wait_text("#doc-name", |t| t.ends_with(".docx")).await,
         "Minutes.docx"
     );
     let _ = c.enter_parent_frame().await;
@@ -187,7 +187,7 @@ async fn new_documents_get_a_name_prompt_and_can_start_from_an_organisation_temp
     b.wait_url(|u| u.contains("/open/")).await;
     b.enter_editor().await;
     assert_eq!(
-        b.wait_text("#doc-name", |t| !t.is_empty()).await,
+        b.wait_text("#doc-name", |t| t.ends_with(".xlsx")).await,
         "New workbook.xlsx"
     );
     let _ = c.enter_parent_frame().await;
@@ -211,7 +211,7 @@ async fn new_documents_get_a_name_prompt_and_can_start_from_an_organisation_temp
     let url = b.wait_url(|u| u.contains("/open/")).await;
     b.enter_editor().await;
     assert_eq!(
-        b.wait_text("#doc-name", |t| !t.is_empty()).await,
+        b.wait_text("#doc-name", |t| t.ends_with(".docx")).await,
         "Offer letter.docx"
     );
     assert_eq!(
