@@ -75,6 +75,9 @@ impl App {
             }
         };
         let writes = can_write && choice.action != "view" && choice.action != "embedview";
+        if can_write {
+            self.fill_from_template(user, &file, choice.kind).await;
+        }
         let ttl = self.now() + self.config().token_ttl_ms;
         let minted = self
             .mint_token_for_client(

@@ -234,6 +234,57 @@ impl App {
         Ok(file)
     }
 
+    /// Before an editor that does not read `TemplateSource` opens an empty file that waits for a
+    /// template (made for Collabora, now opened in another editor): the template's content is
+    /// committed as the file's next version, so that editor shows the document too. Nothing
+    /// happens for Collabora, for a file with content, or while the file is locked (an editor
+    /// is making it); a failure leaves the file as it was and is logged (the page still opens).
+    pub(crate) async fn fill_from_template(
+        &self,
+        user: &UserRecord,
+        file: &folio_store::FileRecord,
+        editor: EditorKind,
+    ) {
+        if file.content.size != 0
+            || template_delivery(Some(editor)) != TemplateDelivery::CopyContent
+        {
+            return;
+        }
+        let filled = async {
+            let Some(t) = self.meta().file_template(&file.id).await? else {
+                return Ok::<_, AppError>(());
+            };
+            let raw = self.blob_vec(&t.blob_key).await?;
+            let doc = bytes::Bytes::from(
+                folio_ooxml::edit::document_from_template(&raw)
+                    .map_err(|_| AppError::NotATemplate)?,
+            );
+            let body: folio_store::ByteStream =
+                Box::pin(futures::stream::once(async move { Ok(doc) }));
+            let (key, put) = self.store_blob(body).await?;
+            let content = self.content(
+                &key,
+                &put,
+                &user.id,
+                "template",
+                folio_store::VersionKind::Upload,
+            );
+            self.commit_emitting(
+                &file.id,
+                folio_store::WriteCheck::Unlocked,
+                &key,
+                content,
+                None,
+            )
+            .await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = filled {
+            tracing::warn!(file.id = %file.id, error = %e, "cannot fill an empty document from its template");
+        }
+    }
+
     /// The `TemplateSource` URL of an empty file waiting for a template (Collabora sessions):
     /// self-authorised like `FileUrl`, valid for a few minutes and never beyond the token.
     pub(crate) async fn template_source(

@@ -259,20 +259,31 @@ mod template_tests {
             // A document stays byte for byte.
             assert_eq!(document_from_template(&blank).ok(), Some(blank.clone()));
             // The same package declared as a template becomes a document again.
-            let mut package = package::Package::open(&blank).expect("blank opens");
-            let types = package.required("[Content_Types].xml").expect("types");
+            let mut package =
+                package::Package::open(&blank).unwrap_or_else(|e| panic!("blank opens: {e}"));
+            let types = package
+                .required("[Content_Types].xml")
+                .unwrap_or_else(|e| panic!("types: {e}"));
             let (template, document) = TEMPLATE_TYPES
                 .iter()
                 .find(|(_, d)| types.contains(d))
-                .expect("a main part");
-            let as_template = template_from_document(&blank).expect("retyped");
+                .unwrap_or_else(|| panic!("{kind}: a main part"));
+            let as_template =
+                template_from_document(&blank).unwrap_or_else(|e| panic!("retyped: {e}"));
             assert_ne!(as_template, blank);
-            let mut retyped = package::Package::open(&as_template).expect("opens");
-            let t = retyped.required("[Content_Types].xml").expect("types");
+            let mut retyped =
+                package::Package::open(&as_template).unwrap_or_else(|e| panic!("opens: {e}"));
+            let t = retyped
+                .required("[Content_Types].xml")
+                .unwrap_or_else(|e| panic!("types: {e}"));
             assert!(t.contains(template) && !t.contains(document), "{kind}");
-            let back = document_from_template(&as_template).expect("converts");
-            let mut package = package::Package::open(&back).expect("opens");
-            let types = package.required("[Content_Types].xml").expect("types");
+            let back =
+                document_from_template(&as_template).unwrap_or_else(|e| panic!("converts: {e}"));
+            let mut package =
+                package::Package::open(&back).unwrap_or_else(|e| panic!("opens: {e}"));
+            let types = package
+                .required("[Content_Types].xml")
+                .unwrap_or_else(|e| panic!("types: {e}"));
             assert!(
                 types.contains(document) && !types.contains(template),
                 "{kind}"

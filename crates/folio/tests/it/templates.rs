@@ -282,14 +282,63 @@ fn collabora_discovery() -> String {
         .to_owned()
 }
 
+fn onlyoffice_discovery() -> String {
+    r#"<?xml version="1.0" encoding="utf-8"?>
+<wopi-discovery><net-zone name="external-https">
+<app name="Word" favIconUrl="https://office.example/favicon.ico">
+<action name="view" ext="docx" default="true" urlsrc="https://office.example/hosting/wopi/word/view?&lt;wopisrc=WOPI_SOURCE&amp;&gt;" />
+<action name="edit" ext="docx" requires="locks,update" urlsrc="https://office.example/hosting/wopi/word/edit?&lt;wopisrc=WOPI_SOURCE&amp;&gt;" />
+</app></net-zone></wopi-discovery>"#
+        .to_owned()
+}
+
+/// Creates a document from template `tid` as `web`'s user in their home folder; its id.
+async fn from_template(s: &TestServer, web: &reqwest::Client, name: &str, tid: &str) -> String {
+    let folder = home(s, web).await;
+    let listing = page(web, format!("{}/folders/{folder}", s.url)).await;
+    let r = web
+        .post(format!("{}/folders/{folder}/new-document", s.url))
+        .form(&[
+            ("csrf", form_value(&listing, "csrf").as_str()),
+            ("kind", ""),
+            ("name", name),
+            ("template", tid),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), 303);
+    let location = header(&r, "location").unwrap_or_default().to_owned();
+    location
+        .strip_prefix("/open/")
+        .and_then(|r| r.split('?').next())
+        .unwrap_or_else(|| panic!("opens the new document: {location}"))
+        .to_owned()
+}
+
+async fn check_file_info(s: &TestServer, id: &str, token: &str) -> serde_json::Value {
+    client()
+        .get(format!("{}/wopi/files/{id}?access_token={token}", s.url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json::<serde_json::Value>()
+        .await
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn collabora_sessions_get_the_template_as_template_source() -> TestResult {
     let dir = tempfile::tempdir()?;
     let cool = dir.path().join("collabora.xml");
     std::fs::write(&cool, collabora_discovery())?;
+    let oo = dir.path().join("onlyoffice.xml");
+    std::fs::write(&oo, onlyoffice_discovery())?;
     let cfg = format!(
-        "[[editors]]\nname = \"cool\"\ndiscovery = \"{}\"\nproof_keys = \"off\"\n",
-        cool.display()
+        "[[editors]]\nname = \"cool\"\ndiscovery = \"{}\"\nproof_keys = \"off\"\n\
+         [[editors]]\nname = \"oo\"\nkind = \"onlyoffice\"\ndiscovery = \"{}\"\nproof_keys = \"off\"\n",
+        cool.display(),
+        oo.display()
     );
     let s = TestServer::start_with(Some(&cfg), &[]);
     add_admin(&s, "ada", "ada password 1");
@@ -308,25 +357,7 @@ async fn collabora_sessions_get_the_template_as_template_source() -> TestResult 
     // Col creates a document from the template: the editor for .docx is Collabora, so the file
     // is empty and waits for the template.
     let col = web_client(&s, "col", "col password 1").await;
-    let folder = home(&s, &col).await;
-    let listing = page(&col, format!("{}/folders/{folder}", s.url)).await;
-    let r = col
-        .post(format!("{}/folders/{folder}/new-document", s.url))
-        .form(&[
-            ("csrf", form_value(&listing, "csrf").as_str()),
-            ("kind", ""),
-            ("name", "From letterhead"),
-            ("template", tid.as_str()),
-        ])
-        .send()
-        .await?;
-    assert_eq!(r.status(), 303);
-    let location = header(&r, "location").unwrap_or_default().to_owned();
-    let id = location
-        .strip_prefix("/open/")
-        .and_then(|r| r.split('?').next())
-        .unwrap_or_else(|| panic!("opens the new document: {location}"))
-        .to_owned();
+    let id = from_template(&s, &col, "From letterhead", &tid).await;
     let open = page(&col, format!("{}/open/{id}?action=edit&editor=cool", s.url)).await;
     let token = form_value(&open, "access_token");
     let cfi = |token: String| {
@@ -383,5 +414,29 @@ async fn collabora_sessions_get_the_template_as_template_source() -> TestResult 
     assert!(info.get("TemplateSource").is_none(), "{info}");
     assert_eq!(info["Size"], document.len());
     assert_eq!(client().get(&source).send().await?.status(), 404);
+
+    // The same kind of empty document opened in ONLYOFFICE, which does not read TemplateSource:
+    // the host page puts the template's content in first.
+    let other = from_template(&s, &col, "Second letter", &tid).await;
+    let open = page(
+        &col,
+        format!("{}/open/{other}?action=edit&editor=oo", s.url),
+    )
+    .await;
+    let token = form_value(&open, "access_token");
+    let info = check_file_info(&s, &other, &token).await;
+    assert_eq!(info["Size"], document.len(), "{info}");
+    assert!(info.get("TemplateSource").is_none(), "{info}");
+    let bytes = client()
+        .get(format!(
+            "{}/wopi/files/{other}/contents?access_token={token}",
+            s.url
+        ))
+        .send()
+        .await?
+        .bytes()
+        .await?
+        .to_vec();
+    assert_eq!(paragraphs(&bytes), LETTER);
     Ok(())
 }
