@@ -42,7 +42,8 @@
     for (var i = 0; i < form.elements.length; i++) {
       var el = form.elements[i];
       if (!el.name || el.name === 'csrf' || el.type === 'password' || el.type === 'file' ||
-          el.type === 'submit' || el.type === 'button' || el.type === 'hidden') { continue; }
+          el.type === 'submit' || el.type === 'button' ||
+          (el.type === 'hidden' && !el.hasAttribute('data-keep'))) { continue; }
       if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) { continue; }
       fields.push([el.name, el.value]);
     }
