@@ -440,3 +440,40 @@ async fn collabora_sessions_get_the_template_as_template_source() -> TestResult 
     assert_eq!(paragraphs(&bytes), LETTER);
     Ok(())
 }
+
+/// The name prompt is a form like any other: sent after the session expired, it comes back
+/// open, with the kind and the name typed, once the person signed in again.
+#[tokio::test]
+async fn the_name_prompt_comes_back_with_its_input_after_signing_in_again() -> TestResult {
+    let s = TestServer::start();
+    s.add_user_with_password("una", "una password 1");
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&format!("{}/", s.url)).await?;
+    b.sign_in("una", "una password 1").await;
+    let folder_url = b.wait_url(|u| u.contains("/folders/")).await;
+    b.click(Locator::Css("#new-excel")).await;
+    b.fill("#new-doc-name", "Budget").await;
+    crate::file_browser::end_session_behind_the_browsers_back(&b, &s).await;
+    b.click(Locator::Css("#new-doc-create")).await;
+    b.wait_text("#signin", |t| t.contains("signed out")).await;
+    b.sign_in("una", "una password 1").await;
+    b.wait_url(|u| u == folder_url).await;
+    assert_eq!(
+        b.wait_value("#new-doc-name", |v| v == "Budget").await,
+        "Budget",
+        "the name typed is back"
+    );
+    assert_eq!(
+        b.wait_text("#new-doc-title", |t| !t.is_empty()).await,
+        "New Excel workbook",
+        "the kind is back"
+    );
+    b.click(Locator::Css("#new-doc-create")).await;
+    b.wait_text("#notice", |t| t.contains("Document created"))
+        .await;
+    b.find(Locator::Css("tr.file-row[data-name='Budget.xlsx']"))
+        .await;
+    b.close().await;
+    Ok(())
+}
