@@ -91,6 +91,16 @@ pub mod action {
     pub const ADMIN_API_KEY_CREATE: &str = "admin.api_key_create";
     /// An API key was revoked (`detail`: its id).
     pub const ADMIN_API_KEY_REVOKE: &str = "admin.api_key_revoke";
+    /// A sweep dropped old autosaved versions (version retention): how many, bytes freed.
+    pub const VERSION_RETENTION: &str = "system.version_retention";
+    /// An administrator uploaded an organisation template.
+    pub const ADMIN_TEMPLATE_ADD: &str = "admin.template_add";
+    /// An administrator deleted an organisation template.
+    pub const ADMIN_TEMPLATE_DELETE: &str = "admin.template_delete";
+    /// A person changed their own password on the account page.
+    pub const PASSWORD_CHANGE: &str = "auth.password_change";
+    /// A person signed out their other sessions on the account page.
+    pub const SIGN_OUT_OTHERS: &str = "auth.sign_out_others";
 }
 
 /// Through what a request came.

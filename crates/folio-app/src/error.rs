@@ -73,6 +73,14 @@ pub enum AppError {
     #[error("wrong login or password")]
     BadCredentials,
 
+    /// The account page: the current password given is wrong.
+    #[error("the current password is wrong")]
+    WrongPassword,
+    /// An uploaded template (or a template asked for) is not a Word, Excel or PowerPoint
+    /// document or template.
+    #[error("not a Word, Excel or PowerPoint document or template")]
+    NotATemplate,
+
     /// The first-run setup form's two passwords differ.
     #[error("the two passwords differ")]
     PasswordsDiffer,

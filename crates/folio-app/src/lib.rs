@@ -7,6 +7,7 @@ pub mod editors;
 mod error;
 pub mod integration;
 pub mod metrics;
+pub mod retention;
 pub mod tokens;
 pub mod web;
 pub mod zip;

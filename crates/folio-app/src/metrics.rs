@@ -199,7 +199,7 @@ impl Metrics {
         let sweep_removed = Family::<KindLabels, Counter>::default();
         r.register(
             "sweep_removed",
-            "What sweeps deleted, by kind (orphan_blobs, incomplete_uploads, expired_tokens, expired_oauth, purged_trash)",
+            "What sweeps deleted, by kind (orphan_blobs, incomplete_uploads, expired_tokens, expired_oauth, purged_trash, dropped_versions)",
             sweep_removed.clone(),
         );
         let sweep_last_success = FloatGauge::default();
@@ -339,7 +339,8 @@ impl Metrics {
     }
 
     /// A sweep run: what it deleted, by kind (`orphan_blobs`, `incomplete_uploads`,
-    /// `expired_tokens`, `expired_oauth`), or `None` when it failed. `now_ms` is when it ended.
+    /// `expired_tokens`, `expired_oauth`, `dropped_versions`), or `None` when it failed. `now_ms`
+    /// is when it ended.
     pub fn sweep(&self, removed: Option<&[(&'static str, u64)]>, now_ms: i64) {
         match removed {
             Some(kinds) => {

@@ -178,6 +178,11 @@ impl DevEditor {
         if op == Op::GetFile {
             request = request.header("X-WOPI-MaxExpectedSize", MAX_FILE_SIZE.to_string());
         }
+        if op == Op::PutFile {
+            // Every save of this editor is its Save button: an explicit save, said the way
+            // Collabora says it (version retention keeps it).
+            request = request.header("X-COOL-WOPI-IsAutosave", "false");
+        }
         if let Some(body) = body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")

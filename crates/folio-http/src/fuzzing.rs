@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::extract::api::ApiJson;
 use crate::routes::api::{files::PatchFile, sessions::NewSession, users::PutUser};
+use crate::routes::ui::account::PasswordForm as AccountPasswordForm;
 use crate::routes::ui::admin::{CreateUserForm, PasswordForm};
 use crate::routes::ui::auth::{CsrfForm, LoginForm};
 use crate::routes::ui::file_actions::MoveForm;
@@ -76,6 +77,7 @@ pub fn form_bodies(body: &[u8]) -> usize {
         form::<CsrfOnly>(body).is_some(),
         form::<KindForm>(body).is_some(),
         form::<ShareForm>(body).is_some(),
+        form::<AccountPasswordForm>(body).is_some(),
     ]
     .into_iter()
     .filter(|ok| *ok)
@@ -98,8 +100,8 @@ mod tests {
         assert!(form_bodies(b"login=a&password=b&csrf=c&next=%2F%09%2Fevil.example") >= 1);
         assert_eq!(
             form_bodies(b""),
-            3,
-            "only the forms whose fields all default"
+            5,
+            "only the forms whose fields all default (CSRF-only, new document, account password, …)"
         );
     }
 }

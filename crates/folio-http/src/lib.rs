@@ -132,6 +132,28 @@ pub fn router_with(
         .route("/launch", get(routes::ui::host_page::launch_jwt))
         .route("/launch/{code}", get(routes::ui::host_page::launch_code))
         .route("/blob/{id}", get(routes::wopi::get_file_url))
+        .route("/template/{id}", get(routes::wopi::get_template_source))
+        .route("/account", get(routes::ui::account::account))
+        .route(
+            "/account/password",
+            post(routes::ui::account::change_password),
+        )
+        .route(
+            "/account/sessions/sign-out-others",
+            post(routes::ui::account::sign_out_others),
+        )
+        .route(
+            "/account/apps/{id}/revoke",
+            post(routes::ui::account::revoke_app),
+        )
+        .route(
+            "/admin/templates",
+            post(routes::ui::admin::admin_add_template),
+        )
+        .route(
+            "/admin/templates/{id}/delete",
+            post(routes::ui::admin::admin_delete_template),
+        )
         .route("/open/{id}", get(routes::ui::host_page::open))
         .route("/open/{id}/token", post(routes::ui::host_page::renew))
         .route("/", get(routes::ui::files::home))

@@ -15,6 +15,10 @@
 //   (data-bulk-action, op=move). Keyboard: every folder is a button.
 // - Drag and drop: a dragged row (or the selection, when the row is selected) dropped on a
 //   folder row or a breadcrumb link (data-drop) is moved there by the same bulk form.
+// - New document buttons (data-new-doc) open #new-doc-dialog: a name prompt and, when there are
+//   organisation templates, "Start from" (without script the buttons create a blank document
+//   under a numbered name).
+// - The admin page's template upload sends the file as the raw body with X-CSRF-Token.
 // - Signed out: a form sent without a live session is answered by the sign-in page
 //   (data-signed-out). Each form's input is kept in sessionStorage when it is sent; the sign-in
 //   page then returns to the page the form was on, which puts the input back (#restored says so).
@@ -46,7 +50,8 @@
     for (var i = 0; i < form.elements.length; i++) {
       var el = form.elements[i];
       if (!el.name || el.name === 'csrf' || el.type === 'password' || el.type === 'file' ||
-          el.type === 'submit' || el.type === 'button' || el.type === 'hidden') { continue; }
+          el.type === 'submit' || el.type === 'button' ||
+          (el.type === 'hidden' && !el.hasAttribute('data-keep'))) { continue; }
       if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) { continue; }
       fields.push([el.name, el.value]);
     }
@@ -69,7 +74,11 @@
     save(null);
     if (!pending.signedOut || pending.page !== here()) { return; }
     var form = null;
-    if (pending.dialog && pending.row) {
+    if (pending.dialog && !pending.row && pending.dialog === 'new-doc-dialog') {
+      var kindField = null;
+      pending.fields.forEach(function (f) { if (f[0] === 'kind') { kindField = f[1]; } });
+      if (openNewDocument(kindField || '')) { form = document.getElementById('new-doc-form'); }
+    } else if (pending.dialog && pending.row) {
       var row = document.querySelector('tr[data-id="' + CSS.escape(pending.row) + '"]');
       if (row) { form = openDialog(pending.dialog, row); }
     } else {
@@ -171,6 +180,8 @@
       if (d) { d.close(); }
       return;
     }
+    var newDoc = t.closest && t.closest('[data-new-doc]');
+    if (newDoc && openNewDocument(newDoc.getAttribute('data-new-doc'))) { e.preventDefault(); return; }
     var toggle = t.closest && t.closest('#new-toggle');
     if (toggle) { toggleToolbar(); return; }
     var into = t.closest && t.closest('button.picker-folder, button.picker-up');
@@ -186,6 +197,75 @@
   // Keyboard: Tab past the menu's last item closes it.
   document.addEventListener('focusin', function (e) {
     if (open && !open.menu.contains(e.target) && e.target !== open.button) { closeMenu(false); }
+  });
+
+  // --- New document: a name prompt, blank or from a template --------------------------------
+  // kind: "word" | "excel" | "powerpoint", or "" for "from template" (the template's kind).
+  function openNewDocument(kind) {
+    var d = document.getElementById('new-doc-dialog');
+    if (!d) { return false; }
+    var select = document.getElementById('new-doc-template');
+    var name = document.getElementById('new-doc-name');
+    var first = null;
+    for (var i = 0; i < select.options.length; i++) {
+      var o = select.options[i];
+      var k = o.getAttribute('data-kind');
+      var show = kind ? (k === '' || k === kind) : k !== '';
+      o.hidden = !show;
+      o.disabled = !show;
+      if (show && !first) { first = o; }
+    }
+    if (first) { select.value = first.value; }
+    select.parentNode.querySelector('label[for="new-doc-template"]').hidden = select.options.length < 2;
+    select.hidden = select.options.length < 2;
+    document.getElementById('new-doc-kind').value = kind;
+    document.getElementById('new-doc-title').textContent =
+      d.getAttribute('data-title-' + (kind || 'template')) || '';
+    name.value = kind ? d.getAttribute('data-name-' + kind) : stem(first ? first.textContent : '');
+    name.setAttribute('data-suggested', name.value);
+    if (typeof d.showModal === 'function') { d.showModal(); } else { d.setAttribute('open', ''); }
+    name.focus();
+    name.select();
+    return true;
+  }
+  function stem(fileName) {
+    var dot = fileName.lastIndexOf('.');
+    return dot > 0 ? fileName.slice(0, dot) : fileName;
+  }
+  document.addEventListener('change', function (e) {
+    if (!e.target || e.target.id !== 'new-doc-template') { return; }
+    var o = e.target.options[e.target.selectedIndex];
+    var name = document.getElementById('new-doc-name');
+    var kindField = document.getElementById('new-doc-kind');
+    // "From template": the name follows the template until the person typed one.
+    if (kindField.value === '' && o && name.value === name.getAttribute('data-suggested')) {
+      name.value = stem(o.textContent);
+      name.setAttribute('data-suggested', name.value);
+    }
+  });
+
+  // --- Admin: template upload (raw body, like file uploads) -----------------------------------
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!form || form.id !== 'template-upload') { return; }
+    e.preventDefault();
+    var input = document.getElementById('template-file');
+    var status = document.getElementById('template-status');
+    var file = input.files && input.files[0];
+    if (!file) { return; }
+    status.textContent = '';
+    fetch('/admin/templates?name=' + encodeURIComponent(file.name), {
+      method: 'POST', body: file, credentials: 'same-origin', redirect: 'manual',
+      headers: { 'X-CSRF-Token': form.getAttribute('data-csrf'), 'Accept': 'application/json' }
+    }).then(function (r) {
+      if (r.status === 200) { window.location.assign('/admin?notice=template-added'); return null; }
+      return r.json().then(function (j) {
+        var reason = (j && j.error && (j.error.message || j.error)) || ('HTTP ' + r.status);
+        status.textContent = form.getAttribute('data-failed').replace('{reason}', reason);
+      }, function () {
+        status.textContent = form.getAttribute('data-failed').replace('{reason}', 'HTTP ' + r.status);
+      });
+    }, function () { status.textContent = form.getAttribute('data-network'); });
   });
 
   // --- "+ New" ---------------------------------------------------------------------------------

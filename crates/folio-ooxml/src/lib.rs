@@ -63,6 +63,27 @@ impl Kind {
             .find(|kind| kind.extension().eq_ignore_ascii_case(ext))
     }
 
+    /// The application's short name: "Word", "Excel", "PowerPoint".
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Word => "Word",
+            Kind::Excel => "Excel",
+            Kind::PowerPoint => "PowerPoint",
+        }
+    }
+
+    /// The kind of an organisation template's file: a document (`docx`, `xlsx`, `pptx`) or a
+    /// template (`dotx`, `xltx`, `potx`), case-insensitively, with or without the dot.
+    pub fn from_template_extension(ext: &str) -> Option<Kind> {
+        let ext = ext.strip_prefix('.').unwrap_or(ext).to_ascii_lowercase();
+        match ext.as_str() {
+            "dotx" => Some(Kind::Word),
+            "xltx" => Some(Kind::Excel),
+            "potx" => Some(Kind::PowerPoint),
+            other => Kind::from_extension(other),
+        }
+    }
+
     /// The parts of the blank package, `(part name, content)`, in zip order.
     /// `[Content_Types].xml` comes first.
     fn parts(self) -> &'static [(&'static str, &'static str)] {
@@ -209,6 +230,17 @@ mod tests {
             );
         }
         assert_eq!(Kind::from_extension(".DOCX"), Some(Kind::Word));
+        assert_eq!(Kind::from_template_extension("DOTX"), Some(Kind::Word));
+        assert_eq!(Kind::from_template_extension(".xltx"), Some(Kind::Excel));
+        assert_eq!(
+            Kind::from_template_extension("potx"),
+            Some(Kind::PowerPoint)
+        );
+        assert_eq!(
+            Kind::from_template_extension("pptx"),
+            Some(Kind::PowerPoint)
+        );
+        assert_eq!(Kind::from_template_extension("dotm"), None);
         assert_eq!(Kind::from_extension("Xlsx"), Some(Kind::Excel));
         assert_eq!(Kind::from_extension("pptx"), Some(Kind::PowerPoint));
         for other in ["doc", "xls", "ppt", "docm", "odt", "", ".", "xlsx.zip"] {

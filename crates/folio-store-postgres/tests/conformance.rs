@@ -235,6 +235,7 @@ async fn two_replicas_race_without_errors() {
             created_at: NOW,
             author_id: "x".into(),
             source: "test".into(),
+            kind: folio_store::VersionKind::Save,
         };
         let user = ok(
             a.create_user(

@@ -32,6 +32,7 @@ fn content(key: &str, size: u64, author: &str) -> ContentRecord {
         created_at: NOW,
         author_id: author.to_owned(),
         source: "test".to_owned(),
+        kind: VersionKind::Save,
     }
 }
 
@@ -102,6 +103,282 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     forced_release_is_remembered(&*store).await;
     managing_shares(&*store).await;
     share_links(&*store).await;
+    version_retention(&*store).await;
+    retention_totals(&*store).await;
+    organisation_templates(&*store).await;
+    account_sessions(&*store).await;
+}
+
+/// Version retention's store half: versions keep their kind; the candidate query finds files
+/// with two old non-current autosaves in one hour (one day when older); `drop_versions` drops
+/// only autosaves and never the current version, and returns exactly the blobs nothing else
+/// references (a restore shares its blob; a template's blob is referenced too).
+async fn version_retention(store: &dyn MetadataStore) {
+    const H: i64 = 3_600_000;
+    let u = new_user(store, "retainer").await;
+    let base = NOW - 100 * H;
+    let at = |key: &str, t: i64, kind: VersionKind| ContentRecord {
+        created_at: t,
+        kind,
+        ..content(key, 10, &u.id)
+    };
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: at("rt-1", base, VersionKind::Upload),
+            },
+            &exact("thin.docx"),
+            base,
+        )
+        .await);
+    let min = 60_000;
+    let kinds = [
+        ("rt-2", base + H + 10 * min, VersionKind::Autosave),
+        ("rt-3", base + H + 20 * min, VersionKind::Autosave),
+        ("rt-4", base + H + 30 * min, VersionKind::Autosave),
+        ("rt-5", base + H + 40 * min, VersionKind::Save),
+        ("rt-2", base + H + 50 * min, VersionKind::Restored),
+        ("rt-6", base + 2 * H, VersionKind::ExitSave),
+        ("rt-7", NOW, VersionKind::Autosave),
+    ];
+    for (key, t, kind) in kinds {
+        ok!(ok!(store
+            .commit_version(&f.id, WriteCheck::Unlocked, at(key, t, kind), t)
+            .await));
+    }
+    let listed = ok!(store.versions(&f.id).await);
+    assert_eq!(listed.len(), 8);
+    assert_eq!(listed[0].content.kind, VersionKind::Autosave, "v8 as saved");
+    assert_eq!(listed[1].content.kind, VersionKind::ExitSave);
+    assert_eq!(listed[2].content.kind, VersionKind::Restored);
+    assert_eq!(listed[7].content.kind, VersionKind::Upload);
+    assert_eq!(
+        ok!(store.file(&f.id).await).map(|f| f.content.kind),
+        Some(VersionKind::Autosave),
+        "the current content carries its kind"
+    );
+
+    // A file with one old autosave and a current one is no candidate.
+    let g = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: at("rt-g1", base, VersionKind::Autosave),
+            },
+            &exact("alone.docx"),
+            base,
+        )
+        .await);
+    ok!(ok!(store
+        .commit_version(
+            &g.id,
+            WriteCheck::Unlocked,
+            at("rt-g2", base + 10 * min, VersionKind::Autosave),
+            base
+        )
+        .await));
+    let keep_all_before = NOW - 24 * H;
+    let hourly_before = NOW - 30 * 24 * H;
+    let found = ok!(store
+        .autosave_candidates(keep_all_before, hourly_before, 10_000)
+        .await);
+    assert!(found.contains(&f.id), "three autosaves in one hour");
+    assert!(!found.contains(&g.id), "one non-current autosave");
+    // Newer than the keep-all window: not a candidate yet.
+    let found = ok!(store
+        .autosave_candidates(base, base - 30 * 24 * H, 10_000)
+        .await);
+    assert!(!found.contains(&f.id));
+    // Older than the hourly window, the same three fall into one day.
+    let found = ok!(store.autosave_candidates(NOW, NOW, 10_000).await);
+    assert!(found.contains(&f.id), "one day");
+    assert!(!found.contains(&g.id), "still one non-current autosave");
+
+    // A template's blob counts as referenced.
+    let tpl = TemplateRecord {
+        id: "rt-template".into(),
+        name: "Retention letter.dotx".into(),
+        blob_key: "rt-tpl".into(),
+        size: 4,
+        sha256: vec![4; 32],
+        created_at: NOW,
+        created_by: u.id.clone(),
+    };
+    ok!(store.add_template(&tpl).await);
+    assert!(ok!(store.referenced_blob_keys().await).contains("rt-tpl"));
+    assert!(
+        ok!(store.blob_references().await)
+            .iter()
+            .any(|r| r.blob_key == "rt-tpl" && r.sha256.as_deref() == Some(&[4u8; 32][..])),
+        "backups copy templates"
+    );
+
+    // Asked to drop everything, the store drops only the non-current autosaves.
+    let (dropped, freed) = ok!(store.drop_versions(&f.id, &[1, 2, 3, 4, 5, 6, 7, 8]).await);
+    assert_eq!(dropped, 3);
+    let mut freed: Vec<(String, u64)> = freed.into_iter().map(|b| (b.blob_key, b.size)).collect();
+    freed.sort();
+    assert_eq!(
+        freed,
+        vec![("rt-3".to_owned(), 10), ("rt-4".to_owned(), 10)],
+        "rt-2 is still the restored version's"
+    );
+    let left: Vec<i64> = ok!(store.versions(&f.id).await)
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(left, vec![8, 7, 6, 5, 1]);
+    assert_eq!(ok!(store.file(&f.id).await).map(|f| f.version), Some(8));
+    // Again: nothing left to drop.
+    assert_eq!(ok!(store.drop_versions(&f.id, &[2, 3, 8]).await).0, 0);
+    // A deleted file is not thinned.
+    ok!(ok!(store.delete_file(&g.id, NOW).await));
+    assert!(matches!(
+        store.drop_versions(&g.id, &[1]).await,
+        Err(StoreError::NotFound)
+    ));
+    ok!(store.delete_template("rt-template").await);
+}
+
+/// The running total of what retention freed, and its audit row in the same transaction.
+async fn retention_totals(store: &dyn MetadataStore) {
+    let before = ok!(store.retention_totals().await);
+    let ev = AuditEvent {
+        id: "rt-audit".into(),
+        at: NOW + 5,
+        action: "system.version_retention".into(),
+        actor_id: None,
+        actor_name: None,
+        file_id: None,
+        file_name: None,
+        detail: Some("dropped 3".into()),
+        ip: None,
+        user_agent: None,
+        via: "system".into(),
+        via_id: None,
+    };
+    ok!(store.record_retention(3, 20, NOW + 5, Some(&ev)).await);
+    let after = ok!(store.retention_totals().await);
+    assert_eq!(after.dropped_versions, before.dropped_versions + 3);
+    assert_eq!(after.freed_bytes, before.freed_bytes + 20);
+    assert_eq!(after.last_sweep_at, Some(NOW + 5));
+    assert_eq!((after.last_dropped, after.last_freed), (3, 20));
+    ok!(store.record_retention(0, 0, NOW + 6, None).await);
+    let again = ok!(store.retention_totals().await);
+    assert_eq!(
+        (again.dropped_versions, again.freed_bytes),
+        (after.dropped_versions, after.freed_bytes)
+    );
+    assert_eq!(again.last_sweep_at, Some(NOW + 6));
+    assert_eq!((again.last_dropped, again.last_freed), (0, 0));
+    let rows = ok!(store
+        .audit_events(&AuditQuery {
+            action: Some("system.version_retention".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await);
+    assert!(rows.iter().any(|r| r.id == "rt-audit"));
+}
+
+/// Organisation templates: unique names (case-insensitively), listed by name, a file's wait for
+/// one, which ends with the template.
+async fn organisation_templates(store: &dyn MetadataStore) {
+    let u = new_user(store, "templater").await;
+    let t = |id: &str, name: &str| TemplateRecord {
+        id: id.into(),
+        name: name.into(),
+        blob_key: format!("blob-{id}"),
+        size: 7,
+        sha256: vec![7; 32],
+        created_at: NOW,
+        created_by: u.id.clone(),
+    };
+    ok!(store.add_template(&t("t-b", "Budget.xltx")).await);
+    ok!(store.add_template(&t("t-a", "a letter.dotx")).await);
+    assert!(matches!(
+        store.add_template(&t("t-c", "BUDGET.xltx")).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    let names: Vec<String> = ok!(store.templates().await)
+        .into_iter()
+        .filter(|x| x.id.starts_with("t-"))
+        .map(|x| x.name)
+        .collect();
+    assert_eq!(names, vec!["a letter.dotx", "Budget.xltx"]);
+    assert_eq!(
+        ok!(store.template("t-b").await),
+        Some(t("t-b", "Budget.xltx"))
+    );
+    assert_eq!(ok!(store.template("nope").await), None);
+
+    let f = ok!(store
+        .create_file(
+            NewFile {
+                folder_id: u.root_folder_id.clone(),
+                owner_id: u.id.clone(),
+                content: content("t-empty", 0, &u.id),
+            },
+            &exact("From template.xlsx"),
+            NOW,
+        )
+        .await);
+    assert_eq!(ok!(store.file_template(&f.id).await), None);
+    ok!(store.set_file_template(&f.id, "t-b").await);
+    assert_eq!(
+        ok!(store.file_template(&f.id).await).map(|x| x.id),
+        Some("t-b".to_owned())
+    );
+    ok!(store.set_file_template(&f.id, "t-a").await);
+    assert_eq!(
+        ok!(store.file_template(&f.id).await).map(|x| x.id),
+        Some("t-a".to_owned()),
+        "the last wait wins"
+    );
+    assert_eq!(
+        ok!(store.delete_template("t-a").await).map(|x| x.name),
+        Some("a letter.dotx".to_owned())
+    );
+    assert_eq!(ok!(store.file_template(&f.id).await), None);
+    assert_eq!(ok!(store.delete_template("t-a").await), None);
+    assert!(!ok!(store.referenced_blob_keys().await).contains("blob-t-a"));
+    assert!(ok!(store.referenced_blob_keys().await).contains("blob-t-b"));
+    ok!(store.delete_template("t-b").await);
+}
+
+/// The account page: a user's live sessions, newest first; signing out the others keeps this
+/// one and every other user's.
+async fn account_sessions(store: &dyn MetadataStore) {
+    let u = new_user(store, "sessionista").await;
+    let other = new_user(store, "bystander").await;
+    ok!(store
+        .create_session(b"acct-old", &u.id, "c1", NOW + 1000, NOW)
+        .await);
+    ok!(store
+        .create_session(b"acct-new", &u.id, "c2", NOW + 2000, NOW + 10)
+        .await);
+    ok!(store
+        .create_session(b"acct-gone", &u.id, "c3", NOW + 5, NOW)
+        .await);
+    ok!(store
+        .create_session(b"acct-other", &other.id, "c4", NOW + 1000, NOW)
+        .await);
+    let live: Vec<Vec<u8>> = ok!(store.user_sessions(&u.id, NOW + 100).await)
+        .into_iter()
+        .map(|s| s.hash)
+        .collect();
+    assert_eq!(live, vec![b"acct-new".to_vec(), b"acct-old".to_vec()]);
+    assert_eq!(ok!(store.end_other_sessions(&u.id, b"acct-new").await), 2);
+    let live: Vec<Vec<u8>> = ok!(store.user_sessions(&u.id, NOW + 100).await)
+        .into_iter()
+        .map(|s| s.hash)
+        .collect();
+    assert_eq!(live, vec![b"acct-new".to_vec()]);
+    assert!(ok!(store.session(b"acct-other", NOW + 100).await).is_some());
+    assert!(ok!(store.session(b"acct-new", NOW + 100).await).is_some());
 }
 
 /// `/metrics`' counts: each moves by exactly what was done (the suite's earlier rows stay).

@@ -593,6 +593,10 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn session(&self, hash: &[u8], now: i64) -> Result<Option<SessionRecord>, StoreError>;
     /// Ends a session.
     async fn delete_session(&self, hash: &[u8]) -> Result<(), StoreError>;
+    /// A user's live sign-in sessions (not expired at `now`), newest first.
+    async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<UserSession>, StoreError>;
+    /// Ends every session of `user_id` but the one stored under `keep`; how many ended.
+    async fn end_other_sessions(&self, user_id: &str, keep: &[u8]) -> Result<u64, StoreError>;
     /// Records a failed sign-in for `login`.
     async fn record_login_failure(&self, login: &str, now: i64) -> Result<(), StoreError>;
     /// Failed sign-ins for `login` since `since` (Unix ms).
@@ -743,8 +747,54 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Returns the named secret, storing `fresh` first if there is none yet (first start wins
     /// across processes and replicas).
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError>;
-    /// Every blob key any version references (for the orphan sweep).
+    /// Every blob key any version, stream, segment or template references (for the orphan
+    /// sweep).
     async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError>;
+
+    // Version retention.
+    /// Live files with at least two non-current autosaves created before `keep_all_before` in
+    /// one clock hour (one UTC day when created before `hourly_before`): those thinning may
+    /// change. At most `limit`, by id.
+    async fn autosave_candidates(
+        &self,
+        keep_all_before: i64,
+        hourly_before: i64,
+        limit: i64,
+    ) -> Result<Vec<FileId>, StoreError>;
+    /// Deletes those of `versions` that are autosaves and not the file's current version (the
+    /// rule is applied again inside the transaction that row-locks the file); returns how many
+    /// went and the plain blobs no row references any more, with their recorded sizes (a
+    /// dropped segmented content's segment rows go too). `NotFound` if the file is gone.
+    async fn drop_versions(
+        &self,
+        id: &FileId,
+        versions: &[i64],
+    ) -> Result<(u64, Vec<BlobReference>), StoreError>;
+    /// Adds a sweep's figures to the running total and makes them the last sweep's, writing
+    /// `audit` in the same transaction.
+    async fn record_retention(
+        &self,
+        dropped: u64,
+        freed: u64,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<(), StoreError>;
+    /// What retention has freed so far (zeros before the first sweep).
+    async fn retention_totals(&self) -> Result<RetentionTotals, StoreError>;
+
+    // Organisation templates.
+    /// Stores a template; `AlreadyExists` if its name is taken (case-insensitively).
+    async fn add_template(&self, t: &TemplateRecord) -> Result<(), StoreError>;
+    /// Every template, by name.
+    async fn templates(&self) -> Result<Vec<TemplateRecord>, StoreError>;
+    /// One template.
+    async fn template(&self, id: &str) -> Result<Option<TemplateRecord>, StoreError>;
+    /// Deletes a template and every file's wait for it; the record, if there was one.
+    async fn delete_template(&self, id: &str) -> Result<Option<TemplateRecord>, StoreError>;
+    /// Records that the (new, empty) file waits for the template (Collabora's TemplateSource).
+    async fn set_file_template(&self, id: &FileId, template_id: &str) -> Result<(), StoreError>;
+    /// The template a file waits for, if it still exists.
+    async fn file_template(&self, id: &FileId) -> Result<Option<TemplateRecord>, StoreError>;
     /// Every blob a version or a stream references, once per key, with the size recorded and,
     /// for version contents, the SHA-256 (for backups: what to copy and how to check it).
     async fn blob_references(&self) -> Result<Vec<BlobReference>, StoreError>;
@@ -771,6 +821,7 @@ mod tests {
                 created_at: 0,
                 author_id: "u".into(),
                 source: "test".into(),
+                kind: VersionKind::Save,
             },
             lock_user: None,
             sequence: 1,

@@ -132,6 +132,110 @@ pub struct ContentRecord {
     pub author_id: String,
     /// Which client saved it (e.g. "upload", "wopi", "Collabora"), for the version list.
     pub source: String,
+    /// How it was saved: what version retention may thin (only autosaves).
+    pub kind: VersionKind,
+}
+
+/// How a version came to be. Version retention thins only [`VersionKind::Autosave`]s; every
+/// other kind is kept for as long as the file exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum VersionKind {
+    /// An editor saved on its own (Collabora/ONLYOFFICE `IsAutosave: true`, Microsoft 365 for
+    /// the web and any WOPI client that does not say, CSPP Plus incremental saves).
+    Autosave,
+    /// A person saved explicitly (an editor's Save button; also an unknown stored value).
+    #[default]
+    Save,
+    /// The editor saved when the document was closed (`IsExitSave: true`): the state a person
+    /// left the document in, kept.
+    ExitSave,
+    /// A person put the content there: an upload, an import, a new document, the API.
+    Upload,
+    /// A restore of an older version.
+    Restored,
+}
+
+impl VersionKind {
+    /// How it is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionKind::Autosave => "autosave",
+            VersionKind::Save => "save",
+            VersionKind::ExitSave => "exit",
+            VersionKind::Upload => "upload",
+            VersionKind::Restored => "restore",
+        }
+    }
+
+    /// A stored value; anything unknown reads as [`VersionKind::Save`] (kept).
+    pub fn parse(s: &str) -> VersionKind {
+        match s {
+            "autosave" => VersionKind::Autosave,
+            "exit" => VersionKind::ExitSave,
+            "upload" => VersionKind::Upload,
+            "restore" => VersionKind::Restored,
+            _ => VersionKind::Save,
+        }
+    }
+
+    /// The kind of a PutFile from the editor's save flags (Collabora's `X-COOL-WOPI-IsAutosave`
+    /// and `X-COOL-WOPI-IsExitSave`, or their `X-LOOL-` forms, which ONLYOFFICE sends too):
+    /// an exit save is kept; `IsAutosave: false` is a person's Save; a client that says
+    /// nothing (Microsoft 365 for the web, which saves every 30 s to 3 min and has no explicit
+    /// save signal) autosaves.
+    pub fn of_put(is_autosave: Option<bool>, is_exit_save: Option<bool>) -> VersionKind {
+        match (is_autosave, is_exit_save) {
+            (_, Some(true)) => VersionKind::ExitSave,
+            (Some(false), _) => VersionKind::Save,
+            _ => VersionKind::Autosave,
+        }
+    }
+}
+
+/// An organisation template (`.docx`, `.xlsx`, `.pptx`, `.dotx`, `.xltx`, `.potx`) an
+/// administrator uploaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRecord {
+    /// Random id.
+    pub id: String,
+    /// The uploaded file name (unique, case-insensitively).
+    pub name: String,
+    /// Where the bytes are.
+    pub blob_key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, raw.
+    pub sha256: Vec<u8>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// The administrator who uploaded it.
+    pub created_by: String,
+}
+
+/// What version retention has freed, for the admin page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RetentionTotals {
+    /// Versions dropped, ever.
+    pub dropped_versions: u64,
+    /// Bytes of blobs that no longer had a reference after the drops, ever.
+    pub freed_bytes: u64,
+    /// When the last sweep ran retention (Unix ms; `None` before the first).
+    pub last_sweep_at: Option<i64>,
+    /// Versions the last sweep dropped.
+    pub last_dropped: u64,
+    /// Bytes the last sweep freed.
+    pub last_freed: u64,
+}
+
+/// A user's sign-in session, as the account page lists it (never the cookie).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSession {
+    /// The SHA-256 of the cookie value (an id for this session; not a secret).
+    pub hash: Vec<u8>,
+    /// Unix ms of the sign-in.
+    pub created_at: i64,
+    /// Unix ms it ends.
+    pub expires_at: i64,
 }
 
 /// A blob some row references (`MetadataStore::blob_references`).

@@ -70,6 +70,8 @@ pub struct RawConfig {
     /// deletes it for good (default 30; 0 keeps it until the owner empties the trash; at most
     /// 36500).
     pub trash_retention_days: Option<u32>,
+    /// Version retention: how old autosaves are thinned.
+    pub versions: Option<RawVersions>,
     /// OpenTelemetry: send a span per request to this OTLP/HTTP collector (e.g.
     /// `http://otel-collector:4318`; default: none, or `OTEL_EXPORTER_OTLP_ENDPOINT`).
     pub otlp_endpoint: Option<String>,
@@ -82,6 +84,21 @@ pub struct RawAudit {
     /// Days a row is kept before the periodic sweep deletes it (default 365; 0 keeps rows for
     /// ever; at most 36500).
     pub retention_days: Option<u32>,
+}
+
+/// `[versions]`: version retention. Every version is kept for `keep_all_hours`; after that,
+/// autosaves are thinned to one an hour, and after `hourly_days` to one a day. A person's saves,
+/// uploads, exit saves, restores and the current version are never dropped.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVersions {
+    /// Thin autosaves at all (default true; false keeps every version).
+    pub thin_autosaves: Option<bool>,
+    /// Hours every version is kept (default 24; 1..=8760).
+    pub keep_all_hours: Option<u32>,
+    /// Days autosaves keep one an hour before one a day (default 30; at least the keep-all
+    /// window; at most 3650).
+    pub hourly_days: Option<u32>,
 }
 
 /// `[mobile]`: Office for iOS/Android (`/wopibootstrapper`, `/oauth2/authorize`, `/oauth2/token`).
@@ -277,6 +294,8 @@ pub struct Settings {
     pub audit_retention_days: u32,
     /// `trash_retention_days` (0: until the owner empties the trash).
     pub trash_retention_days: u32,
+    /// `[versions]`: version retention.
+    pub retention: folio_app::retention::RetentionPolicy,
     /// The OTLP/HTTP collector traces go to, if any.
     pub otlp_endpoint: Option<String>,
 }
@@ -762,6 +781,24 @@ impl Settings {
                 "trash_retention_days {trash_retention_days} must be at most 36500 (0 keeps the trash until it is emptied)"
             ));
         }
+        let versions = raw.versions.unwrap_or_default();
+        let keep_all_hours = versions.keep_all_hours.unwrap_or(24);
+        let hourly_days = versions.hourly_days.unwrap_or(30);
+        if !(1..=8760).contains(&keep_all_hours) {
+            problems.push(format!(
+                "versions.keep_all_hours {keep_all_hours} must be between 1 and 8760"
+            ));
+        }
+        if hourly_days > 3650 || i64::from(hourly_days) * 24 < i64::from(keep_all_hours) {
+            problems.push(format!(
+                "versions.hourly_days {hourly_days} must be at most 3650 and cover versions.keep_all_hours ({keep_all_hours} h)"
+            ));
+        }
+        let retention = folio_app::retention::RetentionPolicy {
+            enabled: versions.thin_autosaves.unwrap_or(true),
+            keep_all_ms: i64::from(keep_all_hours) * 3_600_000,
+            hourly_ms: i64::from(hourly_days) * 86_400_000,
+        };
         let (Some(database), Some(blobs)) = (database, blobs) else {
             return Err(problems.join("; "));
         };
@@ -789,6 +826,7 @@ impl Settings {
                 oauth,
                 audit_retention_days,
                 trash_retention_days,
+                retention,
                 otlp_endpoint,
             }),
             _ => Err(problems.join("; ")),
@@ -848,6 +886,40 @@ mod tests {
             Settings::load(&flag).ok().map(|s| s.trash_retention_days),
             Some(7)
         );
+    }
+
+    #[test]
+    fn version_retention() {
+        let dir = tempfile_dir();
+        let load = |toml: &str| {
+            let path = dir.join("v.toml");
+            let _ = std::fs::write(&path, toml);
+            Settings::load(&Overrides {
+                config: Some(path),
+                ..Default::default()
+            })
+        };
+        let d = load("").map(|s| s.retention).ok();
+        assert_eq!(d, Some(folio_app::retention::RetentionPolicy::default()));
+        let s = load("[versions]\nkeep_all_hours = 48\nhourly_days = 7\nthin_autosaves = false\n")
+            .map(|s| s.retention)
+            .ok();
+        assert_eq!(
+            s,
+            Some(folio_app::retention::RetentionPolicy {
+                enabled: false,
+                keep_all_ms: 48 * 3_600_000,
+                hourly_ms: 7 * 86_400_000,
+            })
+        );
+        for bad in [
+            "[versions]\nkeep_all_hours = 0\n",
+            "[versions]\nhourly_days = 5000\n",
+            "[versions]\nkeep_all_hours = 100\nhourly_days = 2\n",
+            "[versions]\nkeep = 1\n",
+        ] {
+            assert!(load(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -316,6 +316,23 @@ enum FilesCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Add a version to an existing file as if saved at `--at` (Unix ms) with `--kind`
+    /// (autosave, save, exit, upload, restore): seeds histories for version-retention tests
+    /// and for imports from another system. Prints the new version number.
+    #[command(hide = true)]
+    PutVersion {
+        /// The content.
+        local_path: PathBuf,
+        /// The file id.
+        #[arg(long)]
+        file: String,
+        /// How it was saved.
+        #[arg(long, default_value = "autosave")]
+        kind: String,
+        /// When (Unix ms; default now).
+        #[arg(long)]
+        at: Option<i64>,
+    },
 }
 
 /// A failure with the exit code it deserves: 2 for bad input (nothing was written), 1 otherwise.
@@ -634,6 +651,7 @@ async fn open_app_migrating(
         spool_dir: settings.data.join("spool"),
         audit_retention_days: settings.audit_retention_days,
         trash_retention_days: settings.trash_retention_days,
+        retention: settings.retention,
         ..AppConfig::default()
     };
     // The process's one metrics registry: the editors count into it and the App shares it.
@@ -847,6 +865,39 @@ async fn run_command(command: Command, mut settings: Settings) -> Result<(), Fai
             println!("{}", record.id);
             Ok(())
         }
+        Command::Files {
+            command:
+                FilesCommand::PutVersion {
+                    local_path,
+                    file,
+                    kind,
+                    at,
+                },
+        } => {
+            let id = FileId::parse(&file)
+                .map_err(|_| Failure::usage(format!("{file:?} is not a file id")))?;
+            let kind = match kind.as_str() {
+                "autosave" | "save" | "exit" | "upload" | "restore" => {
+                    folio_app::folio_store::VersionKind::parse(&kind)
+                }
+                other => {
+                    return Err(Failure::usage(format!(
+                        "--kind {other:?} is not one of autosave, save, exit, upload, restore"
+                    )));
+                }
+            };
+            let app = open_app(&settings, false).await?;
+            let f = tokio::fs::File::open(&local_path)
+                .await
+                .with_context(|| format!("cannot open {}", local_path.display()))?;
+            let body: ByteStream = Box::pin(tokio_util_stream(f));
+            let record = app
+                .import_version(&id, body, kind, at)
+                .await
+                .map_err(|e| app_failure(e, "cannot add the version"))?;
+            println!("{}", record.version);
+            Ok(())
+        }
         Command::Token {
             user,
             file,
@@ -1024,13 +1075,15 @@ async fn run_command(command: Command, mut settings: Settings) -> Result<(), Fai
                 .await
                 .map_err(|e| app_failure(e, "sweep failed"))?;
             println!(
-                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{},\"purged_trash\":{}}}",
+                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{},\"purged_trash\":{},\"dropped_versions\":{},\"freed_bytes\":{}}}",
                 r.orphan_blobs,
                 r.incomplete_uploads,
                 r.expired_tokens,
                 r.expired_oauth,
                 r.purged_audit,
-                r.purged_trash
+                r.purged_trash,
+                r.dropped_versions,
+                r.freed_bytes
             );
             Ok(())
         }
@@ -1105,6 +1158,8 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
                     sweep.expired_tokens = r.expired_tokens,
                     sweep.purged_audit = r.purged_audit,
                     sweep.purged_trash = r.purged_trash,
+                    sweep.dropped_versions = r.dropped_versions,
+                    sweep.freed_bytes = r.freed_bytes,
                     "sweep done"
                 ),
                 Err(e) => tracing::warn!(error = %e, "sweep failed"),

@@ -18,7 +18,14 @@ pub struct SweepReport {
     /// Trash entries older than `trash_retention_days`, deleted for good (their blobs go in
     /// the same sweep once older than the grace period).
     pub purged_trash: u64,
+    /// Old autosaved versions dropped by version retention.
+    pub dropped_versions: u64,
+    /// Bytes of blobs those drops left unreferenced (the orphan pass deletes them).
+    pub freed_bytes: u64,
 }
+
+/// Files version retention looks at per sweep (the rest wait for the next one).
+const RETENTION_BATCH: i64 = 500;
 
 impl App {
     /// The user signing in as `login`; `BadRequest("no such user")` when there is none.
@@ -102,13 +109,33 @@ impl App {
             return Err(WopiError::NameExists { suggestion: None }.into());
         }
         let (key, put) = self.store_blob(body).await?;
-        let content = self.content(&key, &put, &owner.id, "import");
+        let content = self.content(&key, &put, &owner.id, "import", VersionKind::Upload);
         self.create_file_named(&owner, folder.id, owner.id.clone(), name, &key, content)
             .await
             .map_err(|e| match e {
                 StoreError::AlreadyExists => WopiError::NameExists { suggestion: None }.into(),
                 other => other.into(),
             })
+    }
+
+    /// Adds a version to file `id` from the CLI (`folio files put-version`): `kind` as given,
+    /// saved at `at` (default now), by the file's owner, unlocked files only. For seeding
+    /// histories (version-retention tests, imports from another system).
+    pub async fn import_version(
+        &self,
+        id: &FileId,
+        body: ByteStream,
+        kind: VersionKind,
+        at: Option<i64>,
+    ) -> Result<FileRecord, AppError> {
+        let file = self.meta.file(id).await?.ok_or(AppError::NotFound)?;
+        let (key, put) = self.store_blob(body).await?;
+        let mut content = self.content(&key, &put, &file.owner_id, "import", kind);
+        if let Some(at) = at {
+            content.created_at = at;
+        }
+        self.commit_emitting(id, WriteCheck::Unlocked, &key, content, None)
+            .await
     }
 
     /// Deletes blobs no version references and leftovers of interrupted uploads, both only when
@@ -123,6 +150,7 @@ impl App {
                 ("expired_tokens", r.expired_tokens),
                 ("expired_oauth", r.expired_oauth),
                 ("purged_trash", r.purged_trash),
+                ("dropped_versions", r.dropped_versions),
             ]
         });
         self.metrics()
@@ -138,6 +166,9 @@ impl App {
         };
         // The trash first: the blobs of what it deletes for good are unreferenced below.
         report.purged_trash = self.purge_expired_trash().await?.entries;
+        // Retention first: the blobs it leaves unreferenced are orphans the pass below deletes
+        // (once older than the grace period, as every orphan).
+        (report.dropped_versions, report.freed_bytes) = self.thin_versions().await?;
         // Referenced keys are read after listing blobs, so a blob committed in between is seen
         // as referenced.
         let blobs = self.blobs.list().await?;
@@ -154,6 +185,71 @@ impl App {
         report.purged_audit = self.purge_audit().await?;
         self.expire_locks().await?;
         Ok(report)
+    }
+
+    /// Version retention: drops the old autosaves the policy thins (`retention::to_drop`),
+    /// adds the figures to the running total and, when something went, writes one audit row.
+    /// Returns (versions dropped, bytes freed).
+    pub async fn thin_versions(&self) -> Result<(u64, u64), AppError> {
+        let policy = self.config.retention;
+        if !policy.enabled {
+            return Ok((0, 0));
+        }
+        let now = self.now();
+        let (keep_all_before, hourly_before) = policy.cutoffs(now);
+        let files = self
+            .meta
+            .autosave_candidates(keep_all_before, hourly_before, RETENTION_BATCH)
+            .await?;
+        let (mut dropped, mut freed) = (0u64, 0u64);
+        for id in files {
+            let Some(file) = self.meta.file(&id).await? else {
+                continue;
+            };
+            let saved: Vec<crate::retention::Saved> = self
+                .meta
+                .versions(&id)
+                .await?
+                .iter()
+                .map(|v| crate::retention::Saved {
+                    version: v.version,
+                    at: v.content.created_at,
+                    kind: v.content.kind,
+                })
+                .collect();
+            let drop = crate::retention::to_drop(&saved, file.version, now, &policy);
+            if drop.is_empty() {
+                continue;
+            }
+            match self.meta.drop_versions(&id, &drop).await {
+                Ok((n, blobs)) => {
+                    dropped += n;
+                    freed += blobs.iter().map(|b| b.size).sum::<u64>();
+                }
+                // Deleted meanwhile: nothing to thin.
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let audit = (dropped > 0).then(|| {
+            self.audit_event(
+                crate::audit::action::VERSION_RETENTION,
+                None,
+                None,
+                Some(format!(
+                    "dropped {dropped} autosaved versions, freed {freed} bytes"
+                )),
+            )
+        });
+        self.meta
+            .record_retention(dropped, freed, now, audit.as_ref())
+            .await?;
+        Ok((dropped, freed))
+    }
+
+    /// What version retention has freed (the admin page).
+    pub async fn retention_totals(&self) -> Result<RetentionTotals, AppError> {
+        Ok(self.meta.retention_totals().await?)
     }
 
     /// Removes CSPP Plus spool files older than `grace_ms` (left by a crash mid-transfer; a live

@@ -710,6 +710,7 @@ impl App {
                                 created_at: now,
                                 author_id: p.user.id.clone(),
                                 source: source.clone(),
+                                kind: VersionKind::Autosave,
                             };
                             let signature = to_stored(sig.chunking_scheme, &chunks);
                             commit.main = Some((content, signature));
@@ -729,7 +730,13 @@ impl App {
                         written.push(key.clone());
                         let signature = to_stored(sig.chunking_scheme, &chunks);
                         if stream_id == MAIN_CONTENT {
-                            let content = self.content(&key, &put, &p.user.id, &source);
+                            let content = self.content(
+                                &key,
+                                &put,
+                                &p.user.id,
+                                &source,
+                                VersionKind::Autosave,
+                            );
                             commit.main = Some((content, signature));
                         } else {
                             commit.streams.push((

@@ -18,6 +18,10 @@ pub struct PutOptions {
     pub expected_modified_time: Option<String>,
     /// Save flags to record with the version (e.g. "autosave", "exit save", "no user change").
     pub flags: Vec<&'static str>,
+    /// `X-COOL-WOPI-IsAutosave` (or `X-LOOL-`), when sent.
+    pub is_autosave: Option<bool>,
+    /// `X-COOL-WOPI-IsExitSave` (or `X-LOOL-`), when sent.
+    pub is_exit_save: Option<bool>,
 }
 
 /// Where a content's bytes are: one whole blob, or ranges of plain blobs in order (a segmented
@@ -182,6 +186,7 @@ impl App {
         put: &PutBlob,
         author: &str,
         source: &str,
+        kind: VersionKind,
     ) -> ContentRecord {
         ContentRecord {
             blob_key: key.as_str().to_owned(),
@@ -190,6 +195,7 @@ impl App {
             created_at: self.now(),
             author_id: author.to_owned(),
             source: source.to_owned(),
+            kind,
         }
     }
 
@@ -260,7 +266,8 @@ impl App {
             (None, true) => "wopi".to_owned(),
             (None, false) => format!("wopi ({})", opts.flags.join(", ")),
         };
-        let content = self.content(&key, &put, &p.user.id, &source);
+        let kind = VersionKind::of_put(opts.is_autosave, opts.is_exit_save);
+        let content = self.content(&key, &put, &p.user.id, &source, kind);
         let check = WriteCheck::PutFile {
             lock: lock_header,
             expected_version,

@@ -26,13 +26,33 @@ impl App {
     }
 
     pub(crate) fn file_url_signature(&self, id: &FileId, exp: i64) -> String {
+        self.signed_url_mac("fileurl", id, exp)
+    }
+
+    /// The signature of a self-authorised URL for `purpose` (`fileurl`, `template`) of file
+    /// `id` until `exp`: HMAC-SHA256 with the host secret, hex.
+    pub(crate) fn signed_url_mac(&self, purpose: &str, id: &FileId, exp: i64) -> String {
         match self.file_url_mac.clone() {
             Some(mut mac) => {
-                mac.update(format!("fileurl\n{id}\n{exp}").as_bytes());
+                mac.update(format!("{purpose}\n{id}\n{exp}").as_bytes());
                 hex::encode(mac.finalize().into_bytes())
             }
             None => String::new(),
         }
+    }
+
+    /// Whether `sig` signs (`purpose`, `id`, `exp`) and `exp` is still ahead (constant-time
+    /// comparison).
+    pub(crate) fn signed_url_valid(&self, purpose: &str, id: &FileId, exp: i64, sig: &str) -> bool {
+        let expected = self.signed_url_mac(purpose, id, exp);
+        !expected.is_empty()
+            && expected.len() == sig.len()
+            && expected
+                .bytes()
+                .zip(sig.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+            && exp > self.now()
     }
 
     /// Serves a `FileUrl`: checks its signature and expiry, then streams the current bytes.
@@ -123,6 +143,11 @@ impl App {
                     "UserExtraInfo".into(),
                     serde_json::json!({ "mail": p.user.email }),
                 );
+                // A new document made from an organisation template: Collabora fetches the
+                // template and saves the document with PutFile (only while the file is empty).
+                if let Some(url) = self.template_source(f, p.token.expires_at).await? {
+                    extra.insert("TemplateSource".into(), serde_json::Value::String(url));
+                }
             }
             Some(EditorKind::OnlyOffice) => {
                 extra.insert("SupportsReviewing".into(), serde_json::Value::Bool(false));

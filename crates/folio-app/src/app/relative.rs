@@ -99,7 +99,7 @@ impl App {
             }
         }
         let (key, put) = self.store_blob(body).await?;
-        let content = self.content(&key, &put, &user.id, "wopi");
+        let content = self.content(&key, &put, &user.id, "wopi", VersionKind::Save);
         let file = match (&target, existing) {
             (RelativeTarget::Relative { .. }, Some(existing)) => {
                 let build = |f: &FileRecord| {

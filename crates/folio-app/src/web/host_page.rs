@@ -152,6 +152,9 @@ impl App {
             }
         };
         let writes = can_write && choice.action != "view" && choice.action != "embedview";
+        if can_write {
+            self.fill_from_template(user, &file, choice.kind).await;
+        }
         let mut ttl = self.now() + self.config().token_ttl_ms;
         if let Some(exp) = link.and_then(|l| l.expires_at) {
             ttl = ttl.min(exp);

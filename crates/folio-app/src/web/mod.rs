@@ -9,6 +9,7 @@ use crate::editors::{EditorChoice, EditorKind};
 use crate::error::{AppError, Forbidden, NamePlace};
 use crate::{App, tokens};
 
+mod account;
 mod admin;
 mod browse;
 mod files;
@@ -18,7 +19,9 @@ mod sessions;
 mod setup;
 mod sharing;
 mod trash;
+mod templates;
 
+pub use account::*;
 pub use browse::*;
 pub use host_page::*;
 pub use links::*;
@@ -26,3 +29,4 @@ pub use sessions::*;
 pub use setup::*;
 pub use sharing::*;
 pub use trash::*;
+pub use templates::*;

@@ -149,6 +149,8 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
         | AppError::WeakPassword
         | AppError::PasswordsDiffer => (S::BAD_REQUEST, "invalid_name", e.to_string()),
         AppError::LinkExpiryPast => (S::BAD_REQUEST, "bad_request", e.to_string()),
+        AppError::WrongPassword => (S::BAD_REQUEST, "wrong_password", e.to_string()),
+        AppError::NotATemplate => (S::BAD_REQUEST, "not_a_template", e.to_string()),
         AppError::SetupClosed => (S::GONE, "setup_closed", e.to_string()),
         AppError::NameTaken { name, place } => (
             S::CONFLICT,

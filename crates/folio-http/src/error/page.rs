@@ -156,7 +156,11 @@ fn refusal_status(e: &AppError) -> Option<StatusCode> {
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
         | AppError::WeakPassword
-        | AppError::LinkExpiryPast => S::BAD_REQUEST,
+        | AppError::LinkExpiryPast
+        | AppError::WrongPassword
+        | AppError::PasswordsDiffer
+        | AppError::NotATemplate => S::BAD_REQUEST,
+        AppError::RateLimited => S::TOO_MANY_REQUESTS,
         AppError::NameTaken { .. }
         | AppError::Locked
         | AppError::NotEmpty
@@ -196,6 +200,8 @@ fn explain(e: &AppError) -> String {
             "The folder is not empty; move or delete its contents first.".into()
         }
         AppError::MoveIntoItself => Message::MoveIntoItself.text().into(),
+        AppError::NotATemplate => Message::NotATemplate.text().into(),
+        AppError::WrongPassword => Message::WrongPassword.text().into(),
         other => other.to_string(),
     }
 }
@@ -216,6 +222,10 @@ fn refusal_message(e: &AppError) -> Option<Message> {
         AppError::InvalidLogin => Message::InvalidLogin,
         AppError::WeakPassword => Message::WeakPassword,
         AppError::LinkExpiryPast => Message::LinkExpiryPast,
+        AppError::WrongPassword => Message::WrongPassword,
+        AppError::PasswordsDiffer => Message::PasswordsDiffer,
+        AppError::NotATemplate => Message::NotATemplate,
+        AppError::RateLimited => Message::TooManyAttempts,
         AppError::NameTaken { place, .. } => match place {
             NamePlace::ThisFolder => Message::NameTaken,
             NamePlace::TargetFolder => Message::NameTakenInTarget,
@@ -588,6 +598,19 @@ mod tests {
                 403,
                 "Not allowed: a folder can only move within its owner's folders.",
             ),
+            (
+                AppError::WrongPassword,
+                400,
+                "The current password is wrong; nothing was changed.",
+            ),
+            (AppError::PasswordsDiffer, 400, "the two passwords differ"),
+            (
+                AppError::NotATemplate,
+                400,
+                "That is not a Word, Excel or PowerPoint document or template (.docx, .xlsx, \
+                 .pptx, .dotx, .xltx, .potx).",
+            ),
+            (AppError::RateLimited, 429, "too many failed sign-ins"),
         ];
         for (err, status, sentence) in rows {
             assert_eq!(refusal_status(&err).map(|s| s.as_u16()), Some(status));
@@ -606,7 +629,6 @@ mod tests {
         // Every refusal has a code, and nothing else does.
         for err in [
             AppError::BadCredentials,
-            AppError::RateLimited,
             StoreError::Backend("x".into()).into(),
         ] {
             assert_eq!(refusal_status(&err), None);

@@ -156,7 +156,9 @@ pub fn parts(err: &AppError) -> (StatusCode, HeaderMap, &'static str) {
         | AppError::InvalidLogin
         | AppError::WeakPassword
         | AppError::PasswordsDiffer
-        | AppError::LinkExpiryPast => StatusCode::BAD_REQUEST,
+        | AppError::LinkExpiryPast
+        | AppError::WrongPassword
+        | AppError::NotATemplate => StatusCode::BAD_REQUEST,
         AppError::SetupClosed => StatusCode::GONE,
         AppError::NameTaken { .. }
         | AppError::Locked

@@ -563,10 +563,12 @@ fn put_options(h: &HeaderMap) -> Result<PutOptions, WopiError> {
         Ok(cool_header(h, names)?.map(|v| v.eq_ignore_ascii_case("true")))
     };
     let mut flags = Vec::new();
-    if flag((X_COOL_WOPI_IS_AUTOSAVE, X_LOOL_WOPI_IS_AUTOSAVE))? == Some(true) {
+    let is_autosave = flag((X_COOL_WOPI_IS_AUTOSAVE, X_LOOL_WOPI_IS_AUTOSAVE))?;
+    if is_autosave == Some(true) {
         flags.push("autosave");
     }
-    if flag((X_COOL_WOPI_IS_EXIT_SAVE, X_LOOL_WOPI_IS_EXIT_SAVE))? == Some(true) {
+    let is_exit_save = flag((X_COOL_WOPI_IS_EXIT_SAVE, X_LOOL_WOPI_IS_EXIT_SAVE))?;
+    if is_exit_save == Some(true) {
         flags.push("exit save");
     }
     if flag((
@@ -580,6 +582,8 @@ fn put_options(h: &HeaderMap) -> Result<PutOptions, WopiError> {
         expected_modified_time: cool_header(h, (X_COOL_WOPI_TIMESTAMP, X_LOOL_WOPI_TIMESTAMP))?
             .map(str::to_owned),
         flags,
+        is_autosave,
+        is_exit_save,
     })
 }
 
@@ -774,7 +778,7 @@ mod tests {
                 WopiOperation::PutFile,
                 headers(&[("x-wopi-lock", ""), ("x-cool-wopi-isautosave", "true")]),
                 Ok(
-                    "PutFile { lock: None, options: PutOptions { expected_modified_time: None, flags: [\"autosave\"] } }",
+                    "PutFile { lock: None, options: PutOptions { expected_modified_time: None, flags: [\"autosave\"], is_autosave: Some(true), is_exit_save: None } }",
                 ),
             ),
             (

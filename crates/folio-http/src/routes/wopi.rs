@@ -402,6 +402,29 @@ pub async fn get_file_url(
     Ok(file_response(content))
 }
 
+/// GET /template/{id}?e=…&s=…: the `TemplateSource` of a Collabora CheckFileInfo for an empty
+/// new document (self-authorised like `FileUrl`) → `App::get_template_by_url`.
+pub async fn get_template_source(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    q: std::result::Result<Query<FileUrlQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let Ok(Query(q)) = q else {
+        return Err(WopiError::InvalidToken.into());
+    };
+    let id = FileId::parse(&id)?;
+    let (template, body) = s.app.get_template_by_url(&id, q.e, &q.s).await?;
+    let mut resp = Response::new(Body::from_stream(body));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(template.size));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
 /// Any other `/wopi/...` endpoint (e.g. the deprecated `/wopi/folders`): not implemented.
 pub async fn not_implemented() -> Result<Response> {
     Err(WopiError::Unsupported("endpoint not implemented").into())

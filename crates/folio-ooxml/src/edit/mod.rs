@@ -198,3 +198,98 @@ pub fn apply(kind: Kind, bytes: &[u8], edit: &Edit) -> Result<Vec<u8>, EditError
     }
     package::rewrite(bytes, &changes)
 }
+
+/// The template content types (`.dotx`, `.xltx`, `.potx` main parts) and the document content
+/// types they become.
+const TEMPLATE_TYPES: [(&str, &str); 3] = [
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    ),
+];
+
+/// A new document's bytes from an organisation template: a `.dotx`/`.xltx`/`.potx` package
+/// with its main part's content type turned into the document's (what Office does on "New
+/// from template"; every other entry copied raw); a document package (`.docx`, …) unchanged.
+pub fn document_from_template(bytes: &[u8]) -> Result<Vec<u8>, EditError> {
+    retype(bytes, false)
+}
+
+/// The inverse of [`document_from_template`]: a document package declared as a template
+/// (`.docx` → `.dotx`, …), every other entry copied raw. For tests and exports.
+pub fn template_from_document(bytes: &[u8]) -> Result<Vec<u8>, EditError> {
+    retype(bytes, true)
+}
+
+fn retype(bytes: &[u8], to_template: bool) -> Result<Vec<u8>, EditError> {
+    let mut package = package::Package::open(bytes)?;
+    let types = package.required("[Content_Types].xml")?;
+    let mut changed = types.clone();
+    for (template, document) in TEMPLATE_TYPES {
+        changed = if to_template {
+            changed.replace(document, template)
+        } else {
+            changed.replace(template, document)
+        };
+    }
+    if changed == types {
+        return Ok(bytes.to_vec());
+    }
+    let mut changes = std::collections::BTreeMap::new();
+    changes.insert("[Content_Types].xml".to_owned(), changed);
+    package::rewrite(bytes, &changes)
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+
+    #[test]
+    fn templates_become_documents() {
+        for kind in Kind::ALL {
+            let blank = crate::blank(kind);
+            // A document stays byte for byte.
+            assert_eq!(document_from_template(&blank).ok(), Some(blank.clone()));
+            // The same package declared as a template becomes a document again.
+            let mut package =
+                package::Package::open(&blank).unwrap_or_else(|e| panic!("blank opens: {e}"));
+            let types = package
+                .required("[Content_Types].xml")
+                .unwrap_or_else(|e| panic!("types: {e}"));
+            let (template, document) = TEMPLATE_TYPES
+                .iter()
+                .find(|(_, d)| types.contains(d))
+                .unwrap_or_else(|| panic!("{kind}: a main part"));
+            let as_template =
+                template_from_document(&blank).unwrap_or_else(|e| panic!("retyped: {e}"));
+            assert_ne!(as_template, blank);
+            let mut retyped =
+                package::Package::open(&as_template).unwrap_or_else(|e| panic!("opens: {e}"));
+            let t = retyped
+                .required("[Content_Types].xml")
+                .unwrap_or_else(|e| panic!("types: {e}"));
+            assert!(t.contains(template) && !t.contains(document), "{kind}");
+            let back =
+                document_from_template(&as_template).unwrap_or_else(|e| panic!("converts: {e}"));
+            let mut package =
+                package::Package::open(&back).unwrap_or_else(|e| panic!("opens: {e}"));
+            let types = package
+                .required("[Content_Types].xml")
+                .unwrap_or_else(|e| panic!("types: {e}"));
+            assert!(
+                types.contains(document) && !types.contains(template),
+                "{kind}"
+            );
+            assert!(read(kind, &back).is_ok(), "{kind}");
+        }
+        assert!(document_from_template(b"not a zip").is_err());
+    }
+}

@@ -24,10 +24,12 @@ mod locks;
 mod oauth;
 mod ops;
 mod outbox;
+mod retention;
 mod rows;
 mod sessions;
 mod sharing;
 mod streams;
+mod templates;
 mod tokens;
 mod trash;
 mod users;
@@ -558,6 +560,55 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn referenced_blob_keys(&self) -> Result<HashSet<String>, StoreError> {
         versions::referenced_blob_keys(self).await
     }
+
+    // retention.rs
+    async fn autosave_candidates(
+        &self,
+        keep_all_before: i64,
+        hourly_before: i64,
+        limit: i64,
+    ) -> Result<Vec<FileId>, StoreError> {
+        retention::autosave_candidates(self, keep_all_before, hourly_before, limit).await
+    }
+    async fn drop_versions(
+        &self,
+        id: &FileId,
+        versions: &[i64],
+    ) -> Result<(u64, Vec<BlobReference>), StoreError> {
+        retention::drop_versions(self, id, versions).await
+    }
+    async fn record_retention(
+        &self,
+        dropped: u64,
+        freed: u64,
+        now: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<(), StoreError> {
+        retention::record_retention(self, dropped, freed, now, audit).await
+    }
+    async fn retention_totals(&self) -> Result<RetentionTotals, StoreError> {
+        retention::retention_totals(self).await
+    }
+
+    // templates.rs
+    async fn add_template(&self, t: &TemplateRecord) -> Result<(), StoreError> {
+        templates::add_template(self, t).await
+    }
+    async fn templates(&self) -> Result<Vec<TemplateRecord>, StoreError> {
+        templates::templates(self).await
+    }
+    async fn template(&self, id: &str) -> Result<Option<TemplateRecord>, StoreError> {
+        templates::template(self, id).await
+    }
+    async fn delete_template(&self, id: &str) -> Result<Option<TemplateRecord>, StoreError> {
+        templates::delete_template(self, id).await
+    }
+    async fn set_file_template(&self, id: &FileId, template_id: &str) -> Result<(), StoreError> {
+        templates::set_file_template(self, id, template_id).await
+    }
+    async fn file_template(&self, id: &FileId) -> Result<Option<TemplateRecord>, StoreError> {
+        templates::file_template(self, id).await
+    }
     async fn blob_references(&self) -> Result<Vec<BlobReference>, StoreError> {
         versions::blob_references(self).await
     }
@@ -679,6 +730,12 @@ impl<E: SqlEngine> MetadataStore for E {
     }
     async fn delete_session(&self, hash: &[u8]) -> Result<(), StoreError> {
         sessions::delete_session(self, hash).await
+    }
+    async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<UserSession>, StoreError> {
+        sessions::user_sessions(self, user_id, now).await
+    }
+    async fn end_other_sessions(&self, user_id: &str, keep: &[u8]) -> Result<u64, StoreError> {
+        sessions::end_other_sessions(self, user_id, keep).await
     }
     async fn record_login_failure(&self, login: &str, now: i64) -> Result<(), StoreError> {
         sessions::record_login_failure(self, login, now).await

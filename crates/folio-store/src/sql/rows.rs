@@ -14,7 +14,7 @@ use crate::model::*;
 pub(super) const FILE_COLUMNS: &str = "f.id, f.folder_id, f.owner_id, f.name, f.version, \
      f.lock_id, f.lock_expires_at, f.lock_user_name, f.lock_holder_id, f.lock_since, \
      f.released_lock_id, f.released_lock_at, f.sequence_number, v.blob_key, v.size, v.sha256, v.created_at, v.author_id, \
-     v.source, CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS folder_name";
+     v.source, v.kind AS version_kind, CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS folder_name";
 
 /// Files joined with their current version and folder.
 pub(super) const FILE_FROM: &str = "files f \
@@ -80,6 +80,7 @@ pub(super) fn content(row: &impl SqlRow) -> Result<ContentRecord, StoreError> {
         created_at: row.int("created_at")?,
         author_id: row.text("author_id")?,
         source: row.text("source")?,
+        kind: VersionKind::parse(&row.text("version_kind")?),
     })
 }
 

@@ -121,3 +121,38 @@ pub(super) async fn clear_login_failures(
     )
     .await
 }
+
+/// A user's live sign-in sessions, newest first.
+pub(super) async fn user_sessions(
+    e: &impl SqlEngine,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<UserSession>, StoreError> {
+    let rows = e
+        .fetch_all(
+            "SELECT hash, created_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, hash",
+            args![user_id, now],
+        )
+        .await?;
+    rows::all(&rows, |r| {
+        Ok(UserSession {
+            hash: r.bytes("hash")?,
+            created_at: r.int("created_at")?,
+            expires_at: r.int("expires_at")?,
+        })
+    })
+}
+
+/// Ends every session of `user_id` except the one stored under `keep`; how many.
+pub(super) async fn end_other_sessions(
+    e: &impl SqlEngine,
+    user_id: &str,
+    keep: &[u8],
+) -> Result<u64, StoreError> {
+    e.execute(
+        "DELETE FROM sessions WHERE user_id = $1 AND hash <> $2",
+        args![user_id, keep],
+    )
+    .await
+}

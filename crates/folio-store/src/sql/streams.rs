@@ -180,8 +180,8 @@ pub(super) async fn commit_chunked<E: SqlEngine>(
             // The same bytes (blob, size, hash, signature) as a new version by this author.
             tx.execute(
                 "INSERT INTO file_versions (file_id, version, blob_key, size, sha256, \
-                 created_at, author_id, source, signature) \
-                 SELECT file_id, $1, blob_key, size, sha256, $2, $3, $4, signature \
+                 created_at, author_id, source, signature, kind) \
+                 SELECT file_id, $1, blob_key, size, sha256, $2, $3, $4, signature, $7 \
                  FROM file_versions WHERE file_id = $5 AND version = $6",
                 args![
                     version,
@@ -189,13 +189,15 @@ pub(super) async fn commit_chunked<E: SqlEngine>(
                     &commit.author_id,
                     &commit.source,
                     id,
-                    file.version
+                    file.version,
+                    VersionKind::Autosave.as_str()
                 ],
             )
             .await?;
             file.content.created_at = now;
             file.content.author_id = commit.author_id.clone();
             file.content.source = commit.source.clone();
+            file.content.kind = VersionKind::Autosave;
         }
     }
     tx.execute(

@@ -35,7 +35,7 @@ pub(super) async fn insert_version_signed(
     let signature = signature.map(StreamSignature::encode);
     tx.execute(
         "INSERT INTO file_versions (file_id, version, blob_key, size, sha256, created_at, \
-         author_id, source, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         author_id, source, signature, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         args![
             id,
             version,
@@ -45,7 +45,8 @@ pub(super) async fn insert_version_signed(
             c.created_at,
             &c.author_id,
             &c.source,
-            signature.as_deref()
+            signature.as_deref(),
+            c.kind.as_str()
         ],
     )
     .await?;
@@ -90,7 +91,8 @@ pub(super) async fn versions(
 ) -> Result<Vec<VersionRecord>, StoreError> {
     let rows = e
         .fetch_all(
-            "SELECT version, blob_key, size, sha256, created_at, author_id, source \
+            "SELECT version, blob_key, size, sha256, created_at, author_id, source, \
+             kind AS version_kind \
              FROM file_versions WHERE file_id = $1 ORDER BY version DESC",
             args![id],
         )
@@ -109,6 +111,7 @@ pub(super) async fn referenced_blob_keys(
     let rows = e
         .fetch_all(
             "SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams \
+             UNION SELECT blob_key FROM templates \
              UNION SELECT s.blob_key FROM content_segments s WHERE s.content_key IN \
              (SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams)",
             &[],
@@ -128,6 +131,7 @@ pub(super) async fn blob_references<E: SqlEngine>(e: &E) -> Result<Vec<BlobRefer
          WHERE blob_key NOT LIKE 'seg-%' \
          UNION ALL SELECT blob_key, size, NULL AS sha256 FROM file_streams \
          WHERE blob_key NOT LIKE 'seg-%' \
+         UNION ALL SELECT blob_key, size, sha256 FROM templates \
          UNION ALL SELECT blob_key, MAX(start + length) AS size, NULL AS sha256 \
          FROM content_segments WHERE content_key IN \
          (SELECT blob_key FROM file_versions UNION SELECT blob_key FROM file_streams) \

@@ -561,6 +561,7 @@ async fn people_manage_share_and_edit_files_in_the_browser() -> TestResult {
     // A new Word document opens in the host page.
     b.click(Locator::LinkText("Back to folder")).await;
     b.click(Locator::Css("#new-word")).await;
+    b.click(Locator::Css("#new-doc-create")).await;
     b.wait_url(|u| u.contains("/open/")).await;
     b.enter_editor().await;
     assert_eq!(

@@ -81,7 +81,7 @@ async fn listed(s: &TestServer, c: &reqwest::Client, folder: &str) -> String {
 
 /// Ends the browser's session on the server, leaving its cookie in the browser: what an
 /// expired session looks like to the page (the cookie names a session Folio no longer has).
-async fn end_session_behind_the_browsers_back(b: &Browser, s: &TestServer) {
+pub(crate) async fn end_session_behind_the_browsers_back(b: &Browser, s: &TestServer) {
     let cookie = b
         .client
         .get_named_cookie("folio_session")

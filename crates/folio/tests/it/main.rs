@@ -2,6 +2,7 @@
 //! `folio` binary (`serve --listen 127.0.0.1:0`) on a fresh data directory and talks HTTP to it.
 
 mod a11y;
+mod account_page;
 mod accounts;
 mod api;
 mod audit;
@@ -24,5 +25,8 @@ mod replicas;
 mod sharing;
 mod support;
 mod trash;
+mod retention;
+mod support;
+mod templates;
 mod web;
 mod wopi;

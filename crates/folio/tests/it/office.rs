@@ -202,6 +202,8 @@ async fn new_document(b: &Browser, home: &str, button: &str, name: &str) -> Stri
         .await
         .unwrap_or_else(|e| panic!("goto: {e}"));
     b.click(Locator::Css(button)).await;
+    // The name prompt suggests the default name; Create keeps it.
+    b.click(Locator::Css("#new-doc-create")).await;
     let url = b.wait_url(|u| u.contains("/open/")).await;
     b.enter_editor().await;
     b.wait_text("#status", |t| t.contains("Loaded")).await;

@@ -4,20 +4,21 @@
 //! by `Csrf`.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
 use serde::Deserialize;
 
 use super::file_actions::parse_file;
-use super::files::human_time;
+use super::files::{human_size, human_time};
 use super::folder_actions::CsrfOnly;
 use super::render;
 use super::sharing::Flash;
 use crate::AppState;
+use crate::error::page::UploadError;
 use crate::error::page::{PageError, back_with};
-use crate::extract::csrf::{Csrf, csrf_field};
+use crate::extract::csrf::{Csrf, Upload, csrf_field};
 use crate::extract::session::Admin;
 use crate::routes::ui::message::Message;
 
@@ -38,6 +39,13 @@ struct AdminPage {
     deliveries: Vec<(String, String, String, String, i64, String)>,
     /// OAuth grants: (id, user login, app, connected, last used).
     grants: Vec<(String, String, String, String, String)>,
+    /// Organisation templates: (id, name, kind, size, uploaded).
+    templates: Vec<(String, String, &'static str, String, String)>,
+    /// Version retention: the policy in words, versions dropped and storage freed in total,
+    /// and the last sweep (when, dropped, freed).
+    retention_policy: String,
+    retention_total: (u64, String),
+    retention_last: Option<(String, u64, String)>,
 }
 
 /// GET /admin
@@ -127,6 +135,25 @@ pub async fn admin(
             )
         })
         .collect();
+    let templates = match s.app.templates().await {
+        Ok(t) => t
+            .into_iter()
+            .map(|t| {
+                (
+                    t.template.id,
+                    t.template.name,
+                    t.kind.label(),
+                    human_size(t.template.size),
+                    human_time(t.template.created_at),
+                )
+            })
+            .collect(),
+        Err(e) => return PageError::App(e).into_response(),
+    };
+    let totals = match s.app.retention_totals().await {
+        Ok(t) => t,
+        Err(e) => return PageError::App(e).into_response(),
+    };
     let users_view = users.clone();
     render(
         StatusCode::OK,
@@ -173,8 +200,56 @@ pub async fn admin(
             editors,
             deliveries,
             grants,
+            templates,
+            retention_policy: s.app.config().retention.describe(),
+            retention_total: (totals.dropped_versions, human_size(totals.freed_bytes)),
+            retention_last: totals.last_sweep_at.map(|at| {
+                (
+                    human_time(at),
+                    totals.last_dropped,
+                    human_size(totals.last_freed),
+                )
+            }),
         },
     )
+}
+
+/// `?name=` of a template upload.
+#[derive(Debug, Deserialize)]
+pub struct TemplateQuery {
+    name: String,
+}
+
+/// POST /admin/templates?name=… (raw body, `X-CSRF-Token`, from `static/folio.js`) →
+/// `App::admin_add_template`. Answers JSON like an upload.
+pub async fn admin_add_template(
+    State(s): State<AppState>,
+    Admin(_): Admin,
+    Query(q): Query<TemplateQuery>,
+    Csrf(user, Upload(body)): Csrf<Upload>,
+) -> Result<Response, UploadError> {
+    use futures::TryStreamExt;
+    let stream: folio_store::ByteStream =
+        Box::pin(body.into_data_stream().map_err(std::io::Error::other));
+    let t = s
+        .app
+        .admin_add_template(&user.0.user, &q.name, stream)
+        .await
+        .map_err(UploadError::App)?;
+    Ok(Json(serde_json::json!({"id": t.id, "name": t.name, "size": t.size})).into_response())
+}
+
+/// POST /admin/templates/{id}/delete → `App::admin_delete_template`.
+pub async fn admin_delete_template(
+    State(s): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<String>,
+    Csrf(user, Form(_)): Csrf<Form<CsrfOnly>>,
+) -> Response {
+    match s.app.admin_delete_template(&user.0.user, &id).await {
+        Ok(()) => Message::TemplateDeleted.redirect("/admin"),
+        Err(e) => back_with("/admin", e),
+    }
 }
 
 /// A duration as the admin page shows it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.

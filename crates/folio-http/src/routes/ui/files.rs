@@ -71,6 +71,8 @@ struct FolderPage {
     first: usize,
     last: usize,
     total: usize,
+    /// Organisation templates for "New → from template": (id, name, kind code).
+    templates: Vec<(String, String, &'static str)>,
 }
 
 /// `?sort=&dir=&after=&before=&notice=&error=` of the folder page.
@@ -98,6 +100,22 @@ impl FolderQuery {
 }
 
 /// Human-readable size.
+/// The form value naming a document kind (`word`, `excel`, `powerpoint`).
+pub fn kind_code(k: folio_ooxml::Kind) -> &'static str {
+    match k {
+        folio_ooxml::Kind::Word => "word",
+        folio_ooxml::Kind::Excel => "excel",
+        folio_ooxml::Kind::PowerPoint => "powerpoint",
+    }
+}
+
+/// The kind a form value names.
+pub fn parse_kind_code(code: &str) -> Option<folio_ooxml::Kind> {
+    folio_ooxml::Kind::ALL
+        .into_iter()
+        .find(|k| kind_code(*k) == code)
+}
+
 pub fn human_size(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let mut v = n as f64;
@@ -263,6 +281,17 @@ pub async fn folder(
             href: format!("?sort={}&dir={flip}", col.as_str()),
         }
     };
+    let templates = if role >= folio_store::Role::Editor {
+        match s.app.templates().await {
+            Ok(t) => t
+                .into_iter()
+                .map(|t| (t.template.id, t.template.name, kind_code(t.kind)))
+                .collect(),
+            Err(e) => return PageError::App(e).into_response(),
+        }
+    } else {
+        Vec::new()
+    };
     let folder_name = if view.folder.parent_id.is_none() {
         "My files".to_owned()
     } else {
@@ -305,6 +334,7 @@ pub async fn folder(
             first: if total == 0 { 0 } else { first + 1 },
             last,
             total,
+            templates,
         },
     )
 }
@@ -316,6 +346,20 @@ struct VersionRow {
     size: String,
     author: String,
     source: String,
+    /// How it was saved, in words, and the kind's code (`data-kind`).
+    kind: &'static str,
+    kind_code: &'static str,
+}
+
+/// A version's kind as the versions page says it.
+pub fn version_kind_words(k: folio_store::VersionKind) -> &'static str {
+    match k {
+        folio_store::VersionKind::Autosave => "Autosave",
+        folio_store::VersionKind::Save => "Saved",
+        folio_store::VersionKind::ExitSave => "Saved on close",
+        folio_store::VersionKind::Upload => "Uploaded",
+        folio_store::VersionKind::Restored => "Restored",
+    }
 }
 
 /// One recent AddActivities activity, as the details page shows it.
@@ -343,6 +387,8 @@ struct VersionsPage {
     back_is_shared: bool,
     versions: Vec<VersionRow>,
     activities: Vec<ActivityRow>,
+    /// The retention policy in words.
+    retention: String,
 }
 
 /// GET /files/{id}/versions
@@ -377,6 +423,8 @@ pub async fn versions(
             size: human_size(v.record.content.size),
             author: v.author,
             source: v.record.content.source.clone(),
+            kind: version_kind_words(v.record.content.kind),
+            kind_code: v.record.content.kind.as_str(),
         })
         .collect();
     let activities = s
@@ -411,6 +459,7 @@ pub async fn versions(
             back,
             versions: rows,
             activities,
+            retention: s.app.config().retention.describe(),
         },
     )
 }

@@ -27,12 +27,18 @@ pub struct CsrfOnly {
     pub(crate) csrf: String,
 }
 
-/// The new-document form.
+/// The new-document form: a kind (`word`, `excel`, `powerpoint`; may be empty with a
+/// template), the name typed (empty: a numbered default) and a template id (empty: blank).
 #[derive(Debug, Deserialize)]
 pub struct KindForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
     kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    template: String,
 }
 
 csrf_field!(NameForm, CsrfOnly, KindForm);
@@ -50,20 +56,27 @@ pub async fn new_folder(
     }
 }
 
-/// POST /folders/{id}/new-document → `App::new_document`: a blank docx/xlsx/pptx, then opens it.
+/// POST /folders/{id}/new-document → `App::new_document`: a blank docx/xlsx/pptx or one from an
+/// organisation template, under the name typed, then opens it.
 pub async fn new_document(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Csrf(user, Form(f)): Csrf<Form<KindForm>>,
 ) -> Response {
-    let kind = match f.kind.as_str() {
-        "word" => folio_ooxml::Kind::Word,
-        "excel" => folio_ooxml::Kind::Excel,
-        "powerpoint" => folio_ooxml::Kind::PowerPoint,
-        _ => return PageError::UnknownDocumentType.into_response(),
+    let kind = match (f.kind.as_str(), f.template.is_empty()) {
+        ("", false) => None,
+        (code, _) => match super::files::parse_kind_code(code) {
+            Some(k) => Some(k),
+            None => return PageError::UnknownDocumentType.into_response(),
+        },
     };
     let back = format!("/folders/{id}");
-    match s.app.new_document(&user.0.user, &id, kind).await {
+    let template = Some(f.template.as_str()).filter(|t| !t.is_empty());
+    match s
+        .app
+        .new_document(&user.0.user, &id, kind, &f.name, template)
+        .await
+    {
         Ok(file) => {
             if s.app.editors().is_empty() {
                 Message::DocumentCreatedNoEditor.redirect(&back)

@@ -87,6 +87,22 @@ pub enum Message {
     OtherOwnersFolder,
     NothingSelected,
     SomeNotDone,
+    /// The account page: the person changed their own password.
+    OwnPasswordChanged,
+    /// The account page: the other sessions were signed out.
+    OthersSignedOut,
+    /// An administrator uploaded a template.
+    TemplateAdded,
+    /// An administrator deleted a template.
+    TemplateDeleted,
+    /// The account page: the current password was wrong.
+    WrongPassword,
+    /// The two new passwords differ.
+    PasswordsDiffer,
+    /// Not a Word, Excel or PowerPoint document or template.
+    NotATemplate,
+    /// Too many wrong passwords lately.
+    TooManyAttempts,
 }
 
 impl Message {
@@ -143,6 +159,14 @@ impl Message {
         Message::OtherOwnersFolder,
         Message::NothingSelected,
         Message::SomeNotDone,
+        Message::OwnPasswordChanged,
+        Message::OthersSignedOut,
+        Message::TemplateAdded,
+        Message::TemplateDeleted,
+        Message::WrongPassword,
+        Message::PasswordsDiffer,
+        Message::NotATemplate,
+        Message::TooManyAttempts,
     ];
 
     /// The code in the URL, its kind and the words shown.
@@ -291,6 +315,38 @@ impl Message {
                 "some-not-done",
                 E,
                 "Some items could not be moved or deleted (locked, taken names, or no access); the others were.",
+            Message::OwnPasswordChanged => (
+                "own-password-changed",
+                N,
+                "Password changed. Your other sessions and connected apps were signed out.",
+            ),
+            Message::OthersSignedOut => (
+                "others-signed-out",
+                N,
+                "Your other sessions were signed out.",
+            ),
+            Message::TemplateAdded => ("template-added", N, "Template added."),
+            Message::TemplateDeleted => ("template-deleted", N, "Template deleted."),
+            Message::WrongPassword => (
+                "wrong-password",
+                E,
+                "The current password is wrong; nothing was changed.",
+            ),
+            Message::PasswordsDiffer => (
+                "passwords-differ",
+                E,
+                "The two new passwords differ; type the same password twice.",
+            ),
+            Message::NotATemplate => (
+                "not-a-template",
+                E,
+                "That is not a Word, Excel or PowerPoint document or template (.docx, .xlsx, \
+                 .pptx, .dotx, .xltx, .potx).",
+            ),
+            Message::TooManyAttempts => (
+                "too-many-attempts",
+                E,
+                "Too many wrong passwords: wait a few minutes and try again.",
             ),
         }
     }

@@ -7,6 +7,7 @@
 //! with a CSRF token (checked by `crate::extract::csrf::Csrf`) and redirect; errors are answered
 //! by `crate::error::page`.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod connected_apps;
