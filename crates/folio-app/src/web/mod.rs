@@ -12,12 +12,15 @@ use crate::{App, tokens};
 mod admin;
 mod browse;
 mod files;
+mod finding;
 mod host_page;
 mod sessions;
 mod setup;
 mod sharing;
 
 pub use browse::*;
+pub use files::UploadConflict;
+pub use finding::*;
 pub use host_page::*;
 pub use sessions::*;
 pub use setup::*;
