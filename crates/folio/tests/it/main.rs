@@ -13,6 +13,7 @@ mod doctor;
 mod durability;
 mod editors;
 mod file_browser;
+mod finding;
 mod hardening;
 mod metrics;
 mod mobile;
