@@ -18,4 +18,4 @@ CREATE INDEX recent_files_user ON recent_files(user_id, opened_at);
 CREATE INDEX file_versions_author ON file_versions(author_id, created_at);
 -- A folder page by name: subfolders by (parent, name_key); files by the existing
 -- files_unique_name (folder_id, name_key) WHERE deleted_at IS NULL.
-CREATE INDEX folders_parent_name ON folders(parent_id, name_key);
+CREATE INDEX folders_parent_name ON folders(parent_id, name_key, id);

@@ -196,6 +196,7 @@ async fn recent_favourites_and_the_details_panel_with_the_lock_holder() -> TestR
     b.enter_editor().await;
     b.wait_text("#status", |t| t.contains("Loaded")).await;
     let _ = c.enter_parent_frame().await;
+    c.goto(&folder_url).await?;
     b.click(Locator::Css("#nav-recent")).await;
     let recent = b
         .wait_js(
@@ -227,8 +228,17 @@ async fn recent_favourites_and_the_details_panel_with_the_lock_holder() -> TestR
     b.wait_text("#favourites", |t| t.contains("No favourites yet"))
         .await;
 
-    // The details panel: a lock taken by dan (an editor of the file) shows who and since when.
-    lock_as(&s, "dan", &notes, "dan-lock").await;
+    // The details panel: the lock of notes.txt, open for editing in another tab, shows who
+    // holds it and since when.
+    let first = c.window().await?;
+    let tab = c.new_window(true).await?;
+    c.switch_to_window(tab.handle).await?;
+    c.goto(&format!("{}/open/{notes}?action=edit", s.url))
+        .await?;
+    b.enter_editor().await;
+    b.wait_text("#status", |t| t.contains("Loaded")).await;
+    let _ = c.enter_parent_frame().await;
+    c.switch_to_window(first).await?;
     c.goto(&folder_url).await?;
     b.menu_item("tr.file-row[data-name='notes.txt']", "Details")
         .await;
@@ -236,7 +246,7 @@ async fn recent_favourites_and_the_details_panel_with_the_lock_holder() -> TestR
         .wait_text("#details-panel #d-lock", |t| t.contains("Being edited"))
         .await;
     assert!(
-        lock.starts_with("Being edited by User dan since 20"),
+        lock.starts_with("Being edited by User cat since 20"),
         "{lock}"
     );
     assert!(lock.ends_with("UTC"), "{lock}");
@@ -302,11 +312,10 @@ async fn recent_favourites_and_the_details_panel_with_the_lock_holder() -> TestR
         found.contains("notes.txt") && !found.contains("plan.txt"),
         "{found}"
     );
-    // A recipient's details do not list the other people with access (viewers and editors
-    // see them; dan is an editor here).
+    // A recipient sees the details of what is shared with them, lock included.
     let (status, d) = get_text(&s, &dan, &format!("/files/{notes}/details")).await;
     assert_eq!(status, 200);
-    assert!(d.contains("Being edited by User dan"), "{d}");
+    assert!(d.contains("Being edited by User cat"), "{d}");
     b.close().await;
     Ok(())
 }
