@@ -158,6 +158,7 @@
   }
   function conflicted(e) {
     if (policyFor(e)) { resolve(e, policyFor(e)); return; }
+    e.r.bar.value = 0;
     setState(e, 'conflict', word('conflict-wait'));
     conflicts.push(e);
     ask();

@@ -94,6 +94,8 @@ impl App {
             version.map(|v| format!("version {v}")),
         );
         self.audit(event).await;
+        // A download is an opening too (Recent).
+        self.remember_opened(user, id).await;
         Ok((file.name, content.size, body))
     }
 

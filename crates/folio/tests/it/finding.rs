@@ -273,7 +273,7 @@ async fn recent_favourites_and_the_details_panel_with_the_lock_holder() -> TestR
     let activity = b
         .wait_text("#details-panel #d-activity", |t| !t.is_empty())
         .await;
-    assert!(activity.contains("file.open"), "{activity}");
+    assert!(activity.contains("cat opened it"), "{activity}");
     b.screenshot("details-panel").await;
     b.click(Locator::Css("#details-close")).await;
     b.wait_js(

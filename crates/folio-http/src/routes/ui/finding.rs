@@ -379,6 +379,27 @@ struct DetailsPage {
     back_is_shared: bool,
 }
 
+/// An audit action in words for the details panel (unknown ones as their code).
+fn action_words(action: &str) -> String {
+    use folio_app::audit::action as a;
+    let words = match action {
+        a::FILE_OPEN => "opened it",
+        a::FILE_DOWNLOAD => "downloaded it",
+        a::FILE_SAVE => "saved a version",
+        a::FILE_CREATE => "created it",
+        a::FILE_RENAME => "renamed it",
+        a::FILE_MOVE => "moved it",
+        a::FILE_DELETE => "deleted it",
+        a::FILE_RESTORE => "restored a version",
+        a::FILE_SHARE => "shared it",
+        a::FILE_UNSHARE => "removed a share",
+        a::PUBLIC_LINK_USE => "opened it through a public link",
+        a::ADMIN_LOCK_RELEASE => "released its lock (administrator)",
+        other => other,
+    };
+    words.to_owned()
+}
+
 fn role_word(r: Role) -> &'static str {
     match r {
         Role::Owner => "owner",
@@ -459,7 +480,7 @@ pub async fn details(
                     (
                         human_time(a.at),
                         a.actor_name.unwrap_or_else(|| "someone".to_owned()),
-                        a.action,
+                        action_words(&a.action),
                     )
                 })
                 .collect(),
