@@ -362,7 +362,7 @@ async fn upload_conflicts_replace_keep_both_and_a_locked_file_refuses() -> TestR
     let input = b.find(Locator::Css("#upload-input")).await;
     input.send_keys(&files[0]).await?;
     let asked = b
-        .wait_text("#conflict-text", |t| t.contains("already exists"))
+        .wait_text("#conflict-text", |t| t.contains("There is already"))
         .await;
     assert!(asked.contains("“report.txt”"), "{asked}");
     b.screenshot("upload-conflict").await;

@@ -370,7 +370,8 @@ struct DetailsPage {
     owner: String,
     role: &'static str,
     versions: usize,
-    lock: Option<(String, String)>,
+    /// Who holds the lock, and since when (when known).
+    lock: Option<(String, Option<String>)>,
     show_access: bool,
     access: Vec<(String, &'static str, Option<String>)>,
     activity: Vec<(String, String, String)>,
@@ -450,7 +451,7 @@ pub async fn details(
     let lock = d.lock.map(|(who, since)| {
         (
             who.unwrap_or_else(|| "someone".to_owned()),
-            since.map_or_else(|| "a while".to_owned(), human_time),
+            since.map(human_time),
         )
     });
     render(
