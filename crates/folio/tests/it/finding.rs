@@ -154,6 +154,33 @@ async fn search_finds_what_is_shared_and_never_what_is_not() -> TestResult {
     }
     let (_, html) = get_text(&s, &ann, "/search?q=%25").await;
     assert!(html.contains("Nothing found."), "{html}");
+    // Results come in pages of 50, the next named by a cursor.
+    for i in 0..51 {
+        upload(
+            &s,
+            &ann,
+            &ann_root,
+            &ann_csrf,
+            &format!("page-{i:02}.txt"),
+            b"p",
+        )
+        .await;
+    }
+    let (_, first) = get_text(&s, &ann, "/search?q=page-").await;
+    assert_eq!(first.matches("<tr class=\"hit\"").count(), 50);
+    assert!(first.contains("data-name=\"page-49.txt\""));
+    let more = first
+        .split("<a href=\"")
+        .find_map(|r| {
+            r.split_once("\" id=\"search-more\"")
+                .map(|(h, _)| h.to_owned())
+        })
+        .unwrap_or_else(|| panic!("a More results link: {first}"))
+        .replace("&amp;", "&");
+    let (_, second) = get_text(&s, &ann, &more).await;
+    assert_eq!(second.matches("<tr class=\"hit\"").count(), 1, "{second}");
+    assert!(second.contains("data-name=\"page-50.txt\""));
+    assert!(!second.contains("id=\"search-more\""));
     // The owner finds their own.
     let (_, html) = get_text(&s, &bob, "/search?q=100%25").await;
     assert!(html.contains("100% report.txt"), "{html}");
