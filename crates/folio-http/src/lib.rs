@@ -160,6 +160,18 @@ pub fn router_with(
         .route("/folders/{id}", get(routes::ui::files::folder))
         .route("/files/{id}/versions", get(routes::ui::files::versions))
         .route("/files/{id}/download", get(routes::ui::files::download))
+        .route("/files/{id}/details", get(routes::ui::finding::details))
+        .route(
+            "/files/{id}/favourite",
+            post(routes::ui::finding::star_file),
+        )
+        .route(
+            "/folders/{id}/favourite",
+            post(routes::ui::finding::star_folder),
+        )
+        .route("/search", get(routes::ui::finding::search))
+        .route("/recent", get(routes::ui::finding::recent))
+        .route("/favourites", get(routes::ui::finding::favourites))
         .route(
             "/login",
             get(routes::ui::auth::login_form).post(routes::ui::auth::login),

@@ -19,6 +19,8 @@
 //   organisation templates, "Start from" (without script the buttons create a blank document
 //   under a numbered name).
 // - The admin page's template upload sends the file as the raw body with X-CSRF-Token.
+// - Favourites: a menu's star form is filled for the row (star or unstar, back to this page).
+// - Side panel: a menu link with data-panel shows its page's #details in that <aside>.
 // - Signed out: a form sent without a live session is answered by the sign-in page
 //   (data-signed-out). Each form's input is kept in sessionStorage when it is sent; the sign-in
 //   page then returns to the page the form was on, which puts the input back (#restored says so).
@@ -122,6 +124,16 @@
       f.setAttribute('data-row', id);
     });
     scope.querySelectorAll('[data-fill="name"]').forEach(function (i) { i.value = row.getAttribute('data-name'); });
+    // Favourites: star or unstar, back to this very page (sort, page).
+    var starred = row.hasAttribute('data-starred');
+    scope.querySelectorAll('[data-fill="star"]').forEach(function (i) {
+      i.value = starred ? '0' : '1';
+      var back = i.form && i.form.querySelector('input[name="back"]');
+      if (back) { back.value = here(); }
+    });
+    scope.querySelectorAll('[data-fill="star-label"]').forEach(function (b) {
+      b.textContent = b.getAttribute(starred ? 'data-unstar' : 'data-star');
+    });
   }
   function closeMenu(focusButton) {
     if (!open) { return; }
@@ -174,6 +186,10 @@
       openDialog(dlg.getAttribute('data-dialog'), row);
       return;
     }
+    var panelLink = t.closest && t.closest('a[data-panel]');
+    if (panelLink) { e.preventDefault(); closeMenu(false); openPanel(panelLink); return; }
+    var closePanel = t.closest && t.closest('[data-close-panel]');
+    if (closePanel) { hidePanel(closePanel.closest('.side-panel')); return; }
     var close = t.closest && t.closest('[data-close]');
     if (close) {
       var d = close.closest('dialog');
@@ -266,6 +282,37 @@
         status.textContent = form.getAttribute('data-failed').replace('{reason}', 'HTTP ' + r.status);
       });
     }, function () { status.textContent = form.getAttribute('data-network'); });
+  // --- Side panel (a file's details) ------------------------------------------------------------
+  // A menu link with data-panel="ID" loads its page and shows the page's #details section in
+  // that <aside>; without script the link is simply that page.
+  var panelOpener = null;
+  function hidePanel(panel) {
+    if (!panel) { return; }
+    panel.hidden = true;
+    if (panelOpener) { panelOpener.focus(); panelOpener = null; }
+  }
+  function openPanel(link) {
+    var panel = document.getElementById(link.getAttribute('data-panel'));
+    if (!panel) { window.location.href = link.href; return; }
+    panelOpener = open ? open.button : null;
+    fetch(link.href, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
+      .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { window.location.href = link.href; return; }
+        var part = new DOMParser().parseFromString(html, 'text/html').getElementById('details');
+        if (!part) { window.location.href = link.href; return; }
+        var body = panel.querySelector('.panel-body');
+        body.innerHTML = '';
+        body.appendChild(document.importNode(part, true));
+        panel.hidden = false;
+        var heading = panel.querySelector('h1');
+        if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }
+      }, function () { window.location.href = link.href; });
+  }
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') { return; }
+    var panel = document.querySelector('.side-panel:not([hidden])');
+    if (panel && !open) { hidePanel(panel); }
   });
 
   // --- "+ New" ---------------------------------------------------------------------------------

@@ -5,6 +5,10 @@
 // Signed out (401): the panel offers sign-in in a new tab and "Retry failed uploads", which
 // fetches the new session's CSRF token and sends the failed files again — nothing the person
 // chose is lost. When uploads finish the listing (#listing) is refreshed in place.
+// A name that is already in the folder (409 "name-taken") is asked about in #conflict-dialog,
+// one file at a time: Replace (a new version of the existing file; refused with the server's
+// sentence while an editor holds its lock), Keep both (a numbered name) or Skip, for this file
+// or, with "Do this for every name that is taken", for every conflict of this batch.
 // The words shown are data-* attributes of #upload-words (in the template).
 (function () {
   'use strict';
@@ -25,7 +29,12 @@
   var queue = [];
   var running = 0;
   var uploadedSinceRefresh = 0;
-  var state = window.folioUploads = { refreshes: 0, signedOut: false };
+  var state = window.folioUploads = { refreshes: 0, signedOut: false, maxRunning: 0 };
+  var dialog = document.getElementById('conflict-dialog');
+  var conflicts = [];     // entries waiting for an answer
+  var asking = null;      // the entry the dialog asks about
+  var policy = null;      // { batch, choice }: the answer for every conflict of that batch
+  var batch = 0;          // files chosen or dropped together
 
   function word(name, values) {
     var w = words.getAttribute('data-' + name) || name;
@@ -68,7 +77,8 @@
     var total = entries.length;
     var done = entries.filter(function (e) { return e.state === 'done'; }).length;
     var failed = entries.filter(function (e) { return e.state === 'failed'; });
-    var left = total - done - failed.length;
+    var skipped = entries.filter(function (e) { return e.state === 'skipped'; }).length;
+    var left = total - done - failed.length - skipped;
     panel.hidden = total === 0;
     summary.textContent = left > 0 ? word('summary-busy', { left: left, total: total })
       : word('summary', { done: done, total: total, failed: failed.length });
@@ -99,12 +109,65 @@
 
   function pump() {
     while (running < PARALLEL && queue.length) { send(queue.shift()); }
+    state.maxRunning = Math.max(state.maxRunning, running);
     update();
+  }
+
+  // --- Name conflicts ---------------------------------------------------------------------------
+  function resolve(e, choice) {
+    if (choice === 'replace' || choice === 'keep') {
+      e.conflict = choice;
+      e.r.bar.value = 0;
+      setState(e, 'waiting', word('waiting'));
+      queue.push(e);
+    } else {
+      setState(e, 'skipped', word('skipped'));
+    }
+  }
+  function policyFor(e) { return policy && policy.batch === e.batch ? policy.choice : null; }
+  function ask() {
+    // Conflicts of a batch answered "for every name that is taken" need no question.
+    conflicts = conflicts.filter(function (e) {
+      var choice = policyFor(e);
+      if (choice) { resolve(e, choice); }
+      return !choice;
+    });
+    if (!asking && conflicts.length && (!dialog || typeof dialog.showModal !== 'function')) {
+      while (conflicts.length) { resolve(conflicts.shift(), 'skip'); }
+    }
+    if (asking || !conflicts.length) { pump(); return; }
+    asking = conflicts.shift();
+    var text = document.getElementById('conflict-text');
+    var more = conflicts.filter(function (e) { return e.batch === asking.batch; }).length;
+    text.textContent = (text.getAttribute(more ? 'data-many' : 'data-one') || '')
+      .replace('{name}', asking.file.name).replace('{more}', more);
+    document.getElementById('conflict-all').checked = false;
+    dialog.returnValue = '';
+    dialog.showModal();
+  }
+  if (dialog) {
+    dialog.addEventListener('close', function () {
+      var e = asking;
+      asking = null;
+      if (!e) { return; }
+      var choice = dialog.returnValue || 'skip';
+      if (document.getElementById('conflict-all').checked) { policy = { batch: e.batch, choice: choice }; }
+      resolve(e, choice);
+      ask();
+    });
+  }
+  function conflicted(e) {
+    if (policyFor(e)) { resolve(e, policyFor(e)); return; }
+    e.r.bar.value = 0;
+    setState(e, 'conflict', word('conflict-wait'));
+    conflicts.push(e);
+    ask();
   }
 
   function send(e) {
     running += 1;
-    var url = '/folders/' + encodeURIComponent(folder) + '/upload?name=' + encodeURIComponent(e.file.name);
+    var url = '/folders/' + encodeURIComponent(folder) + '/upload?name=' + encodeURIComponent(e.file.name) +
+      (e.conflict ? '&conflict=' + e.conflict : '');
     var xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     xhr.setRequestHeader('Accept', 'application/json');
@@ -125,8 +188,11 @@
       var redirected = landed !== '' && landed !== url.split('?')[0];
       if (xhr.status === 200 && !redirected && body && typeof body.id === 'string') {
         e.r.bar.value = 100;
-        setState(e, 'done', word('done'));
+        setState(e, 'done', e.conflict === 'replace' ? word('replaced')
+          : (e.conflict === 'keep' ? word('kept', { name: body.name }) : word('done')));
         uploadedSinceRefresh += 1;
+      } else if (xhr.status === 409 && body && body.code === 'name-taken' && !e.conflict) {
+        conflicted(e);
       } else if (redirected) {
         fail(e, word('redirected'), true);
       } else if (xhr.status === 401) {
@@ -159,7 +225,7 @@
   }
 
   function add(file) {
-    var e = { file: file, r: row(file), state: 'waiting', retry: false };
+    var e = { file: file, r: row(file), state: 'waiting', retry: false, batch: batch };
     entries.push(e);
     if (max && file.size > max) {
       fail(e, word('too-large', { mb: Math.round(max / 1048576) }), false);
@@ -170,6 +236,7 @@
   }
 
   function handle(files) {
+    batch += 1;
     for (var i = 0; i < files.length; i++) { add(files[i]); }
     pump();
   }

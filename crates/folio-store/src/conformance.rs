@@ -379,6 +379,9 @@ async fn account_sessions(store: &dyn MetadataStore) {
     assert_eq!(live, vec![b"acct-new".to_vec()]);
     assert!(ok!(store.session(b"acct-other", NOW + 100).await).is_some());
     assert!(ok!(store.session(b"acct-new", NOW + 100).await).is_some());
+    folder_pages(&*store).await;
+    search_sees_what_the_user_sees(&*store).await;
+    favourites_and_recent(&*store).await;
 }
 
 /// `/metrics`' counts: each moves by exactly what was done (the suite's earlier rows stay).
@@ -3761,4 +3764,403 @@ async fn share_links(store: &dyn MetadataStore) {
     .map(|r| r.id)
     .collect();
     assert_eq!(ids, vec!["link-2", "link-1"]);
+// ----- Finding things (issue 13) -----
+
+async fn file_at(
+    store: &dyn MetadataStore,
+    u: &UserRecord,
+    folder: &str,
+    name: &str,
+    size: u64,
+    at: i64,
+) -> FileRecord {
+    let mut c = content(&format!("k-{name}"), size, &u.id);
+    c.created_at = at;
+    ok!(store
+        .create_file(
+            NewFile {
+                folder_id: folder.to_owned(),
+                owner_id: u.id.clone(),
+                content: c,
+            },
+            &exact(name),
+            at,
+        )
+        .await)
+}
+
+/// `list_folder_page` against an oracle (the whole folder sorted in memory): every sort and
+/// direction, walked forwards and back two at a time, with the counts that place each page.
+async fn folder_pages(store: &dyn MetadataStore) {
+    let u = new_user(store, "pager").await;
+    let top = ok!(store.create_folder(&u.root_folder_id, "Paged", NOW).await);
+    let mut folders = Vec::new();
+    for name in ["b", "A", "c"] {
+        folders.push(ok!(store.create_folder(&top.id, name, NOW).await));
+    }
+    let mut files = Vec::new();
+    for (name, size, at) in [
+        ("e.txt", 30, NOW + 3),
+        ("D.txt", 10, NOW + 9),
+        ("f.txt", 20, NOW + 1),
+        ("G.txt", 20, NOW + 5),
+        ("h.txt", 20, NOW + 5),
+    ] {
+        files.push(file_at(store, &u, &top.id, name, size, at).await);
+    }
+    let gone = file_at(store, &u, &top.id, "gone.txt", 1, NOW).await;
+    ok!(ok!(store.delete_file(&gone.id, NOW).await));
+    for sort in [ListingSort::Name, ListingSort::Size, ListingSort::Modified] {
+        for desc in [false, true] {
+            let mut want_folders: Vec<ListingKey> =
+                folders.iter().map(ListingKey::of_folder).collect();
+            let mut want_files: Vec<ListingKey> =
+                files.iter().map(|f| ListingKey::of_file(f, sort)).collect();
+            let k = |a: &ListingKey| (a.num, a.name_key.clone(), a.id.clone());
+            want_folders.sort_by_key(k);
+            want_files.sort_by_key(k);
+            if desc {
+                want_folders.reverse();
+                want_files.reverse();
+            }
+            let want: Vec<String> = want_folders
+                .iter()
+                .chain(&want_files)
+                .map(|k| k.id.clone())
+                .collect();
+            let what = format!("{sort:?} desc={desc}");
+            let page = |position| ListingQuery {
+                sort,
+                desc,
+                position,
+                limit: 2,
+            };
+            let keys = |p: &ListingPage| -> Vec<ListingKey> {
+                p.folders
+                    .iter()
+                    .map(ListingKey::of_folder)
+                    .chain(p.files.iter().map(|f| ListingKey::of_file(f, sort)))
+                    .collect()
+            };
+            // The whole folder in one page.
+            let all = ok!(store
+                .list_folder_page(
+                    &top.id,
+                    &ListingQuery {
+                        limit: 100,
+                        ..page(ListingPosition::First)
+                    }
+                )
+                .await);
+            let ids: Vec<String> = keys(&all).into_iter().map(|k| k.id).collect();
+            assert_eq!(ids, want, "{what}: the order, without the deleted file");
+            assert_eq!((all.before, all.total), (0, 8), "{what}");
+            // Forwards.
+            let mut seen = Vec::new();
+            let mut pages = Vec::new();
+            let mut pos = ListingPosition::First;
+            loop {
+                let p = ok!(store.list_folder_page(&top.id, &page(pos.clone())).await);
+                let ks = keys(&p);
+                assert_eq!(
+                    p.before as usize,
+                    seen.len(),
+                    "{what}: before of page {pos:?}"
+                );
+                assert_eq!(p.total, 8, "{what}");
+                seen.extend(ks.iter().map(|k| k.id.clone()));
+                let last = ks.last().cloned();
+                pages.push(ks);
+                match last {
+                    Some(k) if seen.len() < want.len() => pos = ListingPosition::After(k),
+                    _ => break,
+                }
+            }
+            assert_eq!(seen, want, "{what}: forwards");
+            assert_eq!(pages.len(), 4, "{what}");
+            // Back from the last page, page by page.
+            for i in (0..pages.len() - 1).rev() {
+                let first = pages[i + 1][0].clone();
+                let p = ok!(store
+                    .list_folder_page(&top.id, &page(ListingPosition::Before(first)))
+                    .await);
+                assert_eq!(keys(&p), pages[i], "{what}: back to page {i}");
+                assert_eq!(p.before as usize, i * 2, "{what}");
+            }
+            // After the last entry: nothing.
+            let end = pages.last().and_then(|p| p.last()).cloned();
+            let p = ok!(store
+                .list_folder_page(
+                    &top.id,
+                    &page(ListingPosition::After(
+                        end.unwrap_or_else(|| panic!("{what}"))
+                    ))
+                )
+                .await);
+            assert!(p.folders.is_empty() && p.files.is_empty(), "{what}");
+        }
+    }
+    // A cursor whose entry was deleted meanwhile still finds its place.
+    let d = files
+        .iter()
+        .find(|f| f.name == "D.txt")
+        .map(|f| ListingKey::of_file(f, ListingSort::Name));
+    let d = d.unwrap_or_else(|| panic!("D.txt"));
+    ok!(ok!(store
+        .delete_file(&FileId::from_trusted(d.id.clone()), NOW)
+        .await));
+    let p = ok!(store
+        .list_folder_page(
+            &top.id,
+            &ListingQuery {
+                sort: ListingSort::Name,
+                desc: false,
+                position: ListingPosition::After(d),
+                limit: 2,
+            }
+        )
+        .await);
+    let names: Vec<&str> = p.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["e.txt", "f.txt"]);
+    assert_eq!((p.before, p.total), (3, 7));
+    // An empty folder.
+    let empty = ok!(store.create_folder(&top.id, "empty", NOW).await);
+    let p = ok!(store
+        .list_folder_page(
+            &empty.id,
+            &ListingQuery {
+                sort: ListingSort::Name,
+                desc: false,
+                position: ListingPosition::First,
+                limit: 2,
+            }
+        )
+        .await);
+    assert_eq!(p, ListingPage::default());
+}
+
+fn hit_names(hits: &[SearchHit]) -> Vec<String> {
+    hits.iter()
+        .map(|h| match &h.item {
+            FoundItem::Folder(d) => format!("{}/", d.name),
+            FoundItem::File(f) => f.name.clone(),
+        })
+        .collect()
+}
+
+async fn search_all(store: &dyn MetadataStore, user: &UserRecord, text: &str) -> Vec<SearchHit> {
+    ok!(store
+        .search(
+            &user.id,
+            &SearchQuery {
+                text: text.to_owned(),
+                after: None,
+                limit: 100,
+            }
+        )
+        .await)
+}
+
+/// `search`: own files and folders, folders shared with the user and everything below them,
+/// files shared on their own — never anything else; case-insensitive; `%` and `_` literal;
+/// paged by (name key, id); each hit with its path.
+async fn search_sees_what_the_user_sees(store: &dyn MetadataStore) {
+    let a = new_user(store, "finder").await;
+    let b = new_user(store, "sharer").await;
+    let c = new_user(store, "stranger").await;
+    file_at(store, &a, &a.root_folder_id, "Report 100%.docx", 1, NOW).await;
+    file_at(store, &a, &a.root_folder_id, "report_a.txt", 1, NOW).await;
+    file_at(store, &a, &a.root_folder_id, "sheet-a.txt", 1, NOW).await;
+    let projects = ok!(store
+        .create_folder(&a.root_folder_id, "Projects", NOW)
+        .await);
+    file_at(store, &a, &projects.id, "Quarterly REPORT.xlsx", 1, NOW).await;
+    ok!(store.create_folder(&projects.id, "Reports", NOW).await);
+    let gone = file_at(store, &a, &a.root_folder_id, "old report.txt", 1, NOW).await;
+    ok!(ok!(store.delete_file(&gone.id, NOW).await));
+
+    let team = ok!(store.create_folder(&b.root_folder_id, "Team", NOW).await);
+    let deep = ok!(store.create_folder(&team.id, "Deep", NOW).await);
+    let team_report = file_at(store, &b, &deep.id, "team report.docx", 1, NOW).await;
+    ok!(store
+        .share_folder(&team.id, &a.id, Role::Viewer, None)
+        .await);
+    let direct = file_at(store, &b, &b.root_folder_id, "b-report.txt", 1, NOW).await;
+    ok!(store
+        .share_file(&direct.id, &a.id, Role::Editor, None)
+        .await);
+    file_at(store, &b, &b.root_folder_id, "secret report.txt", 1, NOW).await;
+    file_at(store, &c, &c.root_folder_id, "report.txt", 1, NOW).await;
+
+    let hits = search_all(store, &a, "report").await;
+    assert_eq!(
+        hit_names(&hits),
+        [
+            "b-report.txt",
+            "Quarterly REPORT.xlsx",
+            "Report 100%.docx",
+            "report_a.txt",
+            "Reports/",
+            "team report.docx"
+        ],
+        "everything the user sees, nothing else"
+    );
+    let where_: Vec<(Option<Vec<String>>, bool)> =
+        hits.iter().map(|h| (h.path.clone(), h.own)).collect();
+    let p = |v: &[&str]| Some(v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+    assert_eq!(
+        where_,
+        [
+            (None, false),
+            (p(&["Projects"]), true),
+            (p(&[]), true),
+            (p(&[]), true),
+            (p(&["Projects"]), true),
+            (p(&["Team", "Deep"]), false),
+        ]
+    );
+    // Pages of two, by (name key, id).
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = ok!(store
+            .search(
+                &a.id,
+                &SearchQuery {
+                    text: "REPORT".to_owned(),
+                    after: after.clone(),
+                    limit: 2,
+                }
+            )
+            .await);
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        after = Some((last.name_key.clone(), last.item.id().to_owned()));
+        paged.extend(hit_names(&page));
+    }
+    assert_eq!(paged, hit_names(&hits), "pages add up to the whole result");
+    // Wildcards are literal.
+    assert_eq!(
+        hit_names(&search_all(store, &a, "100%").await),
+        ["Report 100%.docx"]
+    );
+    assert_eq!(
+        hit_names(&search_all(store, &a, "t_a").await),
+        ["report_a.txt"]
+    );
+    assert_eq!(
+        hit_names(&search_all(store, &a, "%").await),
+        ["Report 100%.docx"]
+    );
+    // A shared folder itself is found, without a path (its parent is not the user's).
+    let t = search_all(store, &a, "TEAM").await;
+    assert_eq!(hit_names(&t), ["Team/", "team report.docx"]);
+    assert_eq!((t[0].path.clone(), t[0].own), (None, false));
+    // The owner sees their own, under their own paths.
+    let mine = search_all(store, &b, "report").await;
+    assert_eq!(
+        hit_names(&mine),
+        ["b-report.txt", "secret report.txt", "team report.docx"]
+    );
+    assert_eq!(mine[2].path, p(&["Team", "Deep"]));
+    assert!(mine.iter().all(|h| h.own));
+    // The stranger sees only theirs.
+    assert_eq!(
+        hit_names(&search_all(store, &c, "report").await),
+        ["report.txt"]
+    );
+
+    // Who has access: the folder share and a direct one, by name.
+    ok!(store
+        .share_file(&team_report.id, &c.id, Role::Editor, None)
+        .await);
+    let access = ok!(store.file_access(&team_report.id).await);
+    let got: Vec<(String, Role, Option<String>)> = access
+        .into_iter()
+        .map(|e| (e.user_name, e.role, e.through_folder))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "finder name".to_owned(),
+                Role::Viewer,
+                Some("Team".to_owned())
+            ),
+            ("stranger name".to_owned(), Role::Editor, None),
+        ]
+    );
+    assert!(ok!(store.file_access(&gone.id).await).is_empty());
+}
+
+/// Favourites (idempotent, live items only) and Recent (opened or saved, newest first).
+async fn favourites_and_recent(store: &dyn MetadataStore) {
+    let u = new_user(store, "starrer").await;
+    let f = file_at(store, &u, &u.root_folder_id, "star.txt", 1, NOW).await;
+    let g = file_at(store, &u, &u.root_folder_id, "later.txt", 1, NOW + 1).await;
+    let h = file_at(store, &u, &u.root_folder_id, "saved.txt", 1, NOW + 2).await;
+    let d = ok!(store
+        .create_folder(&u.root_folder_id, "Starred folder", NOW)
+        .await);
+    for _ in 0..2 {
+        ok!(store
+            .set_favourite(&u.id, &ItemRef::File(f.id.clone()), true, NOW)
+            .await);
+        ok!(store
+            .set_favourite(&u.id, &ItemRef::File(g.id.clone()), true, NOW)
+            .await);
+        ok!(store
+            .set_favourite(&u.id, &ItemRef::Folder(d.id.clone()), true, NOW)
+            .await);
+    }
+    let (folders, files) = ok!(store.favourites(&u.id).await);
+    assert_eq!(
+        folders.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["Starred folder"]
+    );
+    assert_eq!(
+        files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        ["later.txt", "star.txt"]
+    );
+    ok!(store
+        .set_favourite(&u.id, &ItemRef::File(g.id.clone()), false, NOW)
+        .await);
+    ok!(store
+        .set_favourite(&u.id, &ItemRef::File(g.id.clone()), false, NOW)
+        .await);
+    ok!(ok!(store.delete_file(&f.id, NOW).await));
+    let (folders, files) = ok!(store.favourites(&u.id).await);
+    assert_eq!(folders.len(), 1);
+    assert!(
+        files.is_empty(),
+        "unstarred and deleted files are gone: {files:?}"
+    );
+    let other = new_user(store, "notstarring").await;
+    assert_eq!(ok!(store.favourites(&other.id).await), (vec![], vec![]));
+
+    // Recent: created (a first version), opened, saved.
+    ok!(store.record_opened(&u.id, &g.id, NOW + 50).await);
+    let mut c = content("k-saved-2", 2, &u.id);
+    c.created_at = NOW + 40;
+    ok!(ok!(store
+        .commit_version(&h.id, WriteCheck::Unlocked, c, NOW + 40)
+        .await));
+    let recent = ok!(store.recent_files(&u.id, 10).await);
+    let got: Vec<(&str, i64)> = recent
+        .iter()
+        .map(|(f, at)| (f.name.as_str(), *at))
+        .collect();
+    assert_eq!(
+        got,
+        [("later.txt", NOW + 50), ("saved.txt", NOW + 40)],
+        "deleted star.txt is not recent"
+    );
+    ok!(store.record_opened(&u.id, &h.id, NOW + 60).await);
+    let recent = ok!(store.recent_files(&u.id, 1).await);
+    assert_eq!(recent.len(), 1);
+    assert_eq!(
+        (recent[0].0.name.as_str(), recent[0].1),
+        ("saved.txt", NOW + 60)
+    );
+    assert!(ok!(store.recent_files(&other.id, 10).await).is_empty());
 }

@@ -181,6 +181,50 @@ pub trait MetadataStore: Send + Sync + 'static {
         folder_id: &str,
     ) -> Result<(Vec<FolderRecord>, Vec<FileRecord>), StoreError>;
 
+    /// One page of a folder's listing (subfolders first, then live files, in `q`'s order), read
+    /// as one keyset page (`LIMIT`) with the counts that place it, from one snapshot.
+    async fn list_folder_page(
+        &self,
+        folder_id: &str,
+        q: &ListingQuery,
+    ) -> Result<ListingPage, StoreError>;
+
+    // Finding things.
+    /// Folders and live files whose name contains `q.text` (case-insensitively), among
+    /// everything `user_id` can see (their own tree, shared folders and what is below them,
+    /// files shared with them), ordered by (name key, id), one page after `q.after`.
+    async fn search(&self, user_id: &str, q: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
+    /// Stars (`on`) or unstars a file or folder for a user; idempotent.
+    async fn set_favourite(
+        &self,
+        user_id: &str,
+        item: &ItemRef,
+        on: bool,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The user's starred folders and live files, each by name. Not filtered by access: the
+    /// caller checks the user's role on each.
+    async fn favourites(
+        &self,
+        user_id: &str,
+    ) -> Result<(Vec<FolderRecord>, Vec<FileRecord>), StoreError>;
+    /// Records that a user opened a file at `now` (Recent).
+    async fn record_opened(
+        &self,
+        user_id: &str,
+        file_id: &FileId,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The live files a user opened or saved a version of most recently, newest first, with
+    /// that time; at most `limit`. Not filtered by access: the caller checks the role on each.
+    async fn recent_files(
+        &self,
+        user_id: &str,
+        limit: usize,
+    ) -> Result<Vec<(FileRecord, i64)>, StoreError>;
+    /// Everyone with a share on a file or on one of its folders, by name.
+    async fn file_access(&self, file_id: &FileId) -> Result<Vec<AccessEntry>, StoreError>;
+
     /// Creates a folder under `parent_id` (owned by the parent's owner). `AlreadyExists` if the
     /// name is taken there (case-insensitively).
     async fn create_folder(

@@ -891,4 +891,159 @@ pub enum FolderMoveRefusal {
     OtherOwner,
     /// A live folder of that name is in the target already.
     NameTaken,
+// Finding things (issue 13): folder pages, search, favourites, Recent, who has access.
+
+/// What a folder page is sorted by (`MetadataStore::list_folder_page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingSort {
+    /// By name (`name_key`, byte-wise).
+    Name,
+    /// By the current version's size (folders count as 0).
+    Size,
+    /// By the current version's time (folders count as 0).
+    Modified,
+}
+
+/// Where an entry sorts in a folder listing: folders before files, then `num` (size or time;
+/// 0 when sorting by name), then `name_key`, then `id` — a total order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingKey {
+    /// A folder (they come first, in either direction).
+    pub folder: bool,
+    /// Size or time under those sorts, else 0.
+    pub num: i64,
+    /// The lower-cased name, as stored in `name_key`.
+    pub name_key: String,
+    /// The id.
+    pub id: String,
+}
+
+/// Which page of a folder listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListingPosition {
+    /// The first page.
+    First,
+    /// The entries after this key (the key's entry may be gone).
+    After(ListingKey),
+    /// The entries before this key.
+    Before(ListingKey),
+}
+
+/// One page of a folder: `MetadataStore::list_folder_page`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingQuery {
+    /// The sort column.
+    pub sort: ListingSort,
+    /// Descending within folders and within files (folders stay first).
+    pub desc: bool,
+    /// The page.
+    pub position: ListingPosition,
+    /// Entries per page (at least 1).
+    pub limit: usize,
+}
+
+/// One page of a folder, in listing order, with where it lies in the whole listing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListingPage {
+    /// The page's subfolders, in order.
+    pub folders: Vec<FolderRecord>,
+    /// The page's live files, in order (after the folders).
+    pub files: Vec<FileRecord>,
+    /// How many entries of the listing come before this page.
+    pub before: u64,
+    /// Subfolders and live files in the whole folder.
+    pub total: u64,
+}
+
+/// A file or a folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemRef {
+    /// A folder id.
+    Folder(String),
+    /// A file id.
+    File(FileId),
+}
+
+/// A name search over everything a user can see (`MetadataStore::search`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The text to find in names, case-insensitively (as `name_key`s are lower-cased: with
+    /// `str::to_lowercase`); `%`, `_` and `\` are matched literally.
+    pub text: String,
+    /// The `(name_key, id)` of the last hit of the previous page.
+    pub after: Option<(String, String)>,
+    /// Hits per page.
+    pub limit: usize,
+}
+
+/// A search hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FoundItem {
+    /// A folder (never a root).
+    Folder(FolderRecord),
+    /// A live file.
+    File(Box<FileRecord>),
+}
+
+/// One search hit with where it is, as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The file or folder.
+    pub item: FoundItem,
+    /// The `name_key` the hits are ordered by (with the id, the page cursor).
+    pub name_key: String,
+    /// The names of the folders from the top folder the user reaches it through down to its
+    /// folder; empty for the top of the user's own files. `None`: shared with the user on its
+    /// own (its folder is not theirs to see).
+    pub path: Option<Vec<String>>,
+    /// In the user's own files (else reached through a share).
+    pub own: bool,
+}
+
+/// One person with access to a file besides its owner (`MetadataStore::file_access`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    /// The user.
+    pub user_id: String,
+    /// Their display name.
+    pub user_name: String,
+    /// Their role through this share.
+    pub role: Role,
+    /// The folder whose share gives it (`None`: shared on the file itself).
+    pub through_folder: Option<String>,
+}
+
+impl ListingKey {
+    /// The key of a subfolder.
+    pub fn of_folder(d: &FolderRecord) -> ListingKey {
+        ListingKey {
+            folder: true,
+            num: 0,
+            name_key: d.name.to_lowercase(),
+            id: d.id.clone(),
+        }
+    }
+    /// The key of a file under `sort`.
+    pub fn of_file(f: &FileRecord, sort: ListingSort) -> ListingKey {
+        ListingKey {
+            folder: false,
+            num: match sort {
+                ListingSort::Name => 0,
+                ListingSort::Size => i64::try_from(f.content.size).unwrap_or(i64::MAX),
+                ListingSort::Modified => f.content.created_at,
+            },
+            name_key: f.name.to_lowercase(),
+            id: f.id.as_str().to_owned(),
+        }
+    }
+}
+
+impl FoundItem {
+    /// The item's id.
+    pub fn id(&self) -> &str {
+        match self {
+            FoundItem::Folder(d) => &d.id,
+            FoundItem::File(f) => f.id.as_str(),
+        }
+    }
 }

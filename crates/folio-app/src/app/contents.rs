@@ -180,6 +180,46 @@ impl App {
         created
     }
 
+    /// [`App::create_file_named`] under the first free name of `name`, `name (1)`, `name (2)`, …
+    /// (`folio_wopi::naming::nth_alternative`), chosen in the creation's transaction.
+    pub(crate) async fn create_file_numbered(
+        &self,
+        actor: &UserRecord,
+        folder_id: String,
+        owner_id: String,
+        name: &str,
+        key: &BlobKey,
+        content: ContentRecord,
+    ) -> Result<FileRecord, folio_store::StoreError> {
+        let base = name.to_owned();
+        let names = move |n: u32| (n < 1000).then(|| folio_wopi::naming::nth_alternative(&base, n));
+        let audit = |f: &FileRecord| {
+            self.audit_event(
+                crate::audit::action::FILE_CREATE,
+                Some(actor),
+                Some(f),
+                None,
+            )
+        };
+        let created = self
+            .meta
+            .create_file_audited(
+                folio_store::NewFile {
+                    folder_id,
+                    owner_id,
+                    content,
+                },
+                &names,
+                self.now(),
+                &audit,
+            )
+            .await;
+        if created.is_err() {
+            let _ = self.blobs.delete(key).await;
+        }
+        created
+    }
+
     pub(crate) fn content(
         &self,
         key: &BlobKey,

@@ -106,6 +106,8 @@ impl App {
             version.map(|v| format!("version {v}")),
         );
         self.audit(event).await;
+        // A download is an opening too (Recent).
+        self.remember_opened(user, id).await;
         Ok((file.name, content.size, body))
     }
 
@@ -146,28 +148,7 @@ impl App {
             .folder(folder_id)
             .await?
             .ok_or(WopiError::FileNotFound)?;
-        let mut ancestors = Vec::new();
-        let mut parent = folder.parent_id.clone();
-        while let Some(pid) = parent {
-            // Only ancestors the user may see appear in the breadcrumbs.
-            if self.folder_access(user, &pid).await?.is_none() {
-                break;
-            }
-            let Some(p) = meta.folder(&pid).await? else {
-                break;
-            };
-            let name = if p.parent_id.is_none() {
-                "My files".to_owned()
-            } else {
-                p.name.clone()
-            };
-            ancestors.push((p.id.clone(), name));
-            parent = p.parent_id.clone();
-            if ancestors.len() > 64 {
-                break;
-            }
-        }
-        ancestors.reverse();
+        let ancestors = self.crumbs(user, &folder).await?;
         let (folders, files) = meta.list_folder(&folder.id).await?;
         Ok((
             FolderView {

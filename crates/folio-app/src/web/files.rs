@@ -3,6 +3,18 @@
 
 use super::*;
 
+/// What an upload does when its name is taken in the folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UploadConflict {
+    /// Refuse (`NameTaken`): the person chooses.
+    #[default]
+    Refuse,
+    /// Store the upload as a new version of the existing file (refused while it is locked).
+    Replace,
+    /// Create it under the first free numbered name (`name (1).ext`, …).
+    KeepBoth,
+}
+
 impl App {
     /// Streams an upload into a new file in `folder_id` (Editor on the folder needed).
     pub async fn upload(
@@ -11,6 +23,22 @@ impl App {
         folder_id: &str,
         name: &str,
         body: folio_store::ByteStream,
+    ) -> Result<folio_store::FileRecord, AppError> {
+        self.upload_resolving(user, folder_id, name, body, UploadConflict::Refuse)
+            .await
+    }
+
+    /// [`App::upload`], with what to do when the name is taken (`conflict`): refuse, replace
+    /// the existing file's content (a new version, after the "must be unlocked" rule, checked
+    /// atomically with the commit — a file open in an editor is `Locked`), or keep both under
+    /// the first free numbered name (`folio_wopi::naming::nth_alternative`).
+    pub async fn upload_resolving(
+        &self,
+        user: &UserRecord,
+        folder_id: &str,
+        name: &str,
+        body: folio_store::ByteStream,
+        conflict: UploadConflict,
     ) -> Result<folio_store::FileRecord, AppError> {
         if let Err(e) = naming::validate_file_name(name) {
             return Err(e.into());
@@ -27,11 +55,17 @@ impl App {
             .folder(folder_id)
             .await?
             .ok_or(WopiError::FileNotFound)?;
-        if self.meta().file_by_name(folder_id, name).await?.is_some() {
-            return Err(AppError::NameTaken {
-                name: name.to_owned(),
-                place: NamePlace::ThisFolder,
-            });
+        if let Some(existing) = self.meta().file_by_name(folder_id, name).await? {
+            match conflict {
+                UploadConflict::Refuse => {
+                    return Err(AppError::NameTaken {
+                        name: name.to_owned(),
+                        place: NamePlace::ThisFolder,
+                    });
+                }
+                UploadConflict::Replace => return self.replace_upload(user, existing, body).await,
+                UploadConflict::KeepBoth => {}
+            }
         }
         let key = folio_store::BlobKey::generate();
         let put = match self
@@ -52,15 +86,82 @@ impl App {
             "upload",
             folio_store::VersionKind::Upload,
         );
-        self.create_file_named(user, folder.id, folder.owner_id, name, &key, content)
+        let created = if conflict == UploadConflict::KeepBoth {
+            self.create_file_numbered(user, folder.id, folder.owner_id, name, &key, content)
+                .await
+        } else {
+            self.create_file_named(user, folder.id, folder.owner_id, name, &key, content)
+                .await
+        };
+        created.map_err(|e| match e {
+            folio_store::StoreError::AlreadyExists => AppError::NameTaken {
+                name: name.to_owned(),
+                place: NamePlace::ThisFolder,
+            },
+            other => other.into(),
+        })
+    }
+
+    /// An upload over `existing`: a new version by `user`, if they may write the file and it is
+    /// not locked (checked in the commit's transaction); the stored blob is removed otherwise.
+    async fn replace_upload(
+        &self,
+        user: &UserRecord,
+        existing: folio_store::FileRecord,
+        body: folio_store::ByteStream,
+    ) -> Result<folio_store::FileRecord, AppError> {
+        self.writable_file(user, &existing.id).await?;
+        // Refuse before reading the body when the lock is already visible.
+        if existing
+            .lock
+            .as_ref()
+            .is_some_and(|l| l.is_live(self.now()))
+        {
+            return Err(AppError::Locked);
+        }
+        let (key, put) = match self.store_blob(body).await {
+            Err(AppError::Store(folio_store::StoreError::TooLarge { limit })) => {
+                return Err(AppError::TooLarge { limit });
+            }
+            other => other?,
+        };
+        let content = self.content(
+            &key,
+            &put,
+            &user.id,
+            "upload",
+            folio_store::VersionKind::Upload,
+        );
+        let build = |f: &folio_store::FileRecord| {
+            self.make_event("file.saved", self.file_event_data(f, Some(user)))
+        };
+        let audit = |f: &folio_store::FileRecord| {
+            self.audit_event(
+                crate::audit::action::FILE_SAVE,
+                Some(user),
+                Some(f),
+                Some("replaced by an upload".to_owned()),
+            )
+        };
+        let urls = self.webhook_urls();
+        let emit = folio_store::Emit {
+            urls: &urls,
+            build: &build,
+            audit: Some(&audit),
+        };
+        match self
+            .commit_emitting(
+                &existing.id,
+                folio_store::WriteCheck::Unlocked,
+                &key,
+                content,
+                Some(&emit),
+            )
             .await
-            .map_err(|e| match e {
-                folio_store::StoreError::AlreadyExists => AppError::NameTaken {
-                    name: name.to_owned(),
-                    place: NamePlace::ThisFolder,
-                },
-                other => other.into(),
-            })
+        {
+            Err(AppError::Wopi(_)) => Err(AppError::Locked),
+            other => other,
+        }
     }
 
     /// Creates a subfolder.

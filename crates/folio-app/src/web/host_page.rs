@@ -195,6 +195,7 @@ impl App {
             ),
         };
         self.audit(event).await;
+        self.remember_opened(user, file_id).await;
         let params = ActionUrlParams {
             wopi_src: minted.wopi_src.clone(),
             ui_llcc: Some(action_url::llcc(language)),

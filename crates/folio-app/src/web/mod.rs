@@ -13,6 +13,7 @@ mod account;
 mod admin;
 mod browse;
 mod files;
+mod finding;
 mod host_page;
 mod links;
 mod sessions;
@@ -23,6 +24,8 @@ mod templates;
 
 pub use account::*;
 pub use browse::*;
+pub use files::UploadConflict;
+pub use finding::*;
 pub use host_page::*;
 pub use links::*;
 pub use sessions::*;

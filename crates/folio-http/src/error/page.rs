@@ -7,7 +7,8 @@
 //!   [`PageError`] (`AppError` plus the refusals only pages have: an expired form, admins only,
 //!   …).
 //! - The sign-in form answers with the sign-in page again: [`sign_in_refusal`].
-//! - The XHR upload answers JSON `{"error": "…"}`: [`UploadError`].
+//! - The XHR upload answers JSON `{"error": "…"}` (with `"code"`: `name-taken` | `locked`
+//!   for the conflicts the page asks about): [`UploadError`].
 //!
 //! The `page_error_responses` and `refusal_sentences` table tests pin status and words.
 
@@ -396,7 +397,17 @@ impl IntoResponse for UploadError {
     fn into_response(self) -> Response {
         let (status, sentence) = upload_parts(&self);
         super::log_once("upload", status, &self, &sentence);
-        (status, Json(serde_json::json!({ "error": sentence }))).into_response()
+        // The two conflicts the page resolves with the person: a taken name, a locked file.
+        let code = match &self {
+            UploadError::App(AppError::NameTaken { .. }) => Some("name-taken"),
+            UploadError::App(AppError::Locked) => Some("locked"),
+            _ => None,
+        };
+        let body = match code {
+            Some(code) => serde_json::json!({ "error": sentence, "code": code }),
+            None => serde_json::json!({ "error": sentence }),
+        };
+        (status, Json(body)).into_response()
     }
 }
 

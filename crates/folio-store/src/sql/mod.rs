@@ -17,6 +17,7 @@ mod audit;
 pub mod bulk;
 mod coauth;
 mod files;
+mod finding;
 mod folders;
 mod integration;
 mod links;
@@ -353,6 +354,51 @@ impl<E: SqlEngine> MetadataStore for E {
         name: &str,
     ) -> Result<Outcome<FolderRecord>, StoreError> {
         folders::rename_folder(self, id, name).await
+    }
+
+    // finding.rs
+    async fn list_folder_page(
+        &self,
+        folder_id: &str,
+        q: &ListingQuery,
+    ) -> Result<ListingPage, StoreError> {
+        finding::list_folder_page(self, folder_id, q).await
+    }
+    async fn search(&self, user_id: &str, q: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
+        finding::search(self, user_id, q).await
+    }
+    async fn set_favourite(
+        &self,
+        user_id: &str,
+        item: &ItemRef,
+        on: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        finding::set_favourite(self, user_id, item, on, now).await
+    }
+    async fn favourites(
+        &self,
+        user_id: &str,
+    ) -> Result<(Vec<FolderRecord>, Vec<FileRecord>), StoreError> {
+        finding::favourites(self, user_id).await
+    }
+    async fn record_opened(
+        &self,
+        user_id: &str,
+        file_id: &FileId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        finding::record_opened(self, user_id, file_id, now).await
+    }
+    async fn recent_files(
+        &self,
+        user_id: &str,
+        limit: usize,
+    ) -> Result<Vec<(FileRecord, i64)>, StoreError> {
+        finding::recent_files(self, user_id, limit).await
+    }
+    async fn file_access(&self, file_id: &FileId) -> Result<Vec<AccessEntry>, StoreError> {
+        finding::file_access(self, file_id).await
     }
 
     // sharing.rs

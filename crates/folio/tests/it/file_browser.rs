@@ -8,7 +8,7 @@ use crate::browser::Browser;
 use crate::support::*;
 
 /// A web client signed in as `login`, and the folder id and CSRF token of its home page.
-async fn signed_in(
+pub(crate) async fn signed_in(
     s: &TestServer,
     login: &str,
     password: &str,
@@ -35,7 +35,7 @@ async fn signed_in(
     (c, folder, csrf)
 }
 
-fn url_encode(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
@@ -45,7 +45,7 @@ fn url_encode(s: &str) -> String {
 }
 
 /// Uploads through the page's upload endpoint (as upload.js does).
-async fn upload(
+pub(crate) async fn upload(
     s: &TestServer,
     c: &reqwest::Client,
     folder: &str,
@@ -69,7 +69,7 @@ async fn upload(
 }
 
 /// The names listed on a folder page (as the server renders it).
-async fn listed(s: &TestServer, c: &reqwest::Client, folder: &str) -> String {
+pub(crate) async fn listed(s: &TestServer, c: &reqwest::Client, folder: &str) -> String {
     c.get(format!("{}/folders/{folder}", s.url))
         .send()
         .await

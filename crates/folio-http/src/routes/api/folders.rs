@@ -1,6 +1,7 @@
 //! `/api/v1/folders?path=a/b[&limit=N&after=CURSOR]`: a folder's subfolders and files; with
 //! `limit`, one page of them (folders first, by name; `next` is the `after` of the next page,
-//! absent on the last one — the keyset pagination of `crate::routes::ui::listing`).
+//! absent on the last one — the store's keyset page, `MetadataStore::list_folder_page`, with the
+//! cursors of `crate::routes::ui::listing`).
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -10,7 +11,7 @@ use super::{ApiResult, file_json};
 use crate::AppState;
 use crate::error::api::ApiError;
 use crate::extract::api::Key as ApiKey;
-use crate::routes::ui::listing::{self, Key, Position, Sort};
+use crate::routes::ui::listing::{Key, Sort};
 
 /// `?path=a/b`
 #[derive(Debug, Deserialize)]
@@ -37,8 +38,8 @@ pub async fn list_folder(
     let Query(q) = q.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let folder = s.app.api_find_folder(&key.0, &q.path).await?;
     let user = s.app.app_user(&key.0).await?;
-    let (view, _) = s.app.folder_view_shared(&user, &folder.id).await?;
     let Some(limit) = q.limit else {
+        let (view, _) = s.app.folder_view_shared(&user, &folder.id).await?;
         return Ok(Json(serde_json::json!({
             "id": folder.id,
             "path": q.path,
@@ -51,44 +52,45 @@ pub async fn list_folder(
             "limit must be 1 to {MAX_LIMIT}"
         )));
     }
-    let pos = match q.after.as_deref() {
-        None => Position::First,
-        Some(c) => Position::After(
+    let position = match q.after.as_deref() {
+        None => folio_store::ListingPosition::First,
+        Some(c) => folio_store::ListingPosition::After(
             Key::parse_cursor(c)
-                .ok_or_else(|| ApiError::BadQuery("after: not a cursor of this listing".into()))?,
+                .ok_or_else(|| ApiError::BadQuery("after: not a cursor of this listing".into()))?
+                .to_store(),
         ),
     };
-    let mut entries: Vec<(Key, serde_json::Value)> = Vec::new();
-    for f in &view.folders {
-        let key = Key::new(true, Sort::Name, 0, 0, &f.name, &f.id);
-        entries.push((key, serde_json::json!({"id": f.id, "name": f.name})));
-    }
-    for f in &view.files {
-        entries.push((
-            Key::new(false, Sort::Name, 0, 0, &f.name, f.id.as_str()),
-            file_json(f),
-        ));
-    }
-    let (entries, page) = listing::paginate(entries, false, &pos, limit);
-    let (mut folders, mut files) = (Vec::new(), Vec::new());
-    for (k, v) in entries
-        .into_iter()
-        .skip(page.range.start)
-        .take(page.range.len())
-    {
-        if k.kind == 0 {
-            folders.push(v)
-        } else {
-            files.push(v)
-        }
-    }
+    let query = folio_store::ListingQuery {
+        sort: Sort::Name.to_store(),
+        desc: false,
+        position,
+        limit,
+    };
+    let (view, _) = s.app.folder_page(&user, &folder.id, &query).await?;
+    let page = view.page;
+    let shown = page.folders.len() + page.files.len();
+    let last = page
+        .files
+        .last()
+        .map(|f| folio_store::ListingKey::of_file(f, query.sort))
+        .or_else(|| page.folders.last().map(folio_store::ListingKey::of_folder));
+    let next = (usize::try_from(page.before).unwrap_or(0) + shown
+        < usize::try_from(page.total).unwrap_or(usize::MAX))
+    .then(|| last.map(|k| Key::from_store(&k).cursor()))
+    .flatten();
+    let folders: Vec<serde_json::Value> = page
+        .folders
+        .iter()
+        .map(|f| serde_json::json!({"id": f.id, "name": f.name}))
+        .collect();
+    let files: Vec<serde_json::Value> = page.files.iter().map(file_json).collect();
     let mut body = serde_json::json!({
         "id": folder.id,
         "path": q.path,
         "folders": folders,
         "files": files,
     });
-    if let Some(next) = page.next {
+    if let Some(next) = next {
         body["next"] = serde_json::Value::String(next);
     }
     Ok(Json(body))

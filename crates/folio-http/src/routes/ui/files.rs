@@ -25,6 +25,8 @@ pub struct FileRow {
     locked: bool,
     /// Shared with someone or through a live public link (the owner's "Shared" mark).
     shared: bool,
+    /// In the user's favourites.
+    starred: bool,
 }
 
 /// A folder row.
@@ -33,6 +35,8 @@ pub struct FolderRow {
     name: String,
     /// Shared with someone (the owner's "Shared" mark).
     shared: bool,
+    /// In the user's favourites.
+    starred: bool,
 }
 
 /// A link of the sortable column headings and the pager.
@@ -182,55 +186,49 @@ pub async fn home(user: SignedIn) -> Response {
     Redirect::to(&format!("/folders/{}", user.0.user.root_folder_id)).into_response()
 }
 
-/// One entry of a folder listing.
-enum Entry {
-    Folder(folio_store::FolderRecord),
-    File(Box<folio_store::FileRecord>),
-}
-
 /// GET /folders/{id}[?sort=name|size|modified&dir=asc|desc&after=|before=CURSOR] — one page
-/// (`listing::PAGE_SIZE` entries) of the folder, folders first; keyset pagination
-/// (`super::listing`).
+/// (`listing::PAGE_SIZE` entries) of the folder, folders first, read from the store as one
+/// keyset page (`App::folder_page`); the cursors are `super::listing::Key`s.
 pub async fn folder(
     State(s): State<AppState>,
     user: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<FolderQuery>,
 ) -> Response {
-    use super::listing::{self, Key, Position, Sort};
-    let (view, role) = match s.app.folder_view_shared(&user.0.user, &id).await {
+    use super::listing::{self, Key, Sort};
+    let sort = Sort::parse(q.sort.as_deref());
+    let desc = q.dir.as_deref() == Some("desc");
+    let query = folio_store::ListingQuery {
+        sort: sort.to_store(),
+        desc,
+        position: listing::store_position(q.after.as_deref(), q.before.as_deref()),
+        limit: listing::PAGE_SIZE,
+    };
+    let (view, role) = match s.app.folder_page(&user.0.user, &id, &query).await {
         Ok(v) => v,
         Err(e) => return PageError::App(e).into_response(),
     };
-    let sort = Sort::parse(q.sort.as_deref());
-    let desc = q.dir.as_deref() == Some("desc");
-    let mut entries: Vec<(Key, Entry)> = Vec::with_capacity(view.folders.len() + view.files.len());
-    for f in view.folders {
-        entries.push((Key::new(true, sort, 0, 0, &f.name, &f.id), Entry::Folder(f)));
-    }
-    for f in view.files {
-        let size = i64::try_from(f.content.size).unwrap_or(i64::MAX);
-        let key = Key::new(
-            false,
-            sort,
-            size,
-            f.content.created_at,
-            &f.name,
-            f.id.as_str(),
-        );
-        entries.push((key, Entry::File(Box::new(f))));
-    }
-    let pos = match (
-        q.after.as_deref().and_then(Key::parse_cursor),
-        q.before.as_deref().and_then(Key::parse_cursor),
-    ) {
-        (Some(k), _) => Position::After(k),
-        (None, Some(k)) => Position::Before(k),
-        (None, None) => Position::First,
-    };
-    let total = entries.len();
-    let (entries, page) = listing::paginate(entries, desc, &pos, listing::PAGE_SIZE);
-    let (first, last) = (page.range.start, page.range.end);
+    let page = view.page;
+    let keys: Vec<folio_store::ListingKey> = page
+        .folders
+        .iter()
+        .map(folio_store::ListingKey::of_folder)
+        .chain(
+            page.files
+                .iter()
+                .map(|f| folio_store::ListingKey::of_file(f, sort.to_store())),
+        )
+        .collect();
+    let total = usize::try_from(page.total).unwrap_or(usize::MAX);
+    let first = usize::try_from(page.before).unwrap_or(0);
+    let last = first + keys.len();
+    let keys_empty = keys.is_empty();
+    let prev = (first > 0)
+        .then(|| keys.first().map(|k| Key::from_store(k).cursor()))
+        .flatten();
+    let next = (last < total)
+        .then(|| keys.last().map(|k| Key::from_store(k).cursor()))
+        .flatten();
     let now = s.app.now();
     // Only the owner sees which rows are shared (a recipient does not learn who else is).
     let (shared_folders, shared_files) = if role == folio_store::Role::Owner {
@@ -243,33 +241,33 @@ pub async fn folder(
     };
     let mut folders = Vec::new();
     let mut files = Vec::new();
-    for (_, e) in entries.into_iter().skip(first).take(last - first) {
-        match e {
-            Entry::Folder(f) => folders.push(FolderRow {
-                shared: shared_folders.contains(&f.id),
-                id: f.id,
-                name: f.name,
-            }),
-            Entry::File(f) => {
-                let (_, ext) = naming::split_ext(&f.name);
-                let actions = s
-                    .app
-                    .editors()
-                    .actions_for(ext.trim_start_matches('.'))
-                    .await;
-                files.push(FileRow {
-                    id: f.id.to_string(),
-                    icon: icon_for(&f.name),
-                    size: human_size(f.content.size),
-                    modified: Stamp(f.content.created_at),
-                    can_open: !actions.is_empty(),
-                    can_edit: actions.iter().any(|a| a == "edit"),
-                    locked: f.lock.as_ref().is_some_and(|l| l.is_live(now)),
-                    shared: shared_files.contains(&f.id),
-                    name: f.name,
-                });
-            }
-        }
+    for f in page.folders {
+        folders.push(FolderRow {
+            starred: view.starred.contains(&f.id),
+            shared: shared_folders.contains(&f.id),
+            id: f.id,
+            name: f.name,
+        });
+    }
+    for f in page.files {
+        let (_, ext) = naming::split_ext(&f.name);
+        let actions = s
+            .app
+            .editors()
+            .actions_for(ext.trim_start_matches('.'))
+            .await;
+        files.push(FileRow {
+            id: f.id.to_string(),
+            icon: icon_for(&f.name),
+            size: human_size(f.content.size),
+            modified: Stamp(f.content.created_at),
+            can_open: !actions.is_empty(),
+            can_edit: actions.iter().any(|a| a == "edit"),
+            locked: f.lock.as_ref().is_some_and(|l| l.is_live(now)),
+            starred: view.starred.contains(f.id.as_str()),
+            shared: shared_files.contains(&f.id),
+            name: f.name,
+        });
     }
     let dir = if desc { "desc" } else { "asc" };
     let link = |extra: String| Link {
@@ -325,13 +323,9 @@ pub async fn folder(
             sort_modified: heading(Sort::Modified),
             sort: sort.as_str(),
             desc,
-            prev: page
-                .prev
-                .map(|c| link(format!("&before={}", super::auth::encode(&c)))),
-            next: page
-                .next
-                .map(|c| link(format!("&after={}", super::auth::encode(&c)))),
-            first: if total == 0 { 0 } else { first + 1 },
+            prev: prev.map(|c| link(format!("&before={}", super::auth::encode(&c)))),
+            next: next.map(|c| link(format!("&after={}", super::auth::encode(&c)))),
+            first: if keys_empty { 0 } else { first + 1 },
             last,
             total,
             templates,

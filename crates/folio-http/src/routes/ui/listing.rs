@@ -1,10 +1,12 @@
-//! A folder's listing in pages, pure: the sort order of its entries (folders first, then files,
-//! by name, size or modification time, ascending or descending, ties broken by name then id so
-//! that the order is total and stable) and keyset pagination over it. A page is named by the
-//! key of the entry it starts after (`?after=`) or ends before (`?before=`), never by an offset,
-//! so an entry added or deleted meanwhile moves no other entry to another page.
+//! A folder's listing in pages: the sort of the folder page (`?sort=`, `?dir=`) and the cursors
+//! that name its pages. The order itself — folders first, then files, by name, size or
+//! modification time, ascending or descending, ties broken by name then id so that it is total
+//! and stable — is the store's (`MetadataStore::list_folder_page`, one keyset page read with
+//! `LIMIT`, pinned by the conformance suite). A page is named by the key of the entry it starts
+//! after (`?after=`) or ends before (`?before=`), never by an offset, so an entry added or
+//! deleted meanwhile moves no other entry to another page.
 
-use std::cmp::Ordering;
+use folio_app::folio_store::{ListingKey, ListingPosition, ListingSort};
 
 /// Entries per page of the folder page.
 pub const PAGE_SIZE: usize = 100;
@@ -54,29 +56,6 @@ pub struct Key {
 }
 
 impl Key {
-    /// The key of an entry under `sort`.
-    pub fn new(folder: bool, sort: Sort, size: i64, modified: i64, name: &str, id: &str) -> Key {
-        Key {
-            kind: u8::from(!folder),
-            num: match sort {
-                Sort::Name => 0,
-                Sort::Size => size,
-                Sort::Modified => modified,
-            },
-            name: name.to_lowercase(),
-            id: id.to_owned(),
-        }
-    }
-
-    /// The order of two keys; `desc` reverses it within folders and within files (folders stay
-    /// first).
-    pub fn cmp_dir(&self, other: &Key, desc: bool) -> Ordering {
-        let rest = (self.num, &self.name, &self.id).cmp(&(other.num, &other.name, &other.id));
-        self.kind
-            .cmp(&other.kind)
-            .then(if desc { rest.reverse() } else { rest })
-    }
-
     /// The cursor in a URL: `kind~num~id~name` (the name last, as it may hold `~`).
     pub fn cursor(&self) -> String {
         format!("{}~{}~{}~{}", self.kind, self.num, self.id, self.name)
@@ -98,165 +77,91 @@ impl Key {
     }
 }
 
-/// Which part of the listing to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Position {
-    /// The first page.
-    First,
-    /// The page after this key.
-    After(Key),
-    /// The page before this key.
-    Before(Key),
+impl Key {
+    /// The store's key of this cursor (`MetadataStore::list_folder_page`).
+    pub fn to_store(&self) -> ListingKey {
+        ListingKey {
+            folder: self.kind == 0,
+            num: self.num,
+            name_key: self.name.clone(),
+            id: self.id.clone(),
+        }
+    }
+    /// The cursor of a store key.
+    pub fn from_store(k: &ListingKey) -> Key {
+        Key {
+            kind: u8::from(!k.folder),
+            num: k.num,
+            name: k.name_key.clone(),
+            id: k.id.clone(),
+        }
+    }
 }
 
-/// One page of a sorted listing: the range of entries and the cursors of its neighbours.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    /// The entries shown, as a range of the sorted list.
-    pub range: std::ops::Range<usize>,
-    /// `?before=` of the previous page, if there is one.
-    pub prev: Option<String>,
-    /// `?after=` of the next page, if there is one.
-    pub next: Option<String>,
+impl Sort {
+    /// The store's sort.
+    pub fn to_store(self) -> ListingSort {
+        use ListingSort as S;
+        match self {
+            Sort::Name => S::Name,
+            Sort::Size => S::Size,
+            Sort::Modified => S::Modified,
+        }
+    }
 }
 
-/// Sorts `keys` (with their payloads) and returns them with the page at `pos`.
-pub fn paginate<T>(
-    mut entries: Vec<(Key, T)>,
-    desc: bool,
-    pos: &Position,
-    size: usize,
-) -> (Vec<(Key, T)>, Page) {
-    entries.sort_by(|a, b| a.0.cmp_dir(&b.0, desc));
-    let size = size.max(1);
-    let n = entries.len();
-    let range = match pos {
-        Position::First => 0..size.min(n),
-        Position::After(k) => {
-            let start = entries.partition_point(|(e, _)| e.cmp_dir(k, desc) != Ordering::Greater);
-            start..(start + size).min(n)
-        }
-        Position::Before(k) => {
-            let end = entries.partition_point(|(e, _)| e.cmp_dir(k, desc) == Ordering::Less);
-            end.saturating_sub(size)..end
-        }
-    };
-    let prev = (range.start > 0)
-        .then(|| entries.get(range.start).map(|(k, _)| k.cursor()))
-        .flatten();
-    let next = (range.end < n)
-        .then(|| range.end.checked_sub(1).and_then(|i| entries.get(i)))
-        .flatten()
-        .map(|(k, _)| k.cursor());
-    (entries, Page { range, prev, next })
+/// The store's position of a page named by `?after=` / `?before=` (unparseable cursors: the
+/// first page).
+pub fn store_position(after: Option<&str>, before: Option<&str>) -> ListingPosition {
+    use ListingPosition as P;
+    match (
+        after.and_then(Key::parse_cursor),
+        before.and_then(Key::parse_cursor),
+    ) {
+        (Some(k), _) => P::After(k.to_store()),
+        (None, Some(k)) => P::Before(k.to_store()),
+        (None, None) => P::First,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn listing(sort: Sort) -> Vec<(Key, &'static str)> {
-        // (folder?, size, modified, name, id)
-        [
-            (false, 30, 3, "b.txt", "f2"),
-            (true, 0, 0, "Zeta", "d2"),
-            (false, 10, 9, "A.txt", "f1"),
-            (false, 20, 1, "c.txt", "f3"),
-            (true, 0, 0, "alpha", "d1"),
-            (false, 20, 5, "c.txt", "f0"),
-        ]
-        .into_iter()
-        .map(|(d, size, t, name, id)| (Key::new(d, sort, size, t, name, id), id))
-        .collect()
-    }
-
-    fn ids<T: Copy>(v: &[(Key, T)], r: std::ops::Range<usize>) -> Vec<T> {
-        v[r].iter().map(|(_, t)| *t).collect()
-    }
-
-    #[test]
-    fn folders_first_then_a_total_order_in_each_sort() {
-        for (sort, desc, want) in [
-            (Sort::Name, false, vec!["d1", "d2", "f1", "f2", "f0", "f3"]),
-            (Sort::Name, true, vec!["d2", "d1", "f3", "f0", "f2", "f1"]),
-            (Sort::Size, false, vec!["d1", "d2", "f1", "f0", "f3", "f2"]),
-            (
-                Sort::Modified,
-                false,
-                vec!["d1", "d2", "f3", "f2", "f0", "f1"],
-            ),
-            (
-                Sort::Modified,
-                true,
-                vec!["d2", "d1", "f1", "f0", "f2", "f3"],
-            ),
-        ] {
-            let (v, p) = paginate(listing(sort), desc, &Position::First, 100);
-            assert_eq!(ids(&v, p.range.clone()), want, "{sort:?} desc={desc}");
-            assert_eq!((p.prev, p.next), (None, None));
-        }
-    }
-
-    #[test]
-    fn pages_walk_forwards_and_back_by_key() {
-        for (sort, desc) in [
-            (Sort::Name, false),
-            (Sort::Name, true),
-            (Sort::Size, false),
-            (Sort::Modified, true),
-        ] {
-            let (all, _) = paginate(listing(sort), desc, &Position::First, 100);
-            let every = ids(&all, 0..all.len());
-            // Forwards, two at a time.
-            let mut seen = Vec::new();
-            let mut pos = Position::First;
-            let mut pages = Vec::new();
-            loop {
-                let (v, p) = paginate(listing(sort), desc, &pos, 2);
-                seen.extend(ids(&v, p.range.clone()));
-                pages.push(p.clone());
-                match p.next {
-                    Some(c) => {
-                        pos =
-                            Position::After(Key::parse_cursor(&c).unwrap_or_else(|| panic!("{c}")))
-                    }
-                    None => break,
-                }
-            }
-            assert_eq!(seen, every, "{sort:?} desc={desc}");
-            assert_eq!(pages.len(), 3);
-            assert_eq!(pages[0].prev, None);
-            // Back from the last page gives the middle page again.
-            let before = pages[2].prev.clone().unwrap_or_default();
-            let (v, p) = paginate(
-                listing(sort),
-                desc,
-                &Position::Before(Key::parse_cursor(&before).unwrap_or_else(|| panic!("{before}"))),
-                2,
-            );
-            assert_eq!(p.range, pages[1].range);
-            assert_eq!(ids(&v, p.range), every[2..4].to_vec());
-        }
-    }
-
-    #[test]
-    fn a_deleted_cursor_entry_still_finds_its_place() {
-        let (all, _) = paginate(listing(Sort::Name), false, &Position::First, 100);
-        let cursor = all[2].0.clone(); // f1 (A.txt)
-        let without: Vec<_> = listing(Sort::Name)
-            .into_iter()
-            .filter(|(_, id)| *id != "f1")
-            .collect();
-        let (v, p) = paginate(without, false, &Position::After(cursor), 2);
-        assert_eq!(ids(&v, p.range), vec!["f2", "f0"]);
-    }
-
     #[test]
     fn cursors_round_trip_and_junk_is_refused() {
-        let k = Key::new(false, Sort::Size, 42, 0, "A~b.txt", "id1");
-        assert_eq!(Key::parse_cursor(&k.cursor()), Some(k));
+        let k = Key {
+            kind: 1,
+            num: 42,
+            name: "a~b.txt".to_owned(),
+            id: "id1".to_owned(),
+        };
+        assert_eq!(Key::parse_cursor(&k.cursor()), Some(k.clone()));
+        assert_eq!(Key::from_store(&k.to_store()), k);
         for junk in ["", "x", "2~0~a~b", "1~x~a~b", "1~0~a"] {
             assert_eq!(Key::parse_cursor(junk), None, "{junk:?}");
         }
+    }
+
+    #[test]
+    fn pages_are_named_by_their_cursors() {
+        let k = Key {
+            kind: 0,
+            num: 0,
+            name: "docs".to_owned(),
+            id: "d1".to_owned(),
+        };
+        let c = k.cursor();
+        assert_eq!(store_position(None, None), ListingPosition::First);
+        assert_eq!(
+            store_position(Some(&c), None),
+            ListingPosition::After(k.to_store())
+        );
+        assert_eq!(
+            store_position(None, Some(&c)),
+            ListingPosition::Before(k.to_store())
+        );
+        assert_eq!(store_position(Some("junk"), None), ListingPosition::First);
+        assert_eq!(Sort::parse(Some("size")).to_store(), ListingSort::Size);
     }
 }

@@ -2,7 +2,7 @@
 //! downloads (`files`), uploads (`upload`), folder and file actions (`folder_actions`,
 //! `file_actions`), sharing and "Shared with me" (`sharing`), the admin page (`admin`), "Connected
 //! apps" (`connected_apps`: the user's OAuth grants), the trash and the bulk actions of the file
-//! browser (`trash`), and the
+//! browser (`trash`), search, Recent, Favourites and a file's details (`finding`), and the
 //! host page that embeds an editor (`host_page`). Server-rendered askama templates; forms POST
 //! with a CSRF token (checked by `crate::extract::csrf::Csrf`) and redirect; errors are answered
 //! by `crate::error::page`.
@@ -13,6 +13,7 @@ pub mod auth;
 pub mod connected_apps;
 pub mod file_actions;
 pub mod files;
+pub mod finding;
 pub mod folder_actions;
 pub mod host_page;
 pub mod links;

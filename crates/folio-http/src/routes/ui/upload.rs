@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use folio_app::AppError;
+use folio_app::web::UploadConflict;
 use futures::TryStreamExt;
 use serde::Deserialize;
 
@@ -15,10 +16,14 @@ use crate::error::page::UploadError;
 use crate::extract::csrf::{Csrf, Upload};
 use crate::extract::session::SignedIn;
 
-/// `?name=` of an upload.
+/// `?name=…[&conflict=replace|keep]` of an upload: without `conflict`, a taken name is refused
+/// (409, `"code": "name-taken"`) so the page can ask; `replace` stores a new version of the
+/// existing file (409 `"code": "locked"` while an editor holds it); `keep` keeps both under a
+/// numbered name.
 #[derive(Debug, Deserialize)]
 pub struct UploadQuery {
     name: String,
+    conflict: Option<String>,
 }
 
 /// How much of a refused upload's body is read before the 413 goes out.
@@ -45,6 +50,11 @@ pub async fn upload(
     headers: HeaderMap,
     Csrf(_, Upload(body)): Csrf<Upload>,
 ) -> Result<Response, UploadError> {
+    let conflict = match q.conflict.as_deref() {
+        Some("replace") => UploadConflict::Replace,
+        Some("keep") => UploadConflict::KeepBoth,
+        _ => UploadConflict::Refuse,
+    };
     let limit = s.app.config().max_file_size;
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -61,11 +71,11 @@ pub async fn upload(
         Box::pin(body.into_data_stream().map_err(std::io::Error::other));
     let f = s
         .app
-        .upload(&user.0.user, &folder, &q.name, stream)
+        .upload_resolving(&user.0.user, &folder, &q.name, stream, conflict)
         .await
         .map_err(UploadError::App)?;
     Ok(
-        Json(serde_json::json!({"id": f.id.to_string(), "name": f.name, "size": f.content.size}))
+        Json(serde_json::json!({"id": f.id.to_string(), "name": f.name, "size": f.content.size, "version": f.version}))
             .into_response(),
     )
 }
