@@ -282,6 +282,7 @@
         status.textContent = form.getAttribute('data-failed').replace('{reason}', 'HTTP ' + r.status);
       });
     }, function () { status.textContent = form.getAttribute('data-network'); });
+  });
   // --- Side panel (a file's details) ------------------------------------------------------------
   // A menu link with data-panel="ID" loads its page and shows the page's #details section in
   // that <aside>; without script the link is simply that page.

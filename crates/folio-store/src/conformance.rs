@@ -107,6 +107,9 @@ pub async fn metadata_suite(store: Arc<dyn MetadataStore>) {
     retention_totals(&*store).await;
     organisation_templates(&*store).await;
     account_sessions(&*store).await;
+    folder_pages(&*store).await;
+    search_sees_what_the_user_sees(&*store).await;
+    favourites_and_recent(&*store).await;
 }
 
 /// Version retention's store half: versions keep their kind; the candidate query finds files
@@ -379,9 +382,6 @@ async fn account_sessions(store: &dyn MetadataStore) {
     assert_eq!(live, vec![b"acct-new".to_vec()]);
     assert!(ok!(store.session(b"acct-other", NOW + 100).await).is_some());
     assert!(ok!(store.session(b"acct-new", NOW + 100).await).is_some());
-    folder_pages(&*store).await;
-    search_sees_what_the_user_sees(&*store).await;
-    favourites_and_recent(&*store).await;
 }
 
 /// `/metrics`' counts: each moves by exactly what was done (the suite's earlier rows stay).
@@ -3764,6 +3764,8 @@ async fn share_links(store: &dyn MetadataStore) {
     .map(|r| r.id)
     .collect();
     assert_eq!(ids, vec!["link-2", "link-1"]);
+}
+
 // ----- Finding things (issue 13) -----
 
 async fn file_at(

@@ -891,6 +891,8 @@ pub enum FolderMoveRefusal {
     OtherOwner,
     /// A live folder of that name is in the target already.
     NameTaken,
+}
+
 // Finding things (issue 13): folder pages, search, favourites, Recent, who has access.
 
 /// What a folder page is sorted by (`MetadataStore::list_folder_page`).

@@ -315,6 +315,7 @@ impl Message {
                 "some-not-done",
                 E,
                 "Some items could not be moved or deleted (locked, taken names, or no access); the others were.",
+            ),
             Message::OwnPasswordChanged => (
                 "own-password-changed",
                 N,
