@@ -45,7 +45,7 @@ fn part(folder: bool, sort: ListingSort) -> Part {
     if folder {
         Part {
             from: "folders d".to_owned(),
-            live: "d.parent_id = $1",
+            live: "d.parent_id = $1 AND d.deleted_at IS NULL",
             num: "0",
             name: "d.name_key",
             id: "d.id",
@@ -199,7 +199,7 @@ pub(super) async fn list_folder_page<E: SqlEngine>(
     let mut tx = e.begin_snapshot().await?;
     let row = tx
         .fetch_optional(
-            "SELECT (SELECT COUNT(*) FROM folders WHERE parent_id = $1) AS folders, \
+            "SELECT (SELECT COUNT(*) FROM folders WHERE parent_id = $1 AND deleted_at IS NULL) AS folders, \
                     (SELECT COUNT(*) FROM files WHERE folder_id = $1 AND deleted_at IS NULL) \
                     AS files",
             args![folder_id],
@@ -280,10 +280,10 @@ const VISIBLE: &str = "WITH RECURSIVE vis(id, path, own) AS ( \
             SELECT id, CAST('' AS TEXT) AS path, CAST(1 AS BIGINT) AS own FROM folders \
             WHERE owner_id = $1 AND parent_id IS NULL \
             UNION ALL SELECT d.id, d.name, CAST(0 AS BIGINT) FROM folder_shares s \
-            JOIN folders d ON d.id = s.folder_id WHERE s.user_id = $1) AS roots \
+            JOIN folders d ON d.id = s.folder_id WHERE s.user_id = $1 AND d.deleted_at IS NULL) AS roots \
         UNION ALL SELECT c.id, \
             CASE WHEN vis.path = '' THEN c.name ELSE vis.path || '/' || c.name END, vis.own \
-        FROM folders c JOIN vis ON c.parent_id = vis.id), \
+        FROM folders c JOIN vis ON c.parent_id = vis.id WHERE c.deleted_at IS NULL), \
     seen AS (SELECT id, MIN(path) AS path, MAX(own) AS own FROM vis GROUP BY id)";
 
 fn hit_path(row: &impl SqlRow) -> Result<(Option<Vec<String>>, bool), StoreError> {
@@ -416,7 +416,7 @@ pub(super) async fn favourites<E: SqlEngine>(
         .fetch_all(
             &format!(
                 "SELECT d.* FROM favourites fv JOIN folders d ON d.id = fv.item_id \
-                 WHERE fv.user_id = $1 AND fv.kind = 0 ORDER BY d.name_key{o}, d.id{o}"
+                 WHERE fv.user_id = $1 AND fv.kind = 0 AND d.deleted_at IS NULL ORDER BY d.name_key{o}, d.id{o}"
             ),
             args![user_id],
         )
