@@ -261,6 +261,23 @@ impl App {
         Ok((folders.into_iter().collect(), files.into_iter().collect()))
     }
 
+    /// The display names of the owners of what is shared with someone (Shared with me's
+    /// "Shared by"), by user id.
+    pub async fn owner_names(
+        &self,
+        owner_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, AppError> {
+        let mut names = std::collections::HashMap::new();
+        for id in owner_ids {
+            if !names.contains_key(id)
+                && let Some(u) = self.meta().user_by_id(id).await?
+            {
+                names.insert(id.clone(), u.name);
+            }
+        }
+        Ok(names)
+    }
+
     /// Files and folders shared with `user`.
     pub async fn shared_with_me(
         &self,

@@ -268,6 +268,10 @@ async fn shared_with_me_opens_shared_folders_like_folders() -> TestResult {
     c.goto(&format!("{}/shared", s.url)).await?;
     b.sign_in("rl", "rae password 1").await;
     b.wait_url(|u| u.ends_with("/shared")).await;
+    b.wait_text("#shared", |t| {
+        t.contains("Team") && t.contains("Owen Marsh")
+    })
+    .await;
     b.click(Locator::LinkText("Team")).await;
     b.wait_url(|u| u.ends_with(&format!("/folders/{team}")))
         .await;

@@ -462,6 +462,14 @@ struct SharedFile {
     icon: &'static str,
     role: &'static str,
     can_edit: bool,
+    owner: String,
+}
+
+struct SharedFolder {
+    id: String,
+    name: String,
+    role: &'static str,
+    owner: String,
 }
 
 #[derive(Template)]
@@ -470,7 +478,7 @@ struct SharedPage {
     user_name: String,
     csrf: String,
     is_admin: bool,
-    folders: Vec<(String, String, &'static str)>,
+    folders: Vec<SharedFolder>,
     files: Vec<SharedFile>,
 }
 
@@ -488,6 +496,16 @@ pub async fn shared(State(s): State<AppState>, user: SignedIn) -> Response {
         Ok(x) => x,
         Err(e) => return PageError::App(e).into_response(),
     };
+    let owners: Vec<String> = folders
+        .iter()
+        .map(|(f, _)| f.owner_id.clone())
+        .chain(files.iter().map(|(f, _)| f.owner_id.clone()))
+        .collect();
+    let names = match s.app.owner_names(&owners).await {
+        Ok(n) => n,
+        Err(e) => return PageError::App(e).into_response(),
+    };
+    let owner = |id: &str| names.get(id).cloned().unwrap_or_default();
     render(
         StatusCode::OK,
         &SharedPage {
@@ -496,7 +514,12 @@ pub async fn shared(State(s): State<AppState>, user: SignedIn) -> Response {
             is_admin: user.0.user.is_admin,
             folders: folders
                 .into_iter()
-                .map(|(f, r)| (f.id, f.name, role_name(r)))
+                .map(|(f, r)| SharedFolder {
+                    owner: owner(&f.owner_id),
+                    id: f.id,
+                    name: f.name,
+                    role: role_name(r),
+                })
                 .collect(),
             files: files
                 .into_iter()
@@ -506,6 +529,7 @@ pub async fn shared(State(s): State<AppState>, user: SignedIn) -> Response {
                     name: f.name,
                     role: role_name(r),
                     can_edit: r >= Role::Editor,
+                    owner: owner(&f.owner_id),
                 })
                 .collect(),
         },
