@@ -102,7 +102,7 @@ pub fn check_folder_move(
     if folder.parent_id.is_none() {
         return Err(FolderMoveRefusal::Root);
     }
-    if target.id == folder.id || target_chain.iter().any(|id| *id == folder.id) {
+    if target.id == folder.id || target_chain.contains(&folder.id) {
         return Err(FolderMoveRefusal::IntoItself);
     }
     if target.owner_id != folder.owner_id {
