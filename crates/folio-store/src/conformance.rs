@@ -3968,7 +3968,7 @@ async fn search_all(store: &dyn MetadataStore, user: &UserRecord, text: &str) ->
 /// paged by (name key, id); each hit with its path.
 async fn search_sees_what_the_user_sees(store: &dyn MetadataStore) {
     let a = new_user(store, "finder").await;
-    let b = new_user(store, "sharer").await;
+    let b = new_user(store, "search-sharer").await;
     let c = new_user(store, "stranger").await;
     file_at(store, &a, &a.root_folder_id, "Report 100%.docx", 1, NOW).await;
     file_at(store, &a, &a.root_folder_id, "report_a.txt", 1, NOW).await;
