@@ -3069,6 +3069,16 @@ pub async fn blob_suite(blobs: &dyn BlobStore) {
     let empty = BlobKey::generate();
     assert_eq!(ok!(blobs.put(&empty, body(vec![]), 100).await).size, 0);
     assert_eq!(read_all(ok!(blobs.get(&empty).await)).await, b"");
+    // Empty frames (a new blank document's one empty chunk, a client's empty DATA frames).
+    let frames = BlobKey::generate();
+    assert_eq!(ok!(blobs.put(&frames, body(vec![b""]), 100).await).size, 0);
+    assert_eq!(read_all(ok!(blobs.get(&frames).await)).await, b"");
+    let gaps = BlobKey::generate();
+    assert_eq!(
+        ok!(blobs.put(&gaps, body(vec![b"", b"ab", b"", b"c", b""]), 100).await).size,
+        3
+    );
+    assert_eq!(read_all(ok!(blobs.get(&gaps).await)).await, b"abc");
 
     // Over the limit: refused, nothing visible.
     let big = BlobKey::generate();

@@ -127,7 +127,13 @@ fn write_batches(mut file: std::fs::File, mut rx: mpsc::Receiver<Batch>) -> Resu
                 return Ok(());
             }
         };
-        let mut slices: Vec<IoSlice<'_>> = batch.iter().map(|b| IoSlice::new(b)).collect();
+        // Empty chunks (a body of nothing, a stream's empty frames) have nothing to write: a
+        // `writev` of only empty slices returns 0, which is not a short write.
+        let mut slices: Vec<IoSlice<'_>> = batch
+            .iter()
+            .filter(|b| !b.is_empty())
+            .map(|b| IoSlice::new(b))
+            .collect();
         let mut rest = &mut slices[..];
         while !rest.is_empty() {
             match file.write_vectored(rest) {

@@ -120,7 +120,12 @@ async fn goto(b: &Browser, url: &str, ready_css: &str) {
 /// One pass over every page; returns each page state's audit.
 async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str) -> Vec<Audit> {
     let mut out = Vec::new();
-    let (doc, sub, shared_doc) = fixtures(s).await;
+    let Fixtures {
+        doc,
+        sub,
+        shared_doc,
+        link,
+    } = fixtures(s).await;
 
     // Signed out.
     b.client
@@ -134,6 +139,14 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
     b.click(Locator::Css("button[type=submit]")).await;
     b.find(Locator::Css(".error")).await;
     out.push(audit(b, axe, variant, "sign-in, refused").await);
+    goto(b, &format!("{}{link}", s.url), "input[type=password]").await;
+    out.push(audit(b, axe, variant, "public link password").await);
+    b.fill("input[type=password]", "not the password").await;
+    b.click(Locator::Css("form button[type=submit]")).await;
+    b.find(Locator::Css(".error")).await;
+    out.push(audit(b, axe, variant, "public link, wrong password").await);
+    goto(b, &format!("{}/s/closed", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "public link closed").await);
 
     // The owner's pages.
     sign_in_as(b, s, "ada", "correct horse battery").await;
@@ -157,8 +170,54 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
     .await;
     b.find(Locator::Css(".menu:not([hidden])")).await;
     out.push(audit(b, axe, variant, "folder, row menu open").await);
+    goto(b, &home, "#listing").await;
+    // On a phone the toolbar is behind "+ New".
+    let behind_new = b
+        .client
+        .execute(
+            "var t = document.getElementById('new-toggle');
+             return !!t && getComputedStyle(t).display !== 'none';",
+            vec![],
+        )
+        .await
+        .map(|v| v.as_bool() == Some(true))
+        .unwrap_or(false);
+    if behind_new {
+        b.click(Locator::Css("#new-toggle")).await;
+    }
+    b.click(Locator::Css("#new-word")).await;
+    b.find(Locator::Css("#new-doc-dialog[open]")).await;
+    out.push(audit(b, axe, variant, "folder, new document dialog").await);
+    goto(b, &home, "#listing").await;
+    b.menu_item(&format!("tr.file-row[data-id='{doc}']"), "Move…")
+        .await;
+    b.find(Locator::Css("#move-dialog[open] #picker li")).await;
+    out.push(audit(b, axe, variant, "folder, move dialog").await);
+    goto(b, &home, "#listing").await;
+    b.click(Locator::Css("#select-all")).await;
+    b.find(Locator::Css("#bulk-form:not([hidden])")).await;
+    out.push(audit(b, axe, variant, "folder, all selected").await);
+    goto(b, &home, "#listing").await;
+    b.menu_item(&format!("tr.file-row[data-id='{doc}']"), "Details")
+        .await;
+    b.find(Locator::Css(".side-panel:not([hidden]) .details")).await;
+    out.push(audit(b, axe, variant, "folder, details panel").await);
+    goto(b, &format!("{}/files/{doc}/details", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "details page").await);
     goto(b, &format!("{}/folders/{sub}", s.url), "#listing").await;
     out.push(audit(b, axe, variant, "subfolder").await);
+    goto(b, &format!("{}/trash", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "trash").await);
+    goto(b, &format!("{}/search?q=re", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "search").await);
+    goto(b, &format!("{}/recent", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "recent").await);
+    goto(b, &format!("{}/favourites", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "favourites").await);
+    goto(b, &format!("{}/account", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "account").await);
+    goto(b, &format!("{}/files/{shared_doc}/share", s.url), "h1").await;
+    out.push(audit(b, axe, variant, "share file with people and a link").await);
     goto(b, &format!("{}/files/{doc}/versions", s.url), "h1").await;
     // Moments are shown in the browser's time zone and locale, not as the server's UTC text.
     b.wait_js(
@@ -253,8 +312,18 @@ async fn audit_every_page(b: &Browser, s: &TestServer, axe: &str, variant: &str)
     out
 }
 
-/// ada (an administrator) owns a document, a folder and a file shared with ben.
-async fn fixtures(s: &TestServer) -> (String, String, String) {
+/// What the pages are audited with.
+struct Fixtures {
+    doc: String,
+    sub: String,
+    shared_doc: String,
+    /// A public view link with a password (its `/s/…` path).
+    link: String,
+}
+
+/// ada (an administrator) owns documents, a folder, a file shared with ben, a favourite, a file
+/// in the trash and a password-protected public link.
+async fn fixtures(s: &TestServer) -> Fixtures {
     let doc = s.put_file("ada", "Quarterly report.docx", b"");
     let _ = s.put_file("ada", "Notes.txt", b"hello");
     let _ = s.put_file("ada", "Budget 2027.xlsx", b"");
@@ -316,7 +385,49 @@ async fn fixtures(s: &TestServer) -> (String, String, String) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(r.status().is_redirection(), "share: {}", r.status());
-    (doc, sub, shared_doc)
+    let r = c
+        .post(format!("{}/files/{doc}/favourite", s.url))
+        .form(&[("csrf", csrf.as_str()), ("on", "1"), ("back", "/")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.status().is_redirection(), "favourite: {}", r.status());
+    let gone = s.put_file("ada", "Old draft.txt", b"old");
+    let r = c
+        .post(format!("{}/files/{gone}/delete", s.url))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.status().is_redirection(), "delete: {}", r.status());
+    let html = c
+        .post(format!("{}/files/{shared_doc}/share/links", s.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("tz", "0"),
+            ("name", "Agency"),
+            ("access", "view"),
+            ("expires", ""),
+            ("password", "link password 1"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let link = html
+        .split(&format!("{}/s/", s.url))
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_alphanumeric()).next())
+        .map(|secret| format!("/s/{secret}"))
+        .unwrap_or_else(|| panic!("no link URL in the answer: {html}"));
+    Fixtures {
+        doc,
+        sub,
+        shared_doc,
+        link,
+    }
 }
 
 fn users(s: &TestServer) {

@@ -307,7 +307,7 @@ async fn from_template(s: &TestServer, web: &reqwest::Client, name: &str, tid: &
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), 303);
+    assert_eq!(r.status(), 303, "{}", s.server_log());
     let location = header(&r, "location").unwrap_or_default().to_owned();
     location
         .strip_prefix("/open/")
