@@ -102,11 +102,14 @@ impl LocalBlobStore {
     }
 }
 
-/// Bytes read per block of a download (one `read` system call, one body frame).
-pub const READ_CHUNK: usize = 256 * 1024;
+/// Bytes read per block of a download (one `read` system call, one body frame). A download
+/// holds at most three blocks (being read, queued, on the socket): 32 at once stay ~12 MiB.
+pub const READ_CHUNK: usize = 128 * 1024;
 
-/// Bytes gathered per `writev` of an upload.
-pub const WRITE_BATCH: usize = 1024 * 1024;
+/// Bytes gathered per `writev` of an upload (hyper hands over chunks of up to ~400 KiB, so a
+/// batch is usually one chunk). An upload holds at most three batches (being written, queued,
+/// being filled).
+pub const WRITE_BATCH: usize = 256 * 1024;
 
 /// What an upload's writer thread is handed.
 enum Batch {

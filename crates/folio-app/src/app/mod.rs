@@ -175,22 +175,40 @@ impl App {
 
     /// The page of a folder (where the editor's Close leads).
     pub fn folder_url(&self, folder_id: &str) -> String {
-        format!("{}/folders/{}", self.config.public_url, folder_id)
+        [self.config.public_url.as_str(), "/folders/", folder_id].concat()
     }
 
     /// The version list page of a file.
     pub fn versions_url(&self, id: &FileId) -> String {
-        format!("{}/files/{}/versions", self.config.public_url, id)
+        [
+            self.config.public_url.as_str(),
+            "/files/",
+            id.as_str(),
+            "/versions",
+        ]
+        .concat()
     }
 
     /// The sharing page of a file (for its owner).
     pub fn share_url_page(&self, id: &FileId) -> String {
-        format!("{}/files/{}/share", self.config.public_url, id)
+        [
+            self.config.public_url.as_str(),
+            "/files/",
+            id.as_str(),
+            "/share",
+        ]
+        .concat()
     }
 
     /// The download link of a file (for signed-in users).
     pub fn download_url(&self, id: &FileId) -> String {
-        format!("{}/files/{}/download", self.config.public_url, id)
+        [
+            self.config.public_url.as_str(),
+            "/files/",
+            id.as_str(),
+            "/download",
+        ]
+        .concat()
     }
 
     /// The origin part of the public URL (`scheme://host[:port]`), for PostMessageOrigin.
@@ -220,7 +238,14 @@ impl App {
 
     /// Host page URL of a file for an action (`view`, `edit`).
     pub fn host_page_url(&self, id: &FileId, action: &str) -> String {
-        format!("{}/open/{}?action={}", self.config.public_url, id, action)
+        [
+            self.config.public_url.as_str(),
+            "/open/",
+            id.as_str(),
+            "?action=",
+            action,
+        ]
+        .concat()
     }
 
     /// Checks both stores.
