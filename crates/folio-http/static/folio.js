@@ -6,7 +6,7 @@
 //   a popover over the content, its links and forms pointed at that row ({id} in data-href and
 //   data-action). Escape or a click elsewhere closes it.
 // - Dialogs: a menu item with data-dialog opens that <dialog>, its form pointed at the row.
-// - "+ New" (phone layout): shows or hides the toolbar.
+// - "+ New" (phone layout): shows or hides the toolbar; "Menu" (phone layout) the navigation.
 // - Times: <time datetime> elements are shown in the person's local time zone.
 // - Selection: row checkboxes (form="bulk-form") and "Select all"; the bulk bar shows while
 //   something is selected, its count and buttons follow the selection.
@@ -198,6 +198,16 @@
     }
     var newDoc = t.closest && t.closest('[data-new-doc]');
     if (newDoc && openNewDocument(newDoc.getAttribute('data-new-doc'))) { e.preventDefault(); return; }
+    var navToggle = t.closest && t.closest('#nav-toggle');
+    if (navToggle) {
+      var items = document.getElementById('nav-items');
+      if (items) {
+        var on = !items.classList.contains('open');
+        items.classList.toggle('open', on);
+        navToggle.setAttribute('aria-expanded', on ? 'true' : 'false');
+      }
+      return;
+    }
     var toggle = t.closest && t.closest('#new-toggle');
     if (toggle) { toggleToolbar(); return; }
     var into = t.closest && t.closest('button.picker-folder, button.picker-up');

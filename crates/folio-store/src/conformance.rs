@@ -3075,7 +3075,10 @@ pub async fn blob_suite(blobs: &dyn BlobStore) {
     assert_eq!(read_all(ok!(blobs.get(&frames).await)).await, b"");
     let gaps = BlobKey::generate();
     assert_eq!(
-        ok!(blobs.put(&gaps, body(vec![b"", b"ab", b"", b"c", b""]), 100).await).size,
+        ok!(blobs
+            .put(&gaps, body(vec![b"", b"ab", b"", b"c", b""]), 100)
+            .await)
+        .size,
         3
     );
     assert_eq!(read_all(ok!(blobs.get(&gaps).await)).await, b"abc");

@@ -19,8 +19,8 @@ mod links;
 mod sessions;
 mod setup;
 mod sharing;
-mod trash;
 mod templates;
+mod trash;
 
 pub use account::*;
 pub use browse::*;
@@ -31,5 +31,5 @@ pub use links::*;
 pub use sessions::*;
 pub use setup::*;
 pub use sharing::*;
-pub use trash::*;
 pub use templates::*;
+pub use trash::*;
