@@ -30,6 +30,8 @@ struct Audit {
     /// `[{id, impact, nodes, help, targets}]`
     violations: Vec<Value>,
     passes: u64,
+    /// How far the page is wider than the window, in CSS pixels (0: no sideways scrolling).
+    overflow: f64,
 }
 
 impl Audit {
@@ -85,7 +87,18 @@ async fn audit_without(b: &Browser, axe: &str, variant: &str, page: &str, off: &
         .await
         .unwrap_or_else(|e| panic!("axe.run on {page}: {e}"));
     assert!(r.get("error").is_none(), "axe.run on {page}: {r}");
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
     Audit {
+        overflow,
         page: page.to_owned(),
         violations: r["violations"].as_array().cloned().unwrap_or_default(),
         passes: r["passes"].as_u64().unwrap_or(0),
@@ -500,6 +513,16 @@ async fn run(variant: &str, extra_args: &[&str], phone: bool) -> TestResult {
     assert!(
         audits.iter().all(|a| a.passes >= 8),
         "axe ran its rules on every page"
+    );
+    // No page scrolls sideways, on a phone either: every page fits the window's width.
+    let wide: Vec<String> = audits
+        .iter()
+        .filter(|a| a.overflow > 0.5)
+        .map(|a| format!("{} (+{} px)", a.page, a.overflow))
+        .collect();
+    assert!(
+        wide.is_empty(),
+        "pages wider than the window [{variant}]: {wide:?}"
     );
     Ok(())
 }
