@@ -153,31 +153,8 @@ impl App {
     ) -> Result<FileRecord, folio_store::StoreError> {
         let exact = name.to_owned();
         let names = move |n: u32| (n == 0).then(|| exact.clone());
-        let audit = |f: &FileRecord| {
-            self.audit_event(
-                crate::audit::action::FILE_CREATE,
-                Some(actor),
-                Some(f),
-                None,
-            )
-        };
-        let created = self
-            .meta
-            .create_file_audited(
-                folio_store::NewFile {
-                    folder_id,
-                    owner_id,
-                    content,
-                },
-                &names,
-                self.now(),
-                &audit,
-            )
-            .await;
-        if created.is_err() {
-            let _ = self.blobs.delete(key).await;
-        }
-        created
+        self.create_file_from(actor, folder_id, owner_id, &names, key, content)
+            .await
     }
 
     /// [`App::create_file_named`] under the first free name of `name`, `name (1)`, `name (2)`, …
@@ -193,6 +170,21 @@ impl App {
     ) -> Result<FileRecord, folio_store::StoreError> {
         let base = name.to_owned();
         let names = move |n: u32| (n < 1000).then(|| folio_wopi::naming::nth_alternative(&base, n));
+        self.create_file_from(actor, folder_id, owner_id, &names, key, content)
+            .await
+    }
+
+    /// The creation both share: the first free name of `names`, the `file.create` audit row in
+    /// the creation's transaction, and the blob deleted when the file cannot be created.
+    async fn create_file_from(
+        &self,
+        actor: &UserRecord,
+        folder_id: String,
+        owner_id: String,
+        names: folio_store::metadata::NameCandidates<'_>,
+        key: &BlobKey,
+        content: ContentRecord,
+    ) -> Result<FileRecord, folio_store::StoreError> {
         let audit = |f: &FileRecord| {
             self.audit_event(
                 crate::audit::action::FILE_CREATE,
@@ -209,7 +201,7 @@ impl App {
                     owner_id,
                     content,
                 },
-                &names,
+                names,
                 self.now(),
                 &audit,
             )
