@@ -7,7 +7,7 @@
 //! collation is byte-wise).
 
 use async_trait::async_trait;
-use folio_store::sql::{Arg, Dialect, SqlEngine, SqlTx};
+use folio_store::sql::{Arg, Dialect, SqlEngine, SqlTx, TxJob};
 use folio_store::{PoolFigures, StoreError};
 use folio_store_sql::{Driver, Sqlx, SqlxRow, SqlxTx};
 use sqlx::Sqlite;
@@ -25,6 +25,8 @@ pub enum SqliteTx {
     Write(crate::writer::WriteTx),
     /// `SqlEngine::begin_snapshot`.
     Read(SqlxTx<SqliteStore>),
+    /// `SqlEngine::run_tx`: the writer's connection, lent to a job on the writer task.
+    Direct(crate::writer::DirectTx),
 }
 
 #[async_trait]
@@ -35,6 +37,7 @@ impl SqlTx for SqliteTx {
         match self {
             SqliteTx::Write(t) => t.execute(sql, args).await,
             SqliteTx::Read(t) => t.execute(sql, args).await,
+            SqliteTx::Direct(t) => t.execute(sql, args).await,
         }
     }
 
@@ -46,6 +49,7 @@ impl SqlTx for SqliteTx {
         match self {
             SqliteTx::Write(t) => t.fetch_all(sql, args).await,
             SqliteTx::Read(t) => t.fetch_all(sql, args).await,
+            SqliteTx::Direct(t) => t.fetch_all(sql, args).await,
         }
     }
 
@@ -57,6 +61,7 @@ impl SqlTx for SqliteTx {
         match self {
             SqliteTx::Write(t) => t.fetch_optional(sql, args).await,
             SqliteTx::Read(t) => t.fetch_optional(sql, args).await,
+            SqliteTx::Direct(t) => t.fetch_optional(sql, args).await,
         }
     }
 
@@ -64,6 +69,7 @@ impl SqlTx for SqliteTx {
         match self {
             SqliteTx::Write(t) => t.commit().await,
             SqliteTx::Read(t) => t.commit().await,
+            SqliteTx::Direct(t) => t.commit().await,
         }
     }
 }
@@ -119,6 +125,10 @@ impl SqlEngine for SqliteStore {
 
     async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
         self.writer.execute(sql, args).await
+    }
+
+    async fn run_tx<T: Send + 'static>(&self, job: TxJob<SqliteTx, T>) -> Result<T, StoreError> {
+        self.writer.run(job).await
     }
 
     fn pool_figures(&self) -> Vec<PoolFigures> {

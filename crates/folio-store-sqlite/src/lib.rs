@@ -18,6 +18,7 @@ use sqlx::sqlite::{
 
 pub use engine::{SqliteRow, SqliteTx};
 use error::map_err;
+pub use writer::DirectTx;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

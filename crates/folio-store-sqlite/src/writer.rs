@@ -12,6 +12,10 @@
 //! rolled the whole transaction back (anything but a constraint, type or SQL error) ends the
 //! group the same way: nothing is acknowledged that is not durable.
 //!
+//! A transaction can also come whole ([`Writer::run`], `SqlEngine::run_tx`): a job that the
+//! task runs itself on the connection, in its savepoint like any other, so that its statements
+//! cost no hand-off to the caller's task and back (the lock operations: docs/PERFORMANCE.md).
+//!
 //! Transactions run strictly one after another on one connection, as before (SQLite has one
 //! writer); a later transaction of a group sees the earlier ones' writes, and if the group fails
 //! they fail together. Readers (the read-only pool) see a group only once it has committed.
@@ -20,14 +24,14 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use folio_store::StoreError;
-use folio_store::sql::{Arg, SqlTx};
+use folio_store::sql::{Arg, SqlTx, TxEnd, TxJob};
 use folio_store_sql::{Sqlx, Waiting};
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::SqliteStore;
-use crate::engine::SqliteRow;
+use crate::engine::{SqliteRow, SqliteTx};
 use crate::error::map_err;
 
 /// At most this many transactions share one `COMMIT`.
@@ -86,6 +90,23 @@ struct Stmt {
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
+/// Answers a committed job's caller with the group's `COMMIT` (or its failure).
+type JobAck = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+/// How a job ended: commit (answered with the group) or roll back (already answered).
+enum JobEnd {
+    Commit(JobAck),
+    Rollback,
+}
+
+/// A [`TxJob`] with its result type erased: it answers its caller itself.
+type Job = Box<
+    dyn for<'a> FnOnce(
+            &'a mut SqliteTx,
+        ) -> std::pin::Pin<Box<dyn Future<Output = JobEnd> + Send + 'a>>
+        + Send,
+>;
+
 enum Msg {
     /// Start a transaction; the reply carries it once it is the active one (a handle made by
     /// the task, so that a reply dropped unread still rolls the transaction back).
@@ -98,6 +119,8 @@ enum Msg {
     Rollback(u64),
     /// One statement as a transaction of its own (`SqlEngine::execute`).
     Single(Stmt, Reply<u64>),
+    /// A whole transaction, run by the task (`SqlEngine::run_tx`).
+    Job(Job),
     /// Commit what is open and give the connection back.
     Close(oneshot::Sender<()>),
 }
@@ -141,6 +164,34 @@ impl Writer {
         self.send
             .send(Msg::Single(stmt, reply))
             .map_err(|_| gone())?;
+        self.waiting.wait(rx).await.map_err(|_| gone())?
+    }
+
+    /// Runs `job` as one transaction on the task (one hand-off for all its statements); its
+    /// result comes with the group's `COMMIT`, or at once when it rolls back.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        job: TxJob<SqliteTx, T>,
+    ) -> Result<T, StoreError> {
+        let (reply, rx) = oneshot::channel::<Result<T, StoreError>>();
+        let erased: Job = Box::new(move |tx| {
+            Box::pin(async move {
+                match job(tx).await {
+                    Ok(TxEnd::Commit(v)) => JobEnd::Commit(Box::new(move |r| {
+                        let _ = reply.send(r.map(|()| v));
+                    })),
+                    Ok(TxEnd::Rollback(v)) => {
+                        let _ = reply.send(Ok(v));
+                        JobEnd::Rollback
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                        JobEnd::Rollback
+                    }
+                }
+            })
+        });
+        self.send.send(Msg::Job(erased)).map_err(|_| gone())?;
         self.waiting.wait(rx).await.map_err(|_| gone())?
     }
 
@@ -226,6 +277,126 @@ impl SqlTx for WriteTx {
     }
 }
 
+/// The transaction a job runs on: the writer's connection itself, lent to the job by the task
+/// (inside the job's savepoint). A statement error that may have ended the physical transaction
+/// is remembered, fails the job's later statements, and then the group.
+///
+/// The job's savepoint is opened by its first statement: a query gets the control statements
+/// in front of its own text (one round trip to the connection's thread instead of two), a write
+/// runs them first. A job that runs no statement opens nothing.
+pub struct DirectTx {
+    conn: PoolConnection<Sqlite>,
+    broken: Option<String>,
+    /// The control statements that open the job's savepoint, until its first statement.
+    savepoint: Option<&'static str>,
+}
+
+impl DirectTx {
+    async fn run(&mut self, mut stmt: Stmt) -> Result<Out, StoreError> {
+        if let Some(why) = &self.broken {
+            return Err(StoreError::Unavailable(why.clone()));
+        }
+        let Some(open) = self.savepoint.take() else {
+            return run_statement(&mut self.conn, &stmt, &mut self.broken).await;
+        };
+        // Whether an error came from the savepoint or from the statement is not known: either
+        // way the group is given up (nothing is acknowledged that might not be as it should).
+        let out = if matches!(stmt.kind, Kind::Execute) {
+            match sqlx::raw_sql(open).execute(&mut *self.conn).await {
+                Ok(_) => run_statement(&mut self.conn, &stmt, &mut self.broken).await,
+                Err(e) => Err(map_err(e)),
+            }
+        } else {
+            stmt.sql.insert_str(0, open);
+            run_statement(&mut self.conn, &stmt, &mut self.broken).await
+        };
+        if let Err(e) = &out
+            && self.broken.is_none()
+        {
+            self.broken = Some(format!("the transaction group failed: {e}"));
+        }
+        out
+    }
+}
+
+#[async_trait::async_trait]
+impl SqlTx for DirectTx {
+    type Row = SqliteRow;
+
+    async fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
+        match self.run(Stmt::new(sql, args, Kind::Execute)).await? {
+            Out::Affected(n) => Ok(n),
+            _ => Err(gone()),
+        }
+    }
+
+    async fn fetch_all(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Vec<SqliteRow>, StoreError> {
+        match self.run(Stmt::new(sql, args, Kind::FetchAll)).await? {
+            Out::Rows(r) => Ok(r),
+            _ => Err(gone()),
+        }
+    }
+
+    async fn fetch_optional(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Option<SqliteRow>, StoreError> {
+        match self.run(Stmt::new(sql, args, Kind::FetchOptional)).await? {
+            Out::Row(r) => Ok(r),
+            _ => Err(gone()),
+        }
+    }
+
+    /// A job ends by returning [`TxEnd`]; the task commits it with its group.
+    async fn commit(self) -> Result<(), StoreError> {
+        Err(StoreError::Backend(
+            "a writer job is committed by the writer, not by itself".into(),
+        ))
+    }
+}
+
+impl Stmt {
+    fn new(sql: &str, args: &[Arg<'_>], kind: Kind) -> Self {
+        Stmt {
+            sql: sql.to_owned(),
+            args: args.iter().map(OwnedArg::of).collect(),
+            kind,
+        }
+    }
+}
+
+/// Runs one statement on the writer's connection; an error that may have ended the physical
+/// transaction sets `broken`.
+async fn run_statement(
+    conn: &mut PoolConnection<Sqlite>,
+    stmt: &Stmt,
+    broken: &mut Option<String>,
+) -> Result<Out, StoreError> {
+    let args: Vec<Arg<'_>> = stmt.args.iter().map(OwnedArg::arg).collect();
+    let out = match stmt.kind {
+        Kind::Execute => Sqlx::<SqliteStore>::execute_on(conn, &stmt.sql, &args)
+            .await
+            .map(Out::Affected),
+        Kind::FetchAll => Sqlx::<SqliteStore>::fetch_all_on(conn, &stmt.sql, &args)
+            .await
+            .map(Out::Rows),
+        Kind::FetchOptional => Sqlx::<SqliteStore>::fetch_optional_on(conn, &stmt.sql, &args)
+            .await
+            .map(Out::Row),
+    };
+    out.map_err(|e| {
+        if ends_transaction(&e) {
+            *broken = Some(format!("the transaction group failed: {e}"));
+        }
+        map_err(e)
+    })
+}
+
 /// Whether SQLite may have rolled the whole transaction back after this error (then the group
 /// is given up). Constraint (19), type mismatch (20), range (25) and plain SQL errors (1) end
 /// only their statement; so do errors that never reached the database (decoding, no row).
@@ -250,12 +421,14 @@ fn ends_transaction(e: &sqlx::Error) -> bool {
 enum Queued {
     Begin(Reply<WriteTx>),
     Single(Stmt, Reply<u64>),
+    Job(Job),
 }
 
 /// A released transaction waiting for its group's `COMMIT`.
 enum Ack {
     Tx(Reply<()>),
     Single(u64, Reply<u64>),
+    Job(JobAck),
 }
 
 impl Ack {
@@ -267,12 +440,15 @@ impl Ack {
             Ack::Single(n, reply) => {
                 let _ = reply.send(r.map(|()| n));
             }
+            Ack::Job(ack) => ack(r),
         }
     }
 }
 
 struct Task {
-    conn: PoolConnection<Sqlite>,
+    /// The writer connection; lent to a job while it runs (`None` only then, or for good if a
+    /// job did not give it back).
+    conn: Option<PoolConnection<Sqlite>>,
     recv: mpsc::UnboundedReceiver<Msg>,
     /// For the handles the task gives out (weak: the task ends when the store is gone).
     me: mpsc::WeakUnboundedSender<Msg>,
@@ -298,7 +474,7 @@ impl Task {
         me: mpsc::WeakUnboundedSender<Msg>,
     ) -> Self {
         Self {
-            conn,
+            conn: Some(conn),
             recv,
             me,
             queued: VecDeque::new(),
@@ -332,6 +508,7 @@ impl Task {
             match msg {
                 Msg::Begin(reply) => self.enqueue(Queued::Begin(reply)).await,
                 Msg::Single(stmt, reply) => self.enqueue(Queued::Single(stmt, reply)).await,
+                Msg::Job(job) => self.enqueue(Queued::Job(job)).await,
                 Msg::Stmt(id, stmt, reply) => {
                     let out = if self.active == Some(id) && self.broken.is_none() {
                         self.statement(&stmt).await
@@ -391,10 +568,10 @@ impl Task {
 
     /// Control statements, several to a round trip (`raw_sql`: no arguments, not prepared).
     async fn control(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql(sql)
-            .execute(&mut *self.conn)
-            .await
-            .map(|_| ())
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(sqlx::Error::PoolClosed);
+        };
+        sqlx::raw_sql(sql).execute(&mut **conn).await.map(|_| ())
     }
 
     /// Opens the group if needed, then a savepoint for the next transaction (releasing the
@@ -430,25 +607,72 @@ impl Task {
     }
 
     async fn statement(&mut self, stmt: &Stmt) -> Result<Out, StoreError> {
-        let args: Vec<Arg<'_>> = stmt.args.iter().map(OwnedArg::arg).collect();
-        let conn = &mut self.conn;
-        let out = match stmt.kind {
-            Kind::Execute => Sqlx::<SqliteStore>::execute_on(conn, &stmt.sql, &args)
-                .await
-                .map(Out::Affected),
-            Kind::FetchAll => Sqlx::<SqliteStore>::fetch_all_on(conn, &stmt.sql, &args)
-                .await
-                .map(Out::Rows),
-            Kind::FetchOptional => Sqlx::<SqliteStore>::fetch_optional_on(conn, &stmt.sql, &args)
-                .await
-                .map(Out::Row),
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(gone());
         };
-        out.map_err(|e| {
-            if ends_transaction(&e) {
-                self.broken = Some(format!("the transaction group failed: {e}"));
+        run_statement(conn, stmt, &mut self.broken).await
+    }
+
+    /// Answers a job that cannot start (its savepoint failed) with `e`: it runs on a
+    /// transaction whose every statement fails, so it answers its caller itself.
+    async fn refuse_job(&mut self, job: Job, e: StoreError) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        let why = format!("the transaction could not start: {e}");
+        let mut tx = SqliteTx::Direct(DirectTx {
+            conn,
+            broken: Some(why.clone()),
+            savepoint: None,
+        });
+        let end = job(&mut tx).await;
+        if let SqliteTx::Direct(d) = tx {
+            self.conn = Some(d.conn);
+        }
+        if let JobEnd::Commit(ack) = end {
+            ack(Err(StoreError::Unavailable(why)));
+        }
+    }
+
+    /// Runs a job: in the savepoint just opened (`in_savepoint`), or, in a group that is
+    /// open, in a savepoint its first statement opens (releasing the previous transaction's in
+    /// the same round trip).
+    async fn job(&mut self, job: Job, in_savepoint: bool) {
+        let Some(conn) = self.conn.take() else {
+            // Cannot happen (a job gives the connection back); the job's reply is dropped.
+            return;
+        };
+        let open = if in_savepoint {
+            None
+        } else if self.released {
+            Some("RELEASE SAVEPOINT g; SAVEPOINT g; ")
+        } else {
+            Some("SAVEPOINT g; ")
+        };
+        let mut tx = SqliteTx::Direct(DirectTx {
+            conn,
+            broken: None,
+            savepoint: open,
+        });
+        let end = job(&mut tx).await;
+        let mut opened = true;
+        if let SqliteTx::Direct(d) = tx {
+            self.conn = Some(d.conn);
+            opened = d.savepoint.is_none();
+            if d.broken.is_some() {
+                self.broken = d.broken;
             }
-            map_err(e)
-        })
+        }
+        if opened {
+            self.released = false;
+            match end {
+                JobEnd::Commit(ack) => self.release(Ack::Job(ack)).await,
+                JobEnd::Rollback => self.rollback_savepoint().await,
+            }
+        } else if let JobEnd::Commit(ack) = end {
+            // No statement ran: nothing to release or undo.
+            self.acks.push(Ack::Job(ack));
+        }
     }
 
     /// A transaction is done: release its savepoint; its answer waits for the `COMMIT`.
@@ -485,6 +709,13 @@ impl Task {
             if self.open && self.acks.len() >= MAX_GROUP {
                 self.finish_group().await;
             }
+            if matches!(q, Queued::Job(_)) && self.open {
+                // The job opens its own savepoint, with its first statement.
+                if let Queued::Job(job) = q {
+                    self.job(job, false).await;
+                }
+                continue;
+            }
             if let Err(e) = self.open_savepoint().await {
                 match q {
                     Queued::Begin(reply) => {
@@ -493,6 +724,7 @@ impl Task {
                     Queued::Single(_, reply) => {
                         let _ = reply.send(Err(e));
                     }
+                    Queued::Job(job) => self.refuse_job(job, e).await,
                 }
                 continue;
             }
@@ -515,6 +747,7 @@ impl Task {
                         open: true,
                     }));
                 }
+                Queued::Job(job) => self.job(job, true).await,
                 Queued::Single(stmt, reply) => match self.statement(&stmt).await {
                     Ok(Out::Affected(n)) => self.release(Ack::Single(n, reply)).await,
                     Ok(_) => {

@@ -180,3 +180,93 @@ async fn a_caller_cancelled_while_beginning_does_not_stall_the_writer() {
         12
     );
 }
+
+/// What job `i` (`SqlEngine::run_tx`, run whole by the writer task) does: commit one row; write
+/// a row and end with a rollback; write a row, hit a unique violation (the job carries on) and
+/// commit; or write a row and fail with an error (rolled back).
+fn job(i: usize) -> folio_store::sql::TxJob<folio_store_sqlite::SqliteTx, &'static str> {
+    use folio_store::sql::TxEnd;
+    Box::new(move |tx| {
+        Box::pin(async move {
+            let name = format!("j{i:03}");
+            tx.execute(
+                "INSERT INTO secrets (name, value) VALUES ($1, $2)",
+                &[Arg::Text(Some(&name)), Arg::Bytes(Some(b"v"))],
+            )
+            .await?;
+            match i % 4 {
+                0 => Ok(TxEnd::Rollback("rolled back")),
+                1 => {
+                    let dup = tx
+                        .execute(
+                            "INSERT INTO secrets (name, value) VALUES ($1, $2)",
+                            &[Arg::Text(Some(&name)), Arg::Bytes(Some(b"again"))],
+                        )
+                        .await;
+                    assert!(
+                        matches!(dup, Err(StoreError::AlreadyExists)),
+                        "duplicate: {dup:?}"
+                    );
+                    Ok(TxEnd::Commit("committed"))
+                }
+                2 => Ok(TxEnd::Commit("committed")),
+                _ => Err(StoreError::Aborted("refused".into())),
+            }
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn jobs_and_stepwise_transactions_share_groups_and_end_each_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("folio.db");
+    let store = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let tasks: Vec<_> = (0..N)
+        .map(|i| {
+            let s = store.clone();
+            tokio::spawn(async move {
+                let stepwise = run(&s, i).await.map(|()| "stepwise");
+                let job = s.run_tx(job(i)).await;
+                (stepwise, job)
+            })
+        })
+        .collect();
+    for (i, t) in tasks.into_iter().enumerate() {
+        let (stepwise, job) = t.await.unwrap();
+        stepwise.unwrap_or_else(|e| panic!("transaction {i}: {e}"));
+        match i % 4 {
+            0 => assert_eq!(job.unwrap(), "rolled back", "job {i}"),
+            1 | 2 => assert_eq!(job.unwrap(), "committed", "job {i}"),
+            _ => assert!(
+                matches!(job, Err(StoreError::Aborted(_))),
+                "job {i}: {job:?}"
+            ),
+        }
+    }
+    let jobs: Vec<String> = store
+        .fetch_all(
+            "SELECT name FROM secrets WHERE name LIKE 'j%' ORDER BY name",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.text("name").unwrap())
+        .collect();
+    let want: Vec<String> = (0..N)
+        .filter(|i| matches!(i % 4, 1 | 2))
+        .map(|i| format!("j{i:03}"))
+        .collect();
+    assert_eq!(jobs, want);
+    // Committed jobs are durable: still there after a reopen.
+    store.close().await;
+    drop(store);
+    let reopened = SqliteStore::open(&path).await.unwrap();
+    let n = reopened
+        .fetch_all("SELECT name FROM secrets WHERE name LIKE 'j%'", &[])
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(n, want.len());
+    reopened.close().await;
+}

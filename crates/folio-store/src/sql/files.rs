@@ -34,10 +34,23 @@ pub(super) async fn file_in_tx(tx: &mut impl SqlTx, id: &FileId) -> Result<FileR
 /// The lock is taken on `files` alone first, and the joined record read by a second statement:
 /// under READ COMMITTED that statement sees whatever the previous lock holder committed (e.g. a
 /// new current version), whereas re-checking a join after waiting for the lock would not.
+///
+/// On an engine without row-lock words (SQLite: a write transaction already excludes every other
+/// writer) the first statement is skipped: the joined read alone is current.
 pub(super) async fn lock_file<E: SqlEngine>(
     tx: &mut E::Tx,
     id: &FileId,
 ) -> Result<FileRecord, StoreError> {
+    lock_row::<E>(tx, id).await?;
+    file_in_tx(tx, id).await
+}
+
+/// The first step of [`lock_file`]: the row lock on `files` alone (nothing on an engine whose
+/// write transactions exclude each other). `NotFound` if the file is missing or deleted.
+pub(super) async fn lock_row<E: SqlEngine>(tx: &mut E::Tx, id: &FileId) -> Result<(), StoreError> {
+    if E::DIALECT.for_update.is_empty() {
+        return Ok(());
+    }
     let sql = format!(
         "SELECT id FROM files WHERE id = $1 AND deleted_at IS NULL{}",
         E::DIALECT.for_update
@@ -45,7 +58,7 @@ pub(super) async fn lock_file<E: SqlEngine>(
     tx.fetch_optional(&sql, args![id])
         .await?
         .ok_or(StoreError::NotFound)?;
-    file_in_tx(tx, id).await
+    Ok(())
 }
 
 /// Whether a live file other than `except` has `name` (case-insensitively) in the folder.

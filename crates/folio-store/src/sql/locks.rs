@@ -3,14 +3,14 @@
 //! administrator's forced release, and the expiry sweep.
 
 use folio_wopi::FileId;
-use folio_wopi::coauth;
+use folio_wopi::coauth::{self, CoauthLock};
 use folio_wopi::lock::{self, LockOptions, LockRequest, LockState};
 
 use super::coauth::coauth_in_tx;
-use super::files::{file_in_tx, lock_file};
+use super::files::{file_in_tx, lock_file, lock_row};
 use super::outbox::emit_in;
 use super::rows::{self, FILE_COLUMNS, FILE_FROM};
-use super::{SqlEngine, SqlRow, SqlTx, args};
+use super::{SqlEngine, SqlRow, SqlTx, TxEnd, args};
 use crate::error::StoreError;
 use crate::metadata::{Emit, Outcome};
 use crate::model::*;
@@ -23,18 +23,77 @@ pub(super) async fn apply_lock<E: SqlEngine>(
     now: i64,
     emit: Option<&Emit<'_>>,
 ) -> Result<Outcome<(Option<LockState>, FileRecord)>, StoreError> {
-    let mut tx = e.begin().await?;
-    let mut file = lock_file::<E>(&mut tx, id).await?;
+    if emit.is_some_and(|e| e.audit.is_some() || !e.urls.is_empty()) {
+        // The event and audit row are built by the caller's closures (borrowed): the
+        // transaction runs from here, one statement at a time.
+        let mut tx = e.begin().await?;
+        return match lock_in::<E>(&mut tx, id, request, options, now, emit).await? {
+            TxEnd::Commit(v) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            TxEnd::Rollback(v) => Ok(v),
+        };
+    }
+    // Nothing to emit (Lock, RefreshLock, Unlock without webhooks): the whole transaction is
+    // one job, handed to the engine at once (SQLite runs it on its writer task without a
+    // round trip to this task per statement; docs/PERFORMANCE.md).
+    let (id, request, options) = (id.clone(), request.clone(), options.clone());
+    e.run_tx(Box::new(move |tx| {
+        Box::pin(async move { lock_in::<E>(tx, &id, &request, &options, now, None).await })
+    }))
+    .await
+}
+
+/// The file, read with its row lock (as [`lock_file`]), and whether it has coauth lock rows
+/// (then they are read too): one statement on SQLite in the usual case of none.
+async fn file_and_coauth<E: SqlEngine>(
+    tx: &mut E::Tx,
+    id: &FileId,
+) -> Result<(FileRecord, Vec<CoauthLock>), StoreError> {
+    lock_row::<E>(tx, id).await?;
+    let sql = format!(
+        "SELECT {FILE_COLUMNS}, \
+         EXISTS (SELECT 1 FROM coauth_locks c WHERE c.file_id = f.id) AS has_coauth \
+         FROM {FILE_FROM} WHERE f.id = $1 AND f.deleted_at IS NULL"
+    );
+    let row = tx
+        .fetch_optional(&sql, args![id])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let file = rows::file(&row)?;
+    let coauth = if row.flag("has_coauth")? {
+        coauth_in_tx(tx, id).await?
+    } else {
+        Vec::new()
+    };
+    Ok((file, coauth))
+}
+
+/// The transaction of [`apply_lock`]: the transition of `folio_wopi::lock` decided on the
+/// row-locked file, then one `UPDATE` (and the emitted rows).
+async fn lock_in<E: SqlEngine>(
+    tx: &mut E::Tx,
+    id: &FileId,
+    request: &LockRequest,
+    options: &LockOptions,
+    now: i64,
+    emit: Option<&Emit<'_>>,
+) -> Result<TxEnd<Outcome<(Option<LockState>, FileRecord)>>, StoreError> {
+    let (mut file, coauth_rows) = file_and_coauth::<E>(tx, id).await?;
     // Coauth locks and WOPI locks exclude each other (spec/cspp-plus.md §3.6).
-    if let Err(e) = coauth::check_classic(&coauth_in_tx(&mut tx, id).await?, now) {
-        return Ok(Err(e));
+    if let Err(e) = coauth::check_classic(&coauth_rows, now) {
+        return Ok(TxEnd::Rollback(Err(e)));
     }
     let next = match lock::transition_for(file.lock.as_ref(), request, now, options.ttl_ms) {
         Ok(next) => next,
         Err(e) => {
             // A lock an administrator released: say so rather than "not locked".
             let e = lock::explain_error(e, request.presented(), file.released_lock.as_ref());
-            return Ok(Err(coauth::with_lock_user(e, file.lock_user.as_deref())));
+            return Ok(TxEnd::Rollback(Err(coauth::with_lock_user(
+                e,
+                file.lock_user.as_deref(),
+            ))));
         }
     };
     // The user-visible name holds "until the next time the lock is updated".
@@ -78,9 +137,8 @@ pub(super) async fn apply_lock<E: SqlEngine>(
     file.lock_holder = holder;
     file.lock_since = since;
     file.released_lock = released;
-    emit_in(&mut tx, emit, &file).await?;
-    tx.commit().await?;
-    Ok(Ok((next, file)))
+    emit_in(tx, emit, &file).await?;
+    Ok(TxEnd::Commit(Ok((next, file))))
 }
 
 pub(super) async fn locked_files(

@@ -201,6 +201,23 @@ pub trait SqlTx: Send {
     async fn commit(self) -> Result<(), StoreError>;
 }
 
+/// How a transaction run by [`SqlEngine::run_tx`] ends, with its result.
+#[derive(Debug)]
+pub enum TxEnd<T> {
+    /// Commit; the result is returned once the commit is durable.
+    Commit(T),
+    /// Roll back everything the transaction did; the result is returned as it is (a refusal
+    /// decided inside the transaction, e.g. a lock conflict).
+    Rollback(T),
+}
+
+/// A whole write transaction as one piece of work ([`SqlEngine::run_tx`]): it runs its
+/// statements on the transaction it is given and says how it ends; it must not commit itself.
+pub type TxJob<Tx, T> = Box<
+    dyn for<'a> FnOnce(&'a mut Tx) -> futures::future::BoxFuture<'a, Result<TxEnd<T>, StoreError>>
+        + Send,
+>;
+
 /// What a backend provides to run the shared SQL: transactions, single statements and its
 /// dialect words. Every error it returns is already classified (`NotFound`, `AlreadyExists` for
 /// a unique violation, `Unavailable`, `Backend`).
@@ -230,6 +247,21 @@ pub trait SqlEngine: Send + Sync + 'static {
     async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError>;
     /// The state of the engine's connection pools, for `/metrics`.
     fn pool_figures(&self) -> Vec<PoolFigures>;
+
+    /// Runs `job` as one write transaction: `begin`, the job's statements, then `commit` (on
+    /// [`TxEnd::Commit`]) or roll back. An engine whose transactions run elsewhere (SQLite's
+    /// group-commit writer task) hands the whole job over at once instead of one hand-off per
+    /// statement; an error from the job rolls it back.
+    async fn run_tx<T: Send + 'static>(&self, job: TxJob<Self::Tx, T>) -> Result<T, StoreError> {
+        let mut tx = self.begin().await?;
+        match job(&mut tx).await? {
+            TxEnd::Commit(v) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            TxEnd::Rollback(v) => Ok(v),
+        }
+    }
 }
 
 /// Every `MetadataStore` method, for every engine: the table of contents of this module (each
