@@ -299,17 +299,19 @@ impl DirectTx {
         let Some(open) = self.savepoint.take() else {
             return run_statement(&mut self.conn, &stmt, &mut self.broken).await;
         };
-        // Whether an error came from the savepoint or from the statement is not known: either
-        // way the group is given up (nothing is acknowledged that might not be as it should).
-        let out = if matches!(stmt.kind, Kind::Execute) {
-            match sqlx::raw_sql(open).execute(&mut *self.conn).await {
-                Ok(_) => run_statement(&mut self.conn, &stmt, &mut self.broken).await,
-                Err(e) => Err(map_err(e)),
+        if matches!(stmt.kind, Kind::Execute) {
+            // A write: the savepoint first (its `changes()` must not count as the write's).
+            if let Err(e) = sqlx::raw_sql(open).execute(&mut *self.conn).await {
+                self.broken = Some(format!("the transaction group failed: {e}"));
+                return Err(map_err(e));
             }
-        } else {
-            stmt.sql.insert_str(0, open);
-            run_statement(&mut self.conn, &stmt, &mut self.broken).await
-        };
+            return run_statement(&mut self.conn, &stmt, &mut self.broken).await;
+        }
+        // A query: the savepoint in front of it. Whether an error came from the savepoint or
+        // from the query is not known: either way the group is given up (nothing is
+        // acknowledged that might not be as it should).
+        stmt.sql.insert_str(0, open);
+        let out = run_statement(&mut self.conn, &stmt, &mut self.broken).await;
         if let Err(e) = &out
             && self.broken.is_none()
         {

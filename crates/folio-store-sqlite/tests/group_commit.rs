@@ -270,3 +270,85 @@ async fn jobs_and_stepwise_transactions_share_groups_and_end_each_on_its_own() {
     assert_eq!(n, want.len());
     reopened.close().await;
 }
+
+/// Jobs that start with a query (the savepoint travels in front of it, as for the lock
+/// operations) or with a write refused by a unique violation, many to a group: each ends on
+/// its own, and a refused first write undoes nothing of the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn jobs_starting_with_a_query_or_a_refused_write_end_each_on_their_own() {
+    use folio_store::sql::TxEnd;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(
+        SqliteStore::open(&dir.path().join("folio.db"))
+            .await
+            .unwrap(),
+    );
+    store
+        .execute(
+            "INSERT INTO secrets (name, value) VALUES ('taken', x'00')",
+            &[],
+        )
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..N)
+        .map(|i| {
+            let s = store.clone();
+            tokio::spawn(async move {
+                s.run_tx(Box::new(move |tx| {
+                    Box::pin(async move {
+                        let name = format!("q{i:03}");
+                        if i % 3 == 2 {
+                            let dup = tx
+                                .execute(
+                                    "INSERT INTO secrets (name, value) VALUES ('taken', x'01')",
+                                    &[],
+                                )
+                                .await;
+                            assert!(matches!(dup, Err(StoreError::AlreadyExists)), "{dup:?}");
+                            return Ok(TxEnd::Rollback(false));
+                        }
+                        let row = tx
+                            .fetch_optional(
+                                "SELECT COUNT(*) AS n FROM secrets WHERE name = $1",
+                                &[Arg::Text(Some(&name))],
+                            )
+                            .await?
+                            .unwrap();
+                        assert_eq!(row.int("n").unwrap(), 0);
+                        tx.execute(
+                            "INSERT INTO secrets (name, value) VALUES ($1, x'02')",
+                            &[Arg::Text(Some(&name))],
+                        )
+                        .await?;
+                        Ok(if i % 3 == 0 {
+                            TxEnd::Commit(true)
+                        } else {
+                            TxEnd::Rollback(false)
+                        })
+                    })
+                }))
+                .await
+            })
+        })
+        .collect();
+    for (i, t) in tasks.into_iter().enumerate() {
+        let committed = t.await.unwrap().unwrap_or_else(|e| panic!("job {i}: {e}"));
+        assert_eq!(committed, i % 3 == 0, "job {i}");
+    }
+    let got: Vec<String> = store
+        .fetch_all(
+            "SELECT name FROM secrets WHERE name LIKE 'q%' ORDER BY name",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.text("name").unwrap())
+        .collect();
+    let want: Vec<String> = (0..N)
+        .filter(|i| i % 3 == 0)
+        .map(|i| format!("q{i:03}"))
+        .collect();
+    assert_eq!(got, want);
+    store.close().await;
+}
