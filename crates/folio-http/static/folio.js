@@ -29,6 +29,24 @@
   var root = document.documentElement;
   root.classList.add('js');
 
+  // --- Words -----------------------------------------------------------------------------------
+  // t(key, args): the catalog's `js.*` message `key` in the page's language, from the one
+  // <script type="application/json" id="folio-strings"> of base.html, `{name}` placeholders
+  // filled from args; a plural message ({one, other}) is chosen by args.n. The other scripts use
+  // it as window.folio.t (host_page.js, on a page without this script, has the same lookup).
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById('folio-strings').textContent); } catch (e) { /* keys show */ }
+  function t(key, args) {
+    var s = strings[key];
+    if (s && typeof s === 'object') { s = args && Number(args.n) === 1 ? s.one : s.other; }
+    if (typeof s !== 'string') { return key; }
+    return s.replace(/\{(\w+)\}/g, function (m, name) {
+      return args && Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : m;
+    });
+  }
+  window.folio = window.folio || {};
+  window.folio.t = t;
+
   // --- Input kept across a sign-in -----------------------------------------------------------
   var KEY = 'folio-pending-form';
   // This page without its one-time banner (?notice=, ?error=).

@@ -103,45 +103,76 @@ pub fn parse(source: &str) -> Result<Catalog, ParseError> {
             continue;
         }
         let Some((key, value)) = text.split_once('=') else {
-            return Err(ParseError { line, reason: "expected `key = value`" });
+            return Err(ParseError {
+                line,
+                reason: "expected `key = value`",
+            });
         };
         let (key, value) = (key.trim(), value.trim().to_owned());
         if value.is_empty() {
-            return Err(ParseError { line, reason: "empty value" });
+            return Err(ParseError {
+                line,
+                reason: "empty value",
+            });
         }
         if !balanced(&value) {
-            return Err(ParseError { line, reason: "unbalanced `{` `}` in the value" });
+            return Err(ParseError {
+                line,
+                reason: "unbalanced `{` `}` in the value",
+            });
         }
         let (base, form) = match key.split_once('[') {
             Some((base, form)) => match form {
                 "one]" => (base, Some(true)),
                 "other]" => (base, Some(false)),
-                _ => return Err(ParseError { line, reason: "plural form must be [one] or [other]" }),
+                _ => {
+                    return Err(ParseError {
+                        line,
+                        reason: "plural form must be [one] or [other]",
+                    });
+                }
             },
             None => (key, None),
         };
         if !valid_key(base) {
-            return Err(ParseError { line, reason: "a key is dotted lowercase ASCII (a-z 0-9 _ - .)" });
+            return Err(ParseError {
+                line,
+                reason: "a key is dotted lowercase ASCII (a-z 0-9 _ - .)",
+            });
         }
         if !note.is_empty() {
-            catalog.notes.insert(base.to_owned(), std::mem::take(&mut note));
+            catalog
+                .notes
+                .insert(base.to_owned(), std::mem::take(&mut note));
         }
         match form {
             None => {
                 if plural.contains_key(base)
-                    || catalog.entries.insert(base.to_owned(), Entry::Text(value)).is_some()
+                    || catalog
+                        .entries
+                        .insert(base.to_owned(), Entry::Text(value))
+                        .is_some()
                 {
-                    return Err(ParseError { line, reason: "duplicate key" });
+                    return Err(ParseError {
+                        line,
+                        reason: "duplicate key",
+                    });
                 }
             }
             Some(one) => {
                 if catalog.entries.contains_key(base) {
-                    return Err(ParseError { line, reason: "duplicate key" });
+                    return Err(ParseError {
+                        line,
+                        reason: "duplicate key",
+                    });
                 }
                 let slot = plural.entry(base.to_owned()).or_insert((None, None, line));
                 let place = if one { &mut slot.0 } else { &mut slot.1 };
                 if place.replace(value).is_some() {
-                    return Err(ParseError { line, reason: "duplicate key" });
+                    return Err(ParseError {
+                        line,
+                        reason: "duplicate key",
+                    });
                 }
             }
         }
@@ -152,7 +183,10 @@ pub fn parse(source: &str) -> Result<Catalog, ParseError> {
                 catalog.entries.insert(key, Entry::Plural { one, other });
             }
             (_, _, line) => {
-                return Err(ParseError { line, reason: "plural key needs both [one] and [other]" });
+                return Err(ParseError {
+                    line,
+                    reason: "plural key needs both [one] and [other]",
+                });
             }
         }
     }
@@ -177,7 +211,9 @@ pub fn placeholders(text: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         names.push(&rest[start + 1..start + len]);
         rest = &rest[start + len + 1..];
     }
@@ -189,7 +225,9 @@ pub fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         out.push_str(&rest[..start]);
         let name = &rest[start + 1..start + len];
         match args.iter().find(|(n, _)| *n == name) {
@@ -243,7 +281,10 @@ mod tests {
         assert_eq!(c.notes["a.b"], "For the button. Second line.");
         assert_eq!(
             c.entries["n.items"],
-            Entry::Plural { one: "1 item".into(), other: "{n} items".into() }
+            Entry::Plural {
+                one: "1 item".into(),
+                other: "{n} items".into()
+            }
         );
         assert!(!c.notes.contains_key("n.items"), "a blank line ends a note");
         assert_eq!(c.entries.len(), 2);
@@ -265,8 +306,16 @@ mod tests {
             ("a[one] = 1\na[one] = 1", 2, "duplicate key"),
             ("a[one] = 1", 1, "plural key needs both [one] and [other]"),
             ("a[few] = 1", 1, "plural form must be [one] or [other]"),
-            ("A.b = x", 1, "a key is dotted lowercase ASCII (a-z 0-9 _ - .)"),
-            ("a..b. = x", 1, "a key is dotted lowercase ASCII (a-z 0-9 _ - .)"),
+            (
+                "A.b = x",
+                1,
+                "a key is dotted lowercase ASCII (a-z 0-9 _ - .)",
+            ),
+            (
+                "a..b. = x",
+                1,
+                "a key is dotted lowercase ASCII (a-z 0-9 _ - .)",
+            ),
             ("= x", 1, "a key is dotted lowercase ASCII (a-z 0-9 _ - .)"),
             ("a =   ", 1, "empty value"),
             ("a = {name", 1, "unbalanced `{` `}` in the value"),
@@ -276,7 +325,10 @@ mod tests {
         for (source, line, reason) in cases {
             assert_eq!(
                 parse(source),
-                Err(ParseError { line: *line, reason }),
+                Err(ParseError {
+                    line: *line,
+                    reason
+                }),
                 "{source:?}"
             );
         }
@@ -292,7 +344,10 @@ mod tests {
         for (text, names) in cases {
             assert_eq!(placeholders(text), *names, "{text:?}");
         }
-        assert_eq!(fill("Hi {name}, {n} new", &[("name", &"<b>"), ("n", &3)]), "Hi <b>, 3 new");
+        assert_eq!(
+            fill("Hi {name}, {n} new", &[("name", &"<b>"), ("n", &3)]),
+            "Hi <b>, 3 new"
+        );
         assert_eq!(fill("Keep {unknown}", &[]), "Keep {unknown}");
         assert_eq!(fill("", &[]), "");
     }

@@ -19,8 +19,8 @@ use std::fmt::Display;
 use std::sync::LazyLock;
 
 use axum::extract::Request;
-use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, CONTENT_TYPE, VARY};
 use axum::http::HeaderValue;
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, CONTENT_TYPE, VARY};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -48,10 +48,17 @@ static LOCALES: LazyLock<Vec<Locale>> = LazyLock::new(|| {
             // The catalogs are compiled in and `tests::catalogs_parse` proves they parse; were
             // one broken anyway, its keys would show instead of its words.
             let catalog = catalog::parse(source).unwrap_or_default();
-            Locale { tag, js: js_json(&catalog), catalog }
+            Locale {
+                tag,
+                js: js_json(&catalog),
+                catalog,
+            }
         })
         .collect();
-    let mut pseudo = locales.first().map(|l| l.catalog.clone()).unwrap_or_default();
+    let mut pseudo = locales
+        .first()
+        .map(|l| l.catalog.clone())
+        .unwrap_or_default();
     for entry in pseudo.entries.values_mut() {
         *entry = match entry {
             Entry::Text(t) => Entry::Text(catalog::pseudo(t)),
@@ -61,7 +68,11 @@ static LOCALES: LazyLock<Vec<Locale>> = LazyLock::new(|| {
             },
         };
     }
-    locales.push(Locale { tag: PSEUDO, js: js_json(&pseudo), catalog: pseudo });
+    locales.push(Locale {
+        tag: PSEUDO,
+        js: js_json(&pseudo),
+        catalog: pseudo,
+    });
     locales
 });
 
@@ -132,6 +143,12 @@ pub fn t3(
     targs(key, &[(n1, &v1), (n2, &v2), (n3, &v3)])
 }
 
+/// The message `key` with its `{placeholders}` as written, for a script that fills them (a
+/// `data-*` attribute next to the element the script writes into).
+pub fn t_script(key: &str) -> String {
+    text(key, None).map_or_else(|| key.to_owned(), str::to_owned)
+}
+
 /// The plural message `key` for the count `n` (its `{n}` placeholder).
 pub fn tn(key: &str, n: impl Display) -> String {
     match text(key, Some(&n)) {
@@ -169,7 +186,10 @@ fn js_json(catalog: &Catalog) -> String {
 /// Middleware: negotiates the request's locale and runs the rest of the request in it; HTML
 /// answers say `Content-Language` and `Vary: Accept-Language`.
 pub async fn layer(req: Request, next: Next) -> Response {
-    let header = req.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
     let shipped: Vec<&str> = SHIPPED.iter().map(|(tag, _)| *tag).collect();
     let tag = negotiate::negotiate(header, &shipped, &[PSEUDO]);
     let index = LOCALES.iter().position(|l| l.tag == tag).unwrap_or(0);

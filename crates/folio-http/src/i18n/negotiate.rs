@@ -37,7 +37,10 @@ pub fn negotiate<'a>(header: Option<&str>, available: &[&'a str], hidden: &[&'a 
             return h;
         }
         let primary = tag.split('-').next().unwrap_or("");
-        if let Some(a) = available.iter().find(|a| **a == tag.as_str() || **a == primary) {
+        if let Some(a) = available
+            .iter()
+            .find(|a| **a == tag.as_str() || **a == primary)
+        {
             return a;
         }
     }

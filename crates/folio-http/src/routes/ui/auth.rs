@@ -165,7 +165,7 @@ async fn login_page(
 /// nothing was done; `static/folio.js` points its `next` back to the page the form was on and
 /// restores the form's input there.
 pub async fn signed_out_page(s: &AppState, next: String) -> Response {
-    let (status, message) = page::SIGNED_OUT_FORM;
+    let (status, message) = page::signed_out_form();
     login_page_with(s, status, next, Some(message.into()), true).await
 }
 
@@ -229,7 +229,7 @@ pub async fn login(
     let next = safe_next(&f.next);
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
-        let (status, message) = page::SIGN_IN_FORM_EXPIRED;
+        let (status, message) = page::sign_in_form_expired();
         return login_page(&s, status, next, Some(message.into())).await;
     }
     match s

@@ -291,7 +291,7 @@ pub async fn folder(
         Vec::new()
     };
     let folder_name = if view.folder.parent_id.is_none() {
-        "My files".to_owned()
+        crate::i18n::t("ui.files.my_files").to_owned()
     } else {
         view.folder.name.clone()
     };
@@ -341,18 +341,18 @@ struct VersionRow {
     author: String,
     source: String,
     /// How it was saved, in words, and the kind's code (`data-kind`).
-    kind: &'static str,
+    kind: String,
     kind_code: &'static str,
 }
 
 /// A version's kind as the versions page says it.
-pub fn version_kind_words(k: folio_store::VersionKind) -> &'static str {
+pub fn version_kind_words(k: folio_store::VersionKind) -> String {
     match k {
-        folio_store::VersionKind::Autosave => "Autosave",
-        folio_store::VersionKind::Save => "Saved",
-        folio_store::VersionKind::ExitSave => "Saved on close",
-        folio_store::VersionKind::Upload => "Uploaded",
-        folio_store::VersionKind::Restored => "Restored",
+        folio_store::VersionKind::Autosave => crate::i18n::t("ui.files.autosave"),
+        folio_store::VersionKind::Save => crate::i18n::t("ui.files.saved"),
+        folio_store::VersionKind::ExitSave => crate::i18n::t("ui.files.saved_on_close"),
+        folio_store::VersionKind::Upload => crate::i18n::t("ui.files.uploaded"),
+        folio_store::VersionKind::Restored => crate::i18n::t("ui.files.restored"),
     }
 }
 

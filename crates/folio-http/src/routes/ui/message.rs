@@ -281,8 +281,7 @@ pub fn error(code: Option<&str>) -> Option<String> {
 }
 
 fn words(kind: Kind, code: Option<&str>) -> Option<String> {
-    code.and_then(|c| Message::parse(kind, c))
-        .map(|m| m.text())
+    code.and_then(|c| Message::parse(kind, c)).map(|m| m.text())
 }
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ pub async fn setup(
         if let Err(e) = s.app.check_setup_code(&f.code).await {
             return PageError::App(e).into_response();
         }
-        let (status, message) = page::SIGN_IN_FORM_EXPIRED;
+        let (status, message) = page::sign_in_form_expired();
         return setup_page(&s, status, f.code, f.login, f.name, Some(message.into()));
     }
     let form = FirstAdmin {

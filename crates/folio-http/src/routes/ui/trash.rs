@@ -70,7 +70,7 @@ pub async fn trash(
         let from_name = e
             .from_folder_name
             .clone()
-            .unwrap_or_else(|| "My files".to_owned());
+            .unwrap_or_else(|| crate::i18n::t("ui.trash.my_files").to_owned());
         let (icon, is_folder, files, size) = match &e.item {
             folio_store::TrashItem::File(f) => {
                 (icon_for(&f.name), false, String::new(), f.content.size)
@@ -78,11 +78,7 @@ pub async fn trash(
             folio_store::TrashItem::Folder { files, size, .. } => (
                 "folder",
                 true,
-                if *files == 1 {
-                    "1 file".to_owned()
-                } else {
-                    format!("{files} files")
-                },
+                crate::i18n::tn("ui.trash.file_count", files),
                 *size,
             ),
         };
@@ -101,9 +97,12 @@ pub async fn trash(
     }
     let days = s.app.config().trash_retention_days;
     let retention = if days == 0 {
-        "Items stay in the trash until you delete them.".to_owned()
+        crate::i18n::t("ui.trash.items_stay_in_the_trash").to_owned()
     } else {
-        format!("Items in the trash are deleted for good {days} days after they were deleted.")
+        crate::i18n::targs(
+            "ui.trash.items_in_the_trash_are",
+            &[("days", &days as &dyn std::fmt::Display)],
+        )
     };
     render(
         StatusCode::OK,
@@ -306,7 +305,7 @@ pub async fn bulk(
                 .app
                 .folder_name_for(&user.0.user, here)
                 .await
-                .unwrap_or_else(|| "Folio files".to_owned());
+                .unwrap_or_else(|| crate::i18n::t("ui.trash.folio_files").to_owned());
             match s.app.zip_items(&user.0.user, &items).await {
                 Ok(body) => zip_response(&name, body),
                 Err(e) => back_with(&back, e),
@@ -352,7 +351,7 @@ pub async fn picker(State(s): State<AppState>, user: SignedIn, Path(id): Path<St
     match s.app.folder_picker(&user.0.user, &id).await {
         Ok((view, role)) => {
             let name = if view.folder.parent_id.is_none() {
-                "My files".to_owned()
+                crate::i18n::t("ui.trash.my_files").to_owned()
             } else {
                 view.folder.name.clone()
             };
