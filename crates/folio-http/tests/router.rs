@@ -2228,6 +2228,7 @@ async fn in_the_pseudo_locale_every_word_on_the_main_pages_comes_from_the_catalo
         .unwrap_or_else(|e| panic!("import_file: {e}"));
     let id = file.id.to_string();
     let data = [
+        "folio serve --discovery URL",
         "User quinn",
         "quinn",
         "Report.docx",
@@ -2255,18 +2256,26 @@ async fn in_the_pseudo_locale_every_word_on_the_main_pages_comes_from_the_catalo
     pages.push("/login".to_owned());
     let mut problems = Vec::new();
     for path in &pages {
-        let mut req = Request::builder()
-            .uri(path.as_str())
-            .header(header::ACCEPT_LANGUAGE, "qps-ploc");
-        if path != "/login" {
-            req = req.header(header::COOKIE, cookie.as_str());
+        let mut target = path.clone();
+        let mut r;
+        loop {
+            let mut req = Request::builder()
+                .uri(target.as_str())
+                .header(header::ACCEPT_LANGUAGE, "qps-ploc");
+            if path != "/login" {
+                req = req.header(header::COOKIE, cookie.as_str());
+            }
+            r = h
+                .send(
+                    req.body(Body::empty())
+                        .unwrap_or_else(|e| panic!("request: {e}")),
+                )
+                .await;
+            match r.header("location") {
+                Some(next) if r.status.is_redirection() => target = next.to_owned(),
+                _ => break,
+            }
         }
-        let r = h
-            .send(
-                req.body(Body::empty())
-                    .unwrap_or_else(|e| panic!("request: {e}")),
-            )
-            .await;
         let page = r.text();
         assert!(
             page.contains("<html lang=\"qps-ploc\">"),
@@ -2288,10 +2297,16 @@ async fn in_the_pseudo_locale_every_word_on_the_main_pages_comes_from_the_catalo
     );
 
     // Without the pseudo-locale's exact tag the page is English, and says so.
+    let root = h
+        .send(get_signed_in("/", &cookie))
+        .await
+        .header("location")
+        .unwrap_or("/")
+        .to_owned();
     let r = h
         .send(
             Request::builder()
-                .uri("/")
+                .uri(root.as_str())
                 .header(header::COOKIE, cookie.as_str())
                 .header(header::ACCEPT_LANGUAGE, "qps, de-DE;q=0.9, *;q=0.1")
                 .body(Body::empty())

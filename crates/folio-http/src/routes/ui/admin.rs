@@ -207,7 +207,7 @@ pub async fn admin(
             deliveries,
             grants,
             templates,
-            retention_policy: s.app.config().retention.describe(),
+            retention_policy: super::files::retention_words(&s.app.config().retention),
             retention_total: (totals.dropped_versions, human_size(totals.freed_bytes)),
             retention_last: totals.last_sweep_at.map(|at| {
                 (

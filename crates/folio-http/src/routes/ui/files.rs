@@ -345,6 +345,41 @@ struct VersionRow {
     kind_code: &'static str,
 }
 
+/// Which client saved a version, in words: Folio's own codes through the catalog, an editor's
+/// name as it is.
+fn source_words(source: &str) -> String {
+    match source {
+        "import" => crate::i18n::t("ui.files.source_import"),
+        "upload" => crate::i18n::t("ui.files.source_upload"),
+        "wopi" => crate::i18n::t("ui.files.source_wopi"),
+        other => other.to_owned(),
+    }
+}
+
+/// The version retention policy in words (the versions and admin pages).
+pub fn retention_words(p: &folio_app::retention::RetentionPolicy) -> String {
+    if !p.enabled {
+        return crate::i18n::t("ui.files.retention_off");
+    }
+    crate::i18n::t2(
+        "ui.files.retention",
+        "keep",
+        span_words(p.keep_all_ms),
+        "hourly",
+        span_words(p.hourly_ms),
+    )
+}
+
+fn span_words(ms: i64) -> String {
+    const HOUR_MS: i64 = 3_600_000;
+    let hours = ms / HOUR_MS;
+    if hours % 24 == 0 && hours > 0 {
+        crate::i18n::tn("ui.files.span_days", hours / 24)
+    } else {
+        crate::i18n::tn("ui.files.span_hours", hours)
+    }
+}
+
 /// A version's kind as the versions page says it.
 pub fn version_kind_words(k: folio_store::VersionKind) -> String {
     match k {
@@ -416,7 +451,7 @@ pub async fn versions(
             saved: Stamp(v.record.content.created_at),
             size: human_size(v.record.content.size),
             author: v.author,
-            source: v.record.content.source.clone(),
+            source: source_words(&v.record.content.source),
             kind: version_kind_words(v.record.content.kind),
             kind_code: v.record.content.kind.as_str(),
         })
@@ -453,7 +488,7 @@ pub async fn versions(
             back,
             versions: rows,
             activities,
-            retention: s.app.config().retention.describe(),
+            retention: retention_words(&s.app.config().retention),
         },
     )
 }
