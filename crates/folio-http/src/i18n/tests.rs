@@ -73,7 +73,9 @@ fn call_args(s: &str) -> Vec<String> {
         match c {
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' if depth == 0 => {
-                args.push(cur.trim().to_owned());
+                if !cur.trim().is_empty() {
+                    args.push(cur.trim().to_owned()); // not after a trailing comma
+                }
                 return args;
             }
             ')' | ']' | '}' => depth -= 1,
