@@ -189,7 +189,7 @@ fn refusal_status(e: &AppError) -> Option<StatusCode> {
 /// A refusal in words a person can act on.
 fn explain(e: &AppError) -> String {
     match e {
-        AppError::NotFound => crate::i18n::t("error.that_file_or_folder_does").into(),
+        AppError::NotFound => crate::i18n::t("error.that_file_or_folder_does"),
         AppError::Forbidden(why) => crate::i18n::targs(
             "error.not_allowed",
             &[("why", &why as &dyn std::fmt::Display)],
@@ -219,14 +219,14 @@ fn explain(e: &AppError) -> String {
                 &[("name", &name as &dyn std::fmt::Display)],
             ),
         },
-        AppError::Locked => crate::i18n::t("error.the_file_is_open_in").into(),
+        AppError::Locked => crate::i18n::t("error.the_file_is_open_in"),
         AppError::TooLarge { limit } => {
             crate::i18n::t1("error.the_file_is_too_large", "mb", limit / (1024 * 1024))
         }
-        AppError::NotEmpty => crate::i18n::t("error.the_folder_is_not_empty").into(),
-        AppError::MoveIntoItself => Message::MoveIntoItself.text().into(),
-        AppError::NotATemplate => Message::NotATemplate.text().into(),
-        AppError::WrongPassword => Message::WrongPassword.text().into(),
+        AppError::NotEmpty => crate::i18n::t("error.the_folder_is_not_empty"),
+        AppError::MoveIntoItself => Message::MoveIntoItself.text(),
+        AppError::NotATemplate => Message::NotATemplate.text(),
+        AppError::WrongPassword => Message::WrongPassword.text(),
         other => other.to_string(),
     }
 }
@@ -361,7 +361,7 @@ impl IntoResponse for PageError {
         render(
             status,
             &ErrorPage {
-                heading: heading,
+                heading,
                 message,
                 back: "/".to_owned(),
                 back_label: crate::i18n::t("error.back_to_your_files"),

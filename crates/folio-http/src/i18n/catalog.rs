@@ -276,7 +276,7 @@ mod tests {
         let c = parse(
             "## Section\n# For the button.\n#  Second line.\na.b = Save {name} \n\nn.items[one] = 1 item\nn.items[other] = {n} items\n",
         )
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.entries["a.b"], Entry::Text("Save {name}".into()));
         assert_eq!(c.notes["a.b"], "For the button. Second line.");
         assert_eq!(
@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn a_value_keeps_equals_signs_and_hashes() {
-        let c = parse("k = a = b # c").unwrap();
+        let c = parse("k = a = b # c").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.entries["k"], Entry::Text("a = b # c".into()));
     }
 

@@ -20,15 +20,15 @@ fn catalogs_parse() {
 fn files(dir: &str, ext: &str) -> Vec<(PathBuf, String)> {
     fn walk(dir: &Path, ext: &str, out: &mut Vec<(PathBuf, String)>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|e| e.unwrap_or_else(|e| panic!("{e}")).path())
             .collect();
         entries.sort();
         for path in entries {
             if path.is_dir() {
                 walk(&path, ext, out);
             } else if path.extension().is_some_and(|e| e == ext) {
-                let text = std::fs::read_to_string(&path).unwrap();
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
                 out.push((path, text));
             }
         }
@@ -63,12 +63,12 @@ fn call_args(s: &str) -> Vec<String> {
     let mut i = 0;
     while i < s.len() {
         let c = s[i..].chars().next().unwrap_or(' ');
-        if c == '"' || c == '\'' && s[i..].starts_with("'") && depth >= 0 {
-            if let Some((_, len)) = literal(&s[i..]) {
-                cur.push_str(&s[i..i + len]);
-                i += len;
-                continue;
-            }
+        if (c == '"' || c == '\'' && s[i..].starts_with("'") && depth >= 0)
+            && let Some((_, len)) = literal(&s[i..])
+        {
+            cur.push_str(&s[i..i + len]);
+            i += len;
+            continue;
         }
         match c {
             '(' | '[' | '{' => depth += 1,
@@ -172,7 +172,7 @@ fn js_calls(source: &str, file: &str, out: &mut Vec<(String, BTreeSet<String>, S
 }
 
 fn en() -> Catalog {
-    catalog::parse(EN_SOURCE).unwrap()
+    catalog::parse(EN_SOURCE).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn all_calls() -> Vec<(String, BTreeSet<String>, String)> {
@@ -415,30 +415,30 @@ fn js_literals(source: &str) -> Vec<(usize, String)> {
             i += rest.find("*/").map_or(rest.len(), |e| e + 2);
             continue;
         }
-        if matches!(bytes[i], b'\'' | b'"' | b'`') {
-            if let Some((text, len)) = literal(rest) {
-                let line = source[..i].lines().count().max(1);
-                // A sentence: a capitalised word and more, or words ending like a sentence.
-                let first = text.split(' ').next().unwrap_or("");
-                let sentence = text.contains(' ')
-                    && (first.len() > 1
-                        && first.starts_with(|c: char| c.is_uppercase())
-                        && first.chars().skip(1).all(|c| c.is_lowercase())
-                        || text.starts_with(|c: char| c.is_alphabetic())
-                            && text.ends_with(['.', '?', '!', '…']));
-                let word = text.len() > 1
-                    && text.starts_with(|c: char| c.is_uppercase())
-                    && text
-                        .chars()
-                        .skip(1)
-                        .all(|c| c.is_lowercase() || matches!(c, '.' | '…'))
-                    && !IDENTIFIERS.contains(&text);
-                if (sentence || word) && human(text) && !IDENTIFIERS.contains(&text) {
-                    found.push((line, text.to_owned()));
-                }
-                i += len;
-                continue;
+        if matches!(bytes[i], b'\'' | b'"' | b'`')
+            && let Some((text, len)) = literal(rest)
+        {
+            let line = source[..i].lines().count().max(1);
+            // A sentence: a capitalised word and more, or words ending like a sentence.
+            let first = text.split(' ').next().unwrap_or("");
+            let sentence = text.contains(' ')
+                && (first.len() > 1
+                    && first.starts_with(|c: char| c.is_uppercase())
+                    && first.chars().skip(1).all(|c| c.is_lowercase())
+                    || text.starts_with(|c: char| c.is_alphabetic())
+                        && text.ends_with(['.', '?', '!', '…']));
+            let word = text.len() > 1
+                && text.starts_with(|c: char| c.is_uppercase())
+                && text
+                    .chars()
+                    .skip(1)
+                    .all(|c| c.is_lowercase() || matches!(c, '.' | '…'))
+                && !IDENTIFIERS.contains(&text);
+            if (sentence || word) && human(text) && !IDENTIFIERS.contains(&text) {
+                found.push((line, text.to_owned()));
             }
+            i += len;
+            continue;
         }
         i += rest.chars().next().map_or(1, char::len_utf8);
     }
@@ -503,7 +503,7 @@ fn lookups_fill_placeholders_choose_plurals_and_follow_the_locale() {
         .entries
         .iter()
         .find(|(_, e)| matches!(e, Entry::Text(t) if !t.contains('{')))
-        .unwrap();
+        .unwrap_or_else(|| panic!("no plain text in the catalog"));
     assert_eq!(t(key), en.entries[key].texts()[0]);
     assert_eq!(t("no.such.key"), "no.such.key");
     assert_eq!(t1("folder.select_name", "name", "<b>"), "Select <b>");
@@ -512,7 +512,8 @@ fn lookups_fill_placeholders_choose_plurals_and_follow_the_locale() {
         assert_eq!(t1("folder.select_name", "name", "x"), "⟦Séléçt x⟧");
     });
     assert_eq!(lang(), "en");
-    let js: BTreeMap<String, serde_json::Value> = serde_json::from_str(js_strings()).unwrap();
+    let js: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(js_strings()).unwrap_or_else(|e| panic!("{e}"));
     assert!(js.keys().all(|k| k.starts_with("js.")) && !js.is_empty());
     assert!(!js_strings().contains('<'));
 }

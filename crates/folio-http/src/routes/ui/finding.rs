@@ -389,7 +389,8 @@ struct DetailsPage {
 /// An audit action in words for the details panel (unknown ones as their code).
 fn action_words(action: &str) -> String {
     use folio_app::audit::action as a;
-    let words = match action {
+
+    match action {
         a::FILE_OPEN => crate::i18n::t("ui.finding.opened_it"),
         a::FILE_DOWNLOAD => crate::i18n::t("ui.finding.downloaded_it"),
         a::FILE_SAVE => crate::i18n::t("ui.finding.saved_a_version"),
@@ -403,8 +404,7 @@ fn action_words(action: &str) -> String {
         a::PUBLIC_LINK_USE => crate::i18n::t("ui.finding.opened_it_through_a_public"),
         a::ADMIN_LOCK_RELEASE => crate::i18n::t("ui.finding.released_its_lock_administrator"),
         other => other.to_owned(),
-    };
-    words
+    }
 }
 
 fn role_word(r: Role) -> String {
