@@ -40,6 +40,8 @@ struct TrashRow {
     from_live: bool,
     size: String,
     deleted: String,
+    /// Who deleted it, when someone other than the owner did.
+    deleted_by: Option<String>,
 }
 
 #[derive(Template)]
@@ -97,6 +99,11 @@ pub async fn trash(
             from_live,
             size: human_size(size),
             deleted: human_time(e.deleted_at),
+            deleted_by: e
+                .deleted_by
+                .as_deref()
+                .filter(|by| *by != user.0.user.id)
+                .map(|by| e.deleted_by_name.clone().unwrap_or_else(|| by.to_owned())),
         });
     }
     let days = s.app.config().trash_retention_days;
