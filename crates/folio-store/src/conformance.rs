@@ -3817,13 +3817,17 @@ async fn share_links(store: &dyn MetadataStore) {
         expires_at: NOW + 5000,
         ..guest.clone()
     };
-    ok!(store.insert_token(b"edit-guest-token", &edit_guest, NOW).await);
+    ok!(store
+        .insert_token(b"edit-guest-token", &edit_guest, NOW)
+        .await);
     let live_guest = TokenRecord {
         link_id: Some("link-live".into()),
         expires_at: NOW + 5000,
         ..guest.clone()
     };
-    ok!(store.insert_token(b"live-guest-token", &live_guest, NOW).await);
+    ok!(store
+        .insert_token(b"live-guest-token", &live_guest, NOW)
+        .await);
     assert_eq!(
         ok!(store.purge_share_links(NOW + 5, None).await),
         0,
@@ -3837,7 +3841,10 @@ async fn share_links(store: &dyn MetadataStore) {
     );
     assert_eq!(ok!(store.share_link("link-view").await), None);
     assert_eq!(ok!(store.share_link_by_secret(b"secret-view").await), None);
-    assert!(ok!(store.share_link("link-edit").await).is_some(), "not expired yet");
+    assert!(
+        ok!(store.share_link("link-edit").await).is_some(),
+        "not expired yet"
+    );
     assert!(ok!(store.token(b"edit-guest-token").await).is_some());
     assert_eq!(ok!(store.purge_share_links(NOW + 500, None).await), 0);
     assert_eq!(ok!(store.purge_share_links(NOW + 501, None).await), 1);

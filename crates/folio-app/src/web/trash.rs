@@ -104,6 +104,10 @@ pub fn may_undo(t: &folio_store::TrashedBy, user_id: &str, now: i64) -> bool {
         && (0..=UNDO_WINDOW_MS).contains(&now.saturating_sub(t.deleted_at))
 }
 
+/// At most this many items "Select all N items in this folder" acts on (more: refused, before
+/// anything is done).
+pub const MAX_ALL_ITEMS: usize = 10_000;
+
 /// Folders nested deeper than this are not walked into by a zip download (a guard, far beyond
 /// any real tree).
 const MAX_ZIP_DEPTH: usize = 64;
@@ -168,6 +172,31 @@ impl App {
             Ok(f) => Ok(f),
             Err(_) => Err(AppError::Locked),
         }
+    }
+
+    /// Everything directly in folder `id` that `user` sees, as bulk items, folders first (the
+    /// file browser's "Select all N items in this folder"); `None` when there are more than
+    /// [`MAX_ALL_ITEMS`]. Each item is then authorized by the bulk action as if selected one by
+    /// one.
+    pub async fn folder_items(
+        &self,
+        user: &UserRecord,
+        id: &str,
+    ) -> Result<Option<Vec<Item>>, AppError> {
+        if self.folder_access(user, id).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let (folders, files) = self.meta().list_folder(id).await?;
+        if folders.len() + files.len() > MAX_ALL_ITEMS {
+            return Ok(None);
+        }
+        Ok(Some(
+            folders
+                .into_iter()
+                .map(|f| Item::Folder(f.id))
+                .chain(files.into_iter().map(|f| Item::File(f.id)))
+                .collect(),
+        ))
     }
 
     /// The user's trash, newest first.

@@ -544,7 +544,9 @@ async fn the_sweep_purges_old_revoked_links_and_they_stay_refused() -> TestResul
     b.fill("#doc-text", "after the purge").await;
     b.click(Locator::Css("#save-btn")).await;
     let status = b
-        .wait_text("#status", |t| t.contains("failed") || t.contains("Saved version 3"))
+        .wait_text("#status", |t| {
+            t.contains("failed") || t.contains("Saved version 3")
+        })
         .await;
     assert!(status.contains("failed"), "{status}");
     let _ = c.enter_parent_frame().await;

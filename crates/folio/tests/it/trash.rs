@@ -676,7 +676,11 @@ async fn an_editor_of_a_shared_folder_can_undo_their_delete_and_the_owner_sees_w
     b.menu_item(plan_row, "Delete").await;
     wait_notice(&b, "File moved to the trash").await;
     assert!(
-        !b.find(Locator::Css("#notice")).await.text().await?.contains("Trash"),
+        !b.find(Locator::Css("#notice"))
+            .await
+            .text()
+            .await?
+            .contains("Trash"),
         "no link to a trash that is not hers"
     );
     let (vc, _, vcsrf) = signed_in(&s, "vic", "vic password 1").await;
@@ -701,7 +705,10 @@ async fn an_editor_of_a_shared_folder_can_undo_their_delete_and_the_owner_sees_w
     assert!(owners.contains("plan.txt"), "in the owner's trash");
     assert!(owners.contains(" by User eve"), "{owners}");
     assert!(!page(&s, &vc, "/trash").await.contains("plan.txt"));
-    assert!(!page(&s, &oc, "/trash").await.contains("brief.txt"), "undone");
+    assert!(
+        !page(&s, &oc, "/trash").await.contains("brief.txt"),
+        "undone"
+    );
 
     // Eve still can, right after (the window itself is `may_undo`'s unit test).
     let ec = web_client(&s, "eve", "eve password 1").await;

@@ -86,6 +86,8 @@ pub enum Message {
     MoveIntoItself,
     OtherOwnersFolder,
     NothingSelected,
+    /// "Select all" in a folder of more than `MAX_ALL_ITEMS` items.
+    TooManyItems,
     SomeNotDone,
     /// The account page: the person changed their own password.
     OwnPasswordChanged,
@@ -158,6 +160,7 @@ impl Message {
         Message::MoveIntoItself,
         Message::OtherOwnersFolder,
         Message::NothingSelected,
+        Message::TooManyItems,
         Message::SomeNotDone,
         Message::OwnPasswordChanged,
         Message::OthersSignedOut,
@@ -311,6 +314,11 @@ impl Message {
                 "Not allowed: a folder can only move within its owner's folders.",
             ),
             Message::NothingSelected => ("nothing-selected", E, "Select files or folders first."),
+            Message::TooManyItems => (
+                "too-many-items",
+                E,
+                "This folder has more than 10000 items: select them a page at a time.",
+            ),
             Message::SomeNotDone => (
                 "some-not-done",
                 E,

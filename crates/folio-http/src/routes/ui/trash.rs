@@ -274,7 +274,8 @@ pub async fn undo(
 }
 
 /// POST /folders/{id}/bulk (`op` = move | delete | download, `item`…, `folder` for a move):
-/// the file browser's selection.
+/// the file browser's selection; `all=1` instead of items: everything in the folder ("Select
+/// all N items in this folder", at most `MAX_ALL_ITEMS`).
 pub async fn bulk(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -284,7 +285,15 @@ pub async fn bulk(
         return PageError::App(AppError::NotFound).into_response();
     };
     let back = format!("/folders/{here}");
-    let items = f.items();
+    let items = if f.get("all") == Some("1") {
+        match s.app.folder_items(&user.0.user, here).await {
+            Ok(Some(items)) => items,
+            Ok(None) => return Message::TooManyItems.redirect(&back),
+            Err(e) => return back_with(&back, e),
+        }
+    } else {
+        f.items()
+    };
     if items.is_empty() {
         return Message::NothingSelected.redirect(&back);
     }
