@@ -668,6 +668,14 @@ async fn an_editor_of_a_shared_folder_can_undo_their_delete_and_the_owner_sees_w
     b.click(Locator::Css("#undo-btn")).await;
     wait_notice(&b, "Undone").await;
     wait_row(&b, drafts_row, true).await;
+    assert_eq!(
+        row_id(
+            &page(&s, &oc, &format!("/folders/{team}")).await,
+            "folder-row",
+            "Drafts"
+        ),
+        Some(drafts.clone())
+    );
 
     // Deleted by Eve and not undone: it is in Owen's trash, saying who; Vic (another editor)
     // cannot restore it, Eve still can right after.
