@@ -379,7 +379,10 @@ async fn select_all_reaches_every_page_of_a_folder() -> TestResult {
     for i in 0..104 {
         // As upload.js does (the helper looks the id up on the first page only).
         let r = zc
-            .post(format!("{}/folders/{big}/upload?name=f%20{i:03}.txt", s.url))
+            .post(format!(
+                "{}/folders/{big}/upload?name=f%20{i:03}.txt",
+                s.url
+            ))
             .header("X-CSRF-Token", &csrf)
             .header("Accept", "application/json")
             .body("x")
