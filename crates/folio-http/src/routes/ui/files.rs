@@ -312,8 +312,9 @@ pub async fn folder(
             can_write: role >= folio_store::Role::Editor,
             is_owner: role == folio_store::Role::Owner,
             max_size: s.app.config().max_file_size,
-            // Only the owner's trash can undo (an editor's deletes go to the owner's trash).
-            undo: if role == folio_store::Role::Owner {
+            // An editor's deletes go to the owner's trash; the editor may still undo them
+            // right after (`App::restore_from_trash`, `may_undo`).
+            undo: if role >= folio_store::Role::Editor {
                 super::trash::parse_undo(q.undo.as_deref())
             } else {
                 Vec::new()

@@ -86,6 +86,8 @@ pub enum Message {
     MoveIntoItself,
     OtherOwnersFolder,
     NothingSelected,
+    /// "Select all" in a folder of more than `MAX_ALL_ITEMS` items.
+    TooManyItems,
     SomeNotDone,
     /// The account page: the person changed their own password.
     OwnPasswordChanged,
@@ -158,6 +160,7 @@ impl Message {
         Message::MoveIntoItself,
         Message::OtherOwnersFolder,
         Message::NothingSelected,
+        Message::TooManyItems,
         Message::SomeNotDone,
         Message::OwnPasswordChanged,
         Message::OthersSignedOut,
@@ -223,6 +226,7 @@ impl Message {
             Message::MoveIntoItself => ("move-into-itself", E),
             Message::OtherOwnersFolder => ("other-owners-folder", E),
             Message::NothingSelected => ("nothing-selected", E),
+            Message::TooManyItems => ("too-many-items", E),
             Message::SomeNotDone => ("some-not-done", E),
             Message::OwnPasswordChanged => ("own-password-changed", N),
             Message::OthersSignedOut => ("others-signed-out", N),

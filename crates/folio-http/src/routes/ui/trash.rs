@@ -40,6 +40,8 @@ struct TrashRow {
     from_live: bool,
     size: String,
     deleted: String,
+    /// Who deleted it, when someone other than the owner did.
+    deleted_by: Option<String>,
 }
 
 #[derive(Template)]
@@ -93,6 +95,11 @@ pub async fn trash(
             from_live,
             size: human_size(size),
             deleted: human_time(e.deleted_at),
+            deleted_by: e
+                .deleted_by
+                .as_deref()
+                .filter(|by| *by != user.0.user.id)
+                .map(|by| e.deleted_by_name.clone().unwrap_or_else(|| by.to_owned())),
         });
     }
     let days = s.app.config().trash_retention_days;
@@ -266,7 +273,8 @@ pub async fn undo(
 }
 
 /// POST /folders/{id}/bulk (`op` = move | delete | download, `item`…, `folder` for a move):
-/// the file browser's selection.
+/// the file browser's selection; `all=1` instead of items: everything in the folder ("Select
+/// all N items in this folder", at most `MAX_ALL_ITEMS`).
 pub async fn bulk(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -276,7 +284,15 @@ pub async fn bulk(
         return PageError::App(AppError::NotFound).into_response();
     };
     let back = format!("/folders/{here}");
-    let items = f.items();
+    let items = if f.get("all") == Some("1") {
+        match s.app.folder_items(&user.0.user, here).await {
+            Ok(Some(items)) => items,
+            Ok(None) => return Message::TooManyItems.redirect(&back),
+            Err(e) => return back_with(&back, e),
+        }
+    } else {
+        f.items()
+    };
     if items.is_empty() {
         return Message::NothingSelected.redirect(&back);
     }
