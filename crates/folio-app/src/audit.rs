@@ -61,6 +61,9 @@ pub mod action {
     pub const PUBLIC_LINK_CREATE: &str = "file.public_link_create";
     /// A public link revoked (`detail`: its id and name).
     pub const PUBLIC_LINK_REVOKE: &str = "file.public_link_revoke";
+    /// Public links revoked or expired more than `link_retention_days` ago, deleted by the
+    /// sweep (`detail`: how many and the retention).
+    pub const PUBLIC_LINK_PURGE: &str = "file.public_link_purge";
     /// A folder shared with a user (`detail`: `folder <id>: login role`).
     pub const FOLDER_SHARE: &str = "folder.share";
     /// A public link opened: the editor launched for a guest (`detail`: the link's id and

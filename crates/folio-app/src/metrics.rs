@@ -199,7 +199,7 @@ impl Metrics {
         let sweep_removed = Family::<KindLabels, Counter>::default();
         r.register(
             "sweep_removed",
-            "What sweeps deleted, by kind (orphan_blobs, incomplete_uploads, expired_tokens, expired_oauth, purged_trash, dropped_versions)",
+            "What sweeps deleted, by kind (orphan_blobs, incomplete_uploads, expired_tokens, expired_oauth, purged_trash, purged_links, dropped_versions)",
             sweep_removed.clone(),
         );
         let sweep_last_success = FloatGauge::default();

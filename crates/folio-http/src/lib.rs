@@ -6,6 +6,7 @@ pub mod extract;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod headers;
+pub mod i18n;
 mod middleware;
 mod routes;
 pub mod security_headers;
@@ -305,6 +306,7 @@ pub fn router_with(
             policy,
             security_headers::security_headers,
         ))
+        .layer(axum::middleware::from_fn(i18n::layer))
         .layer(axum::middleware::from_fn(middleware::audit_context))
         .layer(axum::middleware::from_fn_with_state(app, middleware::trace))
 }

@@ -8,8 +8,10 @@
 // - Dialogs: a menu item with data-dialog opens that <dialog>, its form pointed at the row.
 // - "+ New" (phone layout): shows or hides the toolbar; "Menu" (phone layout) the navigation.
 // - Times: <time datetime> elements are shown in the person's local time zone.
-// - Selection: row checkboxes (form="bulk-form") and "Select all"; the bulk bar shows while
-//   something is selected, its count and buttons follow the selection.
+// - Selection: row checkboxes (form="bulk-form") and "Select all" (the head's checkbox, or
+//   #select-page on a phone); the bulk bar shows while something is selected, its count and
+//   buttons follow the selection. With every row of a page selected, #select-every sets the
+//   form's all=1: the bulk action is then the whole folder's, done by the server.
 // - Move dialog: a folder picker that browses any folder (GET /folders/{id}/picker, JSON), for
 //   one row (its form's data-action, or data-folder-action for a folder) or the selection
 //   (data-bulk-action, op=move). Keyboard: every folder is a button.
@@ -28,6 +30,24 @@
   'use strict';
   var root = document.documentElement;
   root.classList.add('js');
+
+  // --- Words -----------------------------------------------------------------------------------
+  // t(key, args): the catalog's `js.*` message `key` in the page's language, from the one
+  // <script type="application/json" id="folio-strings"> of base.html, `{name}` placeholders
+  // filled from args; a plural message ({one, other}) is chosen by args.n. The other scripts use
+  // it as window.folio.t (host_page.js, on a page without this script, has the same lookup).
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById('folio-strings').textContent); } catch (e) { /* keys show */ }
+  function t(key, args) {
+    var s = strings[key];
+    if (s && typeof s === 'object') { s = args && Number(args.n) === 1 ? s.one : s.other; }
+    if (typeof s !== 'string') { return key; }
+    return s.replace(/\{(\w+)\}/g, function (m, name) {
+      return args && Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : m;
+    });
+  }
+  window.folio = window.folio || {};
+  window.folio.t = t;
 
   // --- Input kept across a sign-in -----------------------------------------------------------
   var KEY = 'folio-pending-form';
@@ -357,11 +377,18 @@
   // --- Selection ---------------------------------------------------------------------------
   function picks() { return Array.prototype.slice.call(document.querySelectorAll('input.pick')); }
   function selected() { return picks().filter(function (c) { return c.checked; }).map(function (c) { return c.value; }); }
+  function allField() { return document.getElementById('bulk-all'); }
+  function allMode() { var a = allField(); return !!a && a.value === '1'; }
   function updateSelection() {
     var count = document.getElementById('bulk-count');
     if (!count) { return; }
     var n = selected().length;
-    var words = n === 0 ? count.getAttribute('data-none') : count.getAttribute('data-some').replace('{n}', n);
+    var pageAll = n > 0 && n === picks().length;
+    if (!pageAll && allField()) { allField().value = ''; }
+    var every = document.getElementById('select-every');
+    if (every) { every.hidden = !pageAll || allMode(); }
+    var words = n === 0 ? count.getAttribute('data-none')
+      : allMode() ? count.getAttribute('data-all') : count.getAttribute('data-some').replace('{n}', n);
     if (count.textContent !== words) { count.textContent = words; }
     // The bar shows only while something is selected (without script it is always there).
     var bar = document.getElementById('bulk-form');
@@ -381,6 +408,20 @@
       if (tr) { tr.classList.toggle('selected', c.checked); }
     });
   }
+  document.addEventListener('click', function (e) {
+    var t = e.target;
+    if (!t.closest) { return; }
+    if (t.closest('#select-every') && allField()) {
+      allField().value = '1';
+      updateSelection();
+      var count = document.getElementById('bulk-count');
+      if (count) { count.setAttribute('tabindex', '-1'); count.focus(); }
+    } else if (t.closest('#select-page')) {
+      var on = !picks().every(function (c) { return c.checked; });
+      picks().forEach(function (c) { c.checked = on; });
+      updateSelection();
+    }
+  });
   document.addEventListener('change', function (e) {
     var t = e.target;
     if (t.id === 'select-all') { picks().forEach(function (c) { c.checked = t.checked; }); }
@@ -408,6 +449,11 @@
         x.type = 'hidden'; x.name = 'item'; x.value = i; x.className = 'bulk-extra';
         form.appendChild(x);
       });
+      if (allMode()) {
+        var all = document.createElement('input');
+        all.type = 'hidden'; all.name = 'all'; all.value = '1'; all.className = 'bulk-extra';
+        form.appendChild(all);
+      }
     }
     var list = document.getElementById('picker');
     if (list) { loadPicker(list.getAttribute('data-start'), false); }

@@ -3,13 +3,18 @@
 (function () {
   'use strict';
   var body = document.body;
+  // The words this script shows: the page's #folio-strings (the `js.*` keys of the catalog, in
+  // the request's language). The same lookup as folio.js's t(), which this page does not load.
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById('folio-strings').textContent); } catch (e) { /* keys show */ }
+  function t(key) { return typeof strings[key] === 'string' ? strings[key] : key; }
   var editorOrigin = body.getAttribute('data-editor-origin');
   var form = document.getElementById('office_form');
   var clientOrigin = editorOrigin || new URL(form.action).origin;
   var frame = document.createElement('iframe');
   frame.name = 'office_frame';
   frame.id = 'office_frame';
-  frame.title = 'Document editor';
+  frame.title = t('js.host.editor_title');
   frame.setAttribute('allowfullscreen', 'true');
   frame.setAttribute('allow', 'clipboard-read; clipboard-write; fullscreen');
   frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-top-navigation allow-popups-to-escape-sandbox allow-downloads allow-modals');
@@ -90,7 +95,7 @@
     b.textContent = text + ' ';
     var again = document.createElement('a');
     again.href = window.location.href;
-    again.textContent = 'Reload';
+    again.textContent = t('js.host.reload');
     b.appendChild(again);
   }
 
@@ -141,17 +146,17 @@
 
   function fail(status, message) {
     host.renewError = status || 'network';
-    var text = message || 'The connection to Folio failed, so the editor\'s access could not be renewed.';
+    var text = message || t('js.host.renew_failed');
     if (status === 0 || status >= 500) {
       // Transient: try again while the current token lasts.
       var left = host.ttl - Date.now();
       if (left > 5000) {
-        banner(text + ' Retrying…');
+        banner(text + ' ' + t('js.host.retrying'));
         timer = setTimeout(renew, Math.min(30000, left / 4));
         return;
       }
     }
-    banner(text + ' Copy any unsaved changes before the editor\'s access expires.');
+    banner(text + ' ' + t('js.host.copy_unsaved'));
   }
 
   function renew() {

@@ -2162,3 +2162,161 @@ async fn a_password_link_asks_first_and_throttles_wrong_passwords() {
         r.text()
     );
 }
+
+/// The words a person sees on a page: text nodes and the `title`, `aria-label`, `placeholder`
+/// and `alt` attributes (scripts and styles left out).
+fn visible_words(page: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = page;
+    while let Some(start) = rest.find('<') {
+        words.push(rest[..start].to_owned());
+        let tag_end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        let tag = &rest[start..tag_end];
+        for name in ["title=\"", "aria-label=\"", "placeholder=\"", "alt=\""] {
+            for (i, _) in tag.match_indices(name) {
+                if tag[..i].ends_with(|c: char| c.is_whitespace()) {
+                    words.push(
+                        tag[i + name.len()..]
+                            .split('"')
+                            .next()
+                            .unwrap_or("")
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        rest = &rest[tag_end..];
+        for skip in ["<script", "<style"] {
+            if tag.starts_with(skip) {
+                let close = format!("</{}", &skip[1..]);
+                rest = rest.find(&close).map_or("", |e| &rest[e..]);
+            }
+        }
+    }
+    words.push(rest.to_owned());
+    words
+        .into_iter()
+        .map(|w| w.trim().to_owned())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// A text shown in the pseudo-locale came from the catalog (it is wrapped in `⟦…⟧`) or is data:
+/// a name, a date, a size, a number.
+fn unwrapped(text: &str, data: &[&str]) -> bool {
+    if text.contains('⟦') {
+        return false;
+    }
+    let mut rest = text.to_owned();
+    for d in data {
+        rest = rest.replace(d, " ");
+    }
+    rest.split(|c: char| !c.is_alphabetic())
+        .any(|w| w.chars().count() >= 2)
+}
+
+#[tokio::test]
+async fn in_the_pseudo_locale_every_word_on_the_main_pages_comes_from_the_catalog() {
+    let mut h = harness().await;
+    let cookie = h.signed_in("quinn").await;
+    let file = h
+        .app
+        .import_file("quinn", &[], "Report.docx", bytes(b"x"))
+        .await
+        .unwrap_or_else(|e| panic!("import_file: {e}"));
+    let id = file.id.to_string();
+    let data = [
+        "folio serve --discovery URL",
+        "User quinn",
+        "quinn",
+        "Report.docx",
+        "Report",
+        "Folio",
+        "UTC",
+        "KB",
+        "docx",
+    ];
+    let mut pages = vec![
+        "/".to_owned(),
+        "/trash".to_owned(),
+        "/shared".to_owned(),
+        "/recent".to_owned(),
+        "/favourites".to_owned(),
+        "/account".to_owned(),
+        "/search?q=Rep".to_owned(),
+        "/search?q=nothing-like-it".to_owned(),
+        format!("/files/{id}/versions"),
+        format!("/files/{id}/details"),
+        format!("/files/{id}/share"),
+        "/folders/no-such-folder".to_owned(),
+        "/?notice=renamed".to_owned(),
+    ];
+    pages.push("/login".to_owned());
+    let mut problems = Vec::new();
+    for path in &pages {
+        let mut target = path.clone();
+        let mut r;
+        loop {
+            let mut req = Request::builder()
+                .uri(target.as_str())
+                .header(header::ACCEPT_LANGUAGE, "qps-ploc");
+            if path != "/login" {
+                req = req.header(header::COOKIE, cookie.as_str());
+            }
+            r = h
+                .send(
+                    req.body(Body::empty())
+                        .unwrap_or_else(|e| panic!("request: {e}")),
+                )
+                .await;
+            match r.header("location") {
+                Some(next) if r.status.is_redirection() => target = next.to_owned(),
+                _ => break,
+            }
+        }
+        let page = r.text();
+        assert!(
+            page.contains("<html lang=\"qps-ploc\">"),
+            "{path}: {}",
+            r.status
+        );
+        assert_eq!(r.header("content-language"), Some("qps-ploc"), "{path}");
+        assert!(page.contains("⟦"), "{path}: nothing from the catalog");
+        for w in visible_words(&page) {
+            if unwrapped(&w, &data) {
+                problems.push(format!("{path}: {w:?}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "text not from the catalog:\n{}",
+        problems.join("\n")
+    );
+
+    // Without the pseudo-locale's exact tag the page is English, and says so.
+    let root = h
+        .send(get_signed_in("/", &cookie))
+        .await
+        .header("location")
+        .unwrap_or("/")
+        .to_owned();
+    let r = h
+        .send(
+            Request::builder()
+                .uri(root.as_str())
+                .header(header::COOKIE, cookie.as_str())
+                .header(header::ACCEPT_LANGUAGE, "qps, de-DE;q=0.9, *;q=0.1")
+                .body(Body::empty())
+                .unwrap_or_else(|e| panic!("request: {e}")),
+        )
+        .await;
+    let page = r.text();
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains(">My files<"),
+        "{page}"
+    );
+    assert!(!page.contains('⟦'));
+}

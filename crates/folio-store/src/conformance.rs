@@ -1111,7 +1111,7 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
         .apply_lock(&fb.id, &LockRequest::Lock(lock("busy")), NOW)
         .await));
     assert!(matches!(
-        ok!(store.trash_folder(&a.id, NOW, None).await),
+        ok!(store.trash_folder(&a.id, NOW, None, None).await),
         Err(WopiError::LockMismatch { .. })
     ));
     assert!(ok!(store.folder(&b.id).await).is_some(), "nothing trashed");
@@ -1119,11 +1119,15 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
         .apply_lock(&fb.id, &LockRequest::Unlock(lock("busy")), NOW)
         .await));
     assert!(matches!(
-        store.trash_folder(&root, NOW, None).await,
+        store.trash_folder(&root, NOW, None, None).await,
         Err(StoreError::NotFound)
     ));
 
-    let trashed = ok!(ok!(store.trash_folder(&a.id, NOW + 1, None).await));
+    // Deleted by the person it is shared with (an editor of the folder above, say): the
+    // entry is in the owner's trash and says who.
+    let trashed = ok!(ok!(store
+        .trash_folder(&a.id, NOW + 1, Some(&v.id), None)
+        .await));
     assert_eq!(trashed.id, a.id);
     // Invisible everywhere.
     assert_eq!(ok!(store.folder(&a.id).await), None);
@@ -1151,6 +1155,21 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
     assert_eq!(t[0].deleted_at, NOW + 1);
     assert_eq!(t[0].from_folder_id, root);
     assert_eq!(t[0].from_folder_name, None);
+    assert_eq!(t[0].deleted_by.as_deref(), Some(v.id.as_str()));
+    assert_eq!(t[0].deleted_by_name.as_deref(), Some(v.name.as_str()));
+    assert_eq!(
+        ok!(store.trashed(&a.id).await),
+        Some(TrashedBy {
+            owner_id: u.id.clone(),
+            deleted_by: Some(v.id.clone()),
+            deleted_at: NOW + 1,
+        })
+    );
+    assert_eq!(
+        ok!(store.trashed(&b.id).await),
+        None,
+        "what went with it is not an entry"
+    );
     assert!(
         matches!(
             &t[0].item,
@@ -1202,6 +1221,7 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
         Some(Role::Viewer)
     );
     assert!(ok!(store.trash(&u.id).await).is_empty());
+    assert_eq!(ok!(store.trashed(&a.id).await), None, "restored");
     assert_eq!(
         ok!(store.restore_trashed(&u.id, &a.id, NOW, None).await),
         None,
@@ -1210,9 +1230,19 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
 
     // A file on its own: back in place, numbered when its name was taken meanwhile, home when
     // its folder went to the trash after it.
-    assert_eq!(ok!(store.delete_file(&fa.id, NOW + 3).await), Ok(()));
+    assert_eq!(
+        ok!(store
+            .delete_file_emitting(&fa.id, NOW + 3, Some(&u.id), None)
+            .await),
+        Ok(())
+    );
     let t = ok!(store.trash(&u.id).await);
     assert!(matches!(&t[..], [e] if matches!(&e.item, TrashItem::File(f) if f.id == fa.id)));
+    assert_eq!(t[0].deleted_by.as_deref(), Some(u.id.as_str()));
+    assert_eq!(
+        ok!(store.trashed(fa.id.as_str()).await).map(|t| (t.owner_id, t.deleted_at)),
+        Some((u.id.clone(), NOW + 3))
+    );
     assert_eq!(t[0].from_folder_name.as_deref(), Some("A (1)"));
     let twin = file_in(store, &u, &a.id, "A.DOCX").await;
     let r = ok!(store
@@ -1223,7 +1253,7 @@ async fn trash_and_restore(store: &dyn MetadataStore) {
         Some((a.id.clone(), "a (1).docx".into(), true))
     );
     assert_eq!(ok!(store.delete_file(&twin.id, NOW + 4).await), Ok(()));
-    ok!(ok!(store.trash_folder(&a.id, NOW + 5, None).await));
+    ok!(ok!(store.trash_folder(&a.id, NOW + 5, None, None).await));
     // Both are entries: the file (deleted first) and the folder.
     let ids: Vec<String> = ok!(store.trash(&u.id).await)
         .iter()
@@ -1278,7 +1308,7 @@ async fn trash_purge_and_retention(store: &dyn MetadataStore) {
     let old = file_in(store, &u, &root, "old-purge.txt").await;
     let fresh = file_in(store, &u, &root, "fresh-purge.txt").await;
     let other = file_in(store, &w, &w.root_folder_id, "other-purge.txt").await;
-    ok!(ok!(store.trash_folder(&x.id, NOW, None).await));
+    ok!(ok!(store.trash_folder(&x.id, NOW, None, None).await));
     assert_eq!(ok!(store.delete_file(&old.id, NOW - 10_000).await), Ok(()));
     assert_eq!(
         ok!(store.delete_file(&fresh.id, NOW + 10_000).await),
@@ -1396,13 +1426,13 @@ async fn moving_folders(store: &dyn MetadataStore) {
     );
     // Into its own parent: nothing changes.
     ok!(ok!(store.move_folder(&m.id, &deep.id, None).await));
-    ok!(ok!(store.trash_folder(&deep.id, NOW, None).await));
+    ok!(ok!(store.trash_folder(&deep.id, NOW, None, None).await));
     assert!(matches!(
         store.move_folder(&m.id, &root, None).await,
         Err(StoreError::NotFound)
     ));
     let t = ok!(store.create_folder(&root, "T", NOW).await);
-    ok!(ok!(store.trash_folder(&t.id, NOW, None).await));
+    ok!(ok!(store.trash_folder(&t.id, NOW, None, None).await));
     let lone = ok!(store.create_folder(&root, "Lone", NOW).await);
     assert!(matches!(
         store.move_folder(&lone.id, &t.id, None).await,
@@ -2837,7 +2867,7 @@ async fn outbox_in_the_same_transaction(store: &dyn MetadataStore) {
         .await);
     assert!(expired.iter().any(|x| x.id == f.id));
     ok!(ok!(store
-        .delete_file_emitting(&f.id, NOW, Some(&emit))
+        .delete_file_emitting(&f.id, NOW, None, Some(&emit))
         .await));
     let claimed = ok!(store
         .claim_deliveries(NOW + 10 * LOCK_TTL_MS, 1000, 1)
@@ -3777,6 +3807,67 @@ async fn share_links(store: &dyn MetadataStore) {
     .map(|r| r.id)
     .collect();
     assert_eq!(ids, vec!["link-2", "link-1"]);
+
+    // The retention purge: links revoked or expired before the cutoff go, with their tokens
+    // (an expired link's tokens may outlive it); live ones and their tokens stay.
+    let live = link("link-live", Role::Viewer, Some(NOW + 10_000), NOW + 2);
+    ok!(store.create_share_link(b"secret-live", &live, None).await);
+    let edit_guest = TokenRecord {
+        link_id: Some("link-edit".into()),
+        expires_at: NOW + 5000,
+        ..guest.clone()
+    };
+    ok!(store
+        .insert_token(b"edit-guest-token", &edit_guest, NOW)
+        .await);
+    let live_guest = TokenRecord {
+        link_id: Some("link-live".into()),
+        expires_at: NOW + 5000,
+        ..guest.clone()
+    };
+    ok!(store
+        .insert_token(b"live-guest-token", &live_guest, NOW)
+        .await);
+    assert_eq!(
+        ok!(store.purge_share_links(NOW + 5, None).await),
+        0,
+        "revoked at the cutoff is not before it"
+    );
+    let purge = audit_row("link-3", NOW + 6, "file.public_link_purge", &owner.id, None);
+    assert_eq!(
+        ok!(store.purge_share_links(NOW + 6, Some(&purge)).await),
+        1,
+        "the revoked one"
+    );
+    assert_eq!(ok!(store.share_link("link-view").await), None);
+    assert_eq!(ok!(store.share_link_by_secret(b"secret-view").await), None);
+    assert!(
+        ok!(store.share_link("link-edit").await).is_some(),
+        "not expired yet"
+    );
+    assert!(ok!(store.token(b"edit-guest-token").await).is_some());
+    assert_eq!(ok!(store.purge_share_links(NOW + 500, None).await), 0);
+    assert_eq!(ok!(store.purge_share_links(NOW + 501, None).await), 1);
+    assert_eq!(ok!(store.share_link("link-edit").await), None);
+    assert_eq!(ok!(store.share_link_by_secret(b"secret-edit").await), None);
+    assert!(ok!(store.token(b"edit-guest-token").await).is_none());
+    assert_eq!(ok!(store.share_link("link-live").await), Some(live.clone()));
+    assert!(ok!(store.token(b"live-guest-token").await).is_some());
+    assert!(ok!(store.token(b"owner-token").await).is_some());
+    assert_eq!(ok!(store.file_share_links(&f.id).await), vec![live]);
+    assert_eq!(ok!(store.purge_share_links(NOW + 501, None).await), 0);
+    let latest = ok!(store
+        .audit_events(&AuditQuery {
+            actor_id: Some(owner.id.clone()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await);
+    assert_eq!(
+        latest.first().map(|r| r.id.as_str()),
+        Some("link-3"),
+        "the purge's audit row, in its transaction"
+    );
 }
 
 // ----- Finding things (issue 13) -----

@@ -256,15 +256,19 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Moves a non-root folder and everything below it to its owner's trash (see
     /// `TrashEntry`); refused (`Err`, nothing written) while a file below it holds a live WOPI
     /// or coauth lock. `audit` is written in the same transaction. `NotFound` for an unknown,
-    /// already trashed or root folder.
+    /// already trashed or root folder. `by` is who deleted it (`TrashEntry::deleted_by`).
     async fn trash_folder(
         &self,
         id: &str,
         now: i64,
+        by: Option<&str>,
         audit: Option<&AuditEvent>,
     ) -> Result<Outcome<FolderRecord>, StoreError>;
     /// The entries of a user's trash (what they own and deleted, not yet purged), newest first.
     async fn trash(&self, owner_id: &str) -> Result<Vec<TrashEntry>, StoreError>;
+    /// Whose trash entry `id` (a file or folder someone deleted, not yet purged) is in, who
+    /// deleted it and when; `None` when it is not a trash entry.
+    async fn trashed(&self, id: &str) -> Result<Option<TrashedBy>, StoreError>;
     /// Restores one entry of `owner_id`'s trash (a file, or a folder with what went with it)
     /// into the folder it was in, or into the owner's root when that folder is gone; under the
     /// first free name of [`restore_names`]. `None` when `id` is not an entry of that trash.
@@ -362,6 +366,15 @@ pub trait MetadataStore: Send + Sync + 'static {
         now: i64,
         audit: Option<&AuditEvent>,
     ) -> Result<bool, StoreError>;
+    /// The retention of public links: deletes every link revoked or expired before `before`,
+    /// with the tokens minted through it, and `audit` when any went, in one transaction; how
+    /// many links went. A purged link no longer opens (its secret is unknown) and its guest
+    /// tokens and pass cookies are refused (the link is read at every request).
+    async fn purge_share_links(
+        &self,
+        before: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<u64, StoreError>;
     /// Moves a file to another folder (same id); `Err(NameExists)` if the name is taken there.
     /// `audit` is written in the same transaction when the move happens.
     async fn move_file(
@@ -529,14 +542,15 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Deletes an unlocked file (soft: its id is never reused and its versions are kept until
     /// purged).
     async fn delete_file(&self, id: &FileId, now: i64) -> Result<Outcome<()>, StoreError> {
-        self.delete_file_emitting(id, now, None).await
+        self.delete_file_emitting(id, now, None, None).await
     }
-    /// `delete_file`, appending `emit`'s event (built from the file before deletion) in the
-    /// same transaction when it succeeds.
+    /// `delete_file` by `by` (`TrashEntry::deleted_by`), appending `emit`'s event (built from
+    /// the file before deletion) in the same transaction when it succeeds.
     async fn delete_file_emitting(
         &self,
         id: &FileId,
         now: i64,
+        by: Option<&str>,
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<()>, StoreError>;
     /// CSPP Plus: the signature of version `version`'s MainContent (if known), the live

@@ -831,6 +831,11 @@ pub struct TrashEntry {
     pub item: TrashItem,
     /// When it was deleted (Unix ms).
     pub deleted_at: i64,
+    /// Who deleted it (a user id, a guest's `link:<id>`; `None` for entries from before this
+    /// was recorded).
+    pub deleted_by: Option<String>,
+    /// That user's display name, when they are a user.
+    pub deleted_by_name: Option<String>,
     /// The folder it was in.
     pub from_folder_id: String,
     /// That folder's name (`None` for the owner's root).
@@ -854,6 +859,17 @@ impl TrashEntry {
             TrashItem::Folder { folder, .. } => &folder.name,
         }
     }
+}
+
+/// Whose trash an entry is in, who put it there and when ([`crate::MetadataStore::trashed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrashedBy {
+    /// The owner (the entry is in their trash).
+    pub owner_id: String,
+    /// Who deleted it (`None`: not recorded).
+    pub deleted_by: Option<String>,
+    /// When (Unix ms).
+    pub deleted_at: i64,
 }
 
 /// Where a restored trash entry went ([`crate::MetadataStore::restore_trashed`]).

@@ -70,6 +70,10 @@ pub struct RawConfig {
     /// deletes it for good (default 30; 0 keeps it until the owner empties the trash; at most
     /// 36500).
     pub trash_retention_days: Option<u32>,
+    /// Days a public link is kept once revoked or expired before the periodic sweep deletes it
+    /// (default 30; 0 keeps it for ever; at most 36500). A guest's versions keep their
+    /// attribution until then.
+    pub link_retention_days: Option<u32>,
     /// Version retention: how old autosaves are thinned.
     pub versions: Option<RawVersions>,
     /// OpenTelemetry: send a span per request to this OTLP/HTTP collector (e.g.
@@ -294,6 +298,8 @@ pub struct Settings {
     pub audit_retention_days: u32,
     /// `trash_retention_days` (0: until the owner empties the trash).
     pub trash_retention_days: u32,
+    /// `link_retention_days` (0: revoked and expired public links are kept for ever).
+    pub link_retention_days: u32,
     /// `[versions]`: version retention.
     pub retention: folio_app::retention::RetentionPolicy,
     /// The OTLP/HTTP collector traces go to, if any.
@@ -781,6 +787,12 @@ impl Settings {
                 "trash_retention_days {trash_retention_days} must be at most 36500 (0 keeps the trash until it is emptied)"
             ));
         }
+        let link_retention_days = raw.link_retention_days.unwrap_or(30);
+        if link_retention_days > 36_500 {
+            problems.push(format!(
+                "link_retention_days {link_retention_days} must be at most 36500 (0 keeps revoked and expired links)"
+            ));
+        }
         let versions = raw.versions.unwrap_or_default();
         let keep_all_hours = versions.keep_all_hours.unwrap_or(24);
         let hourly_days = versions.hourly_days.unwrap_or(30);
@@ -826,6 +838,7 @@ impl Settings {
                 oauth,
                 audit_retention_days,
                 trash_retention_days,
+                link_retention_days,
                 retention,
                 otlp_endpoint,
             }),
@@ -886,6 +899,17 @@ mod tests {
             Settings::load(&flag).ok().map(|s| s.trash_retention_days),
             Some(7)
         );
+        assert_eq!(load("").ok().map(|s| s.link_retention_days), Some(30));
+        assert_eq!(
+            load("link_retention_days = 0\n")
+                .ok()
+                .map(|s| s.link_retention_days),
+            Some(0)
+        );
+        let e = load("link_retention_days = 40000\n")
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("link_retention_days"), "{e}");
     }
 
     #[test]

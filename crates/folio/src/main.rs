@@ -651,6 +651,7 @@ async fn open_app_migrating(
         spool_dir: settings.data.join("spool"),
         audit_retention_days: settings.audit_retention_days,
         trash_retention_days: settings.trash_retention_days,
+        link_retention_days: settings.link_retention_days,
         retention: settings.retention,
         ..AppConfig::default()
     };
@@ -1075,13 +1076,14 @@ async fn run_command(command: Command, mut settings: Settings) -> Result<(), Fai
                 .await
                 .map_err(|e| app_failure(e, "sweep failed"))?;
             println!(
-                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{},\"purged_trash\":{},\"dropped_versions\":{},\"freed_bytes\":{}}}",
+                "{{\"orphan_blobs\":{},\"incomplete_uploads\":{},\"expired_tokens\":{},\"expired_oauth\":{},\"purged_audit\":{},\"purged_trash\":{},\"purged_links\":{},\"dropped_versions\":{},\"freed_bytes\":{}}}",
                 r.orphan_blobs,
                 r.incomplete_uploads,
                 r.expired_tokens,
                 r.expired_oauth,
                 r.purged_audit,
                 r.purged_trash,
+                r.purged_links,
                 r.dropped_versions,
                 r.freed_bytes
             );
@@ -1158,6 +1160,7 @@ async fn serve(mut settings: Settings, migrate: bool) -> Result<(), Failure> {
                     sweep.expired_tokens = r.expired_tokens,
                     sweep.purged_audit = r.purged_audit,
                     sweep.purged_trash = r.purged_trash,
+                    sweep.purged_links = r.purged_links,
                     sweep.dropped_versions = r.dropped_versions,
                     sweep.freed_bytes = r.freed_bytes,
                     "sweep done"

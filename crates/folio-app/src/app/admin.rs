@@ -18,6 +18,9 @@ pub struct SweepReport {
     /// Trash entries older than `trash_retention_days`, deleted for good (their blobs go in
     /// the same sweep once older than the grace period).
     pub purged_trash: u64,
+    /// Public links revoked or expired more than `link_retention_days` ago, deleted (with
+    /// their tokens).
+    pub purged_links: u64,
     /// Old autosaved versions dropped by version retention.
     pub dropped_versions: u64,
     /// Bytes of blobs those drops left unreferenced (the orphan pass deletes them).
@@ -150,6 +153,7 @@ impl App {
                 ("expired_tokens", r.expired_tokens),
                 ("expired_oauth", r.expired_oauth),
                 ("purged_trash", r.purged_trash),
+                ("purged_links", r.purged_links),
                 ("dropped_versions", r.dropped_versions),
             ]
         });
@@ -166,6 +170,7 @@ impl App {
         };
         // The trash first: the blobs of what it deletes for good are unreferenced below.
         report.purged_trash = self.purge_expired_trash().await?.entries;
+        report.purged_links = self.purge_old_links().await?;
         // Retention first: the blobs it leaves unreferenced are orphans the pass below deletes
         // (once older than the grace period, as every orphan).
         (report.dropped_versions, report.freed_bytes) = self.thin_versions().await?;

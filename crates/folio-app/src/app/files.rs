@@ -16,7 +16,7 @@ impl App {
             audit: Some(&audit),
         };
         self.meta
-            .delete_file_emitting(&p.file.id, self.now(), Some(&emit))
+            .delete_file_emitting(&p.file.id, self.now(), Some(&p.user.id), Some(&emit))
             .await??;
         Ok(())
     }

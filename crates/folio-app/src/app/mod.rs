@@ -68,6 +68,10 @@ pub struct AppConfig {
     /// How many days a trash entry is kept before the sweep deletes it for good
     /// (`trash_retention_days`; 0: until its owner empties the trash).
     pub trash_retention_days: u32,
+    /// How many days a public link is kept once revoked or expired before the sweep deletes
+    /// it (`link_retention_days`; 0: kept for ever). A guest's versions then name the link
+    /// by its id.
+    pub link_retention_days: u32,
     /// How old autosaves are thinned (`[versions]`).
     pub retention: crate::retention::RetentionPolicy,
 }
@@ -84,6 +88,7 @@ impl Default for AppConfig {
             spool_dir: std::env::temp_dir().join("folio-spool"),
             audit_retention_days: 365,
             trash_retention_days: 30,
+            link_retention_days: 30,
             retention: Default::default(),
         }
     }

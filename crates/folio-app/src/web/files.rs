@@ -328,7 +328,7 @@ impl App {
         };
         match self
             .meta()
-            .delete_file_emitting(id, self.now(), Some(&emit))
+            .delete_file_emitting(id, self.now(), Some(&user.id), Some(&emit))
             .await?
         {
             Ok(()) => Ok(file.folder_id),

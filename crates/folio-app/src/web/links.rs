@@ -149,6 +149,24 @@ impl App {
         }
     }
 
+    /// The retention sweep of public links: links revoked or expired more than
+    /// `link_retention_days` ago are deleted with their tokens (0: kept for ever); how many.
+    pub(crate) async fn purge_old_links(&self) -> Result<u64, AppError> {
+        let days = self.config().link_retention_days;
+        let Some(before) = link_purge_cutoff(self.now(), days) else {
+            return Ok(0);
+        };
+        let audit = self.audit_event(
+            action::PUBLIC_LINK_PURGE,
+            None,
+            None,
+            Some(format!(
+                "retention: revoked or expired more than {days} days ago"
+            )),
+        );
+        Ok(self.meta().purge_share_links(before, Some(&audit)).await?)
+    }
+
     /// The live link behind a presented secret: unknown, revoked, expired, or whose file is
     /// gone — all `LinkClosed`, indistinguishable.
     pub async fn open_link(&self, secret: &str) -> Result<ShareLinkRecord, AppError> {
@@ -275,5 +293,33 @@ impl App {
             link_id: Some(link.id.clone()),
         })
         .await
+    }
+}
+
+/// The cutoff of the link retention at `now` (ms): links revoked or expired before it are
+/// purged; `None` when `days` is 0 (links are kept for ever).
+pub(crate) fn link_purge_cutoff(now: i64, days: u32) -> Option<i64> {
+    (days > 0).then(|| now.saturating_sub(i64::from(days) * 86_400_000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn the_link_retention_cutoff() {
+        let now = 100 * DAY;
+        let table: [(u32, Option<i64>); 4] = [
+            (0, None),
+            (1, Some(99 * DAY)),
+            (30, Some(70 * DAY)),
+            (36_500, Some(100 * DAY - 36_500 * DAY)),
+        ];
+        for (days, want) in table {
+            assert_eq!(link_purge_cutoff(now, days), want, "{days} days");
+        }
+        assert_eq!(link_purge_cutoff(i64::MIN, 1), Some(i64::MIN), "saturates");
     }
 }

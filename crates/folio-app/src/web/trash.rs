@@ -92,6 +92,22 @@ struct ZipEntry {
     audit: Option<folio_store::AuditEvent>,
 }
 
+/// How long after a delete the person who deleted an item in someone else's folder may undo
+/// it (the owner may restore from their trash at any time).
+pub const UNDO_WINDOW_MS: i64 = 10 * 60 * 1000;
+
+/// Whether `user_id` may restore the trash entry `t` of someone else's trash at `now`: they
+/// deleted it, no longer than [`UNDO_WINDOW_MS`] ago (still in the trash: `t` exists).
+#[must_use]
+pub fn may_undo(t: &folio_store::TrashedBy, user_id: &str, now: i64) -> bool {
+    t.deleted_by.as_deref() == Some(user_id)
+        && (0..=UNDO_WINDOW_MS).contains(&now.saturating_sub(t.deleted_at))
+}
+
+/// At most this many items "Select all N items in this folder" acts on (more: refused, before
+/// anything is done).
+pub const MAX_ALL_ITEMS: usize = 10_000;
+
 /// Folders nested deeper than this are not walked into by a zip download (a guard, far beyond
 /// any real tree).
 const MAX_ZIP_DEPTH: usize = 64;
@@ -150,12 +166,37 @@ impl App {
         );
         match self
             .meta()
-            .trash_folder(id, self.now(), Some(&audit))
+            .trash_folder(id, self.now(), Some(&user.id), Some(&audit))
             .await?
         {
             Ok(f) => Ok(f),
             Err(_) => Err(AppError::Locked),
         }
+    }
+
+    /// Everything directly in folder `id` that `user` sees, as bulk items, folders first (the
+    /// file browser's "Select all N items in this folder"); `None` when there are more than
+    /// [`MAX_ALL_ITEMS`]. Each item is then authorized by the bulk action as if selected one by
+    /// one.
+    pub async fn folder_items(
+        &self,
+        user: &UserRecord,
+        id: &str,
+    ) -> Result<Option<Vec<Item>>, AppError> {
+        if self.folder_access(user, id).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let (folders, files) = self.meta().list_folder(id).await?;
+        if folders.len() + files.len() > MAX_ALL_ITEMS {
+            return Ok(None);
+        }
+        Ok(Some(
+            folders
+                .into_iter()
+                .map(|f| Item::Folder(f.id))
+                .chain(files.into_iter().map(|f| Item::File(f.id)))
+                .collect(),
+        ))
     }
 
     /// The user's trash, newest first.
@@ -164,12 +205,19 @@ impl App {
     }
 
     /// Restores an entry of the user's own trash: in place, or in their root when its folder
-    /// is gone; under a numbered name when the old one is taken.
+    /// is gone; under a numbered name when the old one is taken. An entry of someone else's
+    /// trash only when `may_undo` says so: the user deleted it moments ago (an editor's Undo in
+    /// a folder shared with them); anything else is `NotFound`.
     pub async fn restore_from_trash(
         &self,
         user: &UserRecord,
         id: &str,
     ) -> Result<Restored, AppError> {
+        let owner_id = match self.meta().trashed(id).await? {
+            Some(t) if t.owner_id == user.id => t.owner_id,
+            Some(t) if may_undo(&t, &user.id, self.now()) => t.owner_id,
+            _ => return Err(AppError::NotFound),
+        };
         let audit = |r: &Restored| {
             let (what, detail) = if r.is_folder {
                 (action::FOLDER_RESTORE, "from the trash")
@@ -185,7 +233,7 @@ impl App {
             )
         };
         self.meta()
-            .restore_trashed(&user.id, id, self.now(), Some(&audit))
+            .restore_trashed(&owner_id, id, self.now(), Some(&audit))
             .await?
             .ok_or(AppError::NotFound)
     }
@@ -502,5 +550,32 @@ impl App {
         id: &str,
     ) -> Result<(FolderView, Role), AppError> {
         self.folder_view_shared(user, id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_who_deleted_it_may_undo_and_only_right_after() {
+        let t = |by: Option<&str>| folio_store::TrashedBy {
+            owner_id: "owner".into(),
+            deleted_by: by.map(str::to_owned),
+            deleted_at: 1_000_000,
+        };
+        let table: [(Option<&str>, &str, i64, bool); 8] = [
+            (Some("ed"), "ed", 1_000_000, true),
+            (Some("ed"), "ed", 1_000_000 + UNDO_WINDOW_MS, true),
+            (Some("ed"), "ed", 1_000_000 + UNDO_WINDOW_MS + 1, false),
+            (Some("ed"), "ed", 999_999, false),
+            (Some("ed"), "other", 1_000_001, false),
+            (Some("ed"), "", 1_000_001, false),
+            (None, "ed", 1_000_001, false),
+            (Some("link:abc"), "ed", 1_000_001, false),
+        ];
+        for (by, user, now, want) in table {
+            assert_eq!(may_undo(&t(by), user, now), want, "{by:?} {user} {now}");
+        }
     }
 }

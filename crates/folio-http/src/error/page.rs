@@ -51,95 +51,110 @@ impl<E: Into<AppError>> From<E> for PageError {
 }
 
 /// Status, heading and message of an error page.
-pub fn parts(e: &PageError) -> (StatusCode, &'static str, String) {
+pub fn parts(e: &PageError) -> (StatusCode, String, String) {
     use StatusCode as S;
-    let m = |s: &str| s.to_owned();
+    let m = |s: String| s;
     match e {
         PageError::FormExpired => (
             S::FORBIDDEN,
-            "Form expired",
-            m(
-                "This form was not accepted because its security token is missing or out of date. Go back, reload the page and try again.",
-            ),
+            crate::i18n::t("error.form_expired"),
+            m(crate::i18n::t("error.this_form_was_not_accepted")),
         ),
         PageError::AdminsOnly => (
             S::FORBIDDEN,
-            "Administrators only",
-            m("This page is for Folio administrators."),
+            crate::i18n::t("error.administrators_only"),
+            m(crate::i18n::t("error.this_page_is_for_administrators")),
         ),
         PageError::UnknownDocumentType => (
             S::BAD_REQUEST,
-            "Unknown document type",
-            m("Choose Word, Excel or PowerPoint."),
+            crate::i18n::t("error.unknown_document_type"),
+            m(crate::i18n::t("error.choose_word_excel_or_powerpoint")),
         ),
         PageError::OwnerOnlyShare { folder } => (
             S::FORBIDDEN,
-            "Only the owner can share",
+            crate::i18n::t("error.only_the_owner_can_share"),
             if *folder {
-                m("Ask the owner of this folder to share it.")
+                m(crate::i18n::t("error.ask_the_owner_of_this"))
             } else {
-                m("Ask the owner of this file to share it.")
+                m(crate::i18n::t("error.ask_the_owner_of_this_2"))
             },
         ),
-        PageError::UnknownAction => (S::NOT_FOUND, "Not found", m("Unknown action.")),
+        PageError::UnknownAction => (
+            S::NOT_FOUND,
+            crate::i18n::t("error.not_found"),
+            m(crate::i18n::t("error.unknown_action")),
+        ),
         PageError::MissingLaunchToken => (
             S::BAD_REQUEST,
-            "Missing launch token",
-            m("This link is incomplete. Open the document again from your application."),
+            crate::i18n::t("error.missing_launch_token"),
+            m(crate::i18n::t("error.this_link_is_incomplete_open")),
         ),
         PageError::App(a) => app_parts(a),
     }
 }
 
-fn app_parts(e: &AppError) -> (StatusCode, &'static str, String) {
+fn app_parts(e: &AppError) -> (StatusCode, String, String) {
     use StatusCode as S;
     match e {
         AppError::Wopi(WopiError::FileNotFound | WopiError::NotPermitted) => (
             S::NOT_FOUND,
-            "Not found",
-            "This file or folder does not exist, or you do not have access to it. Ask its owner to share it with you.".to_owned(),
+            crate::i18n::t("error.not_found"),
+            crate::i18n::t("error.this_file_or_folder_does"),
         ),
         AppError::Wopi(WopiError::Unsupported(m)) => (
             S::NOT_IMPLEMENTED,
-            "Cannot open this file in the browser",
-            format!("{m}. You can still download it."),
+            crate::i18n::t("error.cannot_open_this_file_in"),
+            crate::i18n::targs(
+                "error.you_can_still_download_it",
+                &[("m", &m as &dyn std::fmt::Display)],
+            ),
         ),
         AppError::Store(StoreError::Unavailable(_)) => (
             S::SERVICE_UNAVAILABLE,
-            "Storage unavailable",
-            "Folio cannot reach its storage right now. Try again in a minute.".to_owned(),
+            crate::i18n::t("error.storage_unavailable"),
+            crate::i18n::t("error.cannot_reach_its_storage_right"),
         ),
         AppError::LaunchRefused(why @ folio_app::LaunchRefusal::BadCloseUrl) => (
             S::BAD_REQUEST,
-            "This link cannot be used",
-            format!("{why}. Open the document again from your application."),
+            crate::i18n::t("error.this_link_cannot_be_used"),
+            crate::i18n::targs(
+                "error.open_the_document_again_from",
+                &[("why", &why as &dyn std::fmt::Display)],
+            ),
         ),
         AppError::LaunchRefused(why) => (
             S::UNAUTHORIZED,
-            "This link cannot be used",
-            format!("{why}. Open the document again from your application."),
+            crate::i18n::t("error.this_link_cannot_be_used"),
+            crate::i18n::targs(
+                "error.open_the_document_again_from",
+                &[("why", &why as &dyn std::fmt::Display)],
+            ),
         ),
         AppError::SetupClosed => (
             S::GONE,
-            "Setup is done",
-            "Folio already has an administrator, so the setup link no longer works. Sign in, or ask an administrator for an account.".to_owned(),
+            crate::i18n::t("error.setup_is_done"),
+            crate::i18n::t("error.already_has_an_administrator_so"),
         ),
         AppError::LinkClosed => (
             S::NOT_FOUND,
-            "This link no longer works",
-            "The link has expired or was revoked, or it was mistyped. Ask the person who sent it for a new one.".to_owned(),
+            crate::i18n::t("error.this_link_no_longer_works"),
+            crate::i18n::t("error.the_link_has_expired_or"),
         ),
         AppError::LaunchCodeExpired => (
             S::NOT_FOUND,
-            "This link has expired",
-            "Launch links work once and only for a short time. Open the document again from your application.".to_owned(),
+            crate::i18n::t("error.this_link_has_expired"),
+            crate::i18n::t("error.launch_links_work_once_and"),
         ),
         other => match refusal_status(other) {
-            Some(status) => (status, "Cannot do that", explain(other)),
+            Some(status) => (
+                status,
+                crate::i18n::t("error.cannot_do_that"),
+                explain(other),
+            ),
             None => (
                 S::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Folio could not complete this request. Try again; if it keeps failing, tell your administrator.".to_owned(),
+                crate::i18n::t("error.something_went_wrong"),
+                crate::i18n::t("error.could_not_complete_this_request"),
             ),
         },
     }
@@ -174,35 +189,44 @@ fn refusal_status(e: &AppError) -> Option<StatusCode> {
 /// A refusal in words a person can act on.
 fn explain(e: &AppError) -> String {
     match e {
-        AppError::NotFound => {
-            "That file or folder does not exist, or you have no access to it.".into()
-        }
-        AppError::Forbidden(why) => format!("Not allowed: {why}."),
-        AppError::InvalidName(why) => format!("That name cannot be used: {why}."),
+        AppError::NotFound => crate::i18n::t("error.that_file_or_folder_does"),
+        AppError::Forbidden(why) => crate::i18n::targs(
+            "error.not_allowed",
+            &[("why", &why as &dyn std::fmt::Display)],
+        ),
+        AppError::InvalidName(why) => crate::i18n::targs(
+            "error.that_name_cannot_be_used",
+            &[("why", &why as &dyn std::fmt::Display)],
+        ),
         AppError::UnknownUser { .. }
         | AppError::ShareWithSelf
         | AppError::InvalidLogin
-        | AppError::WeakPassword => format!("That name cannot be used: {e}."),
-        AppError::NameTaken { name, place } => match place {
-            NamePlace::ThisFolder => format!("{name} already exists here; choose another name."),
-            NamePlace::TargetFolder => {
-                format!("{name} already exists in the target folder; choose another name.")
-            }
-            NamePlace::Users => {
-                format!("A user with the login {name} already exists; choose another login.")
-            }
-        },
-        AppError::Locked => "The file is open in an editor (locked). Try again when it is closed, or ask an administrator to release the lock.".into(),
-        AppError::TooLarge { limit } => format!(
-            "The file is too large: the limit is {} MB.",
-            limit / (1024 * 1024)
+        | AppError::WeakPassword => crate::i18n::targs(
+            "error.that_name_cannot_be_used_2",
+            &[("e", &e as &dyn std::fmt::Display)],
         ),
-        AppError::NotEmpty => {
-            "The folder is not empty; move or delete its contents first.".into()
+        AppError::NameTaken { name, place } => match place {
+            NamePlace::ThisFolder => crate::i18n::targs(
+                "error.already_exists_here_choose_another",
+                &[("name", &name as &dyn std::fmt::Display)],
+            ),
+            NamePlace::TargetFolder => crate::i18n::targs(
+                "error.already_exists_in_the_target",
+                &[("name", &name as &dyn std::fmt::Display)],
+            ),
+            NamePlace::Users => crate::i18n::targs(
+                "error.a_user_with_the_login",
+                &[("name", &name as &dyn std::fmt::Display)],
+            ),
+        },
+        AppError::Locked => crate::i18n::t("error.the_file_is_open_in"),
+        AppError::TooLarge { limit } => {
+            crate::i18n::t1("error.the_file_is_too_large", "mb", limit / (1024 * 1024))
         }
-        AppError::MoveIntoItself => Message::MoveIntoItself.text().into(),
-        AppError::NotATemplate => Message::NotATemplate.text().into(),
-        AppError::WrongPassword => Message::WrongPassword.text().into(),
+        AppError::NotEmpty => crate::i18n::t("error.the_folder_is_not_empty"),
+        AppError::MoveIntoItself => Message::MoveIntoItself.text(),
+        AppError::NotATemplate => Message::NotATemplate.text(),
+        AppError::WrongPassword => Message::WrongPassword.text(),
         other => other.to_string(),
     }
 }
@@ -254,12 +278,15 @@ pub fn back_with(back: &str, e: AppError) -> Response {
 
 /// The sign-in page's answer to a refused sign-in: status and message. `None` means an error
 /// page instead.
-pub fn sign_in_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
+pub fn sign_in_refusal(e: &AppError) -> Option<(StatusCode, String)> {
     match e {
-        AppError::BadCredentials => Some((StatusCode::UNAUTHORIZED, "Wrong login or password.")),
+        AppError::BadCredentials => Some((
+            StatusCode::UNAUTHORIZED,
+            crate::i18n::t("error.wrong_login_or_password"),
+        )),
         AppError::RateLimited => Some((
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed sign-ins for this login from here. Wait a little and try again.",
+            crate::i18n::t("error.too_many_failed_sign_ins"),
         )),
         _ => None,
     }
@@ -267,12 +294,15 @@ pub fn sign_in_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
 
 /// A public link's password page's answer to a refused password: status and message (the
 /// password page again). `None` means an error page instead.
-pub fn link_password_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
+pub fn link_password_refusal(e: &AppError) -> Option<(StatusCode, String)> {
     match e {
-        AppError::BadCredentials => Some((StatusCode::UNAUTHORIZED, "Wrong password.")),
+        AppError::BadCredentials => Some((
+            StatusCode::UNAUTHORIZED,
+            crate::i18n::t("error.wrong_password"),
+        )),
         AppError::RateLimited => Some((
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many wrong passwords for this link from here. Wait a little and try again.",
+            crate::i18n::t("error.too_many_wrong_passwords_for"),
         )),
         _ => None,
     }
@@ -280,35 +310,39 @@ pub fn link_password_refusal(e: &AppError) -> Option<(StatusCode, &'static str)>
 
 /// The setup page's answer to a refused form: status and message (the setup page again).
 /// `None` means an error page instead (a wrong code, setup over, storage trouble).
-pub fn setup_refusal(e: &AppError) -> Option<(StatusCode, &'static str)> {
+pub fn setup_refusal(e: &AppError) -> Option<(StatusCode, String)> {
     match e {
         AppError::InvalidLogin => Some((
             StatusCode::BAD_REQUEST,
-            "That login cannot be used: use 1 to 64 characters without spaces.",
+            crate::i18n::t("error.that_login_cannot_be_used"),
         )),
         AppError::WeakPassword => Some((
             StatusCode::BAD_REQUEST,
-            "The password must be at least 8 characters.",
+            crate::i18n::t("error.the_password_must_be_at"),
         )),
         AppError::PasswordsDiffer => Some((
             StatusCode::BAD_REQUEST,
-            "The two passwords differ; type the same password twice.",
+            crate::i18n::t("error.the_two_passwords_differ_type"),
         )),
         _ => None,
     }
 }
 
 /// The sign-in form's own CSRF cookie did not match: the sign-in page again, with this.
-pub const SIGN_IN_FORM_EXPIRED: (StatusCode, &str) = (
-    StatusCode::FORBIDDEN,
-    "The sign-in form expired. Please try again.",
-);
+pub fn sign_in_form_expired() -> (StatusCode, String) {
+    (
+        StatusCode::FORBIDDEN,
+        crate::i18n::t("error.the_sign_in_form_expired"),
+    )
+}
 
 /// A public link's password form's own CSRF cookie did not match: the password page again.
-pub const LINK_FORM_EXPIRED: (StatusCode, &str) = (
-    StatusCode::FORBIDDEN,
-    "The form expired. Please type the password again.",
-);
+pub fn link_form_expired() -> (StatusCode, String) {
+    (
+        StatusCode::FORBIDDEN,
+        crate::i18n::t("error.the_form_expired_please_type"),
+    )
+}
 
 /// A template that failed to render.
 pub fn render_failed(e: &askama::Error) -> Response {
@@ -327,20 +361,22 @@ impl IntoResponse for PageError {
         render(
             status,
             &ErrorPage {
-                heading: heading.to_owned(),
+                heading,
                 message,
                 back: "/".to_owned(),
-                back_label: "Back to your files".to_owned(),
+                back_label: crate::i18n::t("error.back_to_your_files"),
             },
         )
     }
 }
 
 /// A form sent without a live session: the sign-in page again (status 401) with this.
-pub const SIGNED_OUT_FORM: (StatusCode, &str) = (
-    StatusCode::UNAUTHORIZED,
-    "You were signed out, so that was not done. Sign in again: you will be back on the page you were on, with what you typed, to send it again.",
-);
+pub fn signed_out_form() -> (StatusCode, String) {
+    (
+        StatusCode::UNAUTHORIZED,
+        crate::i18n::t("error.you_were_signed_out_so"),
+    )
+}
 
 /// A script's request without a live session: `401` JSON `{"error": "<sentence>", "signin":
 /// "/login"}` — never a redirect, which a script would follow and take for success.
@@ -348,15 +384,17 @@ pub const SIGNED_OUT_FORM: (StatusCode, &str) = (
 pub struct SignedOut;
 
 /// The sentence of [`SignedOut`].
-pub const SIGNED_OUT_SCRIPT: &str = "You are signed out. Sign in again, then retry.";
+pub fn signed_out_script() -> String {
+    crate::i18n::t("error.you_are_signed_out_sign")
+}
 
 impl IntoResponse for SignedOut {
     fn into_response(self) -> Response {
         let status = StatusCode::UNAUTHORIZED;
-        super::log_once("page", status, &self, &SIGNED_OUT_SCRIPT);
+        super::log_once("page", status, &self, &"signed out");
         let mut r = (
             status,
-            Json(serde_json::json!({ "error": SIGNED_OUT_SCRIPT, "signin": "/login" })),
+            Json(serde_json::json!({ "error": signed_out_script(), "signin": "/login" })),
         )
             .into_response();
         r.headers_mut().insert(
@@ -381,13 +419,13 @@ pub fn upload_parts(e: &UploadError) -> (StatusCode, String) {
     match e {
         UploadError::FormExpired => (
             StatusCode::FORBIDDEN,
-            "The page expired; reload it and try again.".to_owned(),
+            crate::i18n::t("error.the_page_expired_reload_it"),
         ),
         UploadError::App(a) => match refusal_status(a) {
             Some(status) => (status, explain(a)),
             None => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "The upload failed on the server; try again.".to_owned(),
+                crate::i18n::t("error.the_upload_failed_on_the"),
             ),
         },
     }
@@ -428,24 +466,23 @@ pub fn renew_parts(e: &RenewError) -> (StatusCode, String) {
     match e {
         RenewError::SignedOut => (
             StatusCode::UNAUTHORIZED,
-            "You are signed out; sign in again and reopen the document.".to_owned(),
+            crate::i18n::t("error.you_are_signed_out_sign_2"),
         ),
         RenewError::FormExpired => (
             StatusCode::FORBIDDEN,
-            "The page expired; reload it to keep working.".to_owned(),
+            crate::i18n::t("error.the_page_expired_reload_it_2"),
         ),
         RenewError::App(AppError::Forbidden(_)) => (
             StatusCode::FORBIDDEN,
-            "You can no longer edit this file; reload the page to view it.".to_owned(),
+            crate::i18n::t("error.you_can_no_longer_edit"),
         ),
         RenewError::App(AppError::NotFound) => (
             StatusCode::NOT_FOUND,
-            "You no longer have access to this file.".to_owned(),
+            crate::i18n::t("error.you_no_longer_have_access"),
         ),
         RenewError::App(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            "The editor's access could not be renewed; save your work and reload the page."
-                .to_owned(),
+            crate::i18n::t("error.the_editor_s_access_could"),
         ),
     }
 }
@@ -544,7 +581,7 @@ mod tests {
         ];
         for (err, status, heading) in rows {
             let (s, h, message) = parts(&err);
-            assert_eq!((s.as_u16(), h), (status, heading), "{err:?}");
+            assert_eq!((s.as_u16(), h.as_str()), (status, heading), "{err:?}");
             assert!(!message.contains("secret"), "{err:?}");
             let r = err.into_response();
             assert_eq!(r.status().as_u16(), status);
@@ -670,7 +707,7 @@ mod tests {
         );
         assert_eq!(
             link_password_refusal(&AppError::BadCredentials),
-            Some((StatusCode::UNAUTHORIZED, "Wrong password."))
+            Some((StatusCode::UNAUTHORIZED, "Wrong password.".to_owned()))
         );
         assert_eq!(
             link_password_refusal(&AppError::RateLimited).map(|r| r.0),

@@ -253,6 +253,7 @@ pub(super) async fn delete_file<E: SqlEngine>(
     e: &E,
     id: &FileId,
     now: i64,
+    by: Option<&str>,
     emit: Option<&Emit<'_>>,
 ) -> Result<Outcome<()>, StoreError> {
     let mut tx = e.begin().await?;
@@ -263,7 +264,8 @@ pub(super) async fn delete_file<E: SqlEngine>(
     if let Err(e) = refused {
         return Ok(Err(e));
     }
-    tx.execute(super::trash::TRASH_FILE, args![now, id]).await?;
+    tx.execute(super::trash::TRASH_FILE, args![now, id, by])
+        .await?;
     // Tokens for the file stay until they expire: requests with them now get 404 (the file is
     // gone), which is what WOPI clients expect, rather than 401.
     emit_in(&mut tx, emit, &file).await?;

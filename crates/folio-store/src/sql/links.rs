@@ -1,6 +1,7 @@
 //! Public links (`share_links`): made with their audit row, found by the hash of their secret,
 //! listed per file, revoked — the row stays (a guest's versions keep their author) and the
-//! link's tokens are deleted in the same transaction.
+//! link's tokens are deleted in the same transaction — and purged by the sweep once revoked or
+//! expired for longer than `link_retention_days`.
 
 use folio_wopi::FileId;
 
@@ -117,4 +118,34 @@ pub(super) async fn revoke_share_link(
     }
     tx.commit().await?;
     Ok(n > 0)
+}
+
+/// Links revoked or expired before `$1`.
+const PURGEABLE: &str = "(revoked_at IS NOT NULL AND revoked_at < $1) \
+     OR (expires_at IS NOT NULL AND expires_at < $1)";
+
+pub(super) async fn purge_share_links(
+    e: &impl SqlEngine,
+    before: i64,
+    audit: Option<&AuditEvent>,
+) -> Result<u64, StoreError> {
+    let mut tx = e.begin().await?;
+    tx.execute(
+        &format!(
+            "DELETE FROM tokens WHERE link_id IN (SELECT id FROM share_links WHERE {PURGEABLE})"
+        ),
+        args![before],
+    )
+    .await?;
+    let n = tx
+        .execute(
+            &format!("DELETE FROM share_links WHERE {PURGEABLE}"),
+            args![before],
+        )
+        .await?;
+    if n > 0 {
+        super::audit::audit_in(&mut tx, audit).await?;
+    }
+    tx.commit().await?;
+    Ok(n)
 }

@@ -354,12 +354,16 @@ impl<E: SqlEngine> MetadataStore for E {
         &self,
         id: &str,
         now: i64,
+        by: Option<&str>,
         audit: Option<&AuditEvent>,
     ) -> Result<Outcome<FolderRecord>, StoreError> {
-        trash::trash_folder(self, id, now, audit).await
+        trash::trash_folder(self, id, now, by, audit).await
     }
     async fn trash(&self, owner_id: &str) -> Result<Vec<TrashEntry>, StoreError> {
         trash::trash(self, owner_id).await
+    }
+    async fn trashed(&self, id: &str) -> Result<Option<TrashedBy>, StoreError> {
+        trash::trashed(self, id).await
     }
     async fn restore_trashed(
         &self,
@@ -533,6 +537,13 @@ impl<E: SqlEngine> MetadataStore for E {
     ) -> Result<bool, StoreError> {
         links::revoke_share_link(self, id, now, audit).await
     }
+    async fn purge_share_links(
+        &self,
+        before: i64,
+        audit: Option<&AuditEvent>,
+    ) -> Result<u64, StoreError> {
+        links::purge_share_links(self, before, audit).await
+    }
 
     // files.rs
     async fn create_file(
@@ -586,9 +597,10 @@ impl<E: SqlEngine> MetadataStore for E {
         &self,
         id: &FileId,
         now: i64,
+        by: Option<&str>,
         emit: Option<&Emit<'_>>,
     ) -> Result<Outcome<()>, StoreError> {
-        files::delete_file(self, id, now, emit).await
+        files::delete_file(self, id, now, by, emit).await
     }
 
     // versions.rs

@@ -103,6 +103,7 @@ pub(super) async fn trash_folder<E: SqlEngine>(
     e: &E,
     id: &str,
     now: i64,
+    by: Option<&str>,
     audit: Option<&AuditEvent>,
 ) -> Result<Outcome<FolderRecord>, StoreError> {
     let mut tx = e.begin().await?;
@@ -147,18 +148,18 @@ pub(super) async fn trash_folder<E: SqlEngine>(
     // Files first (their folders are found through the live subtree), then the folders.
     tx.execute(
         &format!(
-            "{SUBTREE} UPDATE files SET deleted_at = $2, trashed_with = $1 \
+            "{SUBTREE} UPDATE files SET deleted_at = $2, trashed_with = $1, deleted_by = $3 \
              WHERE folder_id IN (SELECT id FROM sub) AND deleted_at IS NULL"
         ),
-        args![id, now],
+        args![id, now, by],
     )
     .await?;
     tx.execute(
         &format!(
-            "{SUBTREE} UPDATE folders SET deleted_at = $2, trashed_with = $1 \
+            "{SUBTREE} UPDATE folders SET deleted_at = $2, trashed_with = $1, deleted_by = $3 \
              WHERE id IN (SELECT id FROM sub)"
         ),
-        args![id, now],
+        args![id, now, by],
     )
     .await?;
     super::audit::audit_in(&mut tx, audit).await?;
@@ -180,6 +181,8 @@ pub(super) async fn trash<E: SqlEngine>(
         .fetch_all(
             &format!(
                 "SELECT {FILE_COLUMNS}, f.deleted_at AS trashed_at, fo.id AS from_id, \
+                 f.deleted_by AS trashed_by, \
+                 (SELECT u.name FROM users u WHERE u.id = f.deleted_by) AS trashed_by_name, \
                  CASE WHEN fo.parent_id IS NULL THEN NULL ELSE fo.name END AS from_name \
                  FROM {FILE_FROM} WHERE f.owner_id = $1 AND f.deleted_at IS NOT NULL \
                  AND f.purged_at IS NULL AND f.trashed_with = f.id"
@@ -191,6 +194,8 @@ pub(super) async fn trash<E: SqlEngine>(
     let folders = tx
         .fetch_all(
             "SELECT d.*, d.deleted_at AS trashed_at, p.id AS from_id, \
+             d.deleted_by AS trashed_by, \
+             (SELECT u.name FROM users u WHERE u.id = d.deleted_by) AS trashed_by_name, \
              CASE WHEN p.parent_id IS NULL THEN NULL ELSE p.name END AS from_name, \
              (SELECT COUNT(*) FROM files f WHERE f.trashed_with = d.id \
               AND f.purged_at IS NULL) AS file_count, \
@@ -210,6 +215,8 @@ pub(super) async fn trash<E: SqlEngine>(
         entries.push(TrashEntry {
             item: TrashItem::File(Box::new(rows::file(r)?)),
             deleted_at: r.int("trashed_at")?,
+            deleted_by: r.opt_text("trashed_by")?,
+            deleted_by_name: r.opt_text("trashed_by_name")?,
             from_folder_id,
             from_folder_name,
         });
@@ -223,6 +230,8 @@ pub(super) async fn trash<E: SqlEngine>(
                 size: count_from_db(r.int("file_bytes")?),
             },
             deleted_at: r.int("trashed_at")?,
+            deleted_by: r.opt_text("trashed_by")?,
+            deleted_by_name: r.opt_text("trashed_by_name")?,
             from_folder_id,
             from_folder_name,
         });
@@ -326,10 +335,10 @@ pub(super) async fn restore_trashed<E: SqlEngine>(
     // unique indexes (live rows only) refuse a taken name.
     let sql = if is_folder {
         "UPDATE folders SET parent_id = $2, name = $3, name_key = $4, deleted_at = NULL, \
-         trashed_with = NULL WHERE id = $1"
+         trashed_with = NULL, deleted_by = NULL WHERE id = $1"
     } else {
         "UPDATE files SET folder_id = $2, name = $3, name_key = $4, deleted_at = NULL, \
-         trashed_with = NULL WHERE id = $1"
+         trashed_with = NULL, deleted_by = NULL WHERE id = $1"
     };
     let Some(name) =
         place_under_first_free_name(&mut tx, sql, id, &folder_id, &name, is_folder).await?
@@ -339,13 +348,13 @@ pub(super) async fn restore_trashed<E: SqlEngine>(
     if is_folder {
         // What went to the trash with it comes back with it, where it was below it.
         tx.execute(
-            "UPDATE folders SET deleted_at = NULL, trashed_with = NULL \
+            "UPDATE folders SET deleted_at = NULL, trashed_with = NULL, deleted_by = NULL \
              WHERE trashed_with = $1 AND purged_at IS NULL",
             args![id],
         )
         .await?;
         tx.execute(
-            "UPDATE files SET deleted_at = NULL, trashed_with = NULL \
+            "UPDATE files SET deleted_at = NULL, trashed_with = NULL, deleted_by = NULL \
              WHERE trashed_with = $1 AND purged_at IS NULL",
             args![id],
         )
@@ -448,4 +457,29 @@ pub(super) async fn purge_trash<E: SqlEngine>(
 
 /// Marks a file deleted as its own trash entry (`delete_file`'s update).
 pub(super) const TRASH_FILE: &str = "UPDATE files SET deleted_at = $1, trashed_with = id, \
-     lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL WHERE id = $2";
+     deleted_by = $3, lock_id = NULL, lock_expires_at = NULL, lock_user_name = NULL WHERE id = $2";
+
+pub(super) async fn trashed<E: SqlEngine>(
+    e: &E,
+    id: &str,
+) -> Result<Option<TrashedBy>, StoreError> {
+    for table in ["files", "folders"] {
+        let row = e
+            .fetch_optional(
+                &format!(
+                    "SELECT owner_id, deleted_by, deleted_at FROM {table} WHERE id = $1 \
+                     AND deleted_at IS NOT NULL AND purged_at IS NULL AND trashed_with = id"
+                ),
+                args![id],
+            )
+            .await?;
+        if let Some(r) = row {
+            return Ok(Some(TrashedBy {
+                owner_id: r.text("owner_id")?,
+                deleted_by: r.opt_text("deleted_by")?,
+                deleted_at: r.int("deleted_at")?,
+            }));
+        }
+    }
+    Ok(None)
+}

@@ -545,3 +545,75 @@ async fn every_page_has_no_serious_accessibility_violations_on_a_phone_in_dark_m
     )
     .await
 }
+
+/// The words a person sees on the page (visible text nodes, `title`, `aria-label`,
+/// `placeholder`), less data (names, dates, sizes), that are not wrapped in the pseudo-locale's
+/// `⟦…⟧`: text that did not come from the catalog (a `<time>` is data: the browser formats it).
+const UNWRAPPED_JS: &str = r#"
+const data = ['User ben', 'ben', 'Report.docx', 'Report', 'Folio', 'UTC', 'KB', 'folio serve --discovery URL'];
+const bad = [];
+const check = (t, where) => {
+  if (!t || t.includes('⟦')) return;
+  let rest = t;
+  for (const d of data) rest = rest.split(d).join(' ');
+  if (/\p{L}{2,}/u.test(rest)) bad.push(where + ': ' + t.trim());
+};
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+  const el = n.parentElement;
+  if (!el || el.closest('script,style,time,[hidden]') || !el.getClientRects().length) continue;
+  check(n.textContent, el.tagName);
+}
+for (const el of document.querySelectorAll('[title],[aria-label],[placeholder]')) {
+  for (const a of ['title', 'aria-label', 'placeholder']) check(el.getAttribute(a), el.tagName + '@' + a);
+}
+return { lang: document.documentElement.lang, bad: bad };
+"#;
+
+#[tokio::test]
+async fn in_the_pseudo_locale_every_visible_word_comes_from_the_catalog() -> TestResult {
+    let s = TestServer::start_with(None, &["--dev-editor"]);
+    s.add_user_with_password("ben", "battery staple horse");
+    s.put_file("ben", "Report.docx", b"x");
+    let b = Browser::start_with_args(&["--accept-lang=qps-ploc", "--lang=qps-ploc"]).await;
+    b.client.goto(&format!("{}/login", s.url)).await?;
+    let mut problems = Vec::new();
+    let login = b.client.execute(UNWRAPPED_JS, vec![]).await?;
+    assert_eq!(
+        login["lang"], "qps-ploc",
+        "the browser asks for the pseudo-locale"
+    );
+    problems.extend(login["bad"].as_array().cloned().unwrap_or_default());
+    b.sign_in("ben", "battery staple horse").await;
+    let folder = b.wait_url(|u| u.contains("/folders/")).await;
+    let pages = [
+        (folder.clone(), "#listing"),
+        (format!("{}/trash", s.url), "main"),
+        (format!("{}/shared", s.url), "main"),
+        (format!("{}/recent", s.url), "main"),
+        (format!("{}/favourites", s.url), "main"),
+        (format!("{}/search?q=Rep", s.url), "main"),
+        (format!("{}/account", s.url), "main"),
+    ];
+    for (url, ready) in &pages {
+        goto(&b, url, ready).await;
+        let r = b.client.execute(UNWRAPPED_JS, vec![]).await?;
+        for p in r["bad"].as_array().cloned().unwrap_or_default() {
+            problems.push(json!(format!("{url}: {}", p.as_str().unwrap_or(""))));
+        }
+    }
+    // The row menu a script fills, and the selection bar's words.
+    goto(&b, &folder, "#listing").await;
+    b.click(Locator::Css("tr.file-row button.more")).await;
+    b.find(Locator::Css("#file-menu:not([hidden])")).await;
+    b.click(Locator::Css("tr.file-row input.pick")).await;
+    b.wait_text("#bulk-count", |t| t.contains('⟦')).await;
+    let r = b.client.execute(UNWRAPPED_JS, vec![]).await?;
+    problems.extend(r["bad"].as_array().cloned().unwrap_or_default());
+    b.close().await;
+    assert!(
+        problems.is_empty(),
+        "text not from the catalog: {problems:#?}"
+    );
+    Ok(())
+}

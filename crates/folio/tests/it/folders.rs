@@ -1,7 +1,8 @@
 //! Folders of issue 13, in real headless Chromium: rename and move folders; the move dialog
 //! browses to any folder, however deep; never a folder into itself; drag and drop of files and
 //! folders onto folder rows and breadcrumbs; multi-select with bulk move, delete (to the trash,
-//! with Undo) and download as a zip streamed by the server, checked with Python's `zipfile`.
+//! with Undo) and download as a zip streamed by the server, checked with Python's `zipfile`;
+//! "Select all N items in this folder" across pages (and a phone's "Select all" button).
 
 use fantoccini::Locator;
 
@@ -360,6 +361,134 @@ async fn selected_items_move_delete_and_download_as_a_streamed_zip() -> TestResu
     wait_notice(&b, "Undone").await;
     wait_row(&b, "tr.folder-row[data-name='Docs']", true).await;
     wait_row(&b, "tr.folder-row[data-name='Dest']", true).await;
+    b.close().await;
+    Ok(())
+}
+
+/// Folder pages are keyset pages of 100: with every row of a page selected, "Select all N
+/// items in this folder" makes the bulk action the whole folder's, done by the server (the zip
+/// holds everything; someone without access to the folder gets nothing); on a phone, where the
+/// table head is hidden, a 44 px "Select all" button does what its checkbox does.
+#[tokio::test]
+async fn select_all_reaches_every_page_of_a_folder() -> TestResult {
+    let s = TestServer::start();
+    s.add_user_with_password("zed", "zed password 1");
+    s.add_user_with_password("eve", "eve password 1");
+    let (zc, home, csrf) = signed_in(&s, "zed", "zed password 1").await;
+    let big = new_folder(&s, &zc, &csrf, &home, "Big").await;
+    for i in 0..104 {
+        // As upload.js does (the helper looks the id up on the first page only).
+        let r = zc
+            .post(format!(
+                "{}/folders/{big}/upload?name=f%20{i:03}.txt",
+                s.url
+            ))
+            .header("X-CSRF-Token", &csrf)
+            .header("Accept", "application/json")
+            .body("x")
+            .send()
+            .await?;
+        assert_eq!(r.status(), 200, "upload {i}");
+    }
+    let sub = new_folder(&s, &zc, &csrf, &big, "Sub").await;
+    upload(&s, &zc, &sub, &csrf, "inside.txt", b"in").await;
+
+    // The server side: a zip of the whole folder, streamed; nothing for someone else.
+    let r = zc
+        .post(format!("{}/folders/{big}/bulk", s.url))
+        .form(&[("csrf", csrf.as_str()), ("op", "download"), ("all", "1")])
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let zip = r.bytes().await?;
+    let entries = zip.windows(4).filter(|w| w == b"PK\x03\x04").count();
+    assert_eq!(entries, 104 + 2, "every file, Sub/ and Sub/inside.txt");
+    let (ec, _, ecsrf) = signed_in(&s, "eve", "eve password 1").await;
+    let r = ec
+        .post(format!("{}/folders/{big}/bulk", s.url))
+        .form(&[("csrf", ecsrf.as_str()), ("op", "delete"), ("all", "1")])
+        .send()
+        .await?;
+    assert_eq!(r.status(), 303);
+    assert!(
+        header(&r, "location")
+            .unwrap_or_default()
+            .contains("error=not-found")
+    );
+    assert!(
+        row_id(
+            &page(&s, &zc, &format!("/folders/{big}")).await,
+            "folder-row",
+            "Sub"
+        )
+        .is_some()
+    );
+
+    // Desktop: the head's checkbox selects the page, then the offer of the whole folder.
+    let b = Browser::start().await;
+    let c = &b.client;
+    start(&b, &s, "zed", "zed password 1").await;
+    c.goto(&format!("{}/folders/{big}", s.url)).await?;
+    b.wait_text("#page-range", |t| t == "1–100 of 105").await;
+    b.click(Locator::Css("#select-all")).await;
+    b.wait_text("#bulk-count", |t| t == "100 selected").await;
+    b.wait_text("#select-every", |t| {
+        t == "Select all 105 items in this folder"
+    })
+    .await;
+    b.click(Locator::Css("#select-all")).await;
+    b.wait_js(
+        "the offer to go with the selection",
+        "return document.getElementById('select-every').hidden;",
+        |v| v == &serde_json::json!(true),
+    )
+    .await;
+
+    // A phone: no table head, a visible 44 px "Select all".
+    c.set_window_size(390, 844).await?;
+    let size = b
+        .wait_js(
+            "Select all to show on a phone",
+            "var r = document.getElementById('select-page').getBoundingClientRect(); return [r.width, r.height];",
+            |v| v[1].as_f64().is_some_and(|h| h >= 44.0),
+        )
+        .await;
+    assert!(size[0].as_f64().is_some_and(|w| w >= 44.0), "{size}");
+    b.click(Locator::Css("#select-page")).await;
+    b.wait_text("#bulk-count", |t| t == "100 selected").await;
+    b.click(Locator::Css("#select-every")).await;
+    b.wait_text("#bulk-count", |t| {
+        t == "All 105 items in this folder selected"
+    })
+    .await;
+    // Unselecting one row leaves the whole-folder mode.
+    b.click(Locator::Css(
+        "tr.file-row[data-name='f 050.txt'] input.pick",
+    ))
+    .await;
+    b.wait_text("#bulk-count", |t| t == "99 selected").await;
+    b.click(Locator::Css(
+        "tr.file-row[data-name='f 050.txt'] input.pick",
+    ))
+    .await;
+    b.click(Locator::Css("#select-every")).await;
+    b.wait_text("#bulk-count", |t| t.starts_with("All 105"))
+        .await;
+    accept_confirms(&b).await;
+    b.click(Locator::Css("#bulk-delete")).await;
+    wait_notice(&b, "Moved to the trash").await;
+    b.wait_js(
+        "the folder to be empty",
+        "return document.querySelectorAll('#listing tbody tr.file-row, #listing tbody tr.folder-row').length;",
+        |v| v == &serde_json::json!(0),
+    )
+    .await;
+    let trash = page(&s, &zc, "/trash").await;
+    assert_eq!(
+        trash.matches("class=\"trash-row\"").count(),
+        105,
+        "all of it"
+    );
     b.close().await;
     Ok(())
 }

@@ -2,8 +2,9 @@
 //! operated with the keyboard, changing a role, removing access), the owner's "Shared" marks,
 //! "Shared with me" browsed like a folder, and public links — a view link opening the editor
 //! for a signed-out browser, a save through an edit link becoming a version attributed to the
-//! link, revoked and expired links refused (a revoked link's open editor too), and a password
-//! link that asks first and rejects a wrong password.
+//! link, revoked and expired links refused (a revoked link's open editor too), a password
+//! link that asks first and rejects a wrong password, and the sweep's purge of old revoked
+//! links, after which their URL, pass cookie and guest editor stay refused.
 
 use fantoccini::Locator;
 use fantoccini::key::Key;
@@ -483,5 +484,85 @@ async fn a_password_link_asks_for_its_password_and_rejects_a_wrong_one() -> Test
         !s.server_log().contains("open sesame"),
         "the password is never logged"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_sweep_purges_old_revoked_links_and_they_stay_refused() -> TestResult {
+    let s = TestServer::start_with(Some("link_retention_days = 1\n"), &["--dev-editor"]);
+    add_person(&s, "owen", "Owen Marsh", "owen password 1");
+    let id = s.put_file("owen", "notes.txt", b"hello");
+    let owner = web_client(&s, "owen", "owen password 1").await;
+    let edit = make_link(
+        &s,
+        &owner,
+        &id,
+        &[
+            ("name", "Agency"),
+            ("access", "edit"),
+            ("password", "open sesame"),
+        ],
+    )
+    .await;
+
+    // A guest gives the password (a pass cookie), saves a version and keeps the editor open.
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&edit).await?;
+    b.wait_text("h1", |t| t == "This link needs a password")
+        .await;
+    b.fill("#link-pass", "open sesame").await;
+    b.click(Locator::Css("#link-pass-btn")).await;
+    b.enter_editor().await;
+    b.wait_text("#status", |t| t.contains("Loaded")).await;
+    b.fill("#doc-text", "hello from a guest").await;
+    b.click(Locator::Css("#save-btn")).await;
+    b.wait_text("#status", |t| t.contains("Saved version 2"))
+        .await;
+    revoke_links(&s, &owner, &id).await;
+    let view = make_link(&s, &owner, &id, &[("name", "Kept")]).await;
+
+    let sweep = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["sweep", "--grace", "0"];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&s.cli_ok(&args)).unwrap_or_else(|e| panic!("sweep JSON: {e}"))
+    };
+    let r = sweep(&[]);
+    assert_eq!(r["purged_links"], 0, "within the retention: {r}");
+    // Two days on (the sweep's clock is moved, no waiting): the revoked link goes, the live
+    // one stays.
+    let later = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64
+        + 2 * 86_400_000;
+    let r = sweep(&["--now-ms", &later.to_string()]);
+    assert_eq!(r["purged_links"], 1, "{r}");
+    let r = sweep(&["--now-ms", &later.to_string()]);
+    assert_eq!(r["purged_links"], 0, "nothing left to purge: {r}");
+
+    // The guest's open editor is refused, and so is the link with its pass cookie.
+    b.fill("#doc-text", "after the purge").await;
+    b.click(Locator::Css("#save-btn")).await;
+    let status = b
+        .wait_text("#status", |t| {
+            t.contains("failed") || t.contains("Saved version 3")
+        })
+        .await;
+    assert!(status.contains("failed"), "{status}");
+    let _ = c.enter_parent_frame().await;
+    c.goto(&edit).await?;
+    b.wait_text("h1", |t| t == "This link no longer works")
+        .await;
+    assert_eq!(client().get(&edit).send().await?.status(), 404);
+    assert_eq!(client().get(&view).send().await?.status(), 200, "kept");
+
+    // The guest's version stays in the history.
+    c.goto(&format!("{}/files/{id}/versions", s.url)).await?;
+    b.sign_in("owen", "owen password 1").await;
+    let table = b
+        .wait_text("table.files", |t| t.contains("2 (current)"))
+        .await;
+    assert!(table.contains("Guest ("), "{table}");
+    b.close().await;
     Ok(())
 }

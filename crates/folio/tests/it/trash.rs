@@ -1,8 +1,9 @@
 //! The trash of issue 13, in real headless Chromium: a deleted file or folder (with everything
 //! in it) leaves every listing, its WOPI token is refused, and it comes back from the trash with
 //! its versions and shares — in place, or in "My files" when its folder is gone, under a
-//! numbered name when its own is taken; "Undo" right after a delete; "Delete forever", "Empty
-//! trash", and the retention sweep that deletes for good and frees the blobs.
+//! numbered name when its own is taken; "Undo" right after a delete (also for an editor who
+//! deleted in a folder shared with them; the owner's trash says who deleted what); "Delete
+//! forever", "Empty trash", and the retention sweep that deletes for good and frees the blobs.
 
 use fantoccini::Locator;
 
@@ -606,5 +607,129 @@ async fn the_trash_and_the_bulk_actions_hold_permissions() -> TestResult {
         .send()
         .await?;
     assert_eq!(r.status(), 401, "JSON 401, not a redirect");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_editor_of_a_shared_folder_can_undo_their_delete_and_the_owner_sees_who() -> TestResult {
+    let s = TestServer::start();
+    s.add_user_with_password("owen", "owen password 1");
+    s.add_user_with_password("eve", "eve password 1");
+    s.add_user_with_password("vic", "vic password 1");
+    let (oc, ohome, ocsrf) = signed_in(&s, "owen", "owen password 1").await;
+    let team = new_folder(&s, &oc, &ocsrf, &ohome, "Team").await;
+    let brief = upload(&s, &oc, &team, &ocsrf, "brief.txt", b"the brief").await;
+    let plan = upload(&s, &oc, &team, &ocsrf, "plan.txt", b"the plan").await;
+    let drafts = new_folder(&s, &oc, &ocsrf, &team, "Drafts").await;
+    for (login, role) in [("eve", "editor"), ("vic", "editor")] {
+        post_form(
+            &s,
+            &oc,
+            &format!("/folders/{team}/share"),
+            &[("csrf", &ocsrf), ("login", login), ("role", role)],
+        )
+        .await;
+    }
+
+    // Eve deletes a file in Owen's folder and undoes it from the notice.
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&format!("{}/", s.url)).await?;
+    b.sign_in("eve", "eve password 1").await;
+    b.wait_url(|u| u.contains("/folders/")).await;
+    c.goto(&format!("{}/folders/{team}", s.url)).await?;
+    let brief_row = "tr.file-row[data-name='brief.txt']";
+    wait_row(&b, brief_row, true).await;
+    accept_confirms(&b).await;
+    b.menu_item(brief_row, "Delete").await;
+    wait_notice(&b, "File moved to the trash").await;
+    wait_row(&b, brief_row, false).await;
+    b.click(Locator::Css("#undo-btn")).await;
+    wait_notice(&b, "Undone").await;
+    wait_row(&b, brief_row, true).await;
+    assert!(b.wait_url(|u| u.contains(&team)).await.contains(&team));
+    assert_eq!(
+        oc.get(format!("{}/files/{brief}/download", s.url))
+            .send()
+            .await?
+            .text()
+            .await?,
+        "the brief",
+        "back where it was, for the owner too"
+    );
+
+    // A folder too.
+    let drafts_row = "tr.folder-row[data-name='Drafts']";
+    wait_row(&b, drafts_row, true).await;
+    accept_confirms(&b).await;
+    b.menu_item(drafts_row, "Delete").await;
+    wait_notice(&b, "Folder moved to the trash").await;
+    wait_row(&b, drafts_row, false).await;
+    b.click(Locator::Css("#undo-btn")).await;
+    wait_notice(&b, "Undone").await;
+    wait_row(&b, drafts_row, true).await;
+    assert_eq!(
+        row_id(
+            &page(&s, &oc, &format!("/folders/{team}")).await,
+            "folder-row",
+            "Drafts"
+        ),
+        Some(drafts.clone())
+    );
+
+    // Deleted by Eve and not undone: it is in Owen's trash, saying who; Vic (another editor)
+    // cannot restore it, Eve still can right after.
+    accept_confirms(&b).await;
+    let plan_row = "tr.file-row[data-name='plan.txt']";
+    b.menu_item(plan_row, "Delete").await;
+    wait_notice(&b, "File moved to the trash").await;
+    assert!(
+        !b.find(Locator::Css("#notice"))
+            .await
+            .text()
+            .await?
+            .contains("Trash"),
+        "no link to a trash that is not hers"
+    );
+    let (vc, _, vcsrf) = signed_in(&s, "vic", "vic password 1").await;
+    let item = format!("f:{plan}");
+    let to = post_form(
+        &s,
+        &vc,
+        "/trash/undo",
+        &[("csrf", &vcsrf), ("back", &team), ("item", &item)],
+    )
+    .await;
+    assert!(to.contains("error=not-found"), "{to}");
+    let to = post_form(
+        &s,
+        &vc,
+        &format!("/trash/{plan}/restore"),
+        &[("csrf", &vcsrf)],
+    )
+    .await;
+    assert!(to.contains("error=not-found"), "{to}");
+    let owners = page(&s, &oc, "/trash").await;
+    assert!(owners.contains("plan.txt"), "in the owner's trash");
+    assert!(owners.contains(" by User eve"), "{owners}");
+    assert!(!page(&s, &vc, "/trash").await.contains("plan.txt"));
+    assert!(
+        !page(&s, &oc, "/trash").await.contains("brief.txt"),
+        "undone"
+    );
+
+    // Eve still can, right after (the window itself is `may_undo`'s unit test).
+    let ec = web_client(&s, "eve", "eve password 1").await;
+    let ecsrf = form_value(&page(&s, &ec, &format!("/folders/{team}")).await, "csrf");
+    let to = post_form(
+        &s,
+        &ec,
+        "/trash/undo",
+        &[("csrf", &ecsrf), ("back", &team), ("item", &item)],
+    )
+    .await;
+    assert!(to.contains("notice=undone"), "{to}");
+    assert!(!page(&s, &oc, "/trash").await.contains("plan.txt"));
+    b.close().await;
     Ok(())
 }

@@ -77,7 +77,7 @@ pub async fn admin(
                     (Some(st), _) if d.state == "delivered" => format!("HTTP {st}"),
                     (_, Some(e)) => e,
                     (Some(st), None) => format!("HTTP {st}"),
-                    (None, None) => "not tried yet".to_owned(),
+                    (None, None) => crate::i18n::t("ui.admin.not_tried_yet").to_owned(),
                 };
                 (
                     d.event.id,
@@ -114,13 +114,19 @@ pub async fn admin(
         .into_iter()
         .map(|e| {
             let state = match (&e.last_error, e.loaded, e.from_persisted_copy) {
-                (Some(err), true, _) => {
-                    format!("serving the last good copy; refresh failed: {err}")
+                (Some(err), true, _) => crate::i18n::targs(
+                    "ui.admin.serving_the_last_good_copy",
+                    &[("err", &err as &dyn std::fmt::Display)],
+                ),
+                (Some(err), false, _) => crate::i18n::targs(
+                    "ui.admin.not_loaded",
+                    &[("err", &err as &dyn std::fmt::Display)],
+                ),
+                (None, true, true) => {
+                    crate::i18n::t("ui.admin.loaded_from_the_persisted_copy").to_owned()
                 }
-                (Some(err), false, _) => format!("not loaded: {err}"),
-                (None, true, true) => "loaded from the persisted copy".to_owned(),
                 (None, true, false) => "loaded".to_owned(),
-                (None, false, _) => "not loaded yet".to_owned(),
+                (None, false, _) => crate::i18n::t("ui.admin.not_loaded_yet").to_owned(),
             };
             (
                 e.name,
@@ -201,7 +207,7 @@ pub async fn admin(
             deliveries,
             grants,
             templates,
-            retention_policy: s.app.config().retention.describe(),
+            retention_policy: super::files::retention_words(&s.app.config().retention),
             retention_total: (totals.dropped_versions, human_size(totals.freed_bytes)),
             retention_last: totals.last_sweep_at.map(|at| {
                 (
@@ -436,7 +442,10 @@ pub async fn admin_audit(
     let mut time = |v: &str, what: &str| match v.trim() {
         "" => None,
         t => parse_time(t).or_else(|| {
-            error = Some(format!("The {what} time is not a date and time."));
+            error = Some(crate::i18n::targs(
+                "ui.admin.the_time_is_not_a",
+                &[("what", &what as &dyn std::fmt::Display)],
+            ));
             None
         }),
     };

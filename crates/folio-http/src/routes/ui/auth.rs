@@ -165,8 +165,8 @@ async fn login_page(
 /// nothing was done; `static/folio.js` points its `next` back to the page the form was on and
 /// restores the form's input there.
 pub async fn signed_out_page(s: &AppState, next: String) -> Response {
-    let (status, message) = page::SIGNED_OUT_FORM;
-    login_page_with(s, status, next, Some(message.into()), true).await
+    let (status, message) = page::signed_out_form();
+    login_page_with(s, status, next, Some(message), true).await
 }
 
 async fn login_page_with(
@@ -229,8 +229,8 @@ pub async fn login(
     let next = safe_next(&f.next);
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
-        let (status, message) = page::SIGN_IN_FORM_EXPIRED;
-        return login_page(&s, status, next, Some(message.into())).await;
+        let (status, message) = page::sign_in_form_expired();
+        return login_page(&s, status, next, Some(message)).await;
     }
     match s
         .app
@@ -249,7 +249,7 @@ pub async fn login(
             r
         }
         Err(e) => match page::sign_in_refusal(&e) {
-            Some((status, message)) => login_page(&s, status, next, Some(message.into())).await,
+            Some((status, message)) => login_page(&s, status, next, Some(message)).await,
             None => PageError::App(e).into_response(),
         },
     }

@@ -291,7 +291,7 @@ pub async fn folder(
         Vec::new()
     };
     let folder_name = if view.folder.parent_id.is_none() {
-        "My files".to_owned()
+        crate::i18n::t("ui.files.my_files").to_owned()
     } else {
         view.folder.name.clone()
     };
@@ -312,8 +312,9 @@ pub async fn folder(
             can_write: role >= folio_store::Role::Editor,
             is_owner: role == folio_store::Role::Owner,
             max_size: s.app.config().max_file_size,
-            // Only the owner's trash can undo (an editor's deletes go to the owner's trash).
-            undo: if role == folio_store::Role::Owner {
+            // An editor's deletes go to the owner's trash; the editor may still undo them
+            // right after (`App::restore_from_trash`, `may_undo`).
+            undo: if role >= folio_store::Role::Editor {
                 super::trash::parse_undo(q.undo.as_deref())
             } else {
                 Vec::new()
@@ -341,18 +342,53 @@ struct VersionRow {
     author: String,
     source: String,
     /// How it was saved, in words, and the kind's code (`data-kind`).
-    kind: &'static str,
+    kind: String,
     kind_code: &'static str,
 }
 
+/// Which client saved a version, in words: Folio's own codes through the catalog, an editor's
+/// name as it is.
+fn source_words(source: &str) -> String {
+    match source {
+        "import" => crate::i18n::t("ui.files.source_import"),
+        "upload" => crate::i18n::t("ui.files.source_upload"),
+        "wopi" => crate::i18n::t("ui.files.source_wopi"),
+        other => other.to_owned(),
+    }
+}
+
+/// The version retention policy in words (the versions and admin pages).
+pub fn retention_words(p: &folio_app::retention::RetentionPolicy) -> String {
+    if !p.enabled {
+        return crate::i18n::t("ui.files.retention_off");
+    }
+    crate::i18n::t2(
+        "ui.files.retention",
+        "keep",
+        span_words(p.keep_all_ms),
+        "hourly",
+        span_words(p.hourly_ms),
+    )
+}
+
+fn span_words(ms: i64) -> String {
+    const HOUR_MS: i64 = 3_600_000;
+    let hours = ms / HOUR_MS;
+    if hours % 24 == 0 && hours > 0 {
+        crate::i18n::tn("ui.files.span_days", hours / 24)
+    } else {
+        crate::i18n::tn("ui.files.span_hours", hours)
+    }
+}
+
 /// A version's kind as the versions page says it.
-pub fn version_kind_words(k: folio_store::VersionKind) -> &'static str {
+pub fn version_kind_words(k: folio_store::VersionKind) -> String {
     match k {
-        folio_store::VersionKind::Autosave => "Autosave",
-        folio_store::VersionKind::Save => "Saved",
-        folio_store::VersionKind::ExitSave => "Saved on close",
-        folio_store::VersionKind::Upload => "Uploaded",
-        folio_store::VersionKind::Restored => "Restored",
+        folio_store::VersionKind::Autosave => crate::i18n::t("ui.files.autosave"),
+        folio_store::VersionKind::Save => crate::i18n::t("ui.files.saved"),
+        folio_store::VersionKind::ExitSave => crate::i18n::t("ui.files.saved_on_close"),
+        folio_store::VersionKind::Upload => crate::i18n::t("ui.files.uploaded"),
+        folio_store::VersionKind::Restored => crate::i18n::t("ui.files.restored"),
     }
 }
 
@@ -416,7 +452,7 @@ pub async fn versions(
             saved: Stamp(v.record.content.created_at),
             size: human_size(v.record.content.size),
             author: v.author,
-            source: v.record.content.source.clone(),
+            source: source_words(&v.record.content.source),
             kind: version_kind_words(v.record.content.kind),
             kind_code: v.record.content.kind.as_str(),
         })
@@ -453,7 +489,7 @@ pub async fn versions(
             back,
             versions: rows,
             activities,
-            retention: s.app.config().retention.describe(),
+            retention: retention_words(&s.app.config().retention),
         },
     )
 }

@@ -33,12 +33,15 @@ fn location(hit: &SearchHit) -> (String, Option<String>) {
         FoundItem::Folder(d) => d.parent_id.clone(),
     };
     match &hit.path {
-        None => ("Shared with me".to_owned(), Some("/shared".to_owned())),
+        None => (
+            crate::i18n::t("ui.finding.shared_with_me").to_owned(),
+            Some("/shared".to_owned()),
+        ),
         Some(names) => {
             let top = if hit.own {
-                "My files"
+                crate::i18n::t("ui.finding.my_files")
             } else {
-                "Shared with me"
+                crate::i18n::t("ui.finding.shared_with_me")
             };
             let mut words = top.to_owned();
             for n in names {
@@ -127,7 +130,10 @@ pub async fn search(
         Ok(h) => (h, None),
         Err(e @ folio_app::AppError::InvalidName(_)) => (
             Vec::new(),
-            Some(format!("That search cannot be used: {e}.")),
+            Some(crate::i18n::targs(
+                "ui.finding.that_search_cannot_be_used",
+                &[("e", &e as &dyn std::fmt::Display)],
+            )),
         ),
         Err(e) => return PageError::App(e).into_response(),
     };
@@ -217,11 +223,11 @@ pub async fn recent(State(s): State<AppState>, user: SignedIn) -> Response {
             .await
             .unwrap_or_else(|_| "/shared".to_owned());
         let location = if where_href == "/shared" {
-            "Shared with me".to_owned()
+            crate::i18n::t("ui.finding.shared_with_me").to_owned()
         } else {
             f.folder_name
                 .clone()
-                .unwrap_or_else(|| "My files".to_owned())
+                .unwrap_or_else(|| crate::i18n::t("ui.finding.my_files").to_owned())
         };
         rows.push(RecentRow {
             id: f.id.to_string(),
@@ -286,7 +292,7 @@ pub async fn favourites(
             kind: "folder",
             icon: "folder",
             name: if d.parent_id.is_none() {
-                "My files".to_owned()
+                crate::i18n::t("ui.finding.my_files").to_owned()
             } else {
                 d.name
             },
@@ -368,12 +374,12 @@ struct DetailsPage {
     size: String,
     modified: String,
     owner: String,
-    role: &'static str,
+    role: String,
     versions: usize,
     /// Who holds the lock, and since when (when known).
     lock: Option<(String, Option<String>)>,
     show_access: bool,
-    access: Vec<(String, &'static str, Option<String>)>,
+    access: Vec<(String, String, Option<String>)>,
     activity: Vec<(String, String, String)>,
     starred: bool,
     back: String,
@@ -383,29 +389,29 @@ struct DetailsPage {
 /// An audit action in words for the details panel (unknown ones as their code).
 fn action_words(action: &str) -> String {
     use folio_app::audit::action as a;
-    let words = match action {
-        a::FILE_OPEN => "opened it",
-        a::FILE_DOWNLOAD => "downloaded it",
-        a::FILE_SAVE => "saved a version",
-        a::FILE_CREATE => "created it",
-        a::FILE_RENAME => "renamed it",
-        a::FILE_MOVE => "moved it",
-        a::FILE_DELETE => "deleted it",
-        a::FILE_RESTORE => "restored a version",
-        a::FILE_SHARE => "shared it",
-        a::FILE_UNSHARE => "removed a share",
-        a::PUBLIC_LINK_USE => "opened it through a public link",
-        a::ADMIN_LOCK_RELEASE => "released its lock (administrator)",
-        other => other,
-    };
-    words.to_owned()
+
+    match action {
+        a::FILE_OPEN => crate::i18n::t("ui.finding.opened_it"),
+        a::FILE_DOWNLOAD => crate::i18n::t("ui.finding.downloaded_it"),
+        a::FILE_SAVE => crate::i18n::t("ui.finding.saved_a_version"),
+        a::FILE_CREATE => crate::i18n::t("ui.finding.created_it"),
+        a::FILE_RENAME => crate::i18n::t("ui.finding.renamed_it"),
+        a::FILE_MOVE => crate::i18n::t("ui.finding.moved_it"),
+        a::FILE_DELETE => crate::i18n::t("ui.finding.deleted_it"),
+        a::FILE_RESTORE => crate::i18n::t("ui.finding.restored_a_version"),
+        a::FILE_SHARE => crate::i18n::t("ui.finding.shared_it"),
+        a::FILE_UNSHARE => crate::i18n::t("ui.finding.removed_a_share"),
+        a::PUBLIC_LINK_USE => crate::i18n::t("ui.finding.opened_it_through_a_public"),
+        a::ADMIN_LOCK_RELEASE => crate::i18n::t("ui.finding.released_its_lock_administrator"),
+        other => other.to_owned(),
+    }
 }
 
-fn role_word(r: Role) -> &'static str {
+fn role_word(r: Role) -> String {
     match r {
-        Role::Owner => "owner",
-        Role::Editor => "can edit",
-        Role::Viewer => "can view",
+        Role::Owner => crate::i18n::t("ui.finding.owner"),
+        Role::Editor => crate::i18n::t("ui.finding.can_edit"),
+        Role::Viewer => crate::i18n::t("ui.finding.can_view"),
     }
 }
 
@@ -414,18 +420,18 @@ fn kind_word(name: &str) -> String {
     let (_, ext) = naming::split_ext(name);
     let ext = ext.trim_start_matches('.').to_ascii_lowercase();
     let what = match icon_for(name) {
-        "word" => "Word document",
-        "excel" => "Spreadsheet",
-        "powerpoint" => "Presentation",
-        "pdf" => "PDF document",
-        "text" => "Text",
-        "image" => "Image",
-        _ => "File",
+        "word" => crate::i18n::t("ui.finding.word_document"),
+        "excel" => crate::i18n::t("ui.finding.spreadsheet"),
+        "powerpoint" => crate::i18n::t("ui.finding.presentation"),
+        "pdf" => crate::i18n::t("ui.finding.pdf_document"),
+        "text" => crate::i18n::t("ui.finding.text"),
+        "image" => crate::i18n::t("ui.finding.image"),
+        _ => crate::i18n::t("ui.finding.file"),
     };
     if ext.is_empty() {
-        what.to_owned()
+        what
     } else {
-        format!("{what} (.{ext})")
+        crate::i18n::t2("ui.finding.kind_with_extension", "kind", what, "ext", ext)
     }
 }
 

@@ -146,8 +146,8 @@ pub async fn unlock_link(
     };
     let expected = cookie(&headers, LINK_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
-        let (status, message) = page::LINK_FORM_EXPIRED;
-        return password_page(&s, &secret, &link, status, Some(message)).await;
+        let (status, message) = page::link_form_expired();
+        return password_page(&s, &secret, &link, status, Some(message.as_str())).await;
     }
     let source = peer.map(|p| p.0.0.ip().to_string()).unwrap_or_default();
     match s.app.unlock_link(&link, &f.password, &source).await {
@@ -171,7 +171,7 @@ pub async fn unlock_link(
         }
         Err(e) => match page::link_password_refusal(&e) {
             Some((status, message)) => {
-                password_page(&s, &secret, &link, status, Some(message)).await
+                password_page(&s, &secret, &link, status, Some(message.as_str())).await
             }
             None => PageError::App(e).into_response(),
         },

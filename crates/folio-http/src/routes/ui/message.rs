@@ -86,6 +86,8 @@ pub enum Message {
     MoveIntoItself,
     OtherOwnersFolder,
     NothingSelected,
+    /// "Select all" in a folder of more than `MAX_ALL_ITEMS` items.
+    TooManyItems,
     SomeNotDone,
     /// The account page: the person changed their own password.
     OwnPasswordChanged,
@@ -158,6 +160,7 @@ impl Message {
         Message::MoveIntoItself,
         Message::OtherOwnersFolder,
         Message::NothingSelected,
+        Message::TooManyItems,
         Message::SomeNotDone,
         Message::OwnPasswordChanged,
         Message::OthersSignedOut,
@@ -170,185 +173,69 @@ impl Message {
     ];
 
     /// The code in the URL, its kind and the words shown.
-    fn parts(self) -> (&'static str, Kind, &'static str) {
+    fn parts(self) -> (&'static str, Kind) {
         use Kind::{Error as E, Notice as N};
         match self {
-            Message::FileRenamed => ("renamed", N, "File renamed."),
-            Message::FileMoved => ("moved", N, "File moved."),
-            Message::FileDeleted => ("file-deleted", N, "File moved to the trash."),
-            Message::VersionRestored => (
-                "restored",
-                N,
-                "Version restored: it is now the newest version.",
-            ),
-            Message::Shared => ("shared", N, "Shared."),
-            Message::Unshared => ("unshared", N, "Access removed."),
-            Message::RoleChanged => ("role-changed", N, "Permission changed."),
-            Message::LinkRevoked => ("link-revoked", N, "Link revoked: it no longer opens."),
-            Message::LinkExpiryPast => (
-                "link-expiry-past",
-                E,
-                "The link's expiry must be in the future.",
-            ),
-            Message::FolderCreated => ("folder-created", N, "Folder created."),
-            Message::DocumentCreatedNoEditor => (
-                "document-created",
-                N,
-                "Document created. No editor is configured to open it.",
-            ),
-            Message::FolderDeleted => ("folder-deleted", N, "Folder moved to the trash."),
-            Message::UserCreated => ("user-created", N, "User created."),
-            Message::UserDisabled => ("user-disabled", N, "User disabled."),
-            Message::UserEnabled => ("user-enabled", N, "User enabled."),
-            Message::SignInUnlocked => ("sign-in-unlocked", N, "Sign-in unlocked."),
-            Message::PasswordChanged => (
-                "password-changed",
-                N,
-                "Password changed; the user's sessions were ended.",
-            ),
-            Message::LockReleased => ("lock-released", N, "Lock released."),
-            Message::NotLocked => ("not-locked", N, "The file was not locked any more."),
-            Message::NotFound => (
-                "not-found",
-                E,
-                "That file or folder does not exist, or you have no access to it.",
-            ),
-            Message::ViewOnlyFolder => (
-                "view-only-folder",
-                E,
-                "Not allowed: you can only view this folder.",
-            ),
-            Message::ViewOnlyFile => (
-                "view-only-file",
-                E,
-                "Not allowed: you can only view this file.",
-            ),
-            Message::ViewOnlyTargetFolder => (
-                "view-only-target",
-                E,
-                "Not allowed: you can only view the target folder.",
-            ),
-            Message::OwnerOnly => ("owner-only", E, "Not allowed: only the owner can share."),
-            Message::InvalidName => (
-                "invalid-name",
-                E,
-                "That name cannot be used: a name must not be empty, \".\" or \"..\", too long, \
-                 contain \\ / : * ? \" < > | or control characters, begin or end with a space, \
-                 or end with a dot.",
-            ),
-            Message::UnknownUser => (
-                "unknown-user",
-                E,
-                "Nobody has that login, or that name (choose the person from the suggestions).",
-            ),
-            Message::ShareWithSelf => ("share-with-self", E, "You cannot share with yourself."),
-            Message::InvalidLogin => (
-                "invalid-login",
-                E,
-                "That login cannot be used: it must be 1-64 characters without spaces.",
-            ),
-            Message::WeakPassword => (
-                "weak-password",
-                E,
-                "That password cannot be used: it must be at least 8 characters.",
-            ),
-            Message::NameTaken => (
-                "name-taken",
-                E,
-                "That name already exists here; choose another name.",
-            ),
-            Message::NameTakenInTarget => (
-                "name-taken-in-target",
-                E,
-                "That name already exists in the target folder; choose another name.",
-            ),
-            Message::LoginTaken => (
-                "login-taken",
-                E,
-                "A user with that login already exists; choose another login.",
-            ),
-            Message::Locked => (
-                "locked",
-                E,
-                "The file is open in an editor (locked). Try again when it is closed, or ask an administrator to release the lock.",
-            ),
-            Message::TooLarge => (
-                "too-large",
-                E,
-                "The file is larger than this server accepts.",
-            ),
-            Message::NotEmpty => (
-                "not-empty",
-                E,
-                "The folder is not empty; move or delete its contents first.",
-            ),
-            Message::CannotDisableSelf => {
-                ("cannot-disable-self", E, "You cannot disable yourself.")
-            }
-            Message::AppDisconnected => ("app-disconnected", N, "The app was disconnected."),
-            Message::GrantRevoked => ("grant-revoked", N, "Connected app revoked."),
-            Message::FolderRenamed => ("folder-renamed", N, "Folder renamed."),
-            Message::FolderMoved => ("folder-moved", N, "Folder moved."),
-            Message::ItemsMoved => ("items-moved", N, "Moved."),
-            Message::ItemsTrashed => ("items-trashed", N, "Moved to the trash."),
-            Message::TrashRestored => ("trash-restored", N, "Restored to where it was."),
-            Message::TrashRestoredHome => (
-                "trash-restored-home",
-                N,
-                "Restored to My files: the folder it was in is gone.",
-            ),
-            Message::TrashPurged => ("trash-purged", N, "Deleted for good."),
-            Message::TrashEmptied => ("trash-emptied", N, "Trash emptied."),
-            Message::Undone => ("undone", N, "Undone: restored from the trash."),
-            Message::MoveIntoItself => (
-                "move-into-itself",
-                E,
-                "A folder cannot move into itself or one of its own folders.",
-            ),
-            Message::OtherOwnersFolder => (
-                "other-owners-folder",
-                E,
-                "Not allowed: a folder can only move within its owner's folders.",
-            ),
-            Message::NothingSelected => ("nothing-selected", E, "Select files or folders first."),
-            Message::SomeNotDone => (
-                "some-not-done",
-                E,
-                "Some items could not be moved or deleted (locked, taken names, or no access); the others were.",
-            ),
-            Message::OwnPasswordChanged => (
-                "own-password-changed",
-                N,
-                "Password changed. Your other sessions and connected apps were signed out.",
-            ),
-            Message::OthersSignedOut => (
-                "others-signed-out",
-                N,
-                "Your other sessions were signed out.",
-            ),
-            Message::TemplateAdded => ("template-added", N, "Template added."),
-            Message::TemplateDeleted => ("template-deleted", N, "Template deleted."),
-            Message::WrongPassword => (
-                "wrong-password",
-                E,
-                "The current password is wrong; nothing was changed.",
-            ),
-            Message::PasswordsDiffer => (
-                "passwords-differ",
-                E,
-                "The two new passwords differ; type the same password twice.",
-            ),
-            Message::NotATemplate => (
-                "not-a-template",
-                E,
-                "That is not a Word, Excel or PowerPoint document or template (.docx, .xlsx, \
-                 .pptx, .dotx, .xltx, .potx).",
-            ),
-            Message::TooManyAttempts => (
-                "too-many-attempts",
-                E,
-                "Too many wrong passwords: wait a few minutes and try again.",
-            ),
+            Message::FileRenamed => ("renamed", N),
+            Message::FileMoved => ("moved", N),
+            Message::FileDeleted => ("file-deleted", N),
+            Message::VersionRestored => ("restored", N),
+            Message::Shared => ("shared", N),
+            Message::Unshared => ("unshared", N),
+            Message::RoleChanged => ("role-changed", N),
+            Message::LinkRevoked => ("link-revoked", N),
+            Message::LinkExpiryPast => ("link-expiry-past", E),
+            Message::FolderCreated => ("folder-created", N),
+            Message::DocumentCreatedNoEditor => ("document-created", N),
+            Message::FolderDeleted => ("folder-deleted", N),
+            Message::UserCreated => ("user-created", N),
+            Message::UserDisabled => ("user-disabled", N),
+            Message::UserEnabled => ("user-enabled", N),
+            Message::SignInUnlocked => ("sign-in-unlocked", N),
+            Message::PasswordChanged => ("password-changed", N),
+            Message::LockReleased => ("lock-released", N),
+            Message::NotLocked => ("not-locked", N),
+            Message::NotFound => ("not-found", E),
+            Message::ViewOnlyFolder => ("view-only-folder", E),
+            Message::ViewOnlyFile => ("view-only-file", E),
+            Message::ViewOnlyTargetFolder => ("view-only-target", E),
+            Message::OwnerOnly => ("owner-only", E),
+            Message::InvalidName => ("invalid-name", E),
+            Message::UnknownUser => ("unknown-user", E),
+            Message::ShareWithSelf => ("share-with-self", E),
+            Message::InvalidLogin => ("invalid-login", E),
+            Message::WeakPassword => ("weak-password", E),
+            Message::NameTaken => ("name-taken", E),
+            Message::NameTakenInTarget => ("name-taken-in-target", E),
+            Message::LoginTaken => ("login-taken", E),
+            Message::Locked => ("locked", E),
+            Message::TooLarge => ("too-large", E),
+            Message::NotEmpty => ("not-empty", E),
+            Message::CannotDisableSelf => ("cannot-disable-self", E),
+            Message::AppDisconnected => ("app-disconnected", N),
+            Message::GrantRevoked => ("grant-revoked", N),
+            Message::FolderRenamed => ("folder-renamed", N),
+            Message::FolderMoved => ("folder-moved", N),
+            Message::ItemsMoved => ("items-moved", N),
+            Message::ItemsTrashed => ("items-trashed", N),
+            Message::TrashRestored => ("trash-restored", N),
+            Message::TrashRestoredHome => ("trash-restored-home", N),
+            Message::TrashPurged => ("trash-purged", N),
+            Message::TrashEmptied => ("trash-emptied", N),
+            Message::Undone => ("undone", N),
+            Message::MoveIntoItself => ("move-into-itself", E),
+            Message::OtherOwnersFolder => ("other-owners-folder", E),
+            Message::NothingSelected => ("nothing-selected", E),
+            Message::TooManyItems => ("too-many-items", E),
+            Message::SomeNotDone => ("some-not-done", E),
+            Message::OwnPasswordChanged => ("own-password-changed", N),
+            Message::OthersSignedOut => ("others-signed-out", N),
+            Message::TemplateAdded => ("template-added", N),
+            Message::TemplateDeleted => ("template-deleted", N),
+            Message::WrongPassword => ("wrong-password", E),
+            Message::PasswordsDiffer => ("passwords-differ", E),
+            Message::NotATemplate => ("not-a-template", E),
+            Message::TooManyAttempts => ("too-many-attempts", E),
         }
     }
 
@@ -362,9 +249,14 @@ impl Message {
         self.parts().1
     }
 
-    /// The words shown.
-    pub fn text(self) -> &'static str {
-        self.parts().2
+    /// Its catalog key: `msg.` and the code with `_` for `-`.
+    pub fn key(self) -> String {
+        format!("msg.{}", self.code().replace('-', "_"))
+    }
+
+    /// The words shown, in the request's language.
+    pub fn text(self) -> String {
+        crate::i18n::t(&self.key())
     }
 
     /// The message of `code` under `kind`'s key; `None` for anything else.
@@ -393,8 +285,7 @@ pub fn error(code: Option<&str>) -> Option<String> {
 }
 
 fn words(kind: Kind, code: Option<&str>) -> Option<String> {
-    code.and_then(|c| Message::parse(kind, c))
-        .map(|m| m.text().to_owned())
+    code.and_then(|c| Message::parse(kind, c)).map(|m| m.text())
 }
 
 #[cfg(test)]
@@ -434,7 +325,7 @@ mod tests {
         assert_eq!(notice(Some("renamed")).as_deref(), Some("File renamed."));
         assert_eq!(
             error(Some("locked")).as_deref(),
-            Some(Message::Locked.text())
+            Some(Message::Locked.text().as_str())
         );
     }
 

@@ -104,8 +104,8 @@ pub async fn setup(
         if let Err(e) = s.app.check_setup_code(&f.code).await {
             return PageError::App(e).into_response();
         }
-        let (status, message) = page::SIGN_IN_FORM_EXPIRED;
-        return setup_page(&s, status, f.code, f.login, f.name, Some(message.into()));
+        let (status, message) = page::sign_in_form_expired();
+        return setup_page(&s, status, f.code, f.login, f.name, Some(message));
     }
     let form = FirstAdmin {
         login: &f.login,
@@ -127,7 +127,7 @@ pub async fn setup(
         }
         Err(e) => match page::setup_refusal(&e) {
             Some((status, message)) => {
-                setup_page(&s, status, f.code, f.login, f.name, Some(message.into()))
+                setup_page(&s, status, f.code, f.login, f.name, Some(message))
             }
             None => PageError::App(e).into_response(),
         },

@@ -34,7 +34,7 @@ struct PersonRow {
 struct LinkRow {
     id: String,
     name: String,
-    access: &'static str,
+    access: String,
     expires: String,
     expired: bool,
     password: bool,
@@ -153,9 +153,9 @@ async fn dialog(
                     expires: l.expires_at.map(human_time).unwrap_or_default(),
                     password: l.password_hash.is_some(),
                     access: if l.role >= Role::Editor {
-                        "Can edit"
+                        crate::i18n::t("ui.sharing.can_edit")
                     } else {
-                        "Can view"
+                        crate::i18n::t("ui.sharing.can_view")
                     },
                     id: l.id,
                     name: l.name,
@@ -460,7 +460,7 @@ struct SharedFile {
     id: String,
     name: String,
     icon: &'static str,
-    role: &'static str,
+    role: String,
     can_edit: bool,
     owner: String,
 }
@@ -468,7 +468,7 @@ struct SharedFile {
 struct SharedFolder {
     id: String,
     name: String,
-    role: &'static str,
+    role: String,
     owner: String,
 }
 
@@ -482,11 +482,11 @@ struct SharedPage {
     files: Vec<SharedFile>,
 }
 
-fn role_name(r: Role) -> &'static str {
+fn role_name(r: Role) -> String {
     match r {
-        Role::Viewer => "Can view",
-        Role::Editor => "Can edit",
-        Role::Owner => "Owner",
+        Role::Viewer => crate::i18n::t("ui.sharing.can_view"),
+        Role::Editor => crate::i18n::t("ui.sharing.can_edit"),
+        Role::Owner => crate::i18n::t("ui.sharing.owner"),
     }
 }
 

@@ -40,6 +40,8 @@ struct TrashRow {
     from_live: bool,
     size: String,
     deleted: String,
+    /// Who deleted it, when someone other than the owner did.
+    deleted_by: Option<String>,
 }
 
 #[derive(Template)]
@@ -70,7 +72,7 @@ pub async fn trash(
         let from_name = e
             .from_folder_name
             .clone()
-            .unwrap_or_else(|| "My files".to_owned());
+            .unwrap_or_else(|| crate::i18n::t("ui.trash.my_files").to_owned());
         let (icon, is_folder, files, size) = match &e.item {
             folio_store::TrashItem::File(f) => {
                 (icon_for(&f.name), false, String::new(), f.content.size)
@@ -78,11 +80,7 @@ pub async fn trash(
             folio_store::TrashItem::Folder { files, size, .. } => (
                 "folder",
                 true,
-                if *files == 1 {
-                    "1 file".to_owned()
-                } else {
-                    format!("{files} files")
-                },
+                crate::i18n::tn("ui.trash.file_count", files),
                 *size,
             ),
         };
@@ -97,13 +95,21 @@ pub async fn trash(
             from_live,
             size: human_size(size),
             deleted: human_time(e.deleted_at),
+            deleted_by: e
+                .deleted_by
+                .as_deref()
+                .filter(|by| *by != user.0.user.id)
+                .map(|by| e.deleted_by_name.clone().unwrap_or_else(|| by.to_owned())),
         });
     }
     let days = s.app.config().trash_retention_days;
     let retention = if days == 0 {
-        "Items stay in the trash until you delete them.".to_owned()
+        crate::i18n::t("ui.trash.items_stay_in_the_trash").to_owned()
     } else {
-        format!("Items in the trash are deleted for good {days} days after they were deleted.")
+        crate::i18n::targs(
+            "ui.trash.items_in_the_trash_are",
+            &[("days", &days as &dyn std::fmt::Display)],
+        )
     };
     render(
         StatusCode::OK,
@@ -267,7 +273,8 @@ pub async fn undo(
 }
 
 /// POST /folders/{id}/bulk (`op` = move | delete | download, `item`…, `folder` for a move):
-/// the file browser's selection.
+/// the file browser's selection; `all=1` instead of items: everything in the folder ("Select
+/// all N items in this folder", at most `MAX_ALL_ITEMS`).
 pub async fn bulk(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -277,7 +284,15 @@ pub async fn bulk(
         return PageError::App(AppError::NotFound).into_response();
     };
     let back = format!("/folders/{here}");
-    let items = f.items();
+    let items = if f.get("all") == Some("1") {
+        match s.app.folder_items(&user.0.user, here).await {
+            Ok(Some(items)) => items,
+            Ok(None) => return Message::TooManyItems.redirect(&back),
+            Err(e) => return back_with(&back, e),
+        }
+    } else {
+        f.items()
+    };
     if items.is_empty() {
         return Message::NothingSelected.redirect(&back);
     }
@@ -306,7 +321,7 @@ pub async fn bulk(
                 .app
                 .folder_name_for(&user.0.user, here)
                 .await
-                .unwrap_or_else(|| "Folio files".to_owned());
+                .unwrap_or_else(|| crate::i18n::t("ui.trash.folio_files").to_owned());
             match s.app.zip_items(&user.0.user, &items).await {
                 Ok(body) => zip_response(&name, body),
                 Err(e) => back_with(&back, e),
@@ -352,7 +367,7 @@ pub async fn picker(State(s): State<AppState>, user: SignedIn, Path(id): Path<St
     match s.app.folder_picker(&user.0.user, &id).await {
         Ok((view, role)) => {
             let name = if view.folder.parent_id.is_none() {
-                "My files".to_owned()
+                crate::i18n::t("ui.trash.my_files").to_owned()
             } else {
                 view.folder.name.clone()
             };
