@@ -16,8 +16,9 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use folio_app::folio_store::StoreError;
-use folio_app::{AppError, Forbidden, NamePlace};
+use folio_app::{AppError, Forbidden, LaunchRefusal, NamePlace};
 use folio_wopi::WopiError;
+use folio_wopi::naming::NameError;
 
 use crate::routes::ui::message::Message;
 use crate::routes::ui::{ErrorPage, render};
@@ -101,13 +102,12 @@ fn app_parts(e: &AppError) -> (StatusCode, String, String) {
             crate::i18n::t("error.not_found"),
             crate::i18n::t("error.this_file_or_folder_does"),
         ),
-        AppError::Wopi(WopiError::Unsupported(m)) => (
+        // The one a page meets: no editor for the file's type (the protocol's own reasons are
+        // for WOPI clients and the log, not for people).
+        AppError::Wopi(WopiError::Unsupported(_)) => (
             S::NOT_IMPLEMENTED,
             crate::i18n::t("error.cannot_open_this_file_in"),
-            crate::i18n::targs(
-                "error.you_can_still_download_it",
-                &[("m", &m as &dyn std::fmt::Display)],
-            ),
+            crate::i18n::t("error.no_editor_for_this_type"),
         ),
         AppError::Store(StoreError::Unavailable(_)) => (
             S::SERVICE_UNAVAILABLE,
@@ -119,7 +119,7 @@ fn app_parts(e: &AppError) -> (StatusCode, String, String) {
             crate::i18n::t("error.this_link_cannot_be_used"),
             crate::i18n::targs(
                 "error.open_the_document_again_from",
-                &[("why", &why as &dyn std::fmt::Display)],
+                &[("why", &launch_refusal(*why) as &dyn std::fmt::Display)],
             ),
         ),
         AppError::LaunchRefused(why) => (
@@ -127,7 +127,7 @@ fn app_parts(e: &AppError) -> (StatusCode, String, String) {
             crate::i18n::t("error.this_link_cannot_be_used"),
             crate::i18n::targs(
                 "error.open_the_document_again_from",
-                &[("why", &why as &dyn std::fmt::Display)],
+                &[("why", &launch_refusal(*why) as &dyn std::fmt::Display)],
             ),
         ),
         AppError::SetupClosed => (
@@ -192,18 +192,11 @@ fn explain(e: &AppError) -> String {
         AppError::NotFound => crate::i18n::t("error.that_file_or_folder_does"),
         AppError::Forbidden(why) => crate::i18n::targs(
             "error.not_allowed",
-            &[("why", &why as &dyn std::fmt::Display)],
+            &[("why", &forbidden(*why) as &dyn std::fmt::Display)],
         ),
         AppError::InvalidName(why) => crate::i18n::targs(
             "error.that_name_cannot_be_used",
-            &[("why", &why as &dyn std::fmt::Display)],
-        ),
-        AppError::UnknownUser { .. }
-        | AppError::ShareWithSelf
-        | AppError::InvalidLogin
-        | AppError::WeakPassword => crate::i18n::targs(
-            "error.that_name_cannot_be_used_2",
-            &[("e", &e as &dyn std::fmt::Display)],
+            &[("why", &name_error(why) as &dyn std::fmt::Display)],
         ),
         AppError::NameTaken { name, place } => match place {
             NamePlace::ThisFolder => crate::i18n::targs(
@@ -227,7 +220,75 @@ fn explain(e: &AppError) -> String {
         AppError::MoveIntoItself => Message::MoveIntoItself.text(),
         AppError::NotATemplate => Message::NotATemplate.text(),
         AppError::WrongPassword => Message::WrongPassword.text(),
-        other => other.to_string(),
+        // The other refusals (unknown user, sharing with oneself, a bad login or password, a past
+        // expiry, …) have their message; anything else the generic sentence.
+        other => match refusal_message(other) {
+            Some(m) => m.text(),
+            None => crate::i18n::t("error.could_not_complete_this_request"),
+        },
+    }
+}
+
+/// The catalog's words for what a `Forbidden` refusal was about (a clause of "Not allowed: …").
+pub(crate) fn forbidden(f: Forbidden) -> String {
+    match f {
+        Forbidden::ViewOnlyFolder => crate::i18n::t("reason.forbidden.view_only_folder"),
+        Forbidden::ViewOnlyFile => crate::i18n::t("reason.forbidden.view_only_file"),
+        Forbidden::ViewOnlyTargetFolder => {
+            crate::i18n::t("reason.forbidden.view_only_target_folder")
+        }
+        Forbidden::OwnerOnly => crate::i18n::t("reason.forbidden.owner_only"),
+        Forbidden::OtherOwnersFolder => crate::i18n::t("reason.forbidden.other_owners_folder"),
+    }
+}
+
+/// The catalog's words for why a name is refused (a clause of "That name cannot be used: …").
+pub(crate) fn name_error(e: &NameError) -> String {
+    match e {
+        NameError::Empty => crate::i18n::t("reason.name.empty"),
+        NameError::Blank => crate::i18n::t("reason.name.blank"),
+        NameError::DotName => crate::i18n::t("reason.name.dot_name"),
+        NameError::TooLong { len, max } => crate::i18n::targs(
+            "reason.name.too_long",
+            &[
+                ("len", len as &dyn std::fmt::Display),
+                ("max", max as &dyn std::fmt::Display),
+            ],
+        ),
+        NameError::ForbiddenChar(c) => crate::i18n::targs(
+            "reason.name.forbidden_char",
+            &[("c", c as &dyn std::fmt::Display)],
+        ),
+        NameError::ControlChar(u) => {
+            let code = format!("{u:04X}");
+            crate::i18n::targs(
+                "reason.name.control_char",
+                &[("code", &code as &dyn std::fmt::Display)],
+            )
+        }
+        NameError::SurroundingWhitespace => crate::i18n::t("reason.name.surrounding_whitespace"),
+        NameError::TrailingDot => crate::i18n::t("reason.name.trailing_dot"),
+    }
+}
+
+/// The catalog's words for why a signed launch link was refused.
+pub(crate) fn launch_refusal(r: LaunchRefusal) -> String {
+    use LaunchRefusal::*;
+    match r {
+        NotConfigured => crate::i18n::t("reason.launch.not_configured"),
+        Malformed => crate::i18n::t("reason.launch.malformed"),
+        UnusableKey => crate::i18n::t("reason.launch.unusable_key"),
+        UnsupportedAlgorithm => crate::i18n::t("reason.launch.unsupported_algorithm"),
+        Expired => crate::i18n::t("reason.launch.expired"),
+        WrongAudience => crate::i18n::t("reason.launch.wrong_audience"),
+        BadSignature => crate::i18n::t("reason.launch.bad_signature"),
+        Invalid => crate::i18n::t("reason.launch.invalid"),
+        TooLongLived => crate::i18n::t("reason.launch.too_long_lived"),
+        NoValidFile => crate::i18n::t("reason.launch.no_valid_file"),
+        BadPermission => crate::i18n::t("reason.launch.bad_permission"),
+        MissingJti => crate::i18n::t("reason.launch.missing_jti"),
+        AlreadyUsed => crate::i18n::t("reason.launch.already_used"),
+        BadCloseUrl => crate::i18n::t("reason.launch.bad_close_url"),
     }
 }
 
@@ -608,7 +669,13 @@ mod tests {
                     login: "bob".into(),
                 },
                 400,
-                "That name cannot be used: there is no user \"bob\".",
+                "Nobody has that login, or that name (choose the person from the suggestions).",
+            ),
+            (
+                AppError::InvalidName(NameError::ForbiddenChar('/')),
+                400,
+                "That name cannot be used: the name contains the character '/', which is not \
+                 allowed.",
             ),
             (
                 AppError::NameTaken {
@@ -651,14 +718,22 @@ mod tests {
                 400,
                 "The current password is wrong; nothing was changed.",
             ),
-            (AppError::PasswordsDiffer, 400, "the two passwords differ"),
+            (
+                AppError::PasswordsDiffer,
+                400,
+                "The two new passwords differ; type the same password twice.",
+            ),
             (
                 AppError::NotATemplate,
                 400,
                 "That is not a Word, Excel or PowerPoint document or template (.docx, .xlsx, \
                  .pptx, .dotx, .xltx, .potx).",
             ),
-            (AppError::RateLimited, 429, "too many failed sign-ins"),
+            (
+                AppError::RateLimited,
+                429,
+                "Too many wrong passwords: wait a few minutes and try again.",
+            ),
         ];
         for (err, status, sentence) in rows {
             assert_eq!(refusal_status(&err).map(|s| s.as_u16()), Some(status));

@@ -152,6 +152,6 @@ async fn microsoft_collabora_and_onlyoffice_are_each_treated_as_documented() -> 
         .send()
         .await?;
     assert_eq!(r.status(), 501);
-    assert!(r.text().await?.contains("no editor handles this file type"));
+    assert!(r.text().await?.contains("No editor handles this file type"));
     Ok(())
 }

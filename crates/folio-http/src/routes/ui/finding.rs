@@ -128,13 +128,14 @@ pub async fn search(
         .await
     {
         Ok(h) => (h, None),
-        Err(e @ folio_app::AppError::InvalidName(_)) => (
-            Vec::new(),
-            Some(crate::i18n::targs(
+        Err(folio_app::AppError::InvalidName(why)) => {
+            let why = crate::error::page::name_error(&why);
+            let text = crate::i18n::targs(
                 "ui.finding.that_search_cannot_be_used",
-                &[("e", &e as &dyn std::fmt::Display)],
-            )),
-        ),
+                &[("why", &why as &dyn std::fmt::Display)],
+            );
+            (Vec::new(), Some(text))
+        }
         Err(e) => return PageError::App(e).into_response(),
     };
     let more = hits.len() > SEARCH_PAGE;
