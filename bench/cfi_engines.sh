@@ -16,7 +16,7 @@
 # Usage: FOLIO_BIN=target/release/folio bench/cfi_engines.sh
 # Env:   FOLIO_TEST_PG      server URL without a database (default postgres://postgres@127.0.0.1:5432)
 #        BENCH_DURATION     wrk duration per run (default 10s)   BENCH_CONNECTIONS (default 64)
-#        BENCH_THREADS      wrk threads (default 2)              ROUNDS (default 2)
+#        BENCH_THREADS      wrk threads (default 2)              ROUNDS (default 2; 0: no wrk)
 #        RT_REQUESTS        requests of the round-trip count (default 200)
 # Needs: wrk, strace, psql, python3.
 set -euo pipefail
@@ -109,7 +109,8 @@ kill -INT "$st"; wait "$st" 2>/dev/null || true
 sends=$(grep -c 'sendto(' "$work/sendto.log" || true)
 echo "round trips to PostgreSQL: $sends sendto for $rt_n CheckFileInfo = $(awk -v a="$sends" -v n="$rt_n" 'BEGIN { printf "%.2f", a / n }') per request"
 
-# 2. wrk, alternating.
+# 2. wrk, alternating (ROUNDS=0: the round-trip count only).
+[ "$rounds" -gt 0 ] || exit 0
 rate() { # name url
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$2" >"$work/wrk-$1.txt" 2>&1
   local rps p99 non

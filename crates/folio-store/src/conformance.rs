@@ -3747,7 +3747,7 @@ async fn share_links(store: &dyn MetadataStore) {
         ..guest.clone()
     };
     ok!(store.insert_token(b"owner-token", &own, NOW).await);
-    let got = ok!(store.token_with_file(b"guest-token").await).map(|(t, _, _)| t);
+    let got = ok!(store.token_with_file(b"guest-token").await).map(|g| g.token);
     assert_eq!(got, Some(guest.clone()));
     let revoked = audit_row(
         "link-2",
