@@ -14,6 +14,7 @@ use sqlx::postgres::PgQueryResult;
 
 use crate::PostgresStore;
 use crate::error::map_err;
+use crate::health;
 
 /// A result row.
 pub type PostgresRow = SqlxRow<PostgresStore>;
@@ -32,6 +33,27 @@ impl Driver for PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// A transaction opened with `statement`. A `BEGIN` that fails on a connection found lost
+    /// is sent once more, on a connection that is pinged first (`health`): nothing ran yet.
+    async fn begin_with(&self, statement: &'static str) -> Result<PostgresTx, StoreError> {
+        let losses = health::losses();
+        let tx = match self.waiting.wait(self.pool.begin_with(statement)).await {
+            Err(e) if lost(&e, losses) => self.waiting.wait(self.pool.begin_with(statement)).await,
+            other => other,
+        };
+        Ok(SqlxTx::new(tx.map_err(map_err)?))
+    }
+}
+
+/// Whether `e` is a connection found lost since `losses` was read (classifying it records it).
+fn lost(e: &sqlx::Error, losses: u64) -> bool {
+    crate::error::connection_lost(e) && {
+        health::lost();
+        health::losses() != losses
+    }
+}
+
 #[async_trait]
 impl SqlEngine for PostgresStore {
     const DIALECT: Dialect = Dialect {
@@ -44,26 +66,24 @@ impl SqlEngine for PostgresStore {
     type Tx = PostgresTx;
 
     async fn begin(&self) -> Result<PostgresTx, StoreError> {
-        Ok(SqlxTx::new(
-            self.waiting
-                .wait(self.pool.begin())
-                .await
-                .map_err(map_err)?,
-        ))
+        self.begin_with("BEGIN").await
     }
 
     async fn begin_snapshot(&self) -> Result<PostgresTx, StoreError> {
-        let snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-        Ok(SqlxTx::new(
-            self.waiting
-                .wait(self.pool.begin_with(snapshot))
-                .await
-                .map_err(map_err)?,
-        ))
+        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
     }
 
     async fn fetch_all(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<PostgresRow>, StoreError> {
-        Sqlx::fetch_all(&self.pool, &self.waiting, sql, args).await
+        let losses = health::losses();
+        match Sqlx::fetch_all(&self.pool, &self.waiting, sql, args).await {
+            // A read on a connection found lost (the server restarted since it was last
+            // used) is retried once, on a connection that is pinged first (`health`).
+            Err(StoreError::Unavailable(_)) if health::losses() != losses => {
+                Sqlx::fetch_all(&self.pool, &self.waiting, sql, args).await
+            }
+            other => other,
+        }
     }
 
     async fn fetch_optional(
@@ -71,7 +91,13 @@ impl SqlEngine for PostgresStore {
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<Option<PostgresRow>, StoreError> {
-        Sqlx::fetch_optional(&self.pool, &self.waiting, sql, args).await
+        let losses = health::losses();
+        match Sqlx::fetch_optional(&self.pool, &self.waiting, sql, args).await {
+            Err(StoreError::Unavailable(_)) if health::losses() != losses => {
+                Sqlx::fetch_optional(&self.pool, &self.waiting, sql, args).await
+            }
+            other => other,
+        }
     }
 
     async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {

@@ -11,8 +11,12 @@ fn is_unavailable_code(code: &str) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
-/// Classifies a driver error.
+/// Classifies a driver error. A lost connection (I/O error, shutdown SQLSTATE) is recorded
+/// (`health::lost`): connections released before it are pinged before their next use.
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    if connection_lost(&e) {
+        crate::health::lost();
+    }
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyExists,
@@ -23,6 +27,15 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
             StoreError::Unavailable(e.to_string())
         }
         other => StoreError::backend(other),
+    }
+}
+
+/// Whether `e` says the connection it came from is gone (not: the pool is out of connections).
+pub(crate) fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| is_unavailable_code(&c)),
+        _ => false,
     }
 }
 

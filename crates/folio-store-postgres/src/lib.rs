@@ -3,12 +3,14 @@
 
 mod engine;
 mod error;
+mod health;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use folio_store::StoreError;
 use folio_store_sql::Waiting;
+use sqlx::Connection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 pub use engine::{PostgresRow, PostgresTx};
@@ -41,8 +43,16 @@ impl PostgresStore {
             .max_connections(max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
             // A connection the server dropped (restart, failover) is detected and replaced
-            // before a request uses it.
-            .test_before_acquire(true)
+            // before a request uses it, without a ping per acquire (`health`).
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if health::ping_before_use(meta.idle_for) {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await
             .map_err(map_err)?;

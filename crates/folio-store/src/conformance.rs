@@ -2506,7 +2506,8 @@ async fn tokens_and_secrets(store: &dyn MetadataStore) {
 }
 
 /// `token_with_file` reads what `token` and `file` read, in one statement; a deleted file is
-/// `None` beside a still-valid token, an unknown hash is `None`.
+/// `None` beside a still-valid token, an unknown hash is `None`; `folder_is_users` says
+/// whether the file's folder is the token user's own (as `folder_role` would say Owner).
 async fn token_with_file(store: &dyn MetadataStore) {
     let f = locked_file(store, "tess", 7).await;
     let t = TokenRecord {
@@ -2521,11 +2522,16 @@ async fn token_with_file(store: &dyn MetadataStore) {
     ok!(store.insert_token(b"twf", &t, NOW).await);
     let got = ok!(store.token_with_file(b"twf").await);
     assert_eq!(
-        got.as_ref().map(|(t, u, _)| (t.clone(), u.clone())),
+        got.as_ref().map(|g| (g.token.clone(), g.user.clone())),
         ok!(store.token(b"twf").await),
         "the same token and user as token()"
     );
-    let file = got.and_then(|(_, _, f)| f);
+    assert_eq!(
+        got.as_ref().map(|g| g.folder_is_users),
+        Some(true),
+        "the owner's file is in the owner's folder"
+    );
+    let file = got.and_then(|g| g.file);
     assert!(file.is_some(), "the live file is read with the token");
     assert_eq!(
         file,
@@ -2542,15 +2548,27 @@ async fn token_with_file(store: &dyn MetadataStore) {
     ok!(store.insert_token(b"twf-container", &c, NOW).await);
     let got = ok!(store.token_with_file(b"twf-container").await);
     assert!(
-        matches!(&got, Some((tok, _, None)) if *tok == c),
+        matches!(&got, Some(g) if g.token == c && g.file.is_none() && !g.folder_is_users),
         "a container token reads back with its scope and no file: {got:?}"
+    );
+    // Another user's token for the same file: not their folder.
+    let other = new_user(store, "twf-other").await;
+    let o = TokenRecord {
+        user_id: other.id.clone(),
+        ..t.clone()
+    };
+    ok!(store.insert_token(b"twf-other", &o, NOW).await);
+    let got = ok!(store.token_with_file(b"twf-other").await);
+    assert!(
+        matches!(&got, Some(g) if g.file.is_some() && !g.folder_is_users),
+        "another user's token reads the file, not as their folder: {got:?}"
     );
 
     assert!(ok!(store.delete_file(&f.id, NOW).await).is_ok(), "deleted");
     assert_eq!(ok!(store.file(&f.id).await), None, "deleted");
     let got = ok!(store.token_with_file(b"twf").await);
     assert!(
-        matches!(&got, Some((tok, _, None)) if *tok == t),
+        matches!(&got, Some(g) if g.token == t && g.file.is_none() && !g.folder_is_users),
         "a deleted file reads as None beside its token: {got:?}"
     );
 }
@@ -3759,7 +3777,7 @@ async fn share_links(store: &dyn MetadataStore) {
         ..guest.clone()
     };
     ok!(store.insert_token(b"owner-token", &own, NOW).await);
-    let got = ok!(store.token_with_file(b"guest-token").await).map(|(t, _, _)| t);
+    let got = ok!(store.token_with_file(b"guest-token").await).map(|g| g.token);
     assert_eq!(got, Some(guest.clone()));
     let revoked = audit_row(
         "link-2",

@@ -626,12 +626,10 @@ pub trait MetadataStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The token stored under `hash`, unless revoked; with its user.
     async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError>;
-    /// `token`, with the live file the token is for (`None`: deleted or missing), read in one
-    /// statement: the WOPI authorization path's single round trip.
-    async fn token_with_file(
-        &self,
-        hash: &[u8],
-    ) -> Result<Option<(TokenRecord, UserRecord, Option<FileRecord>)>, StoreError>;
+    /// `token`, with the live file the token is for (`None`: deleted or missing) and whether
+    /// the file's folder is the user's own, read in one statement: the WOPI authorization
+    /// path's single round trip.
+    async fn token_with_file(&self, hash: &[u8]) -> Result<Option<TokenWithFile>, StoreError>;
     /// Revokes one token. Returns whether it existed.
     async fn revoke_token(&self, hash: &[u8]) -> Result<bool, StoreError>;
     /// Deletes tokens that expired before `now`. Returns how many.

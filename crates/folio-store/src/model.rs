@@ -303,6 +303,21 @@ impl TokenScope {
     }
 }
 
+/// What the WOPI authorization path reads in one statement
+/// ([`crate::MetadataStore::token_with_file`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenWithFile {
+    /// The token.
+    pub token: TokenRecord,
+    /// Its user (not disabled).
+    pub user: UserRecord,
+    /// The live file the token is for; `None`: deleted or missing, or not a file token.
+    pub file: Option<FileRecord>,
+    /// The file's folder is the user's own (so they can see it without a share: CheckFileInfo's
+    /// way back to the folder needs no other read).
+    pub folder_is_users: bool,
+}
+
 /// An access token as stored (the token itself is only kept hashed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {

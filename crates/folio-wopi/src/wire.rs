@@ -136,9 +136,74 @@ pub struct CheckFileInfo {
     /// The host page wants Edit_Notification (it renews the token at a quiet moment).
     pub edit_notification_post_message: bool,
 
-    /// Client-specific properties (Collabora, ONLYOFFICE extensions), merged into the object.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    // Client-specific properties (Collabora and ONLYOFFICE extensions, CSPP Plus), omitted
+    // unless the token's editor gets them. Plain fields, not a `#[serde(flatten)]` map (serde
+    // then builds a map of `Value`s per request); kept in byte order of their names, after
+    // the fields above, as the map put them.
+    /// CSPP Plus: the token's expiry (Unix ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_expiry: Option<i64>,
+    /// Collabora: no copying out of the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_copy: Option<bool>,
+    /// Collabora: no export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_export: Option<bool>,
+    /// Collabora, ONLYOFFICE: inserting images from the host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_insert_remote_image: Option<bool>,
+    /// Collabora: the owner may end the editing session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_owner_termination: Option<bool>,
+    /// CSPP Plus: the geography code assigned at onboarding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_geo_location_code: Option<String>,
+    /// Collabora: hide the export option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_export_option: Option<bool>,
+    /// Collabora: hide the print option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_print_option: Option<bool>,
+    /// Collabora: hide the save option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_save_option: Option<bool>,
+    /// CSPP Plus: the collaboration service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office_collaboration_service_endpoint_url: Option<String>,
+    /// CSPP Plus: the real-time channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real_time_channel_endpoint_url: Option<String>,
+    /// CSPP Plus: the file's sequence number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// CSPP Plus: the host's clock (Unix ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<i64>,
+    /// CSPP Plus: `Shared` or `Private`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sharing_status: Option<&'static str>,
+    /// CSPP Plus: co-authoring supported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supports_coauth: Option<bool>,
+    /// ONLYOFFICE: review mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supports_reviewing: Option<bool>,
+    /// Collabora: the template a new document is made from (a self-authorised URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_source: Option<String>,
+    /// ONLYOFFICE: the user may review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_can_review: Option<bool>,
+    /// Collabora: extra user information.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_extra_info: Option<UserExtraInfo>,
+}
+
+/// Collabora's `UserExtraInfo` of CheckFileInfo.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct UserExtraInfo {
+    /// The user's e-mail address.
+    pub mail: String,
 }
 
 /// PutRelativeFile response.
@@ -369,23 +434,35 @@ pub struct AddActivitiesResponse {
 }
 
 /// Formats Unix milliseconds as the ISO 8601 round-trip form WOPI uses
-/// (`2009-06-15T13:45:30.0000000Z`).
+/// (`2009-06-15T13:45:30.0000000Z`); empty outside the years 0–9999. Digits written into one
+/// buffer (this is on every CheckFileInfo and PutFile), no `format!`.
 pub fn format_wopi_time(unix_ms: i64) -> String {
     let secs = unix_ms.div_euclid(1000);
     let ms = unix_ms.rem_euclid(1000);
-    match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}0000Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            ms
-        ),
-        Err(_) => String::new(),
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(secs) else {
+        return String::new();
+    };
+    let Ok(year) = u32::try_from(t.year()) else {
+        return String::new();
+    };
+    if year > 9999 {
+        return String::new();
     }
+    let mut b = *b"0000-00-00T00:00:00.0000000Z";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, u32::from(u8::from(t.month())));
+    put(8, 2, u32::from(t.day()));
+    put(11, 2, u32::from(t.hour()));
+    put(14, 2, u32::from(t.minute()));
+    put(17, 2, u32::from(t.second()));
+    put(20, 3, ms as u32);
+    b.iter().map(|&c| char::from(c)).collect()
 }
 
 #[cfg(test)]
@@ -399,6 +476,18 @@ mod tests {
             format_wopi_time(1_245_073_530_123),
             "2009-06-15T13:45:30.1230000Z"
         );
+        // Every field padded; before 1970; the last instant of year 9999; beyond: empty.
+        for (ms, want) in [
+            (1_000_000_000_007, "2001-09-09T01:46:40.0070000Z"),
+            (-1, "1969-12-31T23:59:59.9990000Z"),
+            (-62_135_596_800_000, "0001-01-01T00:00:00.0000000Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.9990000Z"),
+            (253_402_300_800_000, ""),
+            (i64::MIN, ""),
+            (i64::MAX, ""),
+        ] {
+            assert_eq!(format_wopi_time(ms), want, "{ms}");
+        }
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct Principal {
     /// The public link of a guest's token: `user` is then the guest (`guest_user`), `role` the
     /// link's capped by its creator's, and only [`guest_may`] operations are allowed.
     pub link: Option<ShareLinkRecord>,
+    /// The file's folder is the user's own (read with the token): CheckFileInfo links back to
+    /// it without asking the store whether the user can see it.
+    pub folder_is_users: bool,
 }
 
 /// The prefix of a guest's user id (`link:` + the link's id): what CheckFileInfo's `UserId`,
@@ -391,7 +394,12 @@ impl App {
             .ok_or(WopiError::InvalidToken)?;
         // One read: the token, its user and the file it is for (the common owner case then
         // needs no other query).
-        let (record, user, file) = self
+        let TokenWithFile {
+            token: record,
+            user,
+            file,
+            folder_is_users,
+        } = self
             .meta
             .token_with_file(&tokens::hash(token))
             .await?
@@ -427,6 +435,7 @@ impl App {
             token: record,
             file,
             role,
+            folder_is_users: folder_is_users && link.is_none(),
             link,
         };
         if needed == Permission::Write && !p.can_write() {

@@ -16,13 +16,18 @@ impl App {
     /// minutes and never beyond the token's own expiry.
     pub fn file_url(&self, id: &FileId, token_expires_at: i64) -> String {
         let exp = (self.now() + self.config.file_url_ttl_ms).min(token_expires_at);
-        format!(
-            "{}/blob/{}?e={}&s={}",
-            self.config.public_url,
-            id,
-            exp,
-            self.file_url_signature(id, exp)
-        )
+        let exp_text = exp.to_string();
+        let sig = self.signed_url_mac_of("fileurl", id, &exp_text);
+        [
+            self.config.public_url.as_str(),
+            "/blob/",
+            id.as_str(),
+            "?e=",
+            &exp_text,
+            "&s=",
+            &sig,
+        ]
+        .concat()
     }
 
     pub(crate) fn file_url_signature(&self, id: &FileId, exp: i64) -> String {
@@ -32,9 +37,17 @@ impl App {
     /// The signature of a self-authorised URL for `purpose` (`fileurl`, `template`) of file
     /// `id` until `exp`: HMAC-SHA256 with the host secret, hex.
     pub(crate) fn signed_url_mac(&self, purpose: &str, id: &FileId, exp: i64) -> String {
+        self.signed_url_mac_of(purpose, id, &exp.to_string())
+    }
+
+    /// `signed_url_mac` with `exp` already in decimal: the MAC of `purpose\nid\nexp`, fed in
+    /// pieces (no message string is built).
+    fn signed_url_mac_of(&self, purpose: &str, id: &FileId, exp: &str) -> String {
         match self.file_url_mac.clone() {
             Some(mut mac) => {
-                mac.update(format!("{purpose}\n{id}\n{exp}").as_bytes());
+                for part in [purpose, "\n", id.as_str(), "\n", exp] {
+                    mac.update(part.as_bytes());
+                }
                 hex::encode(mac.finalize().into_bytes())
             }
             None => String::new(),
@@ -91,10 +104,6 @@ impl App {
     pub async fn check_file_info(&self, p: &Principal) -> Result<CheckFileInfo, AppError> {
         let f = &p.file;
         let (_, ext) = naming::split_ext(&f.name);
-        let folder_name = f
-            .folder_name
-            .clone()
-            .unwrap_or_else(|| "My files".to_owned());
         let kind = match &p.token.client {
             Some(c) => self.editors.kind_of(c).await,
             None => None,
@@ -106,56 +115,44 @@ impl App {
         // A guest (public link) has no folders, versions page or downloads to go to: the
         // closing page of the link is all there is.
         let guest = p.link.is_some();
-        let folder_url = if guest {
-            format!("{}/s/closed", self.config.public_url)
-        } else {
-            format!(
-                "{}{}",
-                self.config.public_url,
-                self.back_to_folder(&p.user, &f.folder_id).await?
-            )
+        // Where Close goes: the session's own close URL, else the folder (no read when the
+        // folder is the user's own: `Principal::folder_is_users`).
+        let session_close = match &p.token.session_id {
+            Some(sid) => self.meta.wopi_session(sid).await?.and_then(|s| s.close_url),
+            None => None,
         };
-        let close_url = match &p.token.session_id {
-            Some(sid) => self
-                .meta
-                .wopi_session(sid)
-                .await?
-                .and_then(|s| s.close_url)
-                .unwrap_or(folder_url),
-            None => folder_url,
+        let close_url = match session_close {
+            Some(u) => u,
+            None if guest => [self.config.public_url.as_str(), "/s/closed"].concat(),
+            None if p.folder_is_users => self.folder_url(&f.folder_id),
+            None => [
+                self.config.public_url.as_str(),
+                &self.back_to_folder(&p.user, &f.folder_id).await?,
+            ]
+            .concat(),
         };
-        let mut extra = serde_json::Map::new();
+        let mut info = CheckFileInfo::default();
         match kind {
             Some(EditorKind::Collabora) => {
                 // Collabora extensions (CollaboraOnline/online wsd/wopi/WopiStorage.cpp).
-                for (k, v) in [
-                    ("EnableOwnerTermination", false),
-                    ("EnableInsertRemoteImage", false),
-                    ("DisableExport", false),
-                    ("DisableCopy", false),
-                    ("HidePrintOption", false),
-                    ("HideSaveOption", false),
-                    ("HideExportOption", false),
-                ] {
-                    extra.insert(k.into(), serde_json::Value::Bool(v));
-                }
-                extra.insert(
-                    "UserExtraInfo".into(),
-                    serde_json::json!({ "mail": p.user.email }),
-                );
+                info.enable_owner_termination = Some(false);
+                info.enable_insert_remote_image = Some(false);
+                info.disable_export = Some(false);
+                info.disable_copy = Some(false);
+                info.hide_print_option = Some(false);
+                info.hide_save_option = Some(false);
+                info.hide_export_option = Some(false);
+                info.user_extra_info = Some(wire::UserExtraInfo {
+                    mail: p.user.email.clone(),
+                });
                 // A new document made from an organisation template: Collabora fetches the
                 // template and saves the document with PutFile (only while the file is empty).
-                if let Some(url) = self.template_source(f, p.token.expires_at).await? {
-                    extra.insert("TemplateSource".into(), serde_json::Value::String(url));
-                }
+                info.template_source = self.template_source(f, p.token.expires_at).await?;
             }
             Some(EditorKind::OnlyOffice) => {
-                extra.insert("SupportsReviewing".into(), serde_json::Value::Bool(false));
-                extra.insert("UserCanReview".into(), serde_json::Value::Bool(false));
-                extra.insert(
-                    "EnableInsertRemoteImage".into(),
-                    serde_json::Value::Bool(false),
-                );
+                info.supports_reviewing = Some(false);
+                info.user_can_review = Some(false);
+                info.enable_insert_remote_image = Some(false);
             }
             _ => {}
         }
@@ -167,30 +164,14 @@ impl App {
         };
         if let Some(plus) = plus {
             let shared = p.role != Role::Owner || self.meta.file_is_shared(&f.id).await?;
-            for (k, v) in [
-                ("SupportsCoauth", serde_json::json!(true)),
-                ("SequenceNumber", serde_json::json!(f.sequence)),
-                (
-                    "OfficeCollaborationServiceEndpointUrl",
-                    serde_json::json!(plus.collaboration_url),
-                ),
-                (
-                    "RealTimeChannelEndpointUrl",
-                    serde_json::json!(plus.realtime_url),
-                ),
-                ("AccessTokenExpiry", serde_json::json!(p.token.expires_at)),
-                ("ServerTime", serde_json::json!(self.now())),
-                (
-                    "SharingStatus",
-                    serde_json::json!(if shared { "Shared" } else { "Private" }),
-                ),
-                (
-                    "FileGeoLocationCode",
-                    serde_json::json!(plus.geo_location_code),
-                ),
-            ] {
-                extra.insert(k.into(), v);
-            }
+            info.supports_coauth = Some(true);
+            info.sequence_number = Some(f.sequence);
+            info.office_collaboration_service_endpoint_url = Some(plus.collaboration_url);
+            info.real_time_channel_endpoint_url = Some(plus.realtime_url);
+            info.access_token_expiry = Some(p.token.expires_at);
+            info.server_time = Some(self.now());
+            info.sharing_status = Some(if shared { "Shared" } else { "Private" });
+            info.file_geo_location_code = Some(plus.geo_location_code);
         }
         Ok(CheckFileInfo {
             base_file_name: f.name.clone(),
@@ -237,13 +218,13 @@ impl App {
             file_url: (kind != Some(EditorKind::OnlyOffice))
                 .then(|| self.file_url(&f.id, p.token.expires_at)),
             breadcrumb_brand_name: "Folio".into(),
-            breadcrumb_brand_url: Some(format!("{}/", self.config.public_url)),
+            breadcrumb_brand_url: Some([self.config.public_url.as_str(), "/"].concat()),
             breadcrumb_doc_name: f.name.clone(),
             // A guest never learns the names of the owner's folders.
-            breadcrumb_folder_name: if guest {
-                "Shared link".to_owned()
-            } else {
-                folder_name
+            breadcrumb_folder_name: match (guest, &f.folder_name) {
+                (true, _) => "Shared link".to_owned(),
+                (false, Some(name)) => name.clone(),
+                (false, None) => "My files".to_owned(),
             },
             breadcrumb_folder_url: (!guest).then(|| self.folder_url(&f.folder_id)),
             // The host page (routes/ui/host_page) handles exactly these messages.
@@ -253,7 +234,7 @@ impl App {
             file_sharing_post_message: p.role == Role::Owner,
             file_version_post_message: !guest,
             edit_notification_post_message: true,
-            extra,
+            ..info
         })
     }
 }

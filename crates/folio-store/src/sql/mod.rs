@@ -765,10 +765,7 @@ impl<E: SqlEngine> MetadataStore for E {
     async fn token(&self, hash: &[u8]) -> Result<Option<(TokenRecord, UserRecord)>, StoreError> {
         tokens::token(self, hash).await
     }
-    async fn token_with_file(
-        &self,
-        hash: &[u8],
-    ) -> Result<Option<(TokenRecord, UserRecord, Option<FileRecord>)>, StoreError> {
+    async fn token_with_file(&self, hash: &[u8]) -> Result<Option<TokenWithFile>, StoreError> {
         tokens::token_with_file(self, hash).await
     }
     async fn revoke_token(&self, hash: &[u8]) -> Result<bool, StoreError> {

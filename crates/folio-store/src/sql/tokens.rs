@@ -4,6 +4,8 @@
 //! (`''` unless a file token, so a replica that predates scopes never matches it to a file)
 //! and `folder_id` (container tokens).
 
+use std::sync::LazyLock;
+
 use super::rows::{self, FILE_COLUMNS, Prefixed, USER_COLUMNS_PREFIXED, one};
 use super::{Arg, SqlEngine, SqlRow, SqlTx, args};
 use crate::error::StoreError;
@@ -101,27 +103,32 @@ pub(super) async fn token(
     })
 }
 
-/// `token`, plus the live file the token is for, read in the same statement (one round trip
-/// for every WOPI request: [`crate::MetadataStore::token_with_file`]). The user's columns are
+/// `token`, plus the live file the token is for and whether its folder is the user's, read in
+/// the same statement (one round trip for every WOPI request:
+/// [`crate::MetadataStore::token_with_file`]). The user's columns are
 /// read under a `u_` prefix, since `id` and `name` are also file columns. The file is joined as
 /// [`rows::FILE_FROM`] does, written as plain `LEFT JOIN`s so that SQLite can flatten them
 /// (a parenthesised join on the right of a `LEFT JOIN` would be materialised).
 pub(super) async fn token_with_file(
     e: &impl SqlEngine,
     hash: &[u8],
-) -> Result<Option<(TokenRecord, UserRecord, Option<FileRecord>)>, StoreError> {
-    let sql = format!(
-        "SELECT t.scope AS t_scope, t.file_id AS t_file_id, t.folder_id AS t_folder_id, \
+) -> Result<Option<TokenWithFile>, StoreError> {
+    // Built once (it is the same for every request).
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT t.scope AS t_scope, t.file_id AS t_file_id, t.folder_id AS t_folder_id, \
                 t.can_write AS t_can_write, \
                 t.expires_at AS t_expires_at, t.client AS t_client, \
-                t.session_id AS t_session_id, t.link_id AS t_link_id, {USER_COLUMNS_PREFIXED}, {FILE_COLUMNS} \
+                t.session_id AS t_session_id, t.link_id AS t_link_id, {USER_COLUMNS_PREFIXED}, {FILE_COLUMNS}, \
+                CASE WHEN fo.owner_id = u.id AND fo.deleted_at IS NULL THEN 1 ELSE 0 END AS fo_users \
          FROM tokens t JOIN users u ON u.id = t.user_id \
          LEFT JOIN files f ON f.id = t.file_id AND f.deleted_at IS NULL \
          LEFT JOIN file_versions v ON v.file_id = f.id AND v.version = f.version \
          LEFT JOIN folders fo ON fo.id = f.folder_id \
          WHERE t.hash = $1 AND NOT u.disabled"
-    );
-    let row = e.fetch_optional(&sql, args![hash]).await?;
+        )
+    });
+    let row = e.fetch_optional(&SQL, args![hash]).await?;
     one(row, |r| {
         let user = rows::user(&Prefixed(r, "u_"))?;
         let token = TokenRecord {
@@ -139,7 +146,12 @@ pub(super) async fn token_with_file(
             Some(_) => Some(rows::file(r)?),
             None => None,
         };
-        Ok((token, user, file))
+        Ok(TokenWithFile {
+            token,
+            user,
+            folder_is_users: file.is_some() && r.opt_int4("fo_users")? == Some(1),
+            file,
+        })
     })
 }
 
