@@ -41,6 +41,10 @@ struct Locale {
     js: String,
 }
 
+/// The tags of [`SHIPPED`], built once (the layer runs on every request, WOPI included).
+static SHIPPED_TAGS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| SHIPPED.iter().map(|(tag, _)| *tag).collect());
+
 static LOCALES: LazyLock<Vec<Locale>> = LazyLock::new(|| {
     let mut locales: Vec<Locale> = SHIPPED
         .iter()
@@ -190,8 +194,7 @@ pub async fn layer(req: Request, next: Next) -> Response {
         .headers()
         .get(ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    let shipped: Vec<&str> = SHIPPED.iter().map(|(tag, _)| *tag).collect();
-    let tag = negotiate::negotiate(header, &shipped, &[PSEUDO]);
+    let tag = negotiate::negotiate(header, &SHIPPED_TAGS, &[PSEUDO]);
     let index = LOCALES.iter().position(|l| l.tag == tag).unwrap_or(0);
     let mut response = CURRENT.scope(index, next.run(req)).await;
     let html = response
