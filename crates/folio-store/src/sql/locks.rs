@@ -2,6 +2,8 @@
 //! `folio_wopi::lock`, decided on the row-locked file), the list of live locks, an
 //! administrator's forced release, and the expiry sweep.
 
+use std::sync::LazyLock;
+
 use folio_wopi::FileId;
 use folio_wopi::coauth::{self, CoauthLock};
 use folio_wopi::lock::{self, LockOptions, LockRequest, LockState};
@@ -52,13 +54,16 @@ async fn file_and_coauth<E: SqlEngine>(
     id: &FileId,
 ) -> Result<(FileRecord, Vec<CoauthLock>), StoreError> {
     lock_row::<E>(tx, id).await?;
-    let sql = format!(
-        "SELECT {FILE_COLUMNS}, \
-         EXISTS (SELECT 1 FROM coauth_locks c WHERE c.file_id = f.id) AS has_coauth \
-         FROM {FILE_FROM} WHERE f.id = $1 AND f.deleted_at IS NULL"
-    );
+    // Built once: every lock operation runs it.
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {FILE_COLUMNS}, \
+             EXISTS (SELECT 1 FROM coauth_locks c WHERE c.file_id = f.id) AS has_coauth \
+             FROM {FILE_FROM} WHERE f.id = $1 AND f.deleted_at IS NULL"
+        )
+    });
     let row = tx
-        .fetch_optional(&sql, args![id])
+        .fetch_optional(&SQL, args![id])
         .await?
         .ok_or(StoreError::NotFound)?;
     let file = rows::file(&row)?;
