@@ -42,9 +42,13 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            // A connection the server dropped (restart, failover) is detected and replaced
-            // before a request uses it, without a ping per acquire (`health`).
-            .test_before_acquire(false)
+            // The ping before every acquire stays: it is also what sends the ROLLBACK sqlx
+            // queues when a transaction is dropped unfinished; without it the next request
+            // got a connection still inside that transaction ("there is already a
+            // transaction in progress", then 25001 on BEGIN ISOLATION LEVEL; seen in
+            // it::templates on PostgreSQL). `health` adds the ping of long-idle connections
+            // and the retry after a connection was found lost.
+            .test_before_acquire(true)
             .before_acquire(|conn, meta| {
                 Box::pin(async move {
                     if health::ping_before_use(meta.idle_for) {
